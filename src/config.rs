@@ -1,0 +1,331 @@
+//! Settings from the environment and an optional `loopwright.toml`.
+//!
+//! Every setting has a default that runs. Parsing has no side effects: nothing
+//! is created on disk until the settings are known to be good.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A setting that could not be used, named the way the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, problem: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_owned(),
+            problem: problem.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path (the `sqlite://` prefix removed).
+    Sqlite(PathBuf),
+    /// The URL as given, handed to libpq.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("expected sqlite://<path to a file>".into());
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Ok(Self::Postgres(raw.to_owned()))
+        } else {
+            Err(format!(
+                "expected a URL starting with sqlite:// or postgres://, got {raw:?}"
+            ))
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    /// Never shows a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Self::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme_end), Some(at)) if at > scheme_end => {
+                    write!(f, "{}://***@{}", &url[..scheme_end], &url[at + 1..])
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// `None` means "derive from the address actually bound".
+    pub public_url: Option<String>,
+    /// `None` means "generated once into the data dir".
+    pub secret: Option<String>,
+    pub log: String,
+    /// Read templates and static files from disk on every request.
+    pub dev_reload: bool,
+}
+
+/// The keys `loopwright.toml` may set: the same as the environment variables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    secret: Option<String>,
+    log: Option<String>,
+}
+
+pub const CONFIG_FILE: &str = "loopwright.toml";
+
+impl Config {
+    /// Reads the process environment and `loopwright.toml` in the working
+    /// directory (or the file `LOOPWRIGHT_CONFIG` names).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("LOOPWRIGHT_"))
+            .collect();
+        let file = match env.get("LOOPWRIGHT_CONFIG") {
+            Some(path) => Some(read_file(Path::new(path), "LOOPWRIGHT_CONFIG")?),
+            None if Path::new(CONFIG_FILE).exists() => {
+                Some(read_file(Path::new(CONFIG_FILE), CONFIG_FILE)?)
+            }
+            None => None,
+        };
+        Self::from_sources(&env, file.unwrap_or_default())
+    }
+
+    /// Environment wins over the file; the file wins over defaults.
+    fn from_sources(
+        env: &HashMap<String, String>,
+        file: FileSettings,
+    ) -> Result<Self, ConfigError> {
+        let pick = |var: &str, from_file: Option<String>| -> Option<String> {
+            env.get(var)
+                .cloned()
+                .or(from_file)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let bind_raw = pick("LOOPWRIGHT_BIND", file.bind).unwrap_or("127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_raw.parse().map_err(|_| {
+            ConfigError::new(
+                "LOOPWRIGHT_BIND",
+                format!("expected an address and port like 127.0.0.1:8080, got {bind_raw:?}"),
+            )
+        })?;
+
+        let data_dir =
+            PathBuf::from(pick("LOOPWRIGHT_DATA_DIR", file.data_dir).unwrap_or("./data".into()));
+
+        let database_url = match pick("LOOPWRIGHT_DATABASE_URL", file.database_url) {
+            Some(raw) => DatabaseUrl::parse(&raw)
+                .map_err(|problem| ConfigError::new("LOOPWRIGHT_DATABASE_URL", problem))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("loopwright.db")),
+        };
+
+        let smtp_url = pick("LOOPWRIGHT_SMTP_URL", file.smtp_url);
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::new(
+                    "LOOPWRIGHT_SMTP_URL",
+                    "expected a URL like smtp://127.0.0.1:2525 or smtps://user:pass@host",
+                ));
+            }
+        }
+
+        let mail_from = pick("LOOPWRIGHT_MAIL_FROM", file.mail_from)
+            .unwrap_or("Loopwright <loopwright@localhost>".into());
+        if !looks_like_mailbox(&mail_from) {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_MAIL_FROM",
+                format!(
+                    "expected an address like \"Loopwright <hiring@example.com>\", got {mail_from:?}"
+                ),
+            ));
+        }
+
+        let public_url = pick("LOOPWRIGHT_PUBLIC_URL", file.public_url)
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(str::is_empty) {
+                return Err(ConfigError::new(
+                    "LOOPWRIGHT_PUBLIC_URL",
+                    format!("expected an http:// or https:// URL, got {url:?}"),
+                ));
+            }
+        }
+
+        let secret = pick("LOOPWRIGHT_SECRET", file.secret);
+        if let Some(secret) = &secret {
+            if secret.len() < 32 {
+                return Err(ConfigError::new(
+                    "LOOPWRIGHT_SECRET",
+                    "expected at least 32 characters (leave it unset to generate one)",
+                ));
+            }
+        }
+
+        let log = pick("LOOPWRIGHT_LOG", file.log).unwrap_or("info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_LOG",
+                format!(
+                    "expected a level (error, warn, info, debug, trace) or a filter like \"info,loopwright=debug\", got {log:?}"
+                ),
+            ));
+        }
+
+        let dev_reload = match env.get("LOOPWRIGHT_DEV").map(String::as_str) {
+            None | Some("" | "0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LOOPWRIGHT_DEV",
+                    format!("expected 1 or 0, got {other:?}"),
+                ));
+            }
+        };
+
+        Ok(Self {
+            bind,
+            data_dir,
+            database_url,
+            smtp_url,
+            mail_from,
+            public_url,
+            secret,
+            log,
+            dev_reload,
+        })
+    }
+
+    /// The base of links in emails and printed links.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+}
+
+fn read_file(path: &Path, name: &str) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(name, format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| ConfigError::new(name, format!("not valid settings: {e}")))
+}
+
+/// `addr@host` or `Name <addr@host>`; enough to catch typos at start-up.
+fn looks_like_mailbox(value: &str) -> bool {
+    let address = match (value.find('<'), value.strip_suffix('>')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        (None, None) => value,
+        _ => return false,
+    };
+    crate::domain::EmailAddress::parse(address).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_sources(&env, FileSettings::default())
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_in_data_dir() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/loopwright.db"))
+        );
+        assert_eq!(c.mail_from, "Loopwright <loopwright@localhost>");
+        assert_eq!(c.log, "info");
+        assert!(c.smtp_url.is_none() && c.public_url.is_none() && c.secret.is_none());
+        assert_eq!(
+            c.public_url_for("127.0.0.1:8080".parse().unwrap()),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("LOOPWRIGHT_BIND", "localhost"),
+            ("LOOPWRIGHT_DATABASE_URL", "mysql://x"),
+            ("LOOPWRIGHT_SMTP_URL", "http://mail"),
+            ("LOOPWRIGHT_MAIL_FROM", "not an address"),
+            ("LOOPWRIGHT_PUBLIC_URL", "example.com"),
+            ("LOOPWRIGHT_SECRET", "short"),
+            ("LOOPWRIGHT_LOG", "info,[[["),
+            ("LOOPWRIGHT_DEV", "yes"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.variable, var, "{err}");
+        }
+    }
+
+    #[test]
+    fn environment_beats_file() {
+        let env = [("LOOPWRIGHT_BIND".to_string(), "127.0.0.1:9000".to_string())]
+            .into_iter()
+            .collect();
+        let file: FileSettings =
+            toml::from_str("bind = \"0.0.0.0:1\"\ndata_dir = \"/srv/lw\"").unwrap();
+        let c = Config::from_sources(&env, file).unwrap();
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("/srv/lw/loopwright.db"))
+        );
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        assert!(toml::from_str::<FileSettings>("bindd = \"x\"").is_err());
+    }
+
+    #[test]
+    fn postgres_url_is_shown_without_password() {
+        let url = DatabaseUrl::parse("postgres://lw:secret@db:5432/lw").unwrap();
+        assert_eq!(url.to_string(), "postgres://***@db:5432/lw");
+    }
+}

@@ -1,0 +1,174 @@
+//! Storage: one set of diesel queries for SQLite and PostgreSQL.
+//!
+//! `DbConn` is a `MultiConnection` over both backends; the pool opens the one
+//! the URL names (never guessing by trying each), sets SQLite's PRAGMAs on every
+//! new connection and counts statements for query-count tests.
+
+pub mod models;
+pub mod schema;
+pub mod seed;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+pub type PooledConn = PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// WAL lets readers run beside the one writer; the busy timeout makes a
+/// writer wait for the lock instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; \
+     PRAGMA synchronous = NORMAL;";
+
+/// How many SQL statements the pool's connections have started. Tests read it
+/// around a request to prove a page's query count is bounded.
+#[derive(Clone, Debug, Default)]
+pub struct QueryCounter(Arc<AtomicU64>);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct CountQueries(QueryCounter);
+
+impl Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            self.0.0.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(target: "loopwright::sql", %query);
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    counter: QueryCounter,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl, counter: QueryCounter) -> Self {
+        Self { url, counter }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        let mut conn = match &self.url {
+            DatabaseUrl::Postgres(url) => DbConn::Postgresql(
+                diesel::PgConnection::establish(url)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?,
+            ),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = diesel::SqliteConnection::establish(&path)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                DbConn::Sqlite(conn)
+            }
+        };
+        conn.set_instrumentation(CountQueries(self.counter.clone()));
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: diesel::r2d2::PoolError,
+    },
+    #[error("cannot connect to {url}: {message}")]
+    Unreachable { url: String, message: String },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(String),
+}
+
+/// Opens the pool and proves the database answers before anything else runs.
+pub fn connect(url: &DatabaseUrl, counter: QueryCounter) -> Result<DbPool, DbSetupError> {
+    let max_size = match url {
+        // One writer at a time anyway; a few readers beside it.
+        DatabaseUrl::Sqlite(_) => 8,
+        DatabaseUrl::Postgres(_) => 16,
+    };
+    Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager::new(url.clone(), counter))
+        .map_err(|source| DbSetupError::Connect {
+            url: url.to_string(),
+            source,
+        })
+}
+
+/// Applies pending migrations of the backend in use; returns how many ran.
+pub fn migrate(conn: &mut DbConn) -> Result<usize, DbSetupError> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+    };
+    applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
+/// `SELECT 1`: the database is reachable and answering.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The two migration folders must hold the same migrations.
+    #[test]
+    fn migration_folders_mirror_each_other() {
+        let names = |backend: &str| -> BTreeSet<String> {
+            std::fs::read_dir(format!(
+                "{}/migrations/{backend}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+        };
+        assert_eq!(names("sqlite"), names("postgres"));
+        assert!(!names("sqlite").is_empty());
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure types and rules: no I/O, no HTTP, no SQL. Input is parsed once here.
+
+mod people;
+
+pub use people::{EmailAddress, NewPassword, PersonName, Role};
+
+/// Why a value was refused, in words fit to show next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

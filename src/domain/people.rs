@@ -1,0 +1,222 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::Invalid;
+
+/// What a person may do; the table in DESIGN.md ("Who may do what").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    HiringManager,
+    Recruiter,
+    Interviewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::HiringManager,
+        Role::Recruiter,
+        Role::Interviewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::HiringManager => "hiring_manager",
+            Role::Recruiter => "recruiter",
+            Role::Interviewer => "interviewer",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::HiringManager => "Hiring manager",
+            Role::Recruiter => "Recruiter",
+            Role::Interviewer => "Interviewer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                Invalid::new(format!(
+                    "unknown role {s:?}; expected one of admin, hiring_manager, recruiter, interviewer"
+                ))
+            })
+    }
+}
+
+/// An email address, trimmed and lower-cased so that one person is one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim().to_lowercase();
+        if value.is_empty() {
+            return Err(Invalid::new("Enter an email address."));
+        }
+        if value.chars().count() > Self::MAX_LEN {
+            return Err(Invalid::new("An email address has at most 254 characters."));
+        }
+        let bad = || Invalid::new("Enter an email address like name@example.com.");
+        let (local, domain) = value.rsplit_once('@').ok_or_else(bad)?;
+        let allowed =
+            |c: char| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\".contains(c);
+        if local.is_empty()
+            || domain.is_empty()
+            || local.contains('@')
+            || !value.chars().all(allowed)
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+        {
+            return Err(bad());
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's display name: trimmed, 1 to 100 characters, one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX_LEN: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(Invalid::new("Enter a name."));
+        }
+        if value.chars().count() > Self::MAX_LEN {
+            return Err(Invalid::new("A name has at most 100 characters."));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Invalid::new("A name is one line of text."));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password someone chose, checked against the password rules.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_LEN: usize = 12;
+    pub const MAX_LEN: usize = 1024;
+
+    pub fn parse(raw: &str, email: Option<&EmailAddress>) -> Result<Self, Invalid> {
+        let length = raw.chars().count();
+        if length < Self::MIN_LEN {
+            return Err(Invalid::new("Use at least 12 characters."));
+        }
+        if length > Self::MAX_LEN {
+            return Err(Invalid::new("Use at most 1024 characters."));
+        }
+        if email.is_some_and(|e| raw.trim().eq_ignore_ascii_case(e.as_str())) {
+            return Err(Invalid::new("Your password cannot be your email address."));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_unknown_is_refused() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        assert!("owner".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            EmailAddress::parse("  Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "a b@example.com",
+            "ada@@x.io",
+            "ada@x..io",
+            "a\r\nb@x.io",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(EmailAddress::parse(&format!("{}@x.io", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("  Ada  ").unwrap().as_str(), "Ada");
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse(&"x".repeat(101)).is_err());
+        assert!(PersonName::parse("Ada\nBcc: x").is_err());
+    }
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        let email = EmailAddress::parse("ada.lovelace@example.com").unwrap();
+        assert!(NewPassword::parse("short", None).is_err());
+        assert!(NewPassword::parse("ada.lovelace@example.com", Some(&email)).is_err());
+        assert!(NewPassword::parse("correct horse battery", Some(&email)).is_ok());
+        assert_eq!(
+            format!(
+                "{:?}",
+                NewPassword::parse("correct horse battery", None).unwrap()
+            ),
+            "NewPassword(***)"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Loopwright: structured interviewing, self-hosted.
+//!
+//! This crate builds the whole app from a `Config`; the binary is a thin CLI
+//! over it and the integration tests drive the very same `Application`.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod setup;
+pub mod templates;
+pub mod web;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use config::{Config, DatabaseUrl};
+use db::seed::{SeedBank, SeedReport};
+use db::{DbPool, QueryCounter};
+
+/// Why the app could not start; each is one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("LOOPWRIGHT_BIND: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("LOOPWRIGHT_DATA_DIR: cannot use {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("LOOPWRIGHT_DATABASE_URL: {0}")]
+    Database(#[from] db::DbSetupError),
+    #[error("{0}")]
+    Seed(#[from] db::seed::SeedError),
+    #[error("cannot prepare the web templates: {0}")]
+    Templates(#[from] templates::RenderError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// An open, migrated database.
+pub struct Storage {
+    pub pool: DbPool,
+    pub queries: QueryCounter,
+    pub migrations_applied: usize,
+}
+
+/// Opens the database (creating the SQLite file and its folder if needed),
+/// proves it answers, and applies pending migrations. For PostgreSQL nothing
+/// is written to disk before the server has answered.
+pub fn open_storage(config: &Config) -> Result<Storage, StartError> {
+    if let DatabaseUrl::Sqlite(path) = &config.database_url {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_dir(parent)?;
+        }
+    }
+    let queries = QueryCounter::default();
+    // One direct attempt first: a refused connection fails at once with its
+    // cause, instead of the pool retrying until its timeout.
+    let manager = db::ConnectionManager::new(config.database_url.clone(), queries.clone());
+    diesel::r2d2::ManageConnection::connect(&manager).map_err(|e| {
+        db::DbSetupError::Unreachable {
+            url: config.database_url.to_string(),
+            message: e.to_string().trim().replace('\n', " "),
+        }
+    })?;
+    let pool = db::connect(&config.database_url, queries.clone())?;
+    let mut conn = pool.get().map_err(|source| db::DbSetupError::Connect {
+        url: config.database_url.to_string(),
+        source,
+    })?;
+    let migrations_applied = db::migrate(&mut conn)?;
+    Ok(Storage {
+        pool,
+        queries,
+        migrations_applied,
+    })
+}
+
+/// Applies the seed bank (embedded, or read from `dir`).
+pub fn seed(pool: &DbPool, dir: Option<&Path>) -> Result<SeedReport, StartError> {
+    let bank = match dir {
+        Some(dir) => SeedBank::from_dir(dir)?,
+        None => SeedBank::embedded()?,
+    };
+    let mut conn = pool
+        .get()
+        .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+    Ok(db::seed::apply(&mut conn, &bank)?)
+}
+
+fn create_dir(path: &Path) -> Result<(), StartError> {
+    std::fs::create_dir_all(path).map_err(|source| StartError::DataDir {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// The token signing key: the configured one, or one generated once into
+/// the data dir and reused on every start.
+pub fn load_or_create_secret(config: &Config) -> Result<String, StartError> {
+    if let Some(secret) = &config.secret {
+        return Ok(secret.clone());
+    }
+    create_dir(&config.data_dir)?;
+    let path = config.data_dir.join("secret");
+    let io = |source| StartError::DataDir {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_owned()),
+        Ok(_) => {
+            return Err(StartError::Other(format!(
+                "{} is too short; delete it to generate a new one",
+                path.display()
+            )));
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+        Err(_) => {}
+    }
+    let secret = auth::token::generate();
+    write_private(&path, &secret).map_err(io)?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// The running web app.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    queries: QueryCounter,
+    public_url: String,
+    setup_link: Option<String>,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Binds first (so a bad address writes nothing), then opens, migrates
+    /// and (on first start) seeds the database.
+    pub fn build(config: Config) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| StartError::Other(format!("cannot read the bound address: {e}")))?;
+
+        let storage = open_storage(&config)?;
+        let first_start = {
+            let mut conn = storage
+                .pool
+                .get()
+                .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+            db::seed::is_empty(&mut conn).map_err(|e| StartError::Other(e.to_string()))?
+        };
+        if first_start {
+            let report = seed(&storage.pool, None)?;
+            tracing::info!(%report, "seeded the question bank on first start");
+        }
+        load_or_create_secret(&config)?;
+
+        let setup_token = {
+            let mut conn = storage
+                .pool
+                .get()
+                .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+            setup::issue_link_if_no_users(&mut conn)
+                .map_err(|e| StartError::Other(e.to_string()))?
+        };
+        let public_url = config.public_url_for(address);
+        let setup_link = setup_token.map(|t| format!("{public_url}/setup/{t}"));
+
+        let templates = templates::Templates::new(config.dev_reload)?;
+        let state = actix_web::web::Data::new(web::AppState {
+            pool: storage.pool.clone(),
+            templates,
+            config,
+            public_url: public_url.clone(),
+            queries: storage.queries.clone(),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(web::error_pages())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                        )),
+                )
+                .wrap(from_fn(web::request_id_header))
+                .wrap(TracingLogger::default())
+                .configure(web::routes)
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            addr: address,
+            source,
+        })?
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .run();
+
+        Ok(Self {
+            server,
+            address,
+            queries: storage.queries,
+            public_url,
+            setup_link,
+            pool: storage.pool,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// The one-time link to create the first admin, when there are no users.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    pub fn queries(&self) -> QueryCounter {
+        self.queries.clone()
+    }
+
+    pub fn pool(&self) -> DbPool {
+        self.pool.clone()
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/Ctrl-C (graceful: in-flight requests finish) or
+    /// until a handle stops it.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Logs to stderr, with the request id on every line of a request.
+pub fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// How long a graceful shutdown may take.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -1,0 +1,224 @@
+//! The `loopwright` command: a thin shell over the library.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use loopwright::config::Config;
+use loopwright::db::models::{AuditEvent, User, UserInsertForm, now};
+use loopwright::domain::{EmailAddress, NewPassword, PersonName, Role};
+use loopwright::{Application, StartError, auth, open_storage};
+
+#[derive(Parser)]
+#[command(
+    name = "loopwright",
+    version,
+    about = "Structured interviewing, self-hosted."
+)]
+#[command(long_about = "Structured interviewing, self-hosted.\n\n\
+    With no command, `serve` runs. Settings come from LOOPWRIGHT_* environment \
+    variables and an optional loopwright.toml; see the README.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (migrates and, on first start, seeds the database).
+    Serve {
+        /// Read templates and static files from disk on every request.
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the seed bank (idempotent: running it twice changes nothing).
+    Seed {
+        /// Read seed files from this folder instead of the built-in bank.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from LOOPWRIGHT_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: CliRole,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum CliRole {
+    Admin,
+    HiringManager,
+    Recruiter,
+    Interviewer,
+}
+
+impl From<CliRole> for Role {
+    fn from(role: CliRole) -> Self {
+        match role {
+            CliRole::Admin => Role::Admin,
+            CliRole::HiringManager => Role::HiringManager,
+            CliRole::Recruiter => Role::Recruiter,
+            CliRole::Interviewer => Role::Interviewer,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    loopwright::init_logging(&config.log);
+    let result = match cli.command.unwrap_or(Command::Serve { dev: false }) {
+        Command::Serve { dev } => {
+            config.dev_reload |= dev;
+            serve(config)
+        }
+        Command::Migrate => open_storage(&config).map(|storage| {
+            println!(
+                "{} migration(s) applied to {}",
+                storage.migrations_applied, config.database_url
+            );
+        }),
+        Command::Seed { dir } => open_storage(&config)
+            .and_then(|storage| loopwright::seed(&storage.pool, dir.as_deref()))
+            .map(|report| println!("seed bank applied: {report}")),
+        Command::User {
+            command: UserCommand::Add { email, name, role },
+        } => add_user(&config, &email, &name, role.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("loopwright: {e}");
+    ExitCode::FAILURE
+}
+
+fn serve(config: Config) -> Result<(), StartError> {
+    actix_web::rt::System::new().block_on(async move {
+        let backend = config.database_url.backend();
+        let app = Application::build(config)?;
+        println!(
+            "Loopwright is listening on {} ({backend})",
+            app.public_url()
+        );
+        if let Some(link) = app.setup_link() {
+            println!(
+                "No users yet. Create the first administrator here (the link works once): {link}"
+            );
+        }
+        let _ = std::io::stdout().flush();
+        app.run_until_stopped()
+            .await
+            .map_err(|e| StartError::Other(format!("server stopped: {e}")))
+    })
+}
+
+fn add_user(config: &Config, email: &str, name: &str, role: Role) -> Result<(), StartError> {
+    let invalid =
+        |field: &str, e: loopwright::domain::Invalid| StartError::Other(format!("--{field}: {e}"));
+    let email = EmailAddress::parse(email).map_err(|e| invalid("email", e))?;
+    let name = PersonName::parse(name).map_err(|e| invalid("name", e))?;
+    let password = read_password()?;
+    let password = NewPassword::parse(&password, Some(&email))
+        .map_err(|e| StartError::Other(format!("password: {e}")))?;
+
+    let storage = open_storage(config)?;
+    let mut conn = storage
+        .pool
+        .get()
+        .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+    let db_error = |e: diesel::result::Error| StartError::Other(format!("database error: {e}"));
+    if User::find_by_email(&mut conn, email.as_str())
+        .map_err(db_error)?
+        .is_some()
+    {
+        return Err(StartError::Other(format!(
+            "a user with the email {email} already exists"
+        )));
+    }
+    let hash =
+        auth::password::hash(password.expose()).map_err(|e| StartError::Other(e.to_string()))?;
+    let at = now();
+    let user = User::create(
+        &mut conn,
+        &UserInsertForm {
+            email: email.as_str(),
+            name: name.as_str(),
+            role: role.as_str(),
+            password_hash: Some(&hash),
+            active: true,
+            token_version: 0,
+            created_at: at,
+            updated_at: at,
+        },
+    )
+    .map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => StartError::Other(format!("a user with the email {email} already exists")),
+        other => db_error(other),
+    })?;
+    AuditEvent::record(
+        &mut conn,
+        None,
+        "user.created",
+        ("user", Some(user.id)),
+        serde_json::json!({"via": "cli", "role": role.as_str()}),
+    )
+    .map_err(db_error)?;
+    println!(
+        "added {} <{}> as {}",
+        user.name,
+        user.email,
+        role.label().to_lowercase()
+    );
+    Ok(())
+}
+
+/// LOOPWRIGHT_PASSWORD, or the first line of standard input.
+fn read_password() -> Result<String, StartError> {
+    if let Ok(password) = std::env::var("LOOPWRIGHT_PASSWORD") {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (at least {} characters): ", NewPassword::MIN_LEN);
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| {
+        StartError::Other(format!("cannot read the password from standard input: {e}"))
+    })?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(StartError::Other(
+            "no password: set LOOPWRIGHT_PASSWORD or write it to standard input".into(),
+        ));
+    }
+    Ok(password)
+}
