@@ -107,13 +107,16 @@ pub fn create_first_admin(
     })
 }
 
+/// Messages by field name, in form order.
+pub type FieldErrors = Vec<(&'static str, String)>;
+
 /// Checks what the form holds; errors by field name.
 pub fn parse_form(
     name: &str,
     email: &str,
     password: &str,
     confirm: &str,
-) -> Result<(PersonName, EmailAddress, NewPassword), Vec<(&'static str, String)>> {
+) -> Result<(PersonName, EmailAddress, NewPassword), FieldErrors> {
     let mut errors = Vec::new();
     let name = PersonName::parse(name)
         .map_err(|e| errors.push(("name", e.0)))

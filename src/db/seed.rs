@@ -283,6 +283,11 @@ impl SeedReport {
     }
 }
 
+/// name, description, candidate description, default format, duration, position
+type StageKindFields = (String, String, String, i64, i64, i64);
+/// kind, name, description, candidate description, position
+type CriterionFields = (String, String, String, String, i64);
+
 enum Outcome {
     Inserted,
     Updated,
@@ -366,22 +371,21 @@ pub fn apply(conn: &mut DbConn, bank: &SeedBank) -> Result<SeedReport, SeedError
                 k.default_duration_minutes,
                 position,
             );
-            let existing: Option<(i64, (String, String, String, i64, i64, i64))> =
-                stage_kinds::table
-                    .filter(stage_kinds::slug.eq(&k.slug))
-                    .select((
-                        stage_kinds::id,
-                        (
-                            stage_kinds::name,
-                            stage_kinds::description,
-                            stage_kinds::candidate_description,
-                            stage_kinds::default_format_id,
-                            stage_kinds::default_duration_minutes,
-                            stage_kinds::position,
-                        ),
-                    ))
-                    .first(conn)
-                    .optional()?;
+            let existing: Option<(i64, StageKindFields)> = stage_kinds::table
+                .filter(stage_kinds::slug.eq(&k.slug))
+                .select((
+                    stage_kinds::id,
+                    (
+                        stage_kinds::name,
+                        stage_kinds::description,
+                        stage_kinds::candidate_description,
+                        stage_kinds::default_format_id,
+                        stage_kinds::default_duration_minutes,
+                        stage_kinds::position,
+                    ),
+                ))
+                .first(conn)
+                .optional()?;
             let values = (
                 stage_kinds::name.eq(&k.name),
                 stage_kinds::description.eq(&k.description),
@@ -478,7 +482,7 @@ fn apply_track(
             c.candidate_description.clone(),
             position,
         );
-        let existing: Option<(i64, (String, String, String, String, i64))> = criteria::table
+        let existing: Option<(i64, CriterionFields)> = criteria::table
             .filter(criteria::track_id.eq(track_id))
             .filter(criteria::slug.eq(&c.slug))
             .select((
