@@ -88,6 +88,10 @@ pub struct Config {
     pub log: String,
     /// Read templates and static files from disk on every request.
     pub dev_reload: bool,
+    /// The first retry delay of an email that could not be sent (it doubles).
+    pub mail_retry_base: std::time::Duration,
+    /// How often the outbox looks for due emails when nothing woke it.
+    pub mail_poll_every: std::time::Duration,
 }
 
 /// The keys `loopwright.toml` may set: the same as the environment variables.
@@ -229,6 +233,8 @@ impl Config {
             secret,
             log,
             dev_reload,
+            mail_retry_base: std::time::Duration::from_secs(30),
+            mail_poll_every: std::time::Duration::from_secs(5),
         })
     }
 

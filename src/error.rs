@@ -23,6 +23,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("Sign in to continue.")]
     Unauthorized,
+    /// A sign-in with a wrong email or password (never saying which).
+    #[error("The email or password is not right.")]
+    BadCredentials,
     #[error("{0}")]
     Forbidden(String),
     #[error("We could not find that.")]
@@ -71,6 +74,7 @@ impl AppError {
             Self::Validation { .. } => "validation_failed",
             Self::BadRequest(_) => "bad_request",
             Self::Unauthorized => "unauthorized",
+            Self::BadCredentials => "invalid_credentials",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
@@ -107,7 +111,7 @@ impl ResponseError for AppError {
         match self {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -133,6 +137,11 @@ impl ResponseError for AppError {
                 fields,
             },
         });
+        if matches!(self, Self::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Self::TooManyRequests { retry_after_secs } = self {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -3,17 +3,20 @@
 //! This crate builds the whole app from a `Config`; the binary is a thin CLI
 //! over it and the integration tests drive the very same `Application`.
 
+pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod setup;
 pub mod templates;
 pub mod web;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
@@ -185,7 +188,15 @@ impl Application {
             let report = seed(&storage.pool, None)?;
             tracing::info!(%report, "seeded the question bank on first start");
         }
-        load_or_create_secret(&config)?;
+        let secret = load_or_create_secret(&config)?;
+        let transport =
+            mail::worker::Transport::from_settings(config.smtp_url.as_deref(), &config.data_dir)
+                .map_err(StartError::Other)?;
+        let mail_from: lettre::message::Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| StartError::Other(format!("LOOPWRIGHT_MAIL_FROM: {e}")))?;
+        accounts::warm_up();
 
         let setup_token = {
             let mut conn = storage
@@ -199,12 +210,27 @@ impl Application {
         let setup_link = setup_token.map(|t| format!("{public_url}/setup/{t}"));
 
         let templates = templates::Templates::new(config.dev_reload)?;
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        // The worker has a pool of its own, so that its polling neither competes
+        // with requests for connections nor shows in their query counts.
+        let worker_pool = db::connect_sized(&config.database_url, QueryCounter::default(), 2)?;
+        let worker = mail::worker::Worker {
+            pool: worker_pool,
+            transport,
+            from: mail_from,
+            wake: mail_wake.clone(),
+            retry_base: config.mail_retry_base,
+            poll_every: config.mail_poll_every,
+        };
         let state = actix_web::web::Data::new(web::AppState {
             pool: storage.pool.clone(),
             templates,
+            secure_cookies: public_url.starts_with("https://"),
+            sessions: auth::session::SessionKeys::new(&secret),
             config,
             public_url: public_url.clone(),
             queries: storage.queries.clone(),
+            mail_wake,
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -231,6 +257,8 @@ impl Application {
         })?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .run();
+        // The outbox worker lives as long as the server's runtime.
+        actix_web::rt::spawn(worker.run());
 
         Ok(Self {
             server,

@@ -8,24 +8,40 @@ use std::path::PathBuf;
 use handlebars::{Handlebars, handlebars_helper};
 use serde::Serialize;
 
-/// Every template, by name (its path under `templates/` without `.hbs`).
-/// A test checks that this list and the folder agree.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "layouts/base",
-        include_str!("../templates/layouts/base.hbs"),
-    ),
-    ("pages/error", include_str!("../templates/pages/error.hbs")),
-    ("pages/home", include_str!("../templates/pages/home.hbs")),
-    ("pages/setup", include_str!("../templates/pages/setup.hbs")),
-    (
-        "pages/setup_done",
-        include_str!("../templates/pages/setup_done.hbs"),
-    ),
-    (
-        "pages/setup_used",
-        include_str!("../templates/pages/setup_used.hbs"),
-    ),
+/// `(name, source)` for templates under `templates/`, named without `.hbs`.
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name, ".hbs")))),*]
+    };
+}
+
+/// Every page template, by name (its path under `templates/` without `.hbs`).
+/// A test checks that these lists and the folder agree.
+pub const TEMPLATES: &[(&str, &str)] = embed![
+    "layouts/base",
+    "pages/accept_invitation",
+    "pages/error",
+    "pages/home",
+    "pages/login",
+    "pages/message",
+    "pages/password_reset",
+    "pages/password_reset_request",
+    "pages/setup",
+    "pages/setup_done",
+    "pages/setup_used",
+    "pages/user_edit",
+    "pages/users",
+];
+
+/// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
+/// the layouts `emails/layout.html` and `emails/layout.txt`.
+pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
+    "emails/invitation.html",
+    "emails/invitation.txt",
+    "emails/layout.html",
+    "emails/layout.txt",
+    "emails/password_reset.html",
+    "emails/password_reset.txt",
 ];
 
 /// Every static file, by name under `static/`, with its content type.
@@ -34,6 +50,42 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[(
     "text/css; charset=utf-8",
     include_str!("../static/style.css"),
 )];
+
+fn registry_of(
+    templates: &'static [(&'static str, &'static str)],
+    dev_reload: bool,
+    plain_text: bool,
+) -> Result<Handlebars<'static>, RenderError> {
+    registry(templates.iter(), dev_reload, plain_text)
+}
+
+fn registry<'a>(
+    templates: impl Iterator<Item = &'a (&'static str, &'static str)>,
+    dev_reload: bool,
+    plain_text: bool,
+) -> Result<Handlebars<'static>, RenderError> {
+    let mut registry = Handlebars::new();
+    registry.register_helper("eq", Box::new(eq));
+    registry.set_strict_mode(false);
+    if plain_text {
+        registry.register_escape_fn(handlebars::no_escape);
+    }
+    for (name, source) in templates {
+        let result = if dev_reload {
+            let path = source_root().join("templates").join(format!("{name}.hbs"));
+            registry.register_template_file(name, path)
+        } else {
+            registry.register_template_string(name, *source)
+        };
+        result.map_err(|e| RenderError {
+            name: (*name).to_owned(),
+            message: e.to_string(),
+        })?;
+    }
+    // Dev mode makes handlebars re-read file-registered templates per render.
+    registry.set_dev_mode(dev_reload);
+    Ok(registry)
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("template {name}: {message}")]
@@ -46,6 +98,8 @@ handlebars_helper!(eq: |a: Json, b: Json| a == b);
 
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// Plain-text emails: rendered without HTML escaping.
+    text_registry: Handlebars<'static>,
     dev_reload: bool,
 }
 
@@ -55,27 +109,31 @@ fn source_root() -> PathBuf {
 
 impl Templates {
     pub fn new(dev_reload: bool) -> Result<Self, RenderError> {
-        let mut registry = Handlebars::new();
-        registry.register_helper("eq", Box::new(eq));
-        registry.set_strict_mode(false);
-        for (name, source) in TEMPLATES {
-            let result = if dev_reload {
-                let path = source_root().join("templates").join(format!("{name}.hbs"));
-                registry.register_template_file(name, path)
-            } else {
-                registry.register_template_string(name, *source)
-            };
-            result.map_err(|e| RenderError {
-                name: (*name).to_owned(),
-                message: e.to_string(),
-            })?;
-        }
-        // Dev mode makes handlebars re-read file-registered templates per render.
-        registry.set_dev_mode(dev_reload);
+        let all = TEMPLATES.iter().chain(EMAIL_TEMPLATES);
+        let registry = registry(all, dev_reload, false)?;
+        let text_registry = registry_of(EMAIL_TEMPLATES, dev_reload, true)?;
         Ok(Self {
             registry,
+            text_registry,
             dev_reload,
         })
+    }
+
+    /// An email's text and HTML bodies.
+    pub fn render_email(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+    ) -> Result<(String, String), RenderError> {
+        let text = self
+            .text_registry
+            .render(&format!("emails/{name}.txt"), context)
+            .map_err(|e| RenderError {
+                name: format!("emails/{name}.txt"),
+                message: e.to_string(),
+            })?;
+        let html = self.render(&format!("emails/{name}.html"), context)?;
+        Ok((text, html))
     }
 
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, RenderError> {
@@ -131,8 +189,11 @@ mod tests {
             &root.join("templates"),
             &mut templates,
         );
-        let embedded: BTreeSet<String> =
-            TEMPLATES.iter().map(|(n, _)| format!("{n}.hbs")).collect();
+        let embedded: BTreeSet<String> = TEMPLATES
+            .iter()
+            .chain(EMAIL_TEMPLATES)
+            .map(|(n, _)| format!("{n}.hbs"))
+            .collect();
         assert_eq!(templates, embedded);
 
         let mut statics = BTreeSet::new();

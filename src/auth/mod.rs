@@ -1,5 +1,9 @@
-//! Who the caller is and what they may do: passwords, tokens, CSRF.
+//! Who the caller is and what they may do: passwords, sessions, CSRF.
 
 pub mod csrf;
+pub mod current_user;
 pub mod password;
+pub mod session;
 pub mod token;
+
+pub use current_user::{CurrentUser, MaybeUser};

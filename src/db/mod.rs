@@ -31,10 +31,10 @@ pub type PooledConn = PooledConnection<ConnectionManager>;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// WAL lets readers run beside the one writer; the busy timeout makes a
-/// writer wait for the lock instead of failing at once.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
-     PRAGMA busy_timeout = 5000; \
+/// The busy timeout comes first so that even switching to WAL waits for a
+/// lock instead of failing at once; WAL lets readers run beside the writer.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; \
      PRAGMA synchronous = NORMAL;";
 
@@ -126,8 +126,18 @@ pub fn connect(url: &DatabaseUrl, counter: QueryCounter) -> Result<DbPool, DbSet
         DatabaseUrl::Sqlite(_) => 8,
         DatabaseUrl::Postgres(_) => 16,
     };
+    connect_sized(url, counter, max_size)
+}
+
+/// A pool of at most `max_size` connections, opened lazily after the first.
+pub fn connect_sized(
+    url: &DatabaseUrl,
+    counter: QueryCounter,
+    max_size: u32,
+) -> Result<DbPool, DbSetupError> {
     Pool::builder()
         .max_size(max_size)
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager::new(url.clone(), counter))
         .map_err(|source| DbSetupError::Connect {

@@ -45,6 +45,18 @@ pub struct UserInsertForm<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+/// Only the fields set change; `token_version` set revokes every token.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserUpdateForm<'a> {
+    pub name: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub active: Option<bool>,
+    pub password_hash: Option<Option<&'a str>>,
+    pub token_version: Option<i64>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
 impl User {
     pub fn role(&self) -> Role {
         // The CHECK constraint keeps `role` to the four known names.
@@ -53,6 +65,41 @@ impl User {
 
     pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
         users::table.count().get_result(conn)
+    }
+
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// One page, by name; with the total.
+    pub fn page(conn: &mut DbConn, page: i64, per_page: i64) -> QueryResult<(Vec<User>, i64)> {
+        let total = users::table.count().get_result(conn)?;
+        let rows = users::table
+            .order((users::name, users::id))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .select(User::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    pub fn count_active_admins(conn: &mut DbConn) -> QueryResult<i64> {
+        users::table
+            .filter(users::role.eq(Role::Admin.as_str()))
+            .filter(users::active.eq(true))
+            .count()
+            .get_result(conn)
+    }
+
+    pub fn update(conn: &mut DbConn, id: i64, form: &UserUpdateForm<'_>) -> QueryResult<User> {
+        diesel::update(users::table.find(id))
+            .set(form)
+            .execute(conn)?;
+        users::table.find(id).select(User::as_select()).first(conn)
     }
 
     pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {

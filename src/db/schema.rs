@@ -356,6 +356,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        email -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(stage_kinds -> formats (default_format_id));
 diesel::joinable!(criteria -> tracks (track_id));
@@ -438,4 +447,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     decisions,
     outbox_messages,
     audit_events,
+    sign_in_failures,
 );

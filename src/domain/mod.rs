@@ -1,8 +1,10 @@
 //! Pure types and rules: no I/O, no HTTP, no SQL. Input is parsed once here.
 
 mod people;
+mod permissions;
 
 pub use people::{EmailAddress, NewPassword, PersonName, Role};
+pub use permissions::Permission;
 
 /// Why a value was refused, in words fit to show next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

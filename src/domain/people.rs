@@ -150,12 +150,25 @@ impl NewPassword {
         if email.is_some_and(|e| raw.trim().eq_ignore_ascii_case(e.as_str())) {
             return Err(Invalid::new("Your password cannot be your email address."));
         }
+        if is_common(raw) {
+            return Err(Invalid::new(
+                "That password is too common; choose a less predictable one.",
+            ));
+        }
         Ok(Self(raw.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// A short list of the most guessed long passwords (those of 12+ characters).
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    let candidate = password.trim().to_lowercase();
+    COMMON_PASSWORDS.lines().any(|line| line == candidate)
 }
 
 impl fmt::Debug for NewPassword {
@@ -211,6 +224,8 @@ mod tests {
         assert!(NewPassword::parse("short", None).is_err());
         assert!(NewPassword::parse("ada.lovelace@example.com", Some(&email)).is_err());
         assert!(NewPassword::parse("correct horse battery", Some(&email)).is_ok());
+        assert!(NewPassword::parse("Password1234", None).is_err());
+        assert!(NewPassword::parse("correct horse battery staple", None).is_err());
         assert_eq!(
             format!(
                 "{:?}",

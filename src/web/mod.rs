@@ -1,8 +1,11 @@
 //! HTTP: the route table, shared state, and the pieces every handler uses.
 
+mod account;
 mod assets;
+pub mod extract;
 mod health;
 mod home;
+mod people;
 mod setup;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -14,8 +17,17 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use serde_json::{Value, json};
 use tracing_actix_web::RequestId;
 
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, SameSite};
+use tokio::sync::Notify;
+
+use crate::auth::session::{self, SessionKeys};
+use crate::auth::{CurrentUser, csrf};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, QueryCounter};
+use crate::domain::Role;
 use crate::error::{AppError, code_for_status};
 use crate::templates::Templates;
 
@@ -26,6 +38,11 @@ pub struct AppState {
     /// The base of links we print or email.
     pub public_url: String,
     pub queries: QueryCounter,
+    pub sessions: SessionKeys,
+    /// Cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
+    /// Wakes the outbox worker when an email is queued.
+    pub mail_wake: Arc<Notify>,
 }
 
 pub type State = web::Data<AppState>;
@@ -38,6 +55,60 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/{file}", web::get().to(assets::show))
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::create))
+        .route("/login", web::get().to(account::login_page))
+        .route("/login", web::post().to(account::login_form))
+        .route("/logout", web::post().to(account::logout_form))
+        .route(
+            "/password-reset",
+            web::get().to(account::reset_request_page),
+        )
+        .route(
+            "/password-reset",
+            web::post().to(account::reset_request_form),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::get().to(account::reset_page),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::post().to(account::reset_form),
+        )
+        .route(
+            "/invitations/{token}",
+            web::get().to(people::invitation_page),
+        )
+        .route(
+            "/invitations/{token}",
+            web::post().to(people::invitation_form),
+        )
+        .route("/users", web::get().to(people::list_page))
+        .route("/users/invitations", web::post().to(people::invite_form))
+        .route("/users/{id}", web::get().to(people::edit_page))
+        .route("/users/{id}", web::post().to(people::edit_form))
+        .route("/users/{id}/active", web::post().to(people::active_form))
+        .service(
+            web::scope("/api/v1")
+                .route("/auth/login", web::post().to(account::api_login))
+                .route("/auth/logout", web::post().to(account::api_logout))
+                .route("/me", web::get().to(account::api_me))
+                .route(
+                    "/password-resets",
+                    web::post().to(account::api_reset_request),
+                )
+                .route(
+                    "/password-resets/{token}/accept",
+                    web::post().to(account::api_reset),
+                )
+                .route("/users", web::get().to(people::api_list))
+                .route("/users", web::post().to(people::api_create))
+                .route("/users/{id}", web::patch().to(people::api_update))
+                .route("/invitations", web::post().to(people::api_invite))
+                .route(
+                    "/invitations/{token}/accept",
+                    web::post().to(people::api_accept),
+                ),
+        )
         .app_data(
             web::FormConfig::default()
                 .limit(64 * 1024)
@@ -88,6 +159,161 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
     context
 }
 
+/// Navigation by what the person came to do.
+fn nav(role: Role, path: &str) -> Value {
+    let mut items = vec![("/", "Home")];
+    if role == Role::Admin {
+        items.push(("/users", "People"));
+    }
+    items
+        .into_iter()
+        .map(|(href, label)| {
+            let current = if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            };
+            json!({"href": href, "label": label, "current": current})
+        })
+        .collect()
+}
+
+const FLASH_COOKIE: &str = "lw_flash";
+
+/// A one-time message shown on the next page (after a redirect).
+pub fn flash_cookie(kind: &str, message: &str) -> Cookie<'static> {
+    let value = serde_urlencoded::to_string([("k", kind), ("m", message)]).unwrap_or_default();
+    Cookie::build(FLASH_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+fn take_flash(req: &HttpRequest) -> Option<Value> {
+    let cookie = req.cookie(FLASH_COOKIE)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(cookie.value()).ok()?;
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    Some(json!({"kind": get("k")?, "message": get("m")?}))
+}
+
+/// Renders a page for whoever is asking: their navigation, a CSRF token for
+/// its forms (setting the signed-out CSRF cookie if needed), and any flash.
+pub fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    extra: Value,
+) -> Result<HttpResponse, AppError> {
+    let (csrf_token, csrf_cookie) = csrf::issue(req);
+    let flash = take_flash(req);
+    let mut context = page_context(title, Some(&csrf_token), extra);
+    if let Some(user) = user {
+        context["user"] = json!({
+            "name": user.user.name,
+            "email": user.user.email,
+            "role": user.role.as_str(),
+            "role_label": user.role.label(),
+        });
+        context["nav"] = nav(user.role, req.path());
+    }
+    if let Some(flash) = &flash {
+        context["flash"] = json!([flash]);
+    }
+    let mut response = html(status, state.templates.render(template, &context)?);
+    if let Some(cookie) = csrf_cookie {
+        response.add_cookie(&cookie).map_err(AppError::internal)?;
+    }
+    if flash.is_some() {
+        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+        gone.make_removal();
+        response.add_cookie(&gone).map_err(AppError::internal)?;
+    }
+    Ok(response)
+}
+
+/// 303 See Other: where a form post sends the browser next.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The session cookie for a freshly issued token.
+pub fn session_cookie(state: &AppState, jwt: String) -> Cookie<'static> {
+    Cookie::build(session::COOKIE, jwt)
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            session::LIFETIME_SECS,
+        ))
+        .finish()
+}
+
+pub fn clear_session_cookie() -> Cookie<'static> {
+    let mut cookie = Cookie::build(session::COOKIE, "").path("/").finish();
+    cookie.make_removal();
+    cookie
+}
+
+/// The client's address, for throttling and the audit log.
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `?page=&per_page=` for lists; `per_page` is capped at 100.
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1).max(1)
+    }
+
+    pub fn per_page(&self) -> i64 {
+        self.per_page.unwrap_or(50).clamp(1, 100)
+    }
+}
+
+/// Field errors as the form templates take them.
+pub fn form_errors(errors: &[(&str, String)]) -> Value {
+    json!({
+        "errors": errors.iter().map(|(f, m)| ((*f).to_owned(), Value::from(m.as_str()))).collect::<serde_json::Map<_, _>>(),
+        "error_list": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
+    })
+}
+
+/// Field errors as the API's 422 body.
+pub fn api_field_errors(errors: Vec<(&'static str, String)>) -> AppError {
+    let message = errors
+        .iter()
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError::Validation {
+        message,
+        fields: errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect(),
+    }
+}
+
+/// Appends the merge of two JSON objects (for page contexts).
+pub fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
 /// An HTML page with the given status.
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -127,6 +353,29 @@ pub fn error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
         let status = res.status();
+        if status == StatusCode::UNAUTHORIZED && !is_api {
+            // Sign in, then come back here (only for pages one can go back to).
+            let req = res.request();
+            let location = if req.method() == actix_web::http::Method::GET {
+                let back = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", back)]).unwrap_or_default()
+                )
+            } else {
+                "/login".to_owned()
+            };
+            let (req, _) = res.into_parts();
+            let mut redirect = see_other(&location);
+            redirect.add_cookie(&clear_session_cookie()).ok();
+            return Ok(ErrorHandlerResponse::Response(
+                ServiceResponse::new(req, redirect).map_into_right_body(),
+            ));
+        }
         let message = res
             .response()
             .error()

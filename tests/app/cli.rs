@@ -215,11 +215,13 @@ fn migrate_and_seed_are_repeatable() {
     let env = CliDb::new();
     let first = run(&mut env.cmd(&["migrate"]));
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(
-        text(&first.stdout).starts_with("1 migration(s) applied"),
-        "{}",
-        text(&first.stdout)
-    );
+    let applied: usize = text(&first.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(applied >= 2, "{}", text(&first.stdout));
     let second = run(&mut env.cmd(&["migrate"]));
     assert!(text(&second.stdout).starts_with("0 migration(s) applied"));
 

@@ -306,6 +306,8 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         secret: None,
         log: "warn".into(),
         dev_reload: false,
+        mail_retry_base: std::time::Duration::from_millis(200),
+        mail_poll_every: std::time::Duration::from_millis(100),
     }
 }
 

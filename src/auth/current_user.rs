@@ -1,0 +1,141 @@
+//! "The current user": one extractor that every route needing a person uses.
+//!
+//! Scripts send `Authorization: Bearer <token>`; browsers send the session
+//! cookie. A cookie-authenticated request that changes something under `/api`
+//! must carry the session's CSRF token in `X-CSRF-Token`; bearer requests are
+//! exempt (another site cannot make a browser send one).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest};
+
+use super::session::{COOKIE, Claims};
+use super::token;
+use crate::db::models::User;
+use crate::domain::{Permission, Role};
+use crate::error::AppError;
+use crate::web::{State, db};
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    Bearer,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub role: Role,
+    pub claims: Claims,
+    pub credential: Credential,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    /// 403 unless the role allows it.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.role.may(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("Your role does not allow this.".into()))
+        }
+    }
+}
+
+/// The current user if signed in; pages that anyone may see use this.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+fn presented(req: &HttpRequest) -> Option<(String, Credential)> {
+    let bearer = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| (t.trim().to_owned(), Credential::Bearer));
+    bearer.or_else(|| {
+        req.cookie(COOKIE)
+            .map(|c| (c.value().to_owned(), Credential::Cookie))
+    })
+}
+
+/// The claims of the request's session cookie, checked for signature and
+/// expiry only (no database): enough to know which CSRF token a form needs.
+pub fn cookie_claims(req: &HttpRequest) -> Option<Claims> {
+    let state = req.app_data::<State>()?;
+    req.cookie(COOKIE)
+        .and_then(|c| state.sessions.verify(c.value()))
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    let Some((jwt, credential)) = presented(&req) else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<State>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?
+        .clone();
+    let Some(claims) = state.sessions.verify(&jwt) else {
+        return Err(AppError::Unauthorized);
+    };
+    let user_id = claims.user_id().ok_or(AppError::Unauthorized)?;
+    let user = db(&state, move |conn| Ok(User::find(conn, user_id)?)).await?;
+    let user = match user {
+        Some(u) if u.active && u.token_version == claims.ver => u,
+        _ => return Err(AppError::Unauthorized),
+    };
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if credential == Credential::Cookie && unsafe_method && req.path().starts_with("/api/") {
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !token::constant_time_eq(sent, &claims.csrf) {
+            return Err(AppError::Forbidden(
+                "Send the session's CSRF token in the X-CSRF-Token header.".into(),
+            ));
+        }
+    }
+    let role = user.role();
+    Ok(Some(CurrentUser {
+        user,
+        role,
+        claims,
+        credential,
+    }))
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await?.ok_or(AppError::Unauthorized) })
+    }
+}
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match authenticate(req).await {
+                Ok(user) => Ok(MaybeUser(user)),
+                // A stale or revoked cookie on a public page: just signed out.
+                Err(AppError::Unauthorized) => Ok(MaybeUser(None)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

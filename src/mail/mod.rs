@@ -1,0 +1,199 @@
+//! The mail outbox: every email is a row first, then a worker delivers it.
+//!
+//! Writing the row in the same transaction as the change that causes it means
+//! no email is lost when SMTP is down; the unique idempotency key means none is
+//! queued twice; claiming rows with a lease (and `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL) means no two workers send the same row.
+
+pub mod worker;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbConn;
+use crate::db::models::now;
+use crate::db::schema::outbox_messages;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    /// Text attachments only (calendar invites): kept as UTF-8.
+    pub content: String,
+}
+
+/// An email to queue.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    /// Unique per logical email: queuing the same key twice queues it once.
+    pub idempotency_key: String,
+    pub kind: &'static str,
+    pub to_email: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<Attachment>,
+    pub candidate_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName, Serialize)]
+#[diesel(table_name = outbox_messages)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub kind: String,
+    pub recipient_email: String,
+    pub recipient_name: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub attachments: String,
+    pub candidate_id: Option<i64>,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl OutboxMessage {
+    pub fn attachments(&self) -> Vec<Attachment> {
+        serde_json::from_str(&self.attachments).unwrap_or_default()
+    }
+}
+
+/// How long a claimed row is reserved for its sender before it is due again.
+pub const LEASE: Duration = Duration::minutes(2);
+/// After this long, an email that could not be delivered is marked failed.
+pub const GIVE_UP_AFTER: Duration = Duration::hours(24);
+
+/// Queues an email (in the caller's transaction) and returns its row id; an
+/// email with the same idempotency key is not queued again.
+pub fn enqueue(conn: &mut DbConn, email: &NewEmail) -> QueryResult<i64> {
+    let existing = outbox_messages::table
+        .filter(outbox_messages::idempotency_key.eq(&email.idempotency_key))
+        .select(outbox_messages::id)
+        .first::<i64>(conn)
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let at = now();
+    diesel::insert_into(outbox_messages::table)
+        .values((
+            outbox_messages::idempotency_key.eq(&email.idempotency_key),
+            outbox_messages::kind.eq(email.kind),
+            outbox_messages::recipient_email.eq(&email.to_email),
+            outbox_messages::recipient_name.eq(&email.to_name),
+            outbox_messages::subject.eq(&email.subject),
+            outbox_messages::text_body.eq(&email.text),
+            outbox_messages::html_body.eq(&email.html),
+            outbox_messages::attachments
+                .eq(serde_json::to_string(&email.attachments).unwrap_or_else(|_| "[]".into())),
+            outbox_messages::candidate_id.eq(email.candidate_id),
+            outbox_messages::status.eq("queued"),
+            outbox_messages::attempts.eq(0),
+            outbox_messages::next_attempt_at.eq(at),
+            outbox_messages::created_at.eq(at),
+        ))
+        .returning(outbox_messages::id)
+        .get_result(conn)
+}
+
+const CLAIM_SQL: &str = "UPDATE outbox_messages \
+     SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1 \
+     WHERE id IN (SELECT id FROM outbox_messages \
+         WHERE status IN ('queued', 'sending') AND next_attempt_at <= $2 \
+         ORDER BY next_attempt_at, id LIMIT $3{lock}) \
+     RETURNING *";
+
+/// Takes up to `limit` due rows for this worker, leasing them for `LEASE`.
+/// A row whose sender died mid-send becomes due again when its lease ends.
+pub fn claim_due(
+    conn: &mut DbConn,
+    at: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let lease_until = at + LEASE;
+    match conn {
+        DbConn::Postgresql(pg) => {
+            diesel::sql_query(CLAIM_SQL.replace("{lock}", " FOR UPDATE SKIP LOCKED"))
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(at)
+                .bind::<BigInt, _>(limit)
+                .load(pg)
+        }
+        // SQLite has one writer at a time: the UPDATE itself is the lock.
+        DbConn::Sqlite(lite) => diesel::sql_query(CLAIM_SQL.replace("{lock}", ""))
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Timestamp, _>(at)
+            .bind::<BigInt, _>(limit)
+            .load(lite),
+    }
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox_messages::table.find(id))
+        .set((
+            outbox_messages::status.eq("sent"),
+            outbox_messages::sent_at.eq(Some(at)),
+            outbox_messages::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records a failed attempt: due again after a backoff, or failed for good
+/// once the email is older than `GIVE_UP_AFTER`.
+pub fn mark_attempt_failed(
+    conn: &mut DbConn,
+    message: &OutboxMessage,
+    error: &str,
+    at: NaiveDateTime,
+    retry_base: std::time::Duration,
+) -> QueryResult<()> {
+    let next = at + backoff(message.attempts, retry_base);
+    let give_up = next - message.created_at > GIVE_UP_AFTER;
+    diesel::update(outbox_messages::table.find(message.id))
+        .set((
+            outbox_messages::status.eq(if give_up { "failed" } else { "queued" }),
+            outbox_messages::next_attempt_at.eq(next),
+            outbox_messages::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// base, 2×base, 4×base … capped at one hour between attempts.
+pub fn backoff(attempts: i64, base: std::time::Duration) -> Duration {
+    let exponent = attempts.clamp(1, 20) - 1;
+    let millis = (base.as_millis() as i64).saturating_mul(1_i64 << exponent);
+    Duration::milliseconds(millis.min(60 * 60 * 1000))
+}
+
+/// Every email sent to or queued for one address, newest first.
+pub fn for_recipient(conn: &mut DbConn, email: &str) -> QueryResult<Vec<OutboxMessage>> {
+    outbox_messages::table
+        .filter(outbox_messages::recipient_email.eq(email))
+        .order(outbox_messages::id.desc())
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = std::time::Duration::from_secs(30);
+        assert_eq!(backoff(1, base), Duration::seconds(30));
+        assert_eq!(backoff(2, base), Duration::seconds(60));
+        assert_eq!(backoff(4, base), Duration::seconds(240));
+        assert_eq!(backoff(50, base), Duration::hours(1));
+    }
+}

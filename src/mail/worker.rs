@@ -1,0 +1,171 @@
+//! Delivers queued emails: over SMTP when `LOOPWRIGHT_SMTP_URL` is set,
+//! otherwise as `.eml` files in `<data dir>/outbox/`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+
+use super::{OutboxMessage, claim_due, mark_attempt_failed, mark_sent};
+use crate::db::DbPool;
+use crate::db::models::now;
+
+pub enum Transport {
+    Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
+    Files(PathBuf),
+}
+
+impl Transport {
+    pub fn from_settings(
+        smtp_url: Option<&str>,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, String> {
+        match smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map(|builder| {
+                    Transport::Smtp(Box::new(
+                        builder.timeout(Some(Duration::from_secs(15))).build(),
+                    ))
+                })
+                .map_err(|e| format!("LOOPWRIGHT_SMTP_URL: {e}")),
+            None => Ok(Transport::Files(data_dir.join("outbox"))),
+        }
+    }
+
+    async fn deliver(&self, message: &OutboxMessage, email: Message) -> Result<(), String> {
+        match self {
+            Transport::Smtp(smtp) => smtp
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Transport::Files(dir) => {
+                let path = dir.join(format!("{:08}-{}.eml", message.id, message.kind));
+                let dir = dir.clone();
+                let bytes = email.formatted();
+                tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir)?;
+                    std::fs::write(path, bytes)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// Builds the MIME message: multipart/alternative (text, HTML), inside
+/// multipart/mixed when there are attachments. Typed headers encode names and
+/// subjects, so user text cannot inject headers.
+pub fn build_message(from: &Mailbox, message: &OutboxMessage) -> Result<Message, String> {
+    let address = message
+        .recipient_email
+        .parse()
+        .map_err(|e| format!("bad recipient address: {e}"))?;
+    let name =
+        Some(message.recipient_name.replace(['\r', '\n'], " ")).filter(|n| !n.trim().is_empty());
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(message.text_body.clone()))
+        .singlepart(SinglePart::html(message.html_body.clone()));
+    let attachments = message.attachments();
+    let body = if attachments.is_empty() {
+        alternative
+    } else {
+        attachments.into_iter().try_fold(
+            MultiPart::mixed().multipart(alternative),
+            |mixed, a| {
+                let content_type = ContentType::parse(&a.content_type)
+                    .map_err(|e| format!("bad attachment type: {e}"))?;
+                Ok::<_, String>(
+                    mixed.singlepart(MimeAttachment::new(a.filename).body(a.content, content_type)),
+                )
+            },
+        )?
+    };
+    Message::builder()
+        .from(from.clone())
+        .to(Mailbox::new(name, address))
+        .subject(message.subject.replace(['\r', '\n'], " "))
+        .message_id(Some(format!(
+            "<outbox-{}.{}@loopwright>",
+            message.id,
+            &crate::auth::token::digest(&message.idempotency_key)[..16]
+        )))
+        .multipart(body)
+        .map_err(|e| format!("cannot build the email: {e}"))
+}
+
+pub struct Worker {
+    pub pool: DbPool,
+    pub transport: Transport,
+    pub from: Mailbox,
+    /// Woken when an email is queued by this process.
+    pub wake: Arc<Notify>,
+    pub retry_base: Duration,
+    pub poll_every: Duration,
+}
+
+impl Worker {
+    /// Runs until the process stops.
+    pub async fn run(self) {
+        loop {
+            let sent = match self.deliver_due().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox: could not claim emails");
+                    0
+                }
+            };
+            if sent == 0 {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.poll_every) => {}
+                }
+            }
+        }
+    }
+
+    /// Claims and delivers one batch; returns how many rows it handled.
+    pub async fn deliver_due(&self) -> Result<usize, String> {
+        let pool = self.pool.clone();
+        let batch = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            claim_due(&mut conn, now(), 10).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let count = batch.len();
+        for message in batch {
+            let outcome = match build_message(&self.from, &message) {
+                Ok(email) => self.transport.deliver(&message, email).await,
+                Err(e) => Err(e),
+            };
+            let pool = self.pool.clone();
+            let retry_base = self.retry_base;
+            let recorded = actix_web::web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                match &outcome {
+                    Ok(()) => {
+                        tracing::info!(id = message.id, kind = %message.kind, "outbox: email delivered");
+                        mark_sent(&mut conn, message.id, now())
+                    }
+                    Err(error) => {
+                        tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox: delivery failed; will retry");
+                        mark_attempt_failed(&mut conn, &message, error, now(), retry_base)
+                    }
+                }
+                .map_err(|e| e.to_string())
+            })
+            .await;
+            if let Err(e) | Ok(Err(e)) = recorded.map_err(|e| e.to_string()) {
+                tracing::error!(error = %e, "outbox: could not record a delivery outcome");
+            }
+        }
+        Ok(count)
+    }
+}

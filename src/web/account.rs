@@ -1,0 +1,491 @@
+//! Signing in and out, and password resets: pages and `/api/v1`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::{ApiJson, CsrfForm};
+use super::{
+    State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
+    render, see_other, session_cookie,
+};
+use crate::accounts;
+use crate::auth::{CurrentUser, MaybeUser, password};
+use crate::db::models::{TokenPurpose, User, now};
+use crate::domain::{EmailAddress, NewPassword};
+use crate::error::AppError;
+
+/// Signs in by email and password, throttled per account and address.
+/// Returns the session token and the user.
+async fn sign_in(
+    state: &State,
+    email: &str,
+    password: String,
+    ip: String,
+) -> Result<(String, User), AppError> {
+    let key = accounts::sign_in_key(email);
+    let lookup = {
+        let (key, ip) = (key.clone(), ip.clone());
+        db(state, move |conn| {
+            Ok(accounts::look_up_sign_in(conn, &key, &ip, now())?)
+        })
+        .await?
+    };
+    if let Some(retry_after_secs) = lookup.retry_after {
+        tracing::warn!(email = %key, %ip, "sign-in throttled");
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
+    let user = lookup.user;
+    let (ok, user) =
+        web::block(move || (accounts::password_matches(user.as_ref(), &password), user)).await?;
+    {
+        let (key, ip, user) = (key.clone(), ip.clone(), user.clone());
+        db(state, move |conn| {
+            Ok(accounts::record_sign_in(
+                conn,
+                &key,
+                &ip,
+                user.as_ref(),
+                ok,
+            )?)
+        })
+        .await?;
+    }
+    match user {
+        Some(user) if ok => {
+            tracing::info!(user_id = user.id, %ip, "sign-in succeeded");
+            let (jwt, _) = state
+                .sessions
+                .issue(user.id, user.token_version)
+                .map_err(AppError::internal)?;
+            Ok((jwt, user))
+        }
+        _ => {
+            tracing::info!(email = %key, %ip, "sign-in failed");
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// Only same-site paths: `next` must not send anyone to another site.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_page(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = user.0 {
+        return Ok(see_other(
+            safe_next(&q.next).unwrap_or(user.role.home_path()),
+        ));
+    }
+    render(
+        &state,
+        &req,
+        None,
+        StatusCode::OK,
+        "pages/login",
+        "Sign in",
+        json!({"next": q.next, "hide_sign_in": true}),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_form(
+    state: State,
+    req: HttpRequest,
+    form: CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.0;
+    let again = |status: StatusCode, field: &'static str, message: String| {
+        let extra = merge(
+            json!({"next": form.next, "values": {"email": form.email}, "hide_sign_in": true}),
+            form_errors(&[(field, message)]),
+        );
+        render(&state, &req, None, status, "pages/login", "Sign in", extra)
+    };
+    if form.email.trim().is_empty() {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email",
+            "Enter your email address.".into(),
+        );
+    }
+    match sign_in(&state, &form.email, form.password.clone(), client_ip(&req)).await {
+        Ok((jwt, user)) => {
+            let mut response = see_other(safe_next(&form.next).unwrap_or(user.role().home_path()));
+            response
+                .add_cookie(&session_cookie(&state, jwt))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(AppError::BadCredentials) => again(
+            StatusCode::UNAUTHORIZED,
+            "password",
+            AppError::BadCredentials.to_string(),
+        ),
+        Err(e @ AppError::TooManyRequests { retry_after_secs }) => {
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, "password", e.to_string())?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// Sign-out ends every session of the user, not only this browser's.
+pub async fn logout_form(
+    state: State,
+    user: MaybeUser,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = user.0 {
+        db(&state, move |conn| {
+            Ok(accounts::revoke_sessions(conn, &user.user)?)
+        })
+        .await?;
+    }
+    let mut response = see_other("/login");
+    response
+        .add_cookie(&clear_session_cookie())
+        .map_err(AppError::internal)?;
+    response
+        .add_cookie(&flash_cookie("success", "You are signed out."))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+pub async fn api_login(
+    state: State,
+    req: HttpRequest,
+    body: ApiJson<LoginBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let mut missing = Vec::new();
+    if body.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        missing.push(("email", "This field is required.".to_owned()));
+    }
+    if body.password.as_deref().is_none_or(str::is_empty) {
+        missing.push(("password", "This field is required.".to_owned()));
+    }
+    if !missing.is_empty() {
+        return Err(api_field_errors(missing));
+    }
+    let (jwt, user) = sign_in(
+        &state,
+        body.email.as_deref().unwrap_or_default(),
+        body.password.unwrap_or_default(),
+        client_ip(&req),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"token": jwt, "user": user})))
+}
+
+pub async fn api_logout(state: State, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    db(&state, move |conn| {
+        Ok(accounts::revoke_sessions(conn, &user.user)?)
+    })
+    .await?;
+    let mut response = HttpResponse::NoContent().finish();
+    response
+        .add_cookie(&clear_session_cookie())
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+pub async fn api_me(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"user": user.user, "csrf_token": user.claims.csrf}))
+}
+
+const RESET_SENT: &str = "If that address belongs to an account, we sent it a link to choose a new password. The link works once and expires in 2 hours.";
+
+pub async fn reset_request_page(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    render(
+        &state,
+        &req,
+        user.0.as_ref(),
+        StatusCode::OK,
+        "pages/password_reset_request",
+        "Reset your password",
+        json!({}),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ResetRequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn request_reset(state: &State, email: EmailAddress) -> Result<(), AppError> {
+    let public_url = state.public_url.clone();
+    let state2 = state.clone();
+    db(state, move |conn| {
+        accounts::request_password_reset(conn, &state2.templates, &public_url, &email)
+    })
+    .await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+pub async fn reset_request_form(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+    form: CsrfForm<ResetRequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = match EmailAddress::parse(&form.0.email) {
+        Ok(email) => email,
+        Err(e) => {
+            let extra = merge(
+                json!({"values": {"email": form.0.email}}),
+                form_errors(&[("email", e.0)]),
+            );
+            return render(
+                &state,
+                &req,
+                user.0.as_ref(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/password_reset_request",
+                "Reset your password",
+                extra,
+            );
+        }
+    };
+    request_reset(&state, email).await?;
+    render(
+        &state,
+        &req,
+        user.0.as_ref(),
+        StatusCode::OK,
+        "pages/message",
+        "Check your email",
+        json!({"heading": "Check your email", "message": RESET_SENT}),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ResetRequestBody {
+    email: Option<String>,
+}
+
+pub async fn api_reset_request(
+    state: State,
+    body: ApiJson<ResetRequestBody>,
+) -> Result<HttpResponse, AppError> {
+    let email = EmailAddress::parse(body.0.email.as_deref().unwrap_or_default())
+        .map_err(|e| api_field_errors(vec![("email", e.0)]))?;
+    request_reset(&state, email).await?;
+    Ok(HttpResponse::Accepted().json(json!({"message": RESET_SENT})))
+}
+
+fn link_problem(
+    state: &State,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    e: AppError,
+) -> Result<HttpResponse, AppError> {
+    let (status, message) = match &e {
+        AppError::Gone(m) => (StatusCode::GONE, m.clone()),
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "This link is not valid. Check that you copied all of it.".to_owned(),
+        ),
+        _ => return Err(e),
+    };
+    render(
+        state,
+        req,
+        user,
+        status,
+        "pages/message",
+        "Link not valid",
+        json!({"heading": "This link cannot be used", "message": message, "link": {"href": "/password-reset", "label": "Ask for a new link"}}),
+    )
+}
+
+pub async fn reset_page(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let plain = token.into_inner();
+    let check = plain.clone();
+    match db(&state, move |conn| {
+        accounts::live_token(conn, TokenPurpose::PasswordReset, &check)
+    })
+    .await
+    {
+        Ok(_) => render(
+            &state,
+            &req,
+            user.0.as_ref(),
+            StatusCode::OK,
+            "pages/password_reset",
+            "Choose a new password",
+            json!({"token": plain}),
+        ),
+        Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub password_confirm: String,
+}
+
+/// Checks a new password (and its confirmation, when a form has one).
+pub fn check_new_password(
+    password: &str,
+    confirm: Option<&str>,
+    email: &str,
+) -> Result<NewPassword, Vec<(&'static str, String)>> {
+    let email = EmailAddress::parse(email).ok();
+    let parsed =
+        NewPassword::parse(password, email.as_ref()).map_err(|e| vec![("password", e.0)])?;
+    if confirm.is_some_and(|c| c != password) {
+        return Err(vec![(
+            "password_confirm",
+            "The two passwords differ.".into(),
+        )]);
+    }
+    Ok(parsed)
+}
+
+/// Sets a new password from a reset link; returns the user.
+async fn reset(
+    state: &State,
+    plain: String,
+    password: &str,
+    confirm: Option<&str>,
+) -> Result<Result<User, Vec<(&'static str, String)>>, AppError> {
+    let check = plain.clone();
+    let token = db(state, move |conn| {
+        accounts::live_token(conn, TokenPurpose::PasswordReset, &check)
+    })
+    .await?;
+    let new_password = match check_new_password(
+        password,
+        confirm,
+        token.email.as_deref().unwrap_or_default(),
+    ) {
+        Ok(p) => p,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let hash = web::block(move || password::hash(new_password.expose()))
+        .await?
+        .map_err(AppError::internal)?;
+    let user = db(state, move |conn| {
+        accounts::reset_password(conn, &plain, &hash)
+    })
+    .await?;
+    Ok(Ok(user))
+}
+
+pub async fn reset_form(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+    token: web::Path<String>,
+    form: CsrfForm<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let plain = token.into_inner();
+    match reset(
+        &state,
+        plain.clone(),
+        &form.0.password,
+        Some(&form.0.password_confirm),
+    )
+    .await
+    {
+        Ok(Ok(_)) => {
+            let mut response = render(
+                &state,
+                &req,
+                None,
+                StatusCode::OK,
+                "pages/message",
+                "Password changed",
+                json!({
+                    "heading": "Password changed",
+                    "message": "Your new password is set and you are signed out everywhere. Sign in with the new password.",
+                    "link": {"href": "/login", "label": "Sign in"},
+                }),
+            )?;
+            response
+                .add_cookie(&clear_session_cookie())
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Ok(Err(errors)) => render(
+            &state,
+            &req,
+            user.0.as_ref(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "pages/password_reset",
+            "Choose a new password",
+            merge(json!({"token": plain}), form_errors(&errors)),
+        ),
+        Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordBody {
+    password: Option<String>,
+}
+
+pub async fn api_reset(
+    state: State,
+    token: web::Path<String>,
+    body: ApiJson<PasswordBody>,
+) -> Result<HttpResponse, AppError> {
+    let password = body
+        .0
+        .password
+        .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
+    match reset(&state, token.into_inner(), &password, None).await? {
+        Ok(user) => Ok(HttpResponse::Ok().json(json!({"user": user}))),
+        Err(errors) => Err(api_field_errors(errors)),
+    }
+}
