@@ -1,9 +1,12 @@
 //! Integration tests: the real server and the real database (SQLite by
 //! default; PostgreSQL when LOOPWRIGHT_TEST_DATABASE_URL is set).
 
+mod accounts;
 mod cli;
 mod health_and_errors;
 mod pages;
+mod roles;
 mod seeds;
 mod setup;
+mod smtp;
 mod support;

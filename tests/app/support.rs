@@ -10,8 +10,13 @@ use std::sync::mpsc;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loopwright::Application;
 use loopwright::config::{Config, DatabaseUrl};
+use loopwright::db::models::{User, UserInsertForm, now};
 use loopwright::db::{DbPool, QueryCounter};
+use loopwright::domain::Role;
 use tempfile::TempDir;
+
+/// Tests sign their own tokens with this (good and bad ones).
+pub const TEST_SECRET: &str = "the test signing secret, long enough for HS256";
 
 pub const TEST_DATABASE_VAR: &str = "LOOPWRIGHT_TEST_DATABASE_URL";
 
@@ -119,11 +124,15 @@ impl TestResponse {
     }
 }
 
-/// A browser-ish client: keeps cookies, never follows redirects.
+/// A browser-ish client: keeps cookies, never follows redirects; may also
+/// act as a script with a bearer token.
 pub struct Browser {
     base: String,
     agent: ureq::Agent,
     cookies: BTreeMap<String, String>,
+    pub bearer: Option<String>,
+    /// Sent with every request (e.g. `X-CSRF-Token`).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Browser {
@@ -137,19 +146,13 @@ impl Browser {
             base: base.to_owned(),
             agent,
             cookies: BTreeMap::new(),
+            bearer: None,
+            extra_headers: Vec::new(),
         }
     }
 
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
     }
 
     fn url(&self, path: &str) -> String {
@@ -160,10 +163,38 @@ impl Browser {
         }
     }
 
-    fn finish(
+    /// One request; `body` is (content type, bytes).
+    pub fn request(
         &mut self,
-        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        method: &str,
+        path: &str,
+        body: Option<(&str, String)>,
     ) -> TestResponse {
+        let mut req = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
+        if !self.cookies.is_empty() {
+            let cookies = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header("Cookie", cookies);
+        }
+        if let Some(token) = &self.bearer {
+            req = req.header("Authorization", format!("Bearer {token}"));
+        }
+        for (k, v) in &self.extra_headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let (content_type, bytes) = body
+            .map(|(t, b)| (Some(t.to_owned()), b))
+            .unwrap_or((None, String::new()));
+        if let Some(t) = content_type {
+            req = req.header("Content-Type", t);
+        }
+        let result = self.agent.run(req.body(bytes).unwrap());
         let mut res = result.expect("request failed to complete");
         let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, value) in res.headers() {
@@ -173,8 +204,12 @@ impl Browser {
                 .push(value.to_str().unwrap_or("").to_owned());
         }
         for set in headers.get("set-cookie").into_iter().flatten() {
-            if let Some((pair, _)) = set.split_once(';').or(Some((set.as_str(), ""))) {
-                if let Some((k, v)) = pair.split_once('=') {
+            let pair = set.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                let removed = set.to_ascii_lowercase().contains("max-age=0") || v.is_empty();
+                if removed {
+                    self.cookies.remove(k.trim());
+                } else {
                     self.cookies
                         .insert(k.trim().to_owned(), v.trim().to_owned());
                 }
@@ -189,33 +224,49 @@ impl Browser {
     }
 
     pub fn get(&mut self, path: &str) -> TestResponse {
-        let req = self
-            .agent
-            .get(self.url(path))
-            .header("Cookie", self.cookie_header());
-        let result = req.call();
-        self.finish(result)
+        self.request("GET", path, None)
     }
 
     pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-        let req = self
-            .agent
-            .post(self.url(path))
-            .header("Cookie", self.cookie_header());
-        let result = req.send_form(fields.iter().copied());
-        self.finish(result)
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.request(
+            "POST",
+            path,
+            Some(("application/x-www-form-urlencoded", body)),
+        )
     }
 
     pub fn post_raw(&mut self, path: &str, content_type: &str, body: &str) -> TestResponse {
-        let req = self
-            .agent
-            .post(self.url(path))
-            .header("Cookie", self.cookie_header())
-            .header("Content-Type", content_type);
-        let result = req.send(body);
-        self.finish(result)
+        self.request("POST", path, Some((content_type, body.to_owned())))
+    }
+
+    pub fn post_json(&mut self, path: &str, body: serde_json::Value) -> TestResponse {
+        self.request("POST", path, Some(("application/json", body.to_string())))
+    }
+
+    pub fn patch_json(&mut self, path: &str, body: serde_json::Value) -> TestResponse {
+        self.request("PATCH", path, Some(("application/json", body.to_string())))
+    }
+
+    /// Loads a page and posts its form with the page's CSRF token added.
+    pub fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let html = self.get(page).body;
+        let csrf = csrf_field(&html);
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(action, &all)
     }
 }
+
+/// A person who can sign in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    pub password: String,
+}
+
+pub const PASSWORD: &str = "a long and unusual passphrase";
 
 /// The real app, served from a thread of its own.
 pub struct TestApp {
@@ -236,8 +287,14 @@ impl TestApp {
 
     /// Starts an app on an existing database (e.g. to restart one).
     pub fn spawn_on(db: TestDb) -> Self {
+        Self::spawn_with(db, |_| {})
+    }
+
+    /// Starts an app with settings changed by `adjust`.
+    pub fn spawn_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> Self {
         let data_dir = TempDir::new().unwrap();
-        let config = test_config(&db, data_dir.path());
+        let mut config = test_config(&db, data_dir.path());
+        adjust(&mut config);
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -293,6 +350,65 @@ impl TestApp {
     pub fn conn(&self) -> loopwright::db::PooledConn {
         self.pool.get().unwrap()
     }
+
+    /// A user of `role` straight in the database, with `PASSWORD`.
+    pub fn user(&self, role: Role) -> TestUser {
+        let email = format!(
+            "{}-{}@example.com",
+            role.as_str(),
+            &loopwright::auth::token::generate()[..8]
+        );
+        let hash = loopwright::auth::password::hash(PASSWORD).unwrap();
+        let at = now();
+        let user = User::create(
+            &mut self.conn(),
+            &UserInsertForm {
+                email: &email,
+                name: &format!("{} Tester", role.label()),
+                role: role.as_str(),
+                password_hash: Some(&hash),
+                active: true,
+                token_version: 0,
+                created_at: at,
+                updated_at: at,
+            },
+        )
+        .unwrap();
+        TestUser {
+            id: user.id,
+            email,
+            password: PASSWORD.to_owned(),
+        }
+    }
+
+    /// A browser signed in as `user` through the sign-in form.
+    pub fn signed_in(&self, user: &TestUser) -> Browser {
+        let mut browser = self.browser();
+        let res = browser.submit(
+            "/login",
+            "/login",
+            &[("email", &user.email), ("password", &user.password)],
+        );
+        assert_eq!(res.status, 303, "sign-in failed: {}", res.body);
+        assert!(browser.cookie("lw_session").is_some());
+        browser
+    }
+
+    /// A script's client with a bearer token from the API.
+    pub fn script(&self, user: &TestUser) -> Browser {
+        let mut browser = self.browser();
+        let res = browser.post_json(
+            "/api/v1/auth/login",
+            serde_json::json!({"email": user.email, "password": user.password}),
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+        browser.bearer = Some(res.json()["token"].as_str().unwrap().to_owned());
+        browser
+    }
+
+    pub fn secret(&self) -> &'static str {
+        TEST_SECRET
+    }
 }
 
 pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
@@ -303,7 +419,7 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         smtp_url: None,
         mail_from: "Loopwright <loopwright@localhost>".into(),
         public_url: None,
-        secret: None,
+        secret: Some(TEST_SECRET.into()),
         log: "warn".into(),
         dev_reload: false,
         mail_retry_base: std::time::Duration::from_millis(200),
@@ -338,4 +454,10 @@ fn database_names_are_replaced_in_urls() {
         "postgres://u@h/x?sslmode=disable"
     );
     assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}
+
+impl TestApp {
+    pub fn data_dir(&self) -> &Path {
+        self._data_dir.path()
+    }
 }

@@ -1,0 +1,218 @@
+//! Every route × every role: allowed exactly what DESIGN.md's table says.
+
+use loopwright::domain::Role;
+use serde_json::json;
+
+use crate::support::{Browser, TestApp, csrf_field};
+
+#[derive(Clone, Copy)]
+enum Who {
+    Anonymous,
+    Signed(Role),
+}
+
+/// How a route is called: a page (cookie + CSRF field) or the API (bearer).
+enum Call {
+    Page(&'static str, String),
+    Form(String, Vec<(&'static str, String)>),
+    Api(&'static str, String, Option<serde_json::Value>),
+}
+
+struct Route {
+    call: Call,
+    allowed: &'static [Role],
+    /// The status an allowed caller gets.
+    ok: u16,
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const EVERYONE: &[Role] = &[
+    Role::Admin,
+    Role::HiringManager,
+    Role::Recruiter,
+    Role::Interviewer,
+];
+
+fn routes(target: i64, n: usize) -> Vec<Route> {
+    let user = format!("/users/{target}");
+    vec![
+        Route {
+            call: Call::Page("GET", "/users".into()),
+            allowed: ADMIN,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", user.clone()),
+            allowed: ADMIN,
+            ok: 200,
+        },
+        Route {
+            call: Call::Form(
+                "/users/invitations".into(),
+                vec![
+                    ("name", "Invitee".into()),
+                    ("email", format!("form{n}@example.com")),
+                    ("role", "interviewer".into()),
+                ],
+            ),
+            allowed: ADMIN,
+            ok: 303,
+        },
+        Route {
+            call: Call::Form(
+                user.clone(),
+                vec![
+                    ("name", "Target Person".into()),
+                    ("role", "interviewer".into()),
+                ],
+            ),
+            allowed: ADMIN,
+            ok: 303,
+        },
+        Route {
+            call: Call::Form(format!("{user}/active"), vec![("active", "true".into())]),
+            allowed: ADMIN,
+            ok: 303,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/users".into(), None),
+            allowed: ADMIN,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                "/api/v1/users".into(),
+                Some(
+                    json!({"name": "Made", "email": format!("made{n}@example.com"), "role": "recruiter", "password": "a made up passphrase"}),
+                ),
+            ),
+            allowed: ADMIN,
+            ok: 201,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1{user}"),
+                Some(json!({"name": "Target Person"})),
+            ),
+            allowed: ADMIN,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                "/api/v1/invitations".into(),
+                Some(
+                    json!({"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}),
+                ),
+            ),
+            allowed: ADMIN,
+            ok: 201,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/me".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", "/".into()),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        // Last: it signs the caller out.
+        Route {
+            call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
+            allowed: EVERYONE,
+            ok: 204,
+        },
+    ]
+}
+
+fn call(browser: &mut Browser, script: &mut Browser, route: &Route) -> (u16, Option<String>) {
+    let res = match &route.call {
+        Call::Page(method, path) => browser.request(method, path, None),
+        Call::Form(path, fields) => {
+            let page = browser.get("/login");
+            let csrf = if page.status == 303 {
+                csrf_field(&browser.get("/").body)
+            } else {
+                csrf_field(&page.body)
+            };
+            let mut all: Vec<(&str, &str)> = vec![("csrf_token", &csrf)];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            browser.post_form(path, &all)
+        }
+        Call::Api(method, path, body) => script.request(
+            method,
+            path,
+            body.as_ref().map(|b| ("application/json", b.to_string())),
+        ),
+    };
+    (res.status, res.header("location").map(str::to_owned))
+}
+
+#[test]
+fn every_route_allows_exactly_the_roles_in_the_table() {
+    let app = TestApp::spawn();
+    let target = app.user(Role::Interviewer);
+    let mut n = 0;
+    for who in [
+        Who::Anonymous,
+        Who::Signed(Role::Admin),
+        Who::Signed(Role::HiringManager),
+        Who::Signed(Role::Recruiter),
+        Who::Signed(Role::Interviewer),
+    ] {
+        let (mut browser, mut script) = match who {
+            Who::Anonymous => (app.browser(), app.browser()),
+            Who::Signed(role) => {
+                let user = app.user(role);
+                (app.signed_in(&user), app.script(&user))
+            }
+        };
+        n += 1;
+        for route in routes(target.id, n) {
+            let (status, location) = call(&mut browser, &mut script, &route);
+            let label = match &route.call {
+                Call::Page(m, p) | Call::Api(m, p, _) => format!("{m} {p}"),
+                Call::Form(p, _) => format!("POST {p}"),
+            };
+            match who {
+                Who::Anonymous => match route.call {
+                    Call::Api(..) => assert_eq!(status, 401, "anonymous {label}"),
+                    _ if route.allowed == EVERYONE && label == "GET /" => {
+                        assert_eq!(status, 200, "anonymous {label}")
+                    }
+                    _ => {
+                        assert_eq!(status, 303, "anonymous {label}");
+                        assert!(
+                            location.unwrap_or_default().starts_with("/login"),
+                            "anonymous {label} goes to sign-in"
+                        );
+                    }
+                },
+                Who::Signed(role) if route.allowed.contains(&role) => {
+                    assert_eq!(status, route.ok, "{role} {label}")
+                }
+                Who::Signed(role) => assert_eq!(status, 403, "{role} {label}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn public_pages_answer_everyone() {
+    let app = TestApp::spawn();
+    let mut browser = app.browser();
+    for path in [
+        "/",
+        "/login",
+        "/password-reset",
+        "/healthz",
+        "/readyz",
+        "/static/style.css",
+    ] {
+        assert_eq!(browser.get(path).status, 200, "{path}");
+    }
+}
