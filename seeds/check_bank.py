@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Validate the interview question bank and candidate prep content.
 
+Every seed file is a fragment of one bank document; the app merges them.
 Loads, relative to this script's folder:
   questions/*.toml   the question bank ([[question]] tables)
-  prep.toml          candidate-facing preparation content
-  tracks/*.toml      tracks with their criteria and red flags
-  stage_kinds.toml   stage kind slugs
-  formats.toml       format slugs
+  prep.toml          the [prep] table: general_advice and questions_to_ask
+  tracks/*.toml      [[track]] entries with nested [[track.criterion]]
+                     (criteria and red flags) and [[track.stage_focus]]
+  stage_kinds.toml   [[stage_kind]] entries, each with candidate_prep
+  formats.toml       [[format]] entries, each with candidate_prep
 
 Prints a summary table and exits with status 1 if any rule is violated.
 Standard library only (Python 3.11+ for tomllib).
@@ -111,30 +113,51 @@ def check_string_list(where: str, field: str, value: object, minimum: int,
 
 # --- Reference data --------------------------------------------------------
 
+def check_top_level(name: str, doc: dict, allowed: set[str]) -> None:
+    for key in sorted(set(doc) - allowed):
+        err(f"{name}: unexpected top-level key {key!r}")
+
+
+def array_of_tables(name: str, doc: dict, key: str) -> list[dict]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        err(f"{name}: [[{key}]] must be an array of tables")
+        return []
+    return value
+
+
 stage_kinds_doc = load(ROOT / "stage_kinds.toml")
 formats_doc = load(ROOT / "formats.toml")
-STAGE_KINDS = [s["slug"] for s in stage_kinds_doc.get("stage_kind", [])]
-FORMATS = [f["slug"] for f in formats_doc.get("format", [])]
+check_top_level("stage_kinds.toml", stage_kinds_doc, {"stage_kind"})
+check_top_level("formats.toml", formats_doc, {"format"})
+STAGE_KIND_ENTRIES = array_of_tables("stage_kinds.toml", stage_kinds_doc, "stage_kind")
+FORMAT_ENTRIES = array_of_tables("formats.toml", formats_doc, "format")
+STAGE_KINDS = [s["slug"] for s in STAGE_KIND_ENTRIES]
+FORMATS = [f["slug"] for f in FORMAT_ENTRIES]
 
 TRACKS: dict[str, dict] = {}
 CRITERIA: set[str] = set()
 RED_FLAGS: set[str] = set()
 for track_path in sorted((ROOT / "tracks").glob("*.toml")):
     doc = load(track_path)
-    track = doc.get("track", {})
-    slug = track.get("slug")
-    if not slug:
-        err(f"{track_path.name}: no [track] slug")
-        continue
-    TRACKS[slug] = doc
-    for crit in doc.get("criterion", []):
-        if crit.get("kind") == "criterion":
-            CRITERIA.add(crit["slug"])
-        elif crit.get("kind") == "red_flag":
-            RED_FLAGS.add(crit["slug"])
-    for sk in track.get("stage_kinds", []):
-        if sk not in STAGE_KINDS:
-            err(f"{track_path.name}: track stage kind {sk!r} not in stage_kinds.toml")
+    check_top_level(track_path.name, doc, {"track"})
+    track_entries = array_of_tables(track_path.name, doc, "track")
+    if not track_entries:
+        err(f"{track_path.name}: no [[track]] entry")
+    for track in track_entries:
+        slug = track.get("slug")
+        if not slug:
+            err(f"{track_path.name}: no [[track]] slug")
+            continue
+        TRACKS[slug] = track
+        for crit in track.get("criterion", []):
+            if crit.get("kind") == "criterion":
+                CRITERIA.add(crit["slug"])
+            elif crit.get("kind") == "red_flag":
+                RED_FLAGS.add(crit["slug"])
+        for sk in track.get("stage_kinds", []):
+            if sk not in STAGE_KINDS:
+                err(f"{track_path.name}: track stage kind {sk!r} not in stage_kinds.toml")
 
 if not STAGE_KINDS:
     err("stage_kinds.toml defines no stage kinds")
@@ -246,7 +269,7 @@ for fname, q in questions:
 
     # stage kinds must belong to every track the question is tagged with
     for t in tracks:
-        track_stages = set(TRACKS.get(t, {}).get("track", {}).get("stage_kinds", []))
+        track_stages = set(TRACKS.get(t, {}).get("stage_kinds", []))
         for sk in q.get("stage_kinds", []) or []:
             if t in TRACKS and sk not in track_stages:
                 err(f"{where}: stage kind {sk!r} is not used by track {t!r}")
@@ -278,55 +301,60 @@ for s, n in by_stage.items():
     if n < MIN_PER_STAGE_KIND:
         err(f"stage kind {s!r} suits {n} questions, needs {MIN_PER_STAGE_KIND}")
 
-# --- prep.toml -------------------------------------------------------------
+# --- prep.toml and candidate_prep ------------------------------------------
 
-prep = load(ROOT / "prep.toml")
-PREP_KEYS = {"general_advice", "questions_to_ask", "stage_kind", "format"}
+prep_doc = load(ROOT / "prep.toml")
+check_top_level("prep.toml", prep_doc, {"prep"})
+prep = prep_doc.get("prep", {})
+if not isinstance(prep, dict):
+    err("prep.toml: [prep] must be a table")
+    prep = {}
+elif "prep" not in prep_doc:
+    err("prep.toml: no [prep] table")
+PREP_KEYS = {"general_advice", "questions_to_ask"}
 for key in set(prep) - PREP_KEYS:
-    err(f"prep.toml: unknown top-level key {key!r}")
+    err(f"prep.toml: [prep] unknown key {key!r}")
 check_string_list("prep.toml", "general_advice", prep.get("general_advice"),
                   GENERAL_ADVICE_RANGE[0], GENERAL_ADVICE_RANGE[1])
 check_string_list("prep.toml", "questions_to_ask", prep.get("questions_to_ask"),
                   QUESTIONS_TO_ASK_RANGE[0], QUESTIONS_TO_ASK_RANGE[1])
 
 
-def check_prep_tables(table: str, required: list[str]) -> None:
-    entries = prep.get(table, [])
-    if not isinstance(entries, list):
-        err(f"prep.toml: [[{table}]] must be an array of tables")
-        return
-    seen: Counter = Counter()
+def check_candidate_prep(fname: str, table: str, entries: list[dict]) -> int:
+    """Every entry needs its own candidate_prep; each slug appears exactly once."""
+    seen: Counter = Counter(e.get("slug") for e in entries)
+    with_prep = 0
     for entry in entries:
         slug = entry.get("slug")
-        seen[slug] += 1
-        if slug not in required:
-            err(f"prep.toml: [[{table}]] unknown slug {slug!r}")
-        for key in set(entry) - {"slug", "pointers"}:
-            err(f"prep.toml: [[{table}]] {slug}: unknown field {key!r}")
-        check_string_list(f"prep.toml:{table}:{slug}", "pointers", entry.get("pointers"),
+        if "candidate_prep" not in entry:
+            err(f"{fname}: [[{table}]] {slug!r} has no candidate_prep")
+            continue
+        with_prep += 1
+        check_string_list(f"{fname}:{table}:{slug}", "candidate_prep",
+                          entry.get("candidate_prep"),
                           PREP_POINTERS_RANGE[0], PREP_POINTERS_RANGE[1])
-    for slug in required:
-        if seen[slug] == 0:
-            err(f"prep.toml: no [[{table}]] entry for {slug!r}")
-        elif seen[slug] > 1:
-            err(f"prep.toml: [[{table}]] {slug!r} appears {seen[slug]} times")
+    for slug, n in seen.items():
+        if n > 1:
+            err(f"{fname}: [[{table}]] {slug!r} appears {n} times")
+    return with_prep
 
 
-check_prep_tables("stage_kind", STAGE_KINDS)
-check_prep_tables("format", FORMATS)
+STAGE_KINDS_WITH_PREP = check_candidate_prep("stage_kinds.toml", "stage_kind", STAGE_KIND_ENTRIES)
+FORMATS_WITH_PREP = check_candidate_prep("formats.toml", "format", FORMAT_ENTRIES)
 
 # prep content must not reproduce any question's prompt
 prep_strings: list[str] = []
 prep_strings += [s for s in prep.get("general_advice", []) if isinstance(s, str)]
 prep_strings += [s for s in prep.get("questions_to_ask", []) if isinstance(s, str)]
-for table in ("stage_kind", "format"):
-    for entry in prep.get(table, []):
-        prep_strings += [s for s in entry.get("pointers", []) if isinstance(s, str)]
+for entry in STAGE_KIND_ENTRIES + FORMAT_ENTRIES:
+    value = entry.get("candidate_prep", [])
+    if isinstance(value, list):
+        prep_strings += [s for s in value if isinstance(s, str)]
 prep_blob = " | ".join(norm(s) for s in prep_strings)
 for _, q in questions:
     p = norm(q.get("prompt", ""))
     if p and p in prep_blob:
-        err(f"prep.toml: contains the text of question {q.get('slug')!r}")
+        err(f"prep content contains the text of question {q.get('slug')!r}")
 
 # --- Summary ---------------------------------------------------------------
 
@@ -348,8 +376,9 @@ table("criterion", by_criterion, MIN_PER_CRITERION)
 table("red flag", by_red_flag, MIN_PER_RED_FLAG)
 table("stage kind", by_stage, MIN_PER_STAGE_KIND)
 print(f"\nprep.toml: {len(prep.get('general_advice', []))} general advice items, "
-      f"{len(prep.get('questions_to_ask', []))} questions to ask, "
-      f"{len(prep.get('stage_kind', []))} stage kinds, {len(prep.get('format', []))} formats")
+      f"{len(prep.get('questions_to_ask', []))} questions to ask")
+print(f"candidate_prep: {STAGE_KINDS_WITH_PREP}/{len(STAGE_KIND_ENTRIES)} stage kinds, "
+      f"{FORMATS_WITH_PREP}/{len(FORMAT_ENTRIES)} formats")
 
 if errors:
     print(f"\nFAILED: {len(errors)} problem(s)")

@@ -165,7 +165,7 @@ pub fn invite(
     email: &EmailAddress,
     role: Role,
 ) -> Result<Invitation, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if User::find_by_email(conn, email.as_str())?.is_some() {
             return Err(AppError::field(
                 "email",
@@ -258,7 +258,7 @@ pub fn accept_invitation(
     plain: &str,
     password_hash: &str,
 ) -> Result<User, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let invitation = live_token(conn, TokenPurpose::Invitation, plain)?;
         let at = now();
         if !OneTimeToken::consume(conn, invitation.id, at)? {
@@ -305,7 +305,7 @@ pub fn request_password_reset(
     public_url: &str,
     email: &EmailAddress,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let Some(user) = User::find_by_email(conn, email.as_str())?.filter(|u| u.active) else {
             return Ok(());
         };
@@ -373,7 +373,7 @@ pub fn reset_password(
     plain: &str,
     password_hash: &str,
 ) -> Result<User, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let reset = live_token(conn, TokenPurpose::PasswordReset, plain)?;
         let at = now();
         if !OneTimeToken::consume(conn, reset.id, at)? {
@@ -418,7 +418,7 @@ pub fn update_user(
     id: i64,
     changes: &UserChanges,
 ) -> Result<User, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let target = User::find(conn, id)?.ok_or(AppError::NotFound)?;
         let role_changes = changes.role.is_some_and(|r| r != target.role());
         let deactivates = changes.active == Some(false) && target.active;
@@ -481,7 +481,7 @@ pub fn create_user(
     role: Role,
     password_hash: &str,
 ) -> Result<User, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if User::find_by_email(conn, email.as_str())?.is_some() {
             return Err(AppError::field(
                 "email",

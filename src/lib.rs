@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bank;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -24,8 +25,8 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
+use bank::{BankFile, SeedReport};
 use config::{Config, DatabaseUrl};
-use db::seed::{SeedBank, SeedReport};
 use db::{DbPool, QueryCounter};
 
 /// Why the app could not start; each is one line for the operator.
@@ -44,7 +45,7 @@ pub enum StartError {
     #[error("LOOPWRIGHT_DATABASE_URL: {0}")]
     Database(#[from] db::DbSetupError),
     #[error("{0}")]
-    Seed(#[from] db::seed::SeedError),
+    Bank(#[from] bank::BankError),
     #[error("cannot prepare the web templates: {0}")]
     Templates(#[from] templates::RenderError),
     #[error("{0}")]
@@ -90,16 +91,27 @@ pub fn open_storage(config: &Config) -> Result<Storage, StartError> {
     })
 }
 
-/// Applies the seed bank (embedded, or read from `dir`).
-pub fn seed(pool: &DbPool, dir: Option<&Path>) -> Result<SeedReport, StartError> {
-    let bank = match dir {
-        Some(dir) => SeedBank::from_dir(dir)?,
-        None => SeedBank::embedded()?,
+/// Applies the seed bank (embedded, or read from a file or folder).
+pub fn seed(pool: &DbPool, path: Option<&Path>) -> Result<SeedReport, StartError> {
+    let bank = match path {
+        Some(path) => BankFile::load(path)?,
+        None => BankFile::embedded()?,
     };
     let mut conn = pool
         .get()
         .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
-    Ok(db::seed::apply(&mut conn, &bank)?)
+    Ok(bank::apply(&mut conn, &bank, None)?)
+}
+
+/// The whole bank as TOML (the seed format).
+pub fn export_bank(pool: &DbPool) -> Result<String, StartError> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+    let bank = bank::export::export(&mut conn)
+        .map_err(|e| StartError::Other(format!("database error: {e}")))?;
+    bank.to_toml()
+        .map_err(|e| StartError::Other(format!("cannot write the bank as TOML: {e}")))
 }
 
 fn create_dir(path: &Path) -> Result<(), StartError> {
@@ -182,7 +194,7 @@ impl Application {
                 .pool
                 .get()
                 .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
-            db::seed::is_empty(&mut conn).map_err(|e| StartError::Other(e.to_string()))?
+            bank::is_empty(&mut conn).map_err(|e| StartError::Other(e.to_string()))?
         };
         if first_start {
             let report = seed(&storage.pool, None)?;

@@ -37,15 +37,28 @@ enum Command {
     Migrate,
     /// Load the seed bank (idempotent: running it twice changes nothing).
     Seed {
-        /// Read seed files from this folder instead of the built-in bank.
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
+        /// Read a bank file, or every .toml under a folder, instead of the built-in bank.
+        #[arg(long, alias = "dir", value_name = "PATH")]
+        from: Option<PathBuf>,
+    },
+    /// Export or import the question bank (the seed format).
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
     },
     /// Manage users.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Write the whole bank (tracks, criteria, stage kinds, formats, questions) to FILE ("-" for stdout).
+    Export { file: PathBuf },
+    /// Read a bank file back, by slug: all of it or, if anything is wrong, none of it.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -99,9 +112,39 @@ fn main() -> ExitCode {
                 storage.migrations_applied, config.database_url
             );
         }),
-        Command::Seed { dir } => open_storage(&config)
-            .and_then(|storage| loopwright::seed(&storage.pool, dir.as_deref()))
+        Command::Seed { from } => open_storage(&config)
+            .and_then(|storage| loopwright::seed(&storage.pool, from.as_deref()))
             .map(|report| println!("seed bank applied: {report}")),
+        Command::Bank {
+            command: BankCommand::Export { file },
+        } => open_storage(&config)
+            .and_then(|storage| loopwright::export_bank(&storage.pool))
+            .and_then(|text| {
+                if file.as_os_str() == "-" {
+                    print!("{text}");
+                    Ok(())
+                } else {
+                    std::fs::write(&file, text)
+                        .map(|()| eprintln!("bank written to {}", file.display()))
+                        .map_err(|e| {
+                            StartError::Other(format!("cannot write {}: {e}", file.display()))
+                        })
+                }
+            }),
+        Command::Bank {
+            command: BankCommand::Import { file },
+        } => {
+            if !file.is_file() {
+                Err(StartError::Other(format!(
+                    "{} is not a file",
+                    file.display()
+                )))
+            } else {
+                open_storage(&config)
+                    .and_then(|storage| loopwright::seed(&storage.pool, Some(&file)))
+                    .map(|report| println!("bank imported: {report}"))
+            }
+        }
         Command::User {
             command: UserCommand::Add { email, name, role },
         } => add_user(&config, &email, &name, role.into()),

@@ -1,7 +1,6 @@
 //! First start: with no users, a one-time link creates the first admin.
 
 use chrono::Duration;
-use diesel::Connection;
 
 use crate::auth::token;
 use crate::db::DbConn;
@@ -16,7 +15,7 @@ pub const LINK_LIFETIME_HOURS: i64 = 24;
 
 /// With no users, retires older links and returns a fresh token to print.
 pub fn issue_link_if_no_users(conn: &mut DbConn) -> diesel::QueryResult<Option<String>> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if User::count(conn)? > 0 {
             return Ok(None);
         }
@@ -74,7 +73,7 @@ pub fn create_first_admin(
     plain: &str,
     admin: &FirstAdmin,
 ) -> Result<User, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let spent = || AppError::Gone("This setup link has already been used.".into());
         let link = OneTimeToken::find(conn, TokenPurpose::Setup, &token::digest(plain))?
             .ok_or(AppError::NotFound)?;

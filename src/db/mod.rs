@@ -6,7 +6,6 @@
 
 pub mod models;
 pub mod schema;
-pub mod seed;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -155,6 +154,41 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, DbSetupError> {
             .map(|v| v.len()),
     };
     applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`,
+/// taking the write lock up front: a deferred transaction that reads first
+/// and writes later fails at once with "database is locked" when another
+/// connection wrote in between, whatever the busy timeout.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConn::Postgresql(_) => return conn.transaction(work),
+    }
+    let result = work(conn);
+    let DbConn::Sqlite(inner) = conn else {
+        // The variant cannot change inside a transaction.
+        return Err(diesel::result::Error::BrokenTransactionManager.into());
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(inner)?;
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
 }
 
 /// `SELECT 1`: the database is reachable and answering.

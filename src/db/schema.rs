@@ -41,6 +41,7 @@ diesel::table! {
         position -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        candidate_prep -> Text,
     }
 }
 
@@ -56,6 +57,7 @@ diesel::table! {
         position -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        candidate_prep -> Text,
     }
 }
 
@@ -365,6 +367,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bank_texts (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    question_revisions (id) {
+        id -> BigInt,
+        question_id -> BigInt,
+        version -> BigInt,
+        snapshot -> Text,
+        changed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(question_revisions -> questions (question_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(stage_kinds -> formats (default_format_id));
 diesel::joinable!(criteria -> tracks (track_id));
@@ -448,4 +469,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     audit_events,
     sign_in_failures,
+    bank_texts,
+    question_revisions,
 );

@@ -1,10 +1,10 @@
 use std::path::Path;
 
 use diesel::prelude::*;
+use loopwright::bank::SeedReport;
 use loopwright::db::schema::{
     criteria, formats, stage_kind_focus, stage_kinds, track_formats, track_stage_kinds, tracks,
 };
-use loopwright::db::seed::SeedReport;
 
 use crate::support::TestApp;
 

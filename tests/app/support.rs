@@ -140,6 +140,10 @@ impl Browser {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            // A fresh connection per request: a pooled one that the server
+            // closed (keep-alive ran out while a test was busy) fails the next
+            // request, which is the client's problem, not the app's.
+            .max_idle_connections(0)
             .build()
             .into();
         Self {
