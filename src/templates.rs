@@ -20,15 +20,20 @@ macro_rules! embed {
 pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
+    "pages/bank",
     "pages/error",
     "pages/home",
     "pages/login",
     "pages/message",
     "pages/password_reset",
     "pages/password_reset_request",
+    "pages/question",
+    "pages/question_form",
     "pages/setup",
     "pages/setup_done",
     "pages/setup_used",
+    "pages/track",
+    "pages/tracks",
     "pages/user_edit",
     "pages/users",
 ];
@@ -67,6 +72,9 @@ fn registry<'a>(
     let mut registry = Handlebars::new();
     registry.register_helper("eq", Box::new(eq));
     registry.set_strict_mode(false);
+    // Partials indented in a layout must not indent the lines of values
+    // (a textarea's text would come back with spaces).
+    registry.set_prevent_indent(true);
     if plain_text {
         registry.register_escape_fn(handlebars::no_escape);
     }

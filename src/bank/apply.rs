@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{BankError, BankFile, QuestionSeed};
+use super::{BankError, BankFile, Known, QuestionSeed};
 use crate::db::DbConn;
 use crate::db::models::now;
 use crate::db::schema::{
@@ -74,36 +74,101 @@ fn sync<T: Ord + Clone>(
 }
 
 /// Validates, then applies the whole bank in one transaction.
+/// The slugs in the database that a bank file may refer to.
+pub fn known(conn: &mut DbConn) -> QueryResult<Known> {
+    let formats = formats::table
+        .select(formats::slug)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let stage_kinds = stage_kinds::table
+        .select(stage_kinds::slug)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut tracks_known: HashMap<String, HashMap<String, String>> = tracks::table
+        .select(tracks::slug)
+        .load::<String>(conn)?
+        .into_iter()
+        .map(|t| (t, HashMap::new()))
+        .collect();
+    let rows: Vec<(String, String, String)> = criteria::table
+        .inner_join(tracks::table)
+        .select((tracks::slug, criteria::slug, criteria::kind))
+        .load(conn)?;
+    for (track, criterion, kind) in rows {
+        tracks_known
+            .entry(track)
+            .or_default()
+            .insert(criterion, kind);
+    }
+    Ok(Known {
+        formats,
+        stage_kinds,
+        tracks: tracks_known,
+    })
+}
+
+/// Ids by slug of everything questions link to.
+pub(crate) struct LinkIds {
+    tracks: HashMap<String, i64>,
+    criteria: HashMap<(String, String), i64>,
+    stage_kinds: HashMap<String, i64>,
+}
+
+pub(crate) fn link_ids(conn: &mut DbConn) -> QueryResult<LinkIds> {
+    let tracks_by_slug = tracks::table
+        .select((tracks::slug, tracks::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let criteria_by_slug = criteria::table
+        .inner_join(tracks::table)
+        .select((tracks::slug, criteria::slug, criteria::id))
+        .load::<(String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(t, c, id)| ((t, c), id))
+        .collect();
+    let kinds = stage_kinds::table
+        .select((stage_kinds::slug, stage_kinds::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(LinkIds {
+        tracks: tracks_by_slug,
+        criteria: criteria_by_slug,
+        stage_kinds: kinds,
+    })
+}
+
+/// Validates (against the file and what the database already holds), then
+/// applies the whole bank in one transaction.
 pub fn apply(
     conn: &mut DbConn,
     bank: &BankFile,
     actor: Option<i64>,
 ) -> Result<SeedReport, BankError> {
-    bank.validate()?;
     crate::db::write_transaction(conn, |conn| {
+        bank.validate_with(&known(conn)?)?;
         let mut report = SeedReport::default();
         let at = now();
-        let format_ids = apply_formats(conn, bank, &mut report, at)?;
-        let kind_ids = apply_stage_kinds(conn, bank, &format_ids, &mut report, at)?;
-        let mut criterion_ids = HashMap::new();
-        let mut track_ids = HashMap::new();
+        apply_formats(conn, bank, &mut report, at)?;
+        let format_ids: HashMap<String, i64> = formats::table
+            .select((formats::slug, formats::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .collect();
+        apply_stage_kinds(conn, bank, &format_ids, &mut report, at)?;
+        let kind_ids: HashMap<String, i64> = stage_kinds::table
+            .select((stage_kinds::slug, stage_kinds::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .collect();
         for t in &bank.track {
-            let (track_id, ids) = apply_track(conn, t, &format_ids, &kind_ids, &mut report, at)?;
-            track_ids.insert(t.slug.clone(), track_id);
-            for (slug, id) in ids {
-                criterion_ids.insert((t.slug.clone(), slug), id);
-            }
+            apply_track(conn, t, &format_ids, &kind_ids, &mut report, at)?;
         }
-        apply_questions(
-            conn,
-            &bank.question,
-            &track_ids,
-            &criterion_ids,
-            &kind_ids,
-            actor,
-            &mut report,
-            at,
-        )?;
+        let ids = link_ids(conn)?;
+        apply_questions(conn, &bank.question, &ids, actor, &mut report, at)?;
         if let Some(prep) = &bank.prep {
             for (key, value) in [
                 ("general_advice", &prep.general_advice),
@@ -514,17 +579,16 @@ pub(crate) fn snapshot(fields: &QuestionFields, version: i64) -> String {
     .to_string()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn apply_questions(
+pub(crate) fn apply_questions(
     conn: &mut DbConn,
     seeds: &[QuestionSeed],
-    track_ids: &HashMap<String, i64>,
-    criterion_ids: &HashMap<(String, String), i64>,
-    kind_ids: &HashMap<String, i64>,
+    ids_of: &LinkIds,
     actor: Option<i64>,
     report: &mut SeedReport,
     at: NaiveDateTime,
-) -> Result<(), BankError> {
+) -> Result<Vec<i64>, BankError> {
+    let (track_ids, criterion_ids, kind_ids) =
+        (&ids_of.tracks, &ids_of.criteria, &ids_of.stage_kinds);
     type Row = (
         i64,
         String,
@@ -744,7 +808,7 @@ fn apply_questions(
             },
         )?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// True when the bank has never been seeded (first start).

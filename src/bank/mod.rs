@@ -4,6 +4,7 @@
 
 mod apply;
 pub mod export;
+pub mod questions;
 pub mod search;
 
 use std::collections::{BTreeSet, HashMap};
@@ -11,7 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use apply::{SeedReport, apply, is_empty};
+pub use apply::{SeedReport, apply, is_empty, known};
 
 /// The seed files compiled into the binary, so a bare binary can seed itself.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -174,6 +175,15 @@ pub struct PrepSeed {
     pub questions_to_ask: Vec<String>,
 }
 
+/// Slugs the database already holds, that a file may refer to.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub formats: BTreeSet<String>,
+    pub stage_kinds: BTreeSet<String>,
+    /// track slug -> criterion slug -> kind
+    pub tracks: HashMap<String, HashMap<String, String>>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BankError {
     #[error("{file}: {message}")]
@@ -261,11 +271,22 @@ impl BankFile {
     /// slugs are unique, required fields are filled. The error names the entry
     /// and the field.
     pub fn validate(&self) -> Result<(), BankError> {
-        let formats = unique("format", self.format.iter().map(|f| f.slug.as_str()))?;
-        let kinds = unique(
+        self.validate_with(&Known::default())
+    }
+
+    /// As `validate`, where references may also name what the database
+    /// already holds (`known`): e.g. a file of questions for an existing track.
+    pub fn validate_with(&self, known: &Known) -> Result<(), BankError> {
+        let mut formats: BTreeSet<&str> = known.formats.iter().map(String::as_str).collect();
+        formats.extend(unique(
+            "format",
+            self.format.iter().map(|f| f.slug.as_str()),
+        )?);
+        let mut kinds: BTreeSet<&str> = known.stage_kinds.iter().map(String::as_str).collect();
+        kinds.extend(unique(
             "stage kind",
             self.stage_kind.iter().map(|k| k.slug.as_str()),
-        )?;
+        )?);
         unique("track", self.track.iter().map(|t| t.slug.as_str()))?;
         unique("question", self.question.iter().map(|q| q.slug.as_str()))?;
         for f in &self.format {
@@ -293,7 +314,16 @@ impl BankFile {
             }
         }
         // track slug -> criterion slug -> kind
-        let mut track_criteria: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
+        let mut track_criteria: HashMap<&str, HashMap<&str, &str>> = known
+            .tracks
+            .iter()
+            .map(|(t, cs)| {
+                (
+                    t.as_str(),
+                    cs.iter().map(|(c, k)| (c.as_str(), k.as_str())).collect(),
+                )
+            })
+            .collect();
         for t in &self.track {
             let entry = format!("track {}", t.slug);
             required(&entry, &[("slug", &t.slug), ("name", &t.name)])?;

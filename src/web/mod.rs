@@ -2,6 +2,7 @@
 
 mod account;
 mod assets;
+mod bank;
 pub mod extract;
 mod health;
 mod home;
@@ -87,6 +88,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(people::edit_page))
         .route("/users/{id}", web::post().to(people::edit_form))
         .route("/users/{id}/active", web::post().to(people::active_form))
+        .route("/bank", web::get().to(bank::bank_page))
+        .route(
+            "/bank/questions",
+            web::post().to(bank::create_question_form),
+        )
+        .route(
+            "/bank/questions/new",
+            web::get().to(bank::new_question_page),
+        )
+        .route("/bank/questions/{id}", web::get().to(bank::question_page))
+        .route(
+            "/bank/questions/{id}",
+            web::post().to(bank::update_question_form),
+        )
+        .route(
+            "/bank/questions/{id}/edit",
+            web::get().to(bank::edit_question_page),
+        )
+        .route(
+            "/bank/questions/{id}/archive",
+            web::post().to(bank::archive_form),
+        )
+        .route("/tracks", web::get().to(bank::tracks_page))
+        .route("/tracks/{key}", web::get().to(bank::track_page))
         .service(
             web::scope("/api/v1")
                 .route("/auth/login", web::post().to(account::api_login))
@@ -107,7 +132,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/invitations/{token}/accept",
                     web::post().to(people::api_accept),
-                ),
+                )
+                .route("/tracks", web::get().to(bank::api_tracks))
+                .route("/tracks/{key}", web::get().to(bank::api_track))
+                .route("/stage-kinds", web::get().to(bank::api_stage_kinds))
+                .route("/formats", web::get().to(bank::api_formats))
+                .route("/questions", web::get().to(bank::api_questions))
+                .route("/questions", web::post().to(bank::api_create_question))
+                .route("/questions/{id}", web::get().to(bank::api_question))
+                .route(
+                    "/questions/{id}",
+                    web::patch().to(bank::api_update_question),
+                )
+                .route("/bank/export", web::get().to(bank::api_export))
+                .route("/bank/import", web::post().to(bank::api_import)),
         )
         .app_data(
             web::FormConfig::default()
@@ -161,7 +199,11 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
 
 /// Navigation by what the person came to do.
 fn nav(role: Role, path: &str) -> Value {
-    let mut items = vec![("/", "Home")];
+    let mut items = vec![
+        ("/", "Home"),
+        ("/bank", "Question bank"),
+        ("/tracks", "Tracks"),
+    ];
     if role == Role::Admin {
         items.push(("/users", "People"));
     }

@@ -2,6 +2,7 @@
 //! default; PostgreSQL when LOOPWRIGHT_TEST_DATABASE_URL is set).
 
 mod accounts;
+mod bank;
 mod cli;
 mod health_and_errors;
 mod pages;

@@ -16,6 +16,8 @@ enum Call {
     Page(&'static str, String),
     Form(String, Vec<(&'static str, String)>),
     Api(&'static str, String, Option<serde_json::Value>),
+    /// A non-JSON API body: (path, content type, body).
+    Raw(String, &'static str, String),
 }
 
 struct Route {
@@ -26,6 +28,7 @@ struct Route {
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
+const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
 const EVERYONE: &[Role] = &[
     Role::Admin,
     Role::HiringManager,
@@ -33,7 +36,7 @@ const EVERYONE: &[Role] = &[
     Role::Interviewer,
 ];
 
-fn routes(target: i64, n: usize) -> Vec<Route> {
+fn routes(target: i64, question: i64, n: usize) -> Vec<Route> {
     let user = format!("/users/{target}");
     vec![
         Route {
@@ -120,6 +123,131 @@ fn routes(target: i64, n: usize) -> Vec<Route> {
             allowed: EVERYONE,
             ok: 200,
         },
+        Route {
+            call: Call::Page("GET", "/bank".into()),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", format!("/bank/questions/{question}")),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", "/tracks".into()),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", "/tracks/backend-developer".into()),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", "/bank/questions/new".into()),
+            allowed: EDITORS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Page("GET", format!("/bank/questions/{question}/edit")),
+            allowed: EDITORS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Form(
+                "/bank/questions".into(),
+                vec![
+                    ("prompt", format!("Question {n} from a form?")),
+                    (
+                        "why",
+                        "It checks the role matrix. It has two sentences.".into(),
+                    ),
+                    ("category", "technical".into()),
+                    ("track", "backend-developer".into()),
+                    ("criteria", "api-design".into()),
+                    ("stage_kinds", "live-coding-round".into()),
+                    ("prep_pointers", "one\ntwo\nthree".into()),
+                    ("follow_ups", "four".into()),
+                    ("minutes", "5".into()),
+                ],
+            ),
+            allowed: EDITORS,
+            ok: 303,
+        },
+        Route {
+            call: Call::Form(
+                format!("/bank/questions/{question}/archive"),
+                vec![("archived", "false".into())],
+            ),
+            allowed: EDITORS,
+            ok: 303,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/questions?q=cache".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/questions/{question}"), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/tracks".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/tracks/backend-developer".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/stage-kinds".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/formats".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                "/api/v1/questions".into(),
+                Some(json!({
+                    "prompt": format!("Question {n} from the API?"), "why": "It checks the role matrix. Two sentences.",
+                    "category": "technical", "track": "backend-developer", "criteria": ["api-design"],
+                    "stage_kinds": ["live-coding-round"], "prep_pointers": ["a", "b", "c"], "follow_ups": ["d"], "minutes": 5
+                })),
+            ),
+            allowed: EDITORS,
+            ok: 201,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/questions/{question}"),
+                Some(json!({"minutes": 12})),
+            ),
+            allowed: EDITORS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/bank/export".into(), None),
+            allowed: EDITORS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Raw(
+                "/api/v1/bank/import".into(),
+                "application/toml",
+                "[prep]\ngeneral_advice = [\"Breathe.\"]\n".into(),
+            ),
+            allowed: EDITORS,
+            ok: 200,
+        },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
@@ -148,6 +276,9 @@ fn call(browser: &mut Browser, script: &mut Browser, route: &Route) -> (u16, Opt
             path,
             body.as_ref().map(|b| ("application/json", b.to_string())),
         ),
+        Call::Raw(path, content_type, body) => {
+            script.request("POST", path, Some((content_type, body.clone())))
+        }
     };
     (res.status, res.header("location").map(str::to_owned))
 }
@@ -156,6 +287,15 @@ fn call(browser: &mut Browser, script: &mut Browser, route: &Route) -> (u16, Opt
 fn every_route_allows_exactly_the_roles_in_the_table() {
     let app = TestApp::spawn();
     let target = app.user(Role::Interviewer);
+    let question: i64 = {
+        use diesel::prelude::*;
+        use loopwright::db::schema::questions;
+        questions::table
+            .order(questions::id)
+            .select(questions::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
     let mut n = 0;
     for who in [
         Who::Anonymous,
@@ -172,15 +312,15 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
             }
         };
         n += 1;
-        for route in routes(target.id, n) {
+        for route in routes(target.id, question, n) {
             let (status, location) = call(&mut browser, &mut script, &route);
             let label = match &route.call {
                 Call::Page(m, p) | Call::Api(m, p, _) => format!("{m} {p}"),
-                Call::Form(p, _) => format!("POST {p}"),
+                Call::Form(p, _) | Call::Raw(p, ..) => format!("POST {p}"),
             };
             match who {
                 Who::Anonymous => match route.call {
-                    Call::Api(..) => assert_eq!(status, 401, "anonymous {label}"),
+                    Call::Api(..) | Call::Raw(..) => assert_eq!(status, 401, "anonymous {label}"),
                     _ if route.allowed == EVERYONE && label == "GET /" => {
                         assert_eq!(status, 200, "anonymous {label}")
                     }
