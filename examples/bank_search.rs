@@ -41,7 +41,7 @@ fn main() {
             let mut conn = app.pool().get().expect("connection");
             let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
             let at = now();
-            User::create(&mut conn, &UserInsertForm { email: "bench@example.com", name: "Bench", role: "interviewer", password_hash: Some(&hash), active: true, token_version: 0, created_at: at, updated_at: at })
+            User::create(&mut conn, &UserInsertForm::active("bench@example.com", "Bench", "interviewer", &hash, at))
                 .expect("user");
             let started = Instant::now();
             diesel::sql_query(

@@ -71,16 +71,7 @@ fn main() {
             let at = now();
             User::create(
                 &mut app.pool().get().expect("connection"),
-                &UserInsertForm {
-                    email: EMAIL,
-                    name: "Bench",
-                    role: "interviewer",
-                    password_hash: Some(&hash),
-                    active: true,
-                    token_version: 0,
-                    created_at: at,
-                    updated_at: at,
-                },
+                &UserInsertForm::active(EMAIL, "Bench", "interviewer", &hash, at),
             )
             .expect("user");
             tx.send(app.public_url().to_owned()).expect("send");

@@ -491,16 +491,13 @@ pub fn create_user(
         let at = now();
         let user = User::create(
             conn,
-            &UserInsertForm {
-                email: email.as_str(),
-                name: name.as_str(),
-                role: role.as_str(),
-                password_hash: Some(password_hash),
-                active: true,
-                token_version: 0,
-                created_at: at,
-                updated_at: at,
-            },
+            &UserInsertForm::active(
+                email.as_str(),
+                name.as_str(),
+                role.as_str(),
+                password_hash,
+                at,
+            ),
         )?;
         AuditEvent::record(
             conn,

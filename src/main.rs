@@ -208,16 +208,7 @@ fn add_user(config: &Config, email: &str, name: &str, role: Role) -> Result<(), 
     let at = now();
     let user = User::create(
         &mut conn,
-        &UserInsertForm {
-            email: email.as_str(),
-            name: name.as_str(),
-            role: role.as_str(),
-            password_hash: Some(&hash),
-            active: true,
-            token_version: 0,
-            created_at: at,
-            updated_at: at,
-        },
+        &UserInsertForm::active(email.as_str(), name.as_str(), role.as_str(), &hash, at),
     )
     .map_err(|e| match e {
         diesel::result::Error::DatabaseError(

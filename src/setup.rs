@@ -84,16 +84,13 @@ pub fn create_first_admin(
         }
         let user = User::create(
             conn,
-            &UserInsertForm {
-                email: admin.email.as_str(),
-                name: admin.name.as_str(),
-                role: Role::Admin.as_str(),
-                password_hash: Some(&admin.password_hash),
-                active: true,
-                token_version: 0,
-                created_at: at,
-                updated_at: at,
-            },
+            &UserInsertForm::active(
+                admin.email.as_str(),
+                admin.name.as_str(),
+                Role::Admin.as_str(),
+                &admin.password_hash,
+                at,
+            ),
         )?;
         AuditEvent::record(
             conn,

@@ -45,6 +45,28 @@ pub struct UserInsertForm<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+impl<'a> UserInsertForm<'a> {
+    /// An active account that can sign in with the password behind `password_hash`.
+    pub fn active(
+        email: &'a str,
+        name: &'a str,
+        role: &'a str,
+        password_hash: &'a str,
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            email,
+            name,
+            role,
+            password_hash: Some(password_hash),
+            active: true,
+            token_version: 0,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 /// Only the fields set change; `token_version` set revokes every token.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]

@@ -392,16 +392,19 @@ pub fn check_new_password(
     Ok(parsed)
 }
 
-/// Sets a new password from a reset link; returns the user.
-async fn reset(
+/// For a one-time link that sets a password (invitation, reset): checks the
+/// link is live and the password against the link's email, then hashes it
+/// off the executor. `Ok(Err(..))` carries what is wrong with the password.
+pub async fn password_for_link(
     state: &State,
-    plain: String,
+    purpose: TokenPurpose,
+    plain: &str,
     password: &str,
     confirm: Option<&str>,
-) -> Result<Result<User, Vec<(&'static str, String)>>, AppError> {
-    let check = plain.clone();
+) -> Result<Result<String, Vec<(&'static str, String)>>, AppError> {
+    let check = plain.to_owned();
     let token = db(state, move |conn| {
-        accounts::live_token(conn, TokenPurpose::PasswordReset, &check)
+        accounts::live_token(conn, purpose, &check)
     })
     .await?;
     let new_password = match check_new_password(
@@ -415,6 +418,28 @@ async fn reset(
     let hash = web::block(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
+    Ok(Ok(hash))
+}
+
+/// Sets a new password from a reset link; returns the user.
+async fn reset(
+    state: &State,
+    plain: String,
+    password: &str,
+    confirm: Option<&str>,
+) -> Result<Result<User, Vec<(&'static str, String)>>, AppError> {
+    let hash = match password_for_link(
+        state,
+        TokenPurpose::PasswordReset,
+        &plain,
+        password,
+        confirm,
+    )
+    .await?
+    {
+        Ok(hash) => hash,
+        Err(errors) => return Ok(Err(errors)),
+    };
     let user = db(state, move |conn| {
         accounts::reset_password(conn, &plain, &hash)
     })

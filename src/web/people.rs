@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::account::{NewPasswordForm, check_new_password};
+use super::account::{NewPasswordForm, check_new_password, password_for_link};
 use super::extract::{ApiJson, CsrfForm};
 use super::{
     PageQuery, State, api_field_errors, db, flash_cookie, form_errors, merge, render, see_other,
@@ -583,22 +583,12 @@ async fn accept(
     password: &str,
     confirm: Option<&str>,
 ) -> Result<Result<(User, String), Vec<(&'static str, String)>>, AppError> {
-    let check = plain.clone();
-    let invitation = db(state, move |conn| {
-        accounts::live_token(conn, TokenPurpose::Invitation, &check)
-    })
-    .await?;
-    let new_password = match check_new_password(
-        password,
-        confirm,
-        invitation.email.as_deref().unwrap_or_default(),
-    ) {
-        Ok(p) => p,
+    let hash = match password_for_link(state, TokenPurpose::Invitation, &plain, password, confirm)
+        .await?
+    {
+        Ok(hash) => hash,
         Err(errors) => return Ok(Err(errors)),
     };
-    let hash = web::block(move || password::hash(new_password.expose()))
-        .await?
-        .map_err(AppError::internal)?;
     let user = db(state, move |conn| {
         accounts::accept_invitation(conn, &plain, &hash)
     })
