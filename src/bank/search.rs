@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Text};
+use diesel::sql_types::{BigInt, Bool, Double, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
@@ -189,51 +189,34 @@ pub fn search(
     query: &QuestionQuery,
 ) -> QueryResult<(Vec<QuestionSummary>, i64)> {
     let engine = engine(conn);
-    let total: i64 = filtered(query, engine).count().get_result(conn)?;
-    let mut page = filtered(query, engine);
-    if let Some(text) = query.text() {
-        page = match (engine, fts5_query(text)) {
-            // bm25: lower is better.
-            (Engine::Sqlite, Some(fts)) => page.order(
-                sql::<Double>("(SELECT bm25(questions_fts, 10.0, 4.0, 1.0) FROM questions_fts WHERE questions_fts MATCH ")
-                    .bind::<Text, _>(fts)
-                    .sql(" AND rowid = questions.id)")
-                    .asc(),
-            ),
-            (Engine::Postgres, _) => page.order(
-                sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
-                    .bind::<Text, _>(text.to_owned())
-                    .sql("))::double precision")
-                    .desc(),
-            ),
-            (Engine::Sqlite, None) => page,
-        };
-        page = page.then_order_by(questions::id);
-    } else {
-        page = page.order(questions::id);
-    }
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<chrono::NaiveDateTime>,
-    );
-    let rows: Vec<Row> = page
-        .select((
-            questions::id,
-            questions::slug,
-            questions::category,
-            questions::prompt,
-            questions::why_asked,
-            questions::suggested_minutes,
-            questions::archived_at,
-        ))
-        .limit(query.per_page())
-        .offset((query.page() - 1) * query.per_page())
-        .load(conn)?;
+    let sqlite_text = match engine {
+        Engine::Sqlite => query.text().and_then(fts5_query),
+        Engine::Postgres => None,
+    };
+    let (rows, total) = match sqlite_text {
+        Some(fts) => sqlite_ranked_page(conn, query, &fts)?,
+        None => {
+            let total: i64 = filtered(query, engine).count().get_result(conn)?;
+            let mut page = filtered(query, engine);
+            page = match query.text() {
+                Some(text) => page
+                    .order(
+                        sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
+                            .bind::<Text, _>(text.to_owned())
+                            .sql("))::double precision")
+                            .desc(),
+                    )
+                    .then_order_by(questions::id),
+                None => page.order(questions::id),
+            };
+            let rows: Vec<Row> = page
+                .select(ROW)
+                .limit(query.per_page())
+                .offset((query.page() - 1) * query.per_page())
+                .load(conn)?;
+            (rows, total)
+        }
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let chips = chips_for(conn, &ids)?;
     let summaries = rows
@@ -255,6 +238,92 @@ pub fn search(
         })
         .collect();
     Ok((summaries, total))
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<chrono::NaiveDateTime>,
+);
+
+const ROW: (
+    questions::id,
+    questions::slug,
+    questions::category,
+    questions::prompt,
+    questions::why_asked,
+    questions::suggested_minutes,
+    questions::archived_at,
+) = (
+    questions::id,
+    questions::slug,
+    questions::category,
+    questions::prompt,
+    questions::why_asked,
+    questions::suggested_minutes,
+    questions::archived_at,
+);
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Double)]
+    rank: f64,
+}
+
+/// SQLite ranks in one pass over the FTS index: `bm25()` per row of a
+/// single MATCH (a correlated subquery per row would redo the index
+/// statistics every time, quadratic in the hits). The filtered ids are then
+/// ordered by that rank here and one page of rows is loaded: five queries.
+fn sqlite_ranked_page(
+    conn: &mut DbConn,
+    query: &QuestionQuery,
+    fts: &str,
+) -> QueryResult<(Vec<Row>, i64)> {
+    let hits: Vec<Hit> = match conn {
+        DbConn::Sqlite(lite) => diesel::sql_query(
+            "SELECT rowid AS id, bm25(questions_fts, 10.0, 4.0, 1.0) AS rank FROM questions_fts WHERE questions_fts MATCH ?",
+        )
+        .bind::<Text, _>(fts)
+        .load(lite)?,
+        DbConn::Postgresql(_) => Vec::new(),
+    };
+    let rank: HashMap<i64, f64> = hits.into_iter().map(|h| (h.id, h.rank)).collect();
+    let mut ids: Vec<i64> = filtered(query, Engine::Sqlite)
+        .select(questions::id)
+        .load(conn)?;
+    // bm25: lower is better; ties by id, so paging is stable.
+    ids.sort_by(|a, b| {
+        let (ra, rb) = (
+            rank.get(a).copied().unwrap_or(f64::MAX),
+            rank.get(b).copied().unwrap_or(f64::MAX),
+        );
+        ra.total_cmp(&rb).then(a.cmp(b))
+    });
+    let total = ids.len() as i64;
+    let start = usize::try_from((query.page() - 1) * query.per_page())
+        .unwrap_or(usize::MAX)
+        .min(ids.len());
+    let end = start
+        .saturating_add(usize::try_from(query.per_page()).unwrap_or(0))
+        .min(ids.len());
+    let page_ids = &ids[start..end];
+    let mut rows: Vec<Row> = questions::table
+        .filter(questions::id.eq_any(page_ids))
+        .select(ROW)
+        .load(conn)?;
+    let position: HashMap<i64, usize> = page_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    rows.sort_by_key(|r| position.get(&r.0).copied().unwrap_or(usize::MAX));
+    Ok((rows, total))
 }
 
 type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);
