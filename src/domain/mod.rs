@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, no HTTP, no SQL. Input is parsed once here.
 
+pub mod coverage;
 mod people;
 mod permissions;
 
