@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod planning;
 pub mod setup;
 pub mod templates;
 pub mod web;

@@ -7,6 +7,7 @@ pub mod extract;
 mod health;
 mod home;
 mod people;
+mod planner;
 mod setup;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -145,7 +146,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::patch().to(bank::api_update_question),
                 )
                 .route("/bank/export", web::get().to(bank::api_export))
-                .route("/bank/import", web::post().to(bank::api_import)),
+                .route("/bank/import", web::post().to(bank::api_import))
+                .route("/jobs", web::get().to(planner::api_jobs))
+                .route("/jobs", web::post().to(planner::api_create_job))
+                .route("/jobs/{id}", web::get().to(planner::api_job))
+                .route("/jobs/{id}/loop", web::get().to(planner::api_job_loop))
+                .route("/loops/{id}", web::get().to(planner::api_loop))
+                .route("/loops/{id}/coverage", web::get().to(planner::api_coverage))
+                .route("/loops/{id}/stages", web::post().to(planner::api_add_stage))
+                .route("/stages/{id}", web::patch().to(planner::api_update_stage))
+                .route("/stages/{id}", web::delete().to(planner::api_delete_stage))
+                .route(
+                    "/stages/{id}/questions",
+                    web::put().to(planner::api_stage_questions),
+                )
+                .route(
+                    "/stages/{id}/interviewers",
+                    web::put().to(planner::api_stage_interviewers),
+                ),
         )
         .app_data(
             web::FormConfig::default()

@@ -6,6 +6,7 @@ mod bank;
 mod cli;
 mod health_and_errors;
 mod pages;
+mod planner;
 mod roles;
 mod seeds;
 mod setup;

@@ -248,6 +248,10 @@ impl Browser {
         self.request("POST", path, Some(("application/json", body.to_string())))
     }
 
+    pub fn put_json(&mut self, path: &str, body: serde_json::Value) -> TestResponse {
+        self.request("PUT", path, Some(("application/json", body.to_string())))
+    }
+
     pub fn patch_json(&mut self, path: &str, body: serde_json::Value) -> TestResponse {
         self.request("PATCH", path, Some(("application/json", body.to_string())))
     }

@@ -1,0 +1,1081 @@
+//! Jobs and their loops: creating a job from a track, reading a loop, and
+//! every change to a loop, each guarded by the loop's version.
+//!
+//! A change first bumps the version with `UPDATE … WHERE version = expected`:
+//! of two saves carrying the same version, exactly one wins and the other
+//! gets 409 Conflict. The change and a snapshot of the loop's new shape (a
+//! revision) are written in the same transaction, so nothing is half-applied.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User, now};
+use crate::db::schema::{
+    criteria, formats, job_criteria, jobs, loop_revisions, loops, question_criteria, questions,
+    stage_focus_criteria, stage_interviewers, stage_kind_focus, stage_kinds, stage_questions,
+    stages, track_stage_kinds, tracks, users,
+};
+use crate::db::write_transaction;
+use crate::domain::Role;
+use crate::domain::coverage::{
+    self, Coverage, CriterionKind, CriterionRef, QuestionPlan, StagePlan,
+};
+use crate::error::AppError;
+
+pub const MAX_STAGE_MINUTES: i64 = 480;
+pub const MAX_TITLE: usize = 120;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobCriterion {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    pub id: i64,
+    pub title: String,
+    pub team: String,
+    pub status: String,
+    pub track: serde_json::Value,
+    pub hiring_manager: Option<serde_json::Value>,
+    pub template_loop_id: Option<i64>,
+    pub criteria: Vec<JobCriterion>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageView {
+    pub id: i64,
+    pub position: i64,
+    pub stage_kind: String,
+    pub title: String,
+    pub format: String,
+    pub duration_minutes: i64,
+    pub focus_criterion_ids: Vec<i64>,
+    pub interviewer_ids: Vec<i64>,
+    pub question_ids: Vec<i64>,
+    pub starts_at: Option<String>,
+    pub time_zone: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LoopView {
+    pub id: i64,
+    pub job_id: i64,
+    pub candidate_id: Option<i64>,
+    pub version: i64,
+    pub stages: Vec<StageView>,
+}
+
+/// Who may do what to a job (DESIGN.md): admins everything; a hiring
+/// manager the jobs they manage; recruiters read; interviewers nothing.
+pub fn check_job_access(
+    user: &User,
+    hiring_manager_id: Option<i64>,
+    write: bool,
+) -> Result<(), AppError> {
+    let allowed = match user.role() {
+        Role::Admin => true,
+        Role::HiringManager => hiring_manager_id == Some(user.id),
+        Role::Recruiter => !write,
+        Role::Interviewer => false,
+    };
+    match (allowed, user.role()) {
+        (true, _) => Ok(()),
+        (false, Role::Recruiter) => Err(AppError::Forbidden(
+            "Recruiters read jobs and loops; their hiring manager changes them.".into(),
+        )),
+        (false, Role::HiringManager) => Err(AppError::Forbidden(
+            "This job is managed by someone else.".into(),
+        )),
+        (false, _) => Err(AppError::Forbidden("Your role does not allow this.".into())),
+    }
+}
+
+fn job_manager(conn: &mut DbConn, job_id: i64) -> Result<Option<i64>, AppError> {
+    jobs::table
+        .find(job_id)
+        .select(jobs::hiring_manager_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The job a loop belongs to, checked for `user`.
+pub fn authorize_loop(
+    conn: &mut DbConn,
+    user: &User,
+    loop_id: i64,
+    write: bool,
+) -> Result<i64, AppError> {
+    let job_id: i64 = loops::table
+        .find(loop_id)
+        .select(loops::job_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    check_job_access(user, job_manager(conn, job_id)?, write)?;
+    Ok(job_id)
+}
+
+/// The loop a stage belongs to, checked for `user`.
+pub fn authorize_stage(
+    conn: &mut DbConn,
+    user: &User,
+    stage_id: i64,
+    write: bool,
+) -> Result<i64, AppError> {
+    let loop_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    authorize_loop(conn, user, loop_id, write)?;
+    Ok(loop_id)
+}
+
+pub fn authorize_job(
+    conn: &mut DbConn,
+    user: &User,
+    job_id: i64,
+    write: bool,
+) -> Result<(), AppError> {
+    check_job_access(user, job_manager(conn, job_id)?, write)
+}
+
+pub struct NewJob {
+    pub title: String,
+    pub team: String,
+    pub track_id: i64,
+    pub hiring_manager_id: Option<i64>,
+    /// Start from the track's typical stages (true) or an empty loop.
+    pub typical_stages: bool,
+}
+
+fn check_title(field: &str, title: &str) -> Result<String, AppError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(AppError::field(field, "Enter a title."));
+    }
+    if title.chars().count() > MAX_TITLE || title.chars().any(char::is_control) {
+        return Err(AppError::field(
+            field,
+            format!("Use one line of at most {MAX_TITLE} characters."),
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+fn check_duration(minutes: i64) -> Result<i64, AppError> {
+    if (1..=MAX_STAGE_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(AppError::field(
+            "duration_minutes",
+            format!("A stage lasts between 1 and {MAX_STAGE_MINUTES} minutes."),
+        ))
+    }
+}
+
+/// Creates a job from a track: the track's criteria and red flags are copied
+/// into the job, and its template loop starts with the track's typical
+/// stages (default format, duration and suggested focus) unless asked empty.
+pub fn create_job(conn: &mut DbConn, actor: &User, new: NewJob) -> Result<i64, AppError> {
+    let title = check_title("title", &new.title)?;
+    let team = new.team.trim().to_owned();
+    if team.chars().count() > MAX_TITLE {
+        return Err(AppError::field(
+            "team",
+            format!("Use at most {MAX_TITLE} characters."),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let track_exists: i64 = tracks::table
+            .filter(tracks::id.eq(new.track_id))
+            .count()
+            .get_result(conn)?;
+        if track_exists == 0 {
+            return Err(AppError::field("track_id", "Choose a track from the bank."));
+        }
+        if let Some(manager) = new.hiring_manager_id {
+            let ok: Option<(String, bool)> = users::table
+                .find(manager)
+                .select((users::role, users::active))
+                .first(conn)
+                .optional()?;
+            if !matches!(ok, Some((role, true)) if role == "hiring_manager" || role == "admin") {
+                return Err(AppError::field(
+                    "hiring_manager_id",
+                    "Choose an active hiring manager.",
+                ));
+            }
+        }
+        let at = now();
+        let job_id: i64 = diesel::insert_into(jobs::table)
+            .values((
+                jobs::track_id.eq(new.track_id),
+                jobs::title.eq(&title),
+                jobs::team.eq(&team),
+                jobs::hiring_manager_id.eq(new.hiring_manager_id),
+                jobs::status.eq("open"),
+                jobs::created_by.eq(actor.id),
+                jobs::created_at.eq(at),
+                jobs::updated_at.eq(at),
+            ))
+            .returning(jobs::id)
+            .get_result(conn)?;
+        let source: Vec<(i64, String, String, String, String, i64)> = criteria::table
+            .filter(criteria::track_id.eq(new.track_id))
+            .order(criteria::position)
+            .select((
+                criteria::id,
+                criteria::kind,
+                criteria::name,
+                criteria::description,
+                criteria::candidate_description,
+                criteria::position,
+            ))
+            .load(conn)?;
+        let mut copied = HashMap::new();
+        for (id, kind, name, description, candidate_description, position) in source {
+            let job_criterion: i64 = diesel::insert_into(job_criteria::table)
+                .values((
+                    job_criteria::job_id.eq(job_id),
+                    job_criteria::source_criterion_id.eq(id),
+                    job_criteria::kind.eq(kind),
+                    job_criteria::name.eq(name),
+                    job_criteria::description.eq(description),
+                    job_criteria::candidate_description.eq(candidate_description),
+                    job_criteria::position.eq(position),
+                    job_criteria::created_at.eq(at),
+                    job_criteria::updated_at.eq(at),
+                ))
+                .returning(job_criteria::id)
+                .get_result(conn)?;
+            copied.insert(id, job_criterion);
+        }
+        let loop_id: i64 = diesel::insert_into(loops::table)
+            .values((
+                loops::job_id.eq(job_id),
+                loops::version.eq(1),
+                loops::created_at.eq(at),
+                loops::updated_at.eq(at),
+            ))
+            .returning(loops::id)
+            .get_result(conn)?;
+        if new.typical_stages {
+            let kinds: Vec<(i64, String, i64, i64)> = track_stage_kinds::table
+                .inner_join(stage_kinds::table)
+                .filter(track_stage_kinds::track_id.eq(new.track_id))
+                .order(track_stage_kinds::position)
+                .select((
+                    stage_kinds::id,
+                    stage_kinds::name,
+                    stage_kinds::default_format_id,
+                    stage_kinds::default_duration_minutes,
+                ))
+                .load(conn)?;
+            let focus: Vec<(i64, i64)> = stage_kind_focus::table
+                .filter(stage_kind_focus::track_id.eq(new.track_id))
+                .select((
+                    stage_kind_focus::stage_kind_id,
+                    stage_kind_focus::criterion_id,
+                ))
+                .load(conn)?;
+            for (position, (kind_id, name, format_id, minutes)) in kinds.into_iter().enumerate() {
+                let focus_ids: Vec<i64> = focus
+                    .iter()
+                    .filter(|(k, _)| *k == kind_id)
+                    .filter_map(|(_, c)| copied.get(c).copied())
+                    .collect();
+                insert_stage(
+                    conn,
+                    loop_id,
+                    position as i64,
+                    kind_id,
+                    &name,
+                    format_id,
+                    minutes,
+                    &focus_ids,
+                    at,
+                )?;
+            }
+        }
+        record_revision(conn, loop_id, 1, Some(actor.id), "created")?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "job.created",
+            ("job", Some(job_id)),
+            json!({"title": title, "track_id": new.track_id}),
+        )?;
+        Ok(job_id)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_stage(
+    conn: &mut DbConn,
+    loop_id: i64,
+    position: i64,
+    kind_id: i64,
+    title: &str,
+    format_id: i64,
+    minutes: i64,
+    focus: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    let stage_id: i64 = diesel::insert_into(stages::table)
+        .values((
+            stages::loop_id.eq(loop_id),
+            stages::position.eq(position),
+            stages::stage_kind_id.eq(kind_id),
+            stages::title.eq(title),
+            stages::format_id.eq(format_id),
+            stages::duration_minutes.eq(minutes),
+            stages::created_at.eq(at),
+            stages::updated_at.eq(at),
+        ))
+        .returning(stages::id)
+        .get_result(conn)?;
+    for criterion in focus {
+        diesel::insert_into(stage_focus_criteria::table)
+            .values((
+                stage_focus_criteria::stage_id.eq(stage_id),
+                stage_focus_criteria::job_criterion_id.eq(criterion),
+            ))
+            .execute(conn)?;
+    }
+    Ok(stage_id)
+}
+
+pub fn job(conn: &mut DbConn, id: i64) -> Result<JobView, AppError> {
+    let (id, title, team, status, track_id, manager): (
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+    ) = jobs::table
+        .find(id)
+        .select((
+            jobs::id,
+            jobs::title,
+            jobs::team,
+            jobs::status,
+            jobs::track_id,
+            jobs::hiring_manager_id,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let (track_slug, track_name): (String, String) = tracks::table
+        .find(track_id)
+        .select((tracks::slug, tracks::name))
+        .first(conn)?;
+    let hiring_manager = match manager {
+        Some(m) => users::table
+            .find(m)
+            .select(users::name)
+            .first::<String>(conn)
+            .optional()?
+            .map(|name| json!({"id": m, "name": name})),
+        None => None,
+    };
+    let template_loop_id = loops::table
+        .filter(loops::job_id.eq(id))
+        .filter(loops::candidate_id.is_null())
+        .select(loops::id)
+        .first::<i64>(conn)
+        .optional()?;
+    Ok(JobView {
+        id,
+        title,
+        team,
+        status,
+        track: json!({"id": track_id, "slug": track_slug, "name": track_name}),
+        hiring_manager,
+        template_loop_id,
+        criteria: job_criteria_of(conn, id)?,
+    })
+}
+
+pub fn job_criteria_of(conn: &mut DbConn, job_id: i64) -> QueryResult<Vec<JobCriterion>> {
+    Ok(job_criteria::table
+        .filter(job_criteria::job_id.eq(job_id))
+        .order((job_criteria::position, job_criteria::id))
+        .select((
+            job_criteria::id,
+            job_criteria::kind,
+            job_criteria::name,
+            job_criteria::description,
+            job_criteria::position,
+        ))
+        .load::<(i64, String, String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(id, kind, name, description, position)| JobCriterion {
+            id,
+            kind,
+            name,
+            description,
+            position,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobSummary {
+    pub id: i64,
+    pub title: String,
+    pub team: String,
+    pub status: String,
+    pub track_name: String,
+    pub hiring_manager_id: Option<i64>,
+}
+
+/// The jobs a user may see: all for admins and recruiters, their own for a
+/// hiring manager.
+pub fn jobs_for(conn: &mut DbConn, user: &User) -> QueryResult<Vec<JobSummary>> {
+    let mut query = jobs::table
+        .inner_join(tracks::table)
+        .into_boxed::<<DbConn as Connection>::Backend>();
+    if user.role() == Role::HiringManager {
+        query = query.filter(jobs::hiring_manager_id.eq(user.id));
+    }
+    Ok(query
+        .order((jobs::status, jobs::title, jobs::id))
+        .select((
+            jobs::id,
+            jobs::title,
+            jobs::team,
+            jobs::status,
+            tracks::name,
+            jobs::hiring_manager_id,
+        ))
+        .load::<(i64, String, String, String, String, Option<i64>)>(conn)?
+        .into_iter()
+        .map(
+            |(id, title, team, status, track_name, hiring_manager_id)| JobSummary {
+                id,
+                title,
+                team,
+                status,
+                track_name,
+                hiring_manager_id,
+            },
+        )
+        .collect())
+}
+
+/// A loop with its stages: five queries whatever the number of stages.
+pub fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {
+    let (id, job_id, candidate_id, version): (i64, i64, Option<i64>, i64) = loops::table
+        .find(loop_id)
+        .select((
+            loops::id,
+            loops::job_id,
+            loops::candidate_id,
+            loops::version,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    type StageRow = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<NaiveDateTime>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<StageRow> = stages::table
+        .inner_join(stage_kinds::table)
+        .inner_join(formats::table)
+        .filter(stages::loop_id.eq(loop_id))
+        .order((stages::position, stages::id))
+        .select((
+            stages::id,
+            stages::position,
+            stage_kinds::slug,
+            stages::title,
+            formats::slug,
+            stages::duration_minutes,
+            stages::starts_at,
+            stages::time_zone,
+            stages::location,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut focus: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, c) in stage_focus_criteria::table
+        .inner_join(job_criteria::table)
+        .filter(stage_focus_criteria::stage_id.eq_any(&ids))
+        .order(job_criteria::position)
+        .select((
+            stage_focus_criteria::stage_id,
+            stage_focus_criteria::job_criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        focus.entry(s).or_default().push(c);
+    }
+    let mut interviewers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, u) in stage_interviewers::table
+        .filter(stage_interviewers::stage_id.eq_any(&ids))
+        .order(stage_interviewers::user_id)
+        .select((stage_interviewers::stage_id, stage_interviewers::user_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        interviewers.entry(s).or_default().push(u);
+    }
+    let mut pulled: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, q) in stage_questions::table
+        .filter(stage_questions::stage_id.eq_any(&ids))
+        .order((stage_questions::stage_id, stage_questions::position))
+        .select((stage_questions::stage_id, stage_questions::question_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        pulled.entry(s).or_default().push(q);
+    }
+    let stages = rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                position,
+                stage_kind,
+                title,
+                format,
+                duration_minutes,
+                starts_at,
+                time_zone,
+                location,
+            )| StageView {
+                id,
+                position,
+                stage_kind,
+                title,
+                format,
+                duration_minutes,
+                focus_criterion_ids: focus.remove(&id).unwrap_or_default(),
+                interviewer_ids: interviewers.remove(&id).unwrap_or_default(),
+                question_ids: pulled.remove(&id).unwrap_or_default(),
+                starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
+                time_zone,
+                location,
+            },
+        )
+        .collect();
+    Ok(LoopView {
+        id,
+        job_id,
+        candidate_id,
+        version,
+        stages,
+    })
+}
+
+/// Claims the next version of a loop, or says someone else got there first.
+fn bump_version(conn: &mut DbConn, loop_id: i64, expected: i64) -> Result<i64, AppError> {
+    let changed = diesel::update(
+        loops::table
+            .filter(loops::id.eq(loop_id))
+            .filter(loops::version.eq(expected)),
+    )
+    .set((
+        loops::version.eq(loops::version + 1),
+        loops::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        return Ok(expected + 1);
+    }
+    let current: Option<i64> = loops::table
+        .find(loop_id)
+        .select(loops::version)
+        .first(conn)
+        .optional()?;
+    match current {
+        None => Err(AppError::NotFound),
+        Some(current) => Err(AppError::Conflict(format!(
+            "Someone else changed this loop: you edited version {expected}, it is at version {current} now. Reload to see their changes, then try again."
+        ))),
+    }
+}
+
+fn record_revision(
+    conn: &mut DbConn,
+    loop_id: i64,
+    version: i64,
+    actor: Option<i64>,
+    summary: &str,
+) -> Result<(), AppError> {
+    let shape = load_loop(conn, loop_id)?;
+    diesel::insert_into(loop_revisions::table)
+        .values((
+            loop_revisions::loop_id.eq(loop_id),
+            loop_revisions::version.eq(version),
+            loop_revisions::snapshot
+                .eq(serde_json::to_string(&shape.stages).map_err(AppError::internal)?),
+            loop_revisions::changed_by.eq(actor),
+            loop_revisions::summary.eq(summary),
+            loop_revisions::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Runs one change to a loop under its version; returns the new shape.
+fn change_loop(
+    conn: &mut DbConn,
+    loop_id: i64,
+    expected: i64,
+    actor: &User,
+    summary: &str,
+    apply: impl FnOnce(&mut DbConn) -> Result<(), AppError>,
+) -> Result<LoopView, AppError> {
+    write_transaction(conn, |conn| {
+        let version = bump_version(conn, loop_id, expected)?;
+        apply(conn)?;
+        record_revision(conn, loop_id, version, Some(actor.id), summary)?;
+        load_loop(conn, loop_id)
+    })
+}
+
+fn renumber(conn: &mut DbConn, loop_id: i64, order: &[i64]) -> QueryResult<()> {
+    for (position, id) in order.iter().enumerate() {
+        diesel::update(
+            stages::table
+                .filter(stages::id.eq(id))
+                .filter(stages::loop_id.eq(loop_id)),
+        )
+        .set(stages::position.eq(position as i64))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn stage_order(conn: &mut DbConn, loop_id: i64) -> QueryResult<Vec<i64>> {
+    stages::table
+        .filter(stages::loop_id.eq(loop_id))
+        .order((stages::position, stages::id))
+        .select(stages::id)
+        .load(conn)
+}
+
+/// Adds a stage of a kind at the end (or at `position`), with the kind's
+/// default format, duration and the job's copies of its suggested focus.
+pub fn add_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    loop_id: i64,
+    expected: i64,
+    kind_slug: &str,
+    position: Option<usize>,
+) -> Result<LoopView, AppError> {
+    change_loop(conn, loop_id, expected, actor, "stage added", |conn| {
+        let (kind_id, name, format_id, minutes): (i64, String, i64, i64) = stage_kinds::table
+            .filter(stage_kinds::slug.eq(kind_slug))
+            .select((
+                stage_kinds::id,
+                stage_kinds::name,
+                stage_kinds::default_format_id,
+                stage_kinds::default_duration_minutes,
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::field("stage_kind", format!("Unknown stage kind {kind_slug:?}."))
+            })?;
+        let (job_id, track_id): (i64, i64) = loops::table
+            .inner_join(jobs::table)
+            .filter(loops::id.eq(loop_id))
+            .select((jobs::id, jobs::track_id))
+            .first(conn)?;
+        let focus: Vec<i64> = stage_kind_focus::table
+            .inner_join(job_criteria::table.on(
+                job_criteria::source_criterion_id.eq(stage_kind_focus::criterion_id.nullable()),
+            ))
+            .filter(stage_kind_focus::track_id.eq(track_id))
+            .filter(stage_kind_focus::stage_kind_id.eq(kind_id))
+            .filter(job_criteria::job_id.eq(job_id))
+            .select(job_criteria::id)
+            .load(conn)?;
+        let mut order = stage_order(conn, loop_id)?;
+        let new_id = insert_stage(
+            conn,
+            loop_id,
+            order.len() as i64,
+            kind_id,
+            &name,
+            format_id,
+            minutes,
+            &focus,
+            now(),
+        )?;
+        order.insert(position.unwrap_or(order.len()).min(order.len()), new_id);
+        renumber(conn, loop_id, &order)?;
+        Ok(())
+    })
+}
+
+/// What a stage edit may change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct StageChanges {
+    pub title: Option<String>,
+    pub format: Option<String>,
+    pub duration_minutes: Option<i64>,
+    pub focus_criterion_ids: Option<Vec<i64>>,
+    pub location: Option<Option<String>>,
+    pub position: Option<usize>,
+}
+
+pub fn update_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+    changes: StageChanges,
+) -> Result<LoopView, AppError> {
+    let loop_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let title = changes
+        .title
+        .as_deref()
+        .map(|t| check_title("title", t))
+        .transpose()?;
+    let duration = changes.duration_minutes.map(check_duration).transpose()?;
+    change_loop(conn, loop_id, expected, actor, "stage changed", |conn| {
+        let at = now();
+        if let Some(title) = &title {
+            diesel::update(stages::table.find(stage_id))
+                .set((stages::title.eq(title), stages::updated_at.eq(at)))
+                .execute(conn)?;
+        }
+        if let Some(minutes) = duration {
+            diesel::update(stages::table.find(stage_id))
+                .set(stages::duration_minutes.eq(minutes))
+                .execute(conn)?;
+        }
+        if let Some(format) = &changes.format {
+            let format_id: i64 = formats::table
+                .filter(formats::slug.eq(format))
+                .select(formats::id)
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| AppError::field("format", format!("Unknown format {format:?}.")))?;
+            diesel::update(stages::table.find(stage_id))
+                .set(stages::format_id.eq(format_id))
+                .execute(conn)?;
+        }
+        if let Some(location) = &changes.location {
+            let location = location.as_deref().map(str::trim).filter(|l| !l.is_empty());
+            if location.is_some_and(|l| l.chars().count() > 500) {
+                return Err(AppError::field("location", "Use at most 500 characters."));
+            }
+            diesel::update(stages::table.find(stage_id))
+                .set(stages::location.eq(location))
+                .execute(conn)?;
+        }
+        if let Some(focus) = &changes.focus_criterion_ids {
+            let job_id: i64 = loops::table
+                .find(loop_id)
+                .select(loops::job_id)
+                .first(conn)?;
+            let wanted: BTreeSet<i64> = focus.iter().copied().collect();
+            let known: i64 = job_criteria::table
+                .filter(job_criteria::job_id.eq(job_id))
+                .filter(job_criteria::id.eq_any(&wanted))
+                .count()
+                .get_result(conn)?;
+            if known as usize != wanted.len() {
+                return Err(AppError::field(
+                    "focus_criterion_ids",
+                    "Choose focus criteria from this job's criteria.",
+                ));
+            }
+            diesel::delete(
+                stage_focus_criteria::table.filter(stage_focus_criteria::stage_id.eq(stage_id)),
+            )
+            .execute(conn)?;
+            for c in wanted {
+                diesel::insert_into(stage_focus_criteria::table)
+                    .values((
+                        stage_focus_criteria::stage_id.eq(stage_id),
+                        stage_focus_criteria::job_criterion_id.eq(c),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        if let Some(position) = changes.position {
+            let mut order = stage_order(conn, loop_id)?;
+            order.retain(|id| *id != stage_id);
+            order.insert(position.min(order.len()), stage_id);
+            renumber(conn, loop_id, &order)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn delete_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+) -> Result<LoopView, AppError> {
+    let loop_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    change_loop(conn, loop_id, expected, actor, "stage removed", |conn| {
+        diesel::delete(stages::table.find(stage_id)).execute(conn)?;
+        let order = stage_order(conn, loop_id)?;
+        renumber(conn, loop_id, &order)?;
+        Ok(())
+    })
+}
+
+/// Replaces a stage's questions (in order), each pulled at its current version.
+pub fn set_questions(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+    question_ids: &[i64],
+) -> Result<LoopView, AppError> {
+    let loop_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let unique: BTreeSet<i64> = question_ids.iter().copied().collect();
+    if unique.len() != question_ids.len() {
+        return Err(AppError::field("question_ids", "A question appears twice."));
+    }
+    change_loop(
+        conn,
+        loop_id,
+        expected,
+        actor,
+        "questions changed",
+        |conn| {
+            let already: BTreeSet<i64> = stage_questions::table
+                .filter(stage_questions::stage_id.eq(stage_id))
+                .select(stage_questions::question_id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .collect();
+            let found: HashMap<i64, (i64, bool)> = questions::table
+                .filter(questions::id.eq_any(&unique))
+                .select((
+                    questions::id,
+                    questions::version,
+                    questions::archived_at.is_not_null(),
+                ))
+                .load::<(i64, i64, bool)>(conn)?
+                .into_iter()
+                .map(|(id, version, archived)| (id, (version, archived)))
+                .collect();
+            for id in question_ids {
+                match found.get(id) {
+                    None => {
+                        return Err(AppError::field(
+                            "question_ids",
+                            format!("There is no question {id} in the bank."),
+                        ));
+                    }
+                    // Archived questions stay where they are, but are not pulled anew.
+                    Some((_, true)) if !already.contains(id) => {
+                        return Err(AppError::field(
+                            "question_ids",
+                            format!("Question {id} is archived."),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let kept: HashMap<i64, i64> = stage_questions::table
+                .filter(stage_questions::stage_id.eq(stage_id))
+                .select((
+                    stage_questions::question_id,
+                    stage_questions::question_version,
+                ))
+                .load::<(i64, i64)>(conn)?
+                .into_iter()
+                .collect();
+            diesel::delete(stage_questions::table.filter(stage_questions::stage_id.eq(stage_id)))
+                .execute(conn)?;
+            for (position, id) in question_ids.iter().enumerate() {
+                // A question already in the stage keeps the version it was pulled at.
+                let version = kept.get(id).copied().unwrap_or(found[id].0);
+                diesel::insert_into(stage_questions::table)
+                    .values((
+                        stage_questions::stage_id.eq(stage_id),
+                        stage_questions::question_id.eq(id),
+                        stage_questions::position.eq(position as i64),
+                        stage_questions::question_version.eq(version),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+pub fn set_interviewers(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+    user_ids: &[i64],
+) -> Result<LoopView, AppError> {
+    let loop_id: i64 = stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let unique: BTreeSet<i64> = user_ids.iter().copied().collect();
+    change_loop(
+        conn,
+        loop_id,
+        expected,
+        actor,
+        "interviewers changed",
+        |conn| {
+            let active: BTreeSet<i64> = users::table
+                .filter(users::id.eq_any(&unique))
+                .filter(users::active.eq(true))
+                .select(users::id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .collect();
+            if let Some(missing) = unique.difference(&active).next() {
+                return Err(AppError::field(
+                    "user_ids",
+                    format!("User {missing} is not an active member of the team."),
+                ));
+            }
+            diesel::delete(
+                stage_interviewers::table.filter(stage_interviewers::stage_id.eq(stage_id)),
+            )
+            .execute(conn)?;
+            for id in &unique {
+                diesel::insert_into(stage_interviewers::table)
+                    .values((
+                        stage_interviewers::stage_id.eq(stage_id),
+                        stage_interviewers::user_id.eq(id),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageView {
+    pub loop_id: i64,
+    pub version: i64,
+    pub criteria: Vec<JobCriterion>,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+/// The coverage of a loop: a fixed number of queries whatever its size.
+pub fn coverage_of(conn: &mut DbConn, loop_id: i64) -> Result<CoverageView, AppError> {
+    let shape = load_loop(conn, loop_id)?;
+    let job_criteria_list = job_criteria_of(conn, shape.job_id)?;
+    // A question probes a job criterion when it probes the bank criterion the job's copy came from.
+    let copies: HashMap<i64, i64> = job_criteria::table
+        .filter(job_criteria::job_id.eq(shape.job_id))
+        .filter(job_criteria::source_criterion_id.is_not_null())
+        .select((
+            job_criteria::source_criterion_id.assume_not_null(),
+            job_criteria::id,
+        ))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let question_ids: BTreeSet<i64> = shape
+        .stages
+        .iter()
+        .flat_map(|s| s.question_ids.iter().copied())
+        .collect();
+    let minutes: HashMap<i64, i64> = questions::table
+        .filter(questions::id.eq_any(&question_ids))
+        .select((questions::id, questions::suggested_minutes))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut probes: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (q, c) in question_criteria::table
+        .filter(question_criteria::question_id.eq_any(&question_ids))
+        .select((
+            question_criteria::question_id,
+            question_criteria::criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        if let Some(job_criterion) = copies.get(&c) {
+            probes.entry(q).or_default().insert(*job_criterion);
+        }
+    }
+    let criteria_refs: Vec<CriterionRef> = job_criteria_list
+        .iter()
+        .map(|c| CriterionRef {
+            id: c.id,
+            kind: if c.kind == "red_flag" {
+                CriterionKind::RedFlag
+            } else {
+                CriterionKind::Criterion
+            },
+        })
+        .collect();
+    let plans: Vec<StagePlan> = shape
+        .stages
+        .iter()
+        .map(|s| StagePlan {
+            id: s.id,
+            duration_minutes: s.duration_minutes,
+            focus: s.focus_criterion_ids.iter().copied().collect(),
+            questions: s
+                .question_ids
+                .iter()
+                .map(|q| QuestionPlan {
+                    id: *q,
+                    minutes: minutes.get(q).copied().unwrap_or(0),
+                    probes: probes.get(q).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            interviewers: s.interviewer_ids.len(),
+        })
+        .collect();
+    Ok(CoverageView {
+        loop_id,
+        version: shape.version,
+        coverage: coverage::coverage(&criteria_refs, &plans),
+        criteria: job_criteria_list,
+    })
+}

@@ -1,0 +1,468 @@
+//! Jobs and loop planning through the API: building a loop, coverage,
+//! versions and conflicts, bad input, and who may do what.
+
+use diesel::prelude::*;
+use loopwright::db::schema::{loop_revisions, users};
+use loopwright::domain::Role;
+use serde_json::{Value, json};
+
+use crate::support::{Browser, TestApp};
+
+fn track_id(script: &mut Browser) -> i64 {
+    script.get("/api/v1/tracks/backend-developer").json()["track"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn create_job(script: &mut Browser, typical: bool) -> Value {
+    let track = track_id(script);
+    let res = script.post_json("/api/v1/jobs", json!({"title": "Senior Backend Developer", "team": "Payments", "track_id": track, "typical_stages": typical}));
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.json()["job"].clone()
+}
+
+fn criterion(job: &Value, name_part: &str) -> i64 {
+    job["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().contains(name_part))
+        .unwrap_or_else(|| panic!("{name_part}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn warnings(coverage: &Value) -> Vec<Value> {
+    coverage["warnings"].as_array().unwrap().clone()
+}
+
+fn not_probed(coverage: &Value, id: i64) -> bool {
+    warnings(coverage)
+        .iter()
+        .any(|w| w["kind"] == "criterion_not_probed" && w["criterion_id"] == id)
+}
+
+#[test]
+fn a_new_job_copies_the_track_and_starts_with_the_typical_stages() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    assert_eq!(job["criteria"].as_array().unwrap().len(), 10);
+    assert_eq!(job["hiring_manager"]["id"], hm.id);
+    let shape = script
+        .get(&format!("/api/v1/jobs/{}/loop", job["id"]))
+        .json();
+    let kinds: Vec<&str> = shape["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "recruiter-screen",
+            "hiring-manager-interview",
+            "live-coding-round",
+            "system-design-interview",
+            "past-project-deep-dive",
+            "final-values-interview"
+        ]
+    );
+    assert_eq!(shape["version"], 1);
+    let coding = &shape["stages"][2];
+    assert_eq!(coding["format"], "live-coding");
+    assert_eq!(coding["duration_minutes"], 60);
+    assert!(
+        !coding["focus_criterion_ids"].as_array().unwrap().is_empty(),
+        "suggested focus is copied"
+    );
+    assert!(
+        shape["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["starts_at"].is_null())
+    );
+
+    let empty = create_job(&mut script, false);
+    let shape = script
+        .get(&format!("/api/v1/jobs/{}/loop", empty["id"]))
+        .json();
+    assert!(shape["stages"].as_array().unwrap().is_empty());
+    let listed = script.get("/api/v1/jobs").json();
+    assert_eq!(listed["total"], 2);
+}
+
+#[test]
+fn coverage_follows_the_plan_worked_by_hand() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let interviewer = app.user(Role::Interviewer);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, false);
+    let (language, distributed, ops) = (
+        criterion(&job, "SQL"),
+        criterion(&job, "istributed"),
+        criterion(&job, "perational"),
+    );
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+
+    let shape = script
+        .post_json(
+            &format!("/api/v1/loops/{loop_id}/stages"),
+            json!({"stage_kind": "recruiter-screen", "version": 1}),
+        )
+        .json();
+    let screen = shape["stages"][0]["id"].as_i64().unwrap();
+    let shape = script
+        .patch_json(
+            &format!("/api/v1/stages/{screen}"),
+            json!({"version": 2, "focus_criterion_ids": [language]}),
+        )
+        .json();
+    assert_eq!(shape["stages"][0]["focus_criterion_ids"], json!([language]));
+    let shape = script
+        .post_json(
+            &format!("/api/v1/loops/{loop_id}/stages"),
+            json!({"stage_kind": "system-design-interview", "version": 3}),
+        )
+        .json();
+    let design = shape["stages"][1]["id"].as_i64().unwrap();
+    assert!(
+        shape["stages"][1]["focus_criterion_ids"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(distributed)),
+        "the kind's suggested focus"
+    );
+
+    let coverage = script
+        .get(&format!("/api/v1/loops/{loop_id}/coverage"))
+        .json();
+    assert!(!not_probed(&coverage, language));
+    assert!(!not_probed(&coverage, distributed));
+    assert!(not_probed(&coverage, ops));
+    assert_eq!(
+        warnings(&coverage)
+            .iter()
+            .filter(|w| w["kind"] == "red_flag_not_surfaced")
+            .count(),
+        5,
+        "no questions yet"
+    );
+    assert_eq!(
+        warnings(&coverage)
+            .iter()
+            .filter(|w| w["kind"] == "stage_without_interviewer")
+            .count(),
+        2
+    );
+
+    // A question that probes operations, in the screen: the matrix counts it.
+    let ops_question = script.get("/api/v1/questions?criterion=operational-mindset&stage_kind=recruiter-screen&per_page=1").json()["questions"][0]["id"].as_i64().unwrap();
+    let shape = script.put_json(
+        &format!("/api/v1/stages/{screen}/questions"),
+        json!({"version": 4, "question_ids": [ops_question]}),
+    );
+    assert_eq!(shape.status, 200, "{}", shape.body);
+    assert_eq!(
+        script
+            .put_json(
+                &format!("/api/v1/stages/{screen}/interviewers"),
+                json!({"version": 5, "user_ids": [interviewer.id]})
+            )
+            .status,
+        200
+    );
+    let coverage = script
+        .get(&format!("/api/v1/loops/{loop_id}/coverage"))
+        .json();
+    assert!(!not_probed(&coverage, ops));
+    let ops_row = coverage["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["criterion_id"] == ops)
+        .unwrap();
+    assert_eq!(
+        ops_row["cells"][0],
+        json!({"stage_id": screen, "focus": false, "questions": 1})
+    );
+    assert!(
+        !warnings(&coverage)
+            .iter()
+            .any(|w| w["kind"] == "stage_without_interviewer" && w["stage_id"] == screen)
+    );
+
+    // Remove the only stage probing distributed systems: the warning appears.
+    let removed = script.request(
+        "DELETE",
+        &format!("/api/v1/stages/{design}?version=6"),
+        None,
+    );
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    let coverage = script
+        .get(&format!("/api/v1/loops/{loop_id}/coverage"))
+        .json();
+    assert!(not_probed(&coverage, distributed));
+    // Add it back: it goes.
+    script.post_json(
+        &format!("/api/v1/loops/{loop_id}/stages"),
+        json!({"stage_kind": "system-design-interview", "version": 7}),
+    );
+    let coverage = script
+        .get(&format!("/api/v1/loops/{loop_id}/coverage"))
+        .json();
+    assert!(!not_probed(&coverage, distributed));
+    assert_eq!(coverage["version"], 8);
+
+    let revisions: Vec<i64> = loop_revisions::table
+        .filter(loop_revisions::loop_id.eq(loop_id))
+        .order(loop_revisions::version)
+        .select(loop_revisions::version)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        revisions,
+        (1..=8).collect::<Vec<i64>>(),
+        "every version's shape is kept"
+    );
+}
+
+#[test]
+fn two_edits_of_the_same_version_one_wins_the_other_gets_409() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    let shape = script
+        .get(&format!("/api/v1/jobs/{}/loop", job["id"]))
+        .json();
+    let stage = shape["stages"][0]["id"].as_i64().unwrap();
+
+    let first = script.patch_json(
+        &format!("/api/v1/stages/{stage}"),
+        json!({"version": 1, "title": "Phone screen"}),
+    );
+    assert_eq!(first.status, 200);
+    let second = script.patch_json(
+        &format!("/api/v1/stages/{stage}"),
+        json!({"version": 1, "title": "Coffee chat", "duration_minutes": 20}),
+    );
+    assert_eq!(second.status, 409);
+    assert!(
+        second.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 2")
+    );
+    let now = script.get(&format!("/api/v1/loops/{}", shape["id"])).json();
+    assert_eq!(now["stages"][0]["title"], "Phone screen");
+    assert_eq!(
+        now["stages"][0]["duration_minutes"], 30,
+        "nothing of the losing edit was applied"
+    );
+
+    // At the same moment, from two clients: exactly one wins.
+    let token = script.bearer.clone().unwrap();
+    let base = app.base.clone();
+    let racers: Vec<_> = ["Left", "Right"]
+        .into_iter()
+        .map(|title| {
+            let (token, base) = (token.clone(), base.clone());
+            std::thread::spawn(move || {
+                let mut b = Browser::new(&base);
+                b.bearer = Some(token);
+                b.patch_json(
+                    &format!("/api/v1/stages/{stage}"),
+                    json!({"version": 2, "title": title}),
+                )
+                .status
+            })
+        })
+        .collect();
+    let mut statuses: Vec<u16> = racers.into_iter().map(|t| t.join().unwrap()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(
+        script.get(&format!("/api/v1/loops/{}", shape["id"])).json()["version"],
+        3
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let gone = app.user(Role::Interviewer);
+    diesel::update(users::table.find(gone.id))
+        .set(users::active.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let before = script.get(&format!("/api/v1/loops/{loop_id}")).json();
+    let stage = before["stages"][0]["id"].as_i64().unwrap();
+
+    for (path, method, body, field) in [
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"version": 1, "duration_minutes": 0}),
+            "duration_minutes",
+        ),
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"version": 1, "duration_minutes": 1000}),
+            "duration_minutes",
+        ),
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"version": 1, "title": " "}),
+            "title",
+        ),
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"version": 1, "starts_at": "tomorrow-ish"}),
+            "starts_at",
+        ),
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"version": 1, "focus_criterion_ids": [987654]}),
+            "focus_criterion_ids",
+        ),
+        (
+            format!("/api/v1/stages/{stage}"),
+            "PATCH",
+            json!({"title": "No version"}),
+            "version",
+        ),
+        (
+            format!("/api/v1/stages/{stage}/questions"),
+            "PUT",
+            json!({"version": 1, "question_ids": [987654]}),
+            "question_ids",
+        ),
+        (
+            format!("/api/v1/stages/{stage}/interviewers"),
+            "PUT",
+            json!({"version": 1, "user_ids": [gone.id]}),
+            "user_ids",
+        ),
+        (
+            format!("/api/v1/loops/{loop_id}/stages"),
+            "POST",
+            json!({"version": 1, "stage_kind": "karaoke"}),
+            "stage_kind",
+        ),
+    ] {
+        let res = script.request(method, &path, Some(("application/json", body.to_string())));
+        assert_eq!(res.status, 422, "{method} {path} {body}: {}", res.body);
+        assert!(
+            res.json()["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            res.body
+        );
+    }
+    assert_eq!(
+        script.get(&format!("/api/v1/loops/{loop_id}")).json(),
+        before,
+        "nothing changed"
+    );
+}
+
+#[test]
+fn who_may_read_and_change_a_jobs_loop() {
+    let app = TestApp::spawn();
+    let owner = app.user(Role::HiringManager);
+    let other = app.user(Role::HiringManager);
+    let recruiter = app.user(Role::Recruiter);
+    let interviewer = app.user(Role::Interviewer);
+    let admin = app.user(Role::Admin);
+    let mut script = app.script(&owner);
+    let job = create_job(&mut script, true);
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let stage = script.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    let read = |user| -> u16 {
+        app.script(user)
+            .get(&format!("/api/v1/loops/{loop_id}"))
+            .status
+    };
+    let write = |user| -> u16 {
+        app.script(user)
+            .patch_json(
+                &format!("/api/v1/stages/{stage}"),
+                json!({"version": 99, "title": "x"}),
+            )
+            .status
+    };
+    assert_eq!(
+        (read(&owner), read(&admin), read(&recruiter)),
+        (200, 200, 200)
+    );
+    assert_eq!((read(&other), read(&interviewer)), (403, 403));
+    // Allowed writers get past permissions to the version check (409).
+    assert_eq!((write(&owner), write(&admin)), (409, 409));
+    assert_eq!(
+        (write(&other), write(&recruiter), write(&interviewer)),
+        (403, 403, 403)
+    );
+    assert_eq!(
+        app.script(&recruiter)
+            .post_json("/api/v1/jobs", json!({"title": "x", "track_id": 1}))
+            .status,
+        403
+    );
+    assert_eq!(
+        app.script(&other).get("/api/v1/jobs").json()["total"],
+        0,
+        "a hiring manager lists their own jobs"
+    );
+    assert_eq!(
+        app.browser()
+            .get(&format!("/api/v1/loops/{loop_id}/coverage"))
+            .status,
+        401
+    );
+}
+
+#[test]
+fn reading_a_loop_costs_the_same_queries_for_two_stages_or_twelve() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, false);
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let mut version = 1;
+    let mut add = |script: &mut Browser, n: usize| {
+        for _ in 0..n {
+            let res = script.post_json(
+                &format!("/api/v1/loops/{loop_id}/stages"),
+                json!({"stage_kind": "live-coding-round", "version": version}),
+            );
+            assert_eq!(res.status, 201);
+            version += 1;
+        }
+    };
+    add(&mut script, 2);
+    let (two, _) = app.count_queries(|| script.get(&format!("/api/v1/loops/{loop_id}")));
+    let (two_cov, _) =
+        app.count_queries(|| script.get(&format!("/api/v1/loops/{loop_id}/coverage")));
+    add(&mut script, 10);
+    let (twelve, res) = app.count_queries(|| script.get(&format!("/api/v1/loops/{loop_id}")));
+    let (twelve_cov, _) =
+        app.count_queries(|| script.get(&format!("/api/v1/loops/{loop_id}/coverage")));
+    assert_eq!(res.json()["stages"].as_array().unwrap().len(), 12);
+    assert_eq!(two, twelve);
+    assert_eq!(two_cov, twelve_cov);
+}
