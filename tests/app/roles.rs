@@ -28,6 +28,20 @@ struct Route {
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
+/// Jobs and their loops: admins, and the hiring manager who manages the job.
+const MANAGERS: &[Role] = &[Role::Admin, Role::HiringManager];
+/// Reading jobs and loops: recruiters too.
+const JOB_READERS: &[Role] = &[Role::Admin, Role::HiringManager, Role::Recruiter];
+
+/// What the routes act on.
+struct Fixture {
+    target: i64,
+    question: i64,
+    job: i64,
+    loop_id: i64,
+    stage: i64,
+    track: i64,
+}
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
 const EVERYONE: &[Role] = &[
     Role::Admin,
@@ -36,7 +50,15 @@ const EVERYONE: &[Role] = &[
     Role::Interviewer,
 ];
 
-fn routes(target: i64, question: i64, n: usize) -> Vec<Route> {
+fn routes(f: &Fixture, n: usize) -> Vec<Route> {
+    let Fixture {
+        target,
+        question,
+        job,
+        loop_id,
+        stage,
+        track,
+    } = *f;
     let user = format!("/users/{target}");
     vec![
         Route {
@@ -248,6 +270,83 @@ fn routes(target: i64, question: i64, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 200,
         },
+        Route {
+            call: Call::Api("GET", "/api/v1/jobs".into(), None),
+            allowed: JOB_READERS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                "/api/v1/jobs".into(),
+                Some(json!({"title": format!("Job {n}"), "track_id": track})),
+            ),
+            allowed: MANAGERS,
+            ok: 201,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/jobs/{job}"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/jobs/{job}/loop"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/coverage"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+        },
+        // Writes carry a stale version on purpose: an allowed caller gets past
+        // the permission check to the version check (409), and nothing changes.
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/loops/{loop_id}/stages"),
+                Some(json!({"stage_kind": "live-coding-round", "version": 99})),
+            ),
+            allowed: MANAGERS,
+            ok: 409,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/stages/{stage}"),
+                Some(json!({"title": "Renamed", "version": 99})),
+            ),
+            allowed: MANAGERS,
+            ok: 409,
+        },
+        Route {
+            call: Call::Api("DELETE", format!("/api/v1/stages/{stage}?version=99"), None),
+            allowed: MANAGERS,
+            ok: 409,
+        },
+        Route {
+            call: Call::Api(
+                "PUT",
+                format!("/api/v1/stages/{stage}/questions"),
+                Some(json!({"question_ids": [question], "version": 99})),
+            ),
+            allowed: MANAGERS,
+            ok: 409,
+        },
+        Route {
+            call: Call::Api(
+                "PUT",
+                format!("/api/v1/stages/{stage}/interviewers"),
+                Some(json!({"user_ids": [target], "version": 99})),
+            ),
+            allowed: MANAGERS,
+            ok: 409,
+        },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
@@ -296,6 +395,31 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
             .first(&mut app.conn())
             .unwrap()
     };
+    let manager = app.user(Role::HiringManager);
+    let admin = app.user(Role::Admin);
+    let mut setup = app.script(&admin);
+    let track = setup.get("/api/v1/tracks/backend-developer").json()["track"]["id"]
+        .as_i64()
+        .unwrap();
+    let job = setup
+        .post_json(
+            "/api/v1/jobs",
+            json!({"title": "Matrix job", "track_id": track, "hiring_manager_id": manager.id}),
+        )
+        .json()["job"]
+        .clone();
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let stage = setup.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let fixture = Fixture {
+        target: target.id,
+        question,
+        job: job["id"].as_i64().unwrap(),
+        loop_id,
+        stage,
+        track,
+    };
     let mut n = 0;
     for who in [
         Who::Anonymous,
@@ -306,13 +430,15 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
     ] {
         let (mut browser, mut script) = match who {
             Who::Anonymous => (app.browser(), app.browser()),
+            // The hiring manager is the one who manages the job.
+            Who::Signed(Role::HiringManager) => (app.signed_in(&manager), app.script(&manager)),
             Who::Signed(role) => {
                 let user = app.user(role);
                 (app.signed_in(&user), app.script(&user))
             }
         };
         n += 1;
-        for route in routes(target.id, question, n) {
+        for route in routes(&fixture, n) {
             let (status, location) = call(&mut browser, &mut script, &route);
             let label = match &route.call {
                 Call::Page(m, p) | Call::Api(m, p, _) => format!("{m} {p}"),
