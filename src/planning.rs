@@ -16,9 +16,9 @@ use serde_json::json;
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    criteria, formats, job_criteria, jobs, loop_revisions, loops, question_criteria, questions,
-    stage_focus_criteria, stage_interviewers, stage_kind_focus, stage_kinds, stage_questions,
-    stages, track_stage_kinds, tracks, users,
+    candidates, criteria, formats, job_criteria, jobs, loop_revisions, loops, question_criteria,
+    questions, stage_focus_criteria, stage_interviewers, stage_kind_focus, stage_kinds,
+    stage_questions, stages, track_stage_kinds, tracks, users,
 };
 use crate::db::write_transaction;
 use crate::domain::Role;
@@ -117,14 +117,29 @@ pub fn authorize_loop(
     loop_id: i64,
     write: bool,
 ) -> Result<i64, AppError> {
-    let job_id: i64 = loops::table
+    let (job_id, candidate_id): (i64, Option<i64>) = loops::table
         .find(loop_id)
-        .select(loops::job_id)
+        .select((loops::job_id, loops::candidate_id))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    check_job_access(user, job_manager(conn, job_id)?, write)?;
+    let manager = job_manager(conn, job_id)?;
+    match candidate_id {
+        None => check_job_access(user, manager, write)?,
+        Some(_) => check_candidate_access(user, manager)?,
+    }
     Ok(job_id)
+}
+
+/// Candidates, their loops and schedules (DESIGN.md): admins and recruiters
+/// all; a hiring manager those of their jobs. To anyone else a candidate
+/// does not exist (404), so names do not leak.
+pub fn check_candidate_access(user: &User, hiring_manager_id: Option<i64>) -> Result<(), AppError> {
+    match user.role() {
+        Role::Admin | Role::Recruiter => Ok(()),
+        Role::HiringManager if hiring_manager_id == Some(user.id) => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// The loop a stage belongs to, checked for `user`.
@@ -142,6 +157,34 @@ pub fn authorize_stage(
         .ok_or(AppError::NotFound)?;
     authorize_loop(conn, user, loop_id, write)?;
     Ok(loop_id)
+}
+
+/// May `user` add candidates to this job?
+pub fn authorize_job_for_candidates(
+    conn: &mut DbConn,
+    user: &User,
+    job_id: i64,
+) -> Result<(), AppError> {
+    let manager =
+        job_manager(conn, job_id).map_err(|_| AppError::field("job_id", "Choose a job."))?;
+    check_candidate_access(user, manager)
+        .map_err(|_| AppError::Forbidden("This job is not one of yours.".into()))
+}
+
+/// The job of a candidate, checked for `user`.
+pub fn authorize_candidate(
+    conn: &mut DbConn,
+    user: &User,
+    candidate_id: i64,
+) -> Result<i64, AppError> {
+    let job_id: i64 = candidates::table
+        .find(candidate_id)
+        .select(candidates::job_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    check_candidate_access(user, job_manager(conn, job_id)?)?;
+    Ok(job_id)
 }
 
 pub fn authorize_job(
@@ -742,6 +785,10 @@ pub struct StageChanges {
     pub focus_criterion_ids: Option<Vec<i64>>,
     pub location: Option<Option<String>>,
     pub position: Option<usize>,
+    /// UTC; only on a candidate's loop.
+    pub starts_at: Option<Option<NaiveDateTime>>,
+    /// An IANA zone name, already checked.
+    pub time_zone: Option<Option<String>>,
 }
 
 pub fn update_stage(
@@ -822,6 +869,28 @@ pub fn update_stage(
                         stage_focus_criteria::stage_id.eq(stage_id),
                         stage_focus_criteria::job_criterion_id.eq(c),
                     ))
+                    .execute(conn)?;
+            }
+        }
+        if changes.starts_at.is_some() || changes.time_zone.is_some() {
+            let candidate: Option<i64> = loops::table
+                .find(loop_id)
+                .select(loops::candidate_id)
+                .first(conn)?;
+            if candidate.is_none() {
+                return Err(AppError::field(
+                    "starts_at",
+                    "Times are set on a candidate's loop, not on the job's template.",
+                ));
+            }
+            if let Some(starts_at) = changes.starts_at {
+                diesel::update(stages::table.find(stage_id))
+                    .set(stages::starts_at.eq(starts_at))
+                    .execute(conn)?;
+            }
+            if let Some(zone) = &changes.time_zone {
+                diesel::update(stages::table.find(stage_id))
+                    .set(stages::time_zone.eq(zone))
                     .execute(conn)?;
             }
         }
@@ -1077,5 +1146,462 @@ pub fn coverage_of(conn: &mut DbConn, loop_id: i64) -> Result<CoverageView, AppE
         version: shape.version,
         coverage: coverage::coverage(&criteria_refs, &plans),
         criteria: job_criteria_list,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    pub id: i64,
+    pub job_id: i64,
+    pub job_title: String,
+    pub name: String,
+    pub email: String,
+    pub notes: String,
+    pub status: String,
+    pub time_zone: Option<String>,
+    pub loop_id: Option<i64>,
+    /// The template version the candidate's loop was cloned from.
+    pub template_version: Option<i64>,
+}
+
+pub const CANDIDATE_STATUSES: [&str; 5] = ["active", "on_hold", "hired", "rejected", "withdrawn"];
+
+pub struct NewCandidate {
+    pub job_id: i64,
+    pub name: crate::domain::PersonName,
+    pub email: crate::domain::EmailAddress,
+    pub notes: String,
+}
+
+/// Adds a candidate and gives them a deep copy of the job's template loop as
+/// it is now: their own stages, focus, interviewers and questions (at the
+/// versions the template pulled), recording the template version.
+pub fn create_candidate(
+    conn: &mut DbConn,
+    actor: &User,
+    new: NewCandidate,
+) -> Result<i64, AppError> {
+    if new.notes.chars().count() > 5000 {
+        return Err(AppError::field(
+            "notes",
+            "Keep notes under 5000 characters.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let at = now();
+        let template: Option<(i64, i64)> = loops::table
+            .filter(loops::job_id.eq(new.job_id))
+            .filter(loops::candidate_id.is_null())
+            .select((loops::id, loops::version))
+            .first(conn)
+            .optional()?;
+        let (template_id, template_version) =
+            template.ok_or_else(|| AppError::field("job_id", "Choose a job."))?;
+        let candidate_id: i64 = diesel::insert_into(candidates::table)
+            .values((
+                candidates::job_id.eq(new.job_id),
+                candidates::name.eq(new.name.as_str()),
+                candidates::email.eq(new.email.as_str()),
+                candidates::notes.eq(new.notes.trim()),
+                candidates::status.eq("active"),
+                candidates::created_by.eq(actor.id),
+                candidates::created_at.eq(at),
+                candidates::updated_at.eq(at),
+            ))
+            .returning(candidates::id)
+            .get_result(conn)?;
+        let loop_id: i64 = diesel::insert_into(loops::table)
+            .values((
+                loops::job_id.eq(new.job_id),
+                loops::candidate_id.eq(candidate_id),
+                loops::version.eq(1),
+                loops::source_loop_id.eq(template_id),
+                loops::source_version.eq(template_version),
+                loops::created_at.eq(at),
+                loops::updated_at.eq(at),
+            ))
+            .returning(loops::id)
+            .get_result(conn)?;
+        copy_stages(conn, template_id, loop_id, at)?;
+        record_revision(
+            conn,
+            loop_id,
+            1,
+            Some(actor.id),
+            &format!("cloned from template version {template_version}"),
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "candidate.created",
+            ("candidate", Some(candidate_id)),
+            json!({"job_id": new.job_id, "template_version": template_version}),
+        )?;
+        Ok(candidate_id)
+    })
+}
+
+/// Copies every stage of one loop into another, with its links.
+fn copy_stages(conn: &mut DbConn, from: i64, to: i64, at: NaiveDateTime) -> Result<(), AppError> {
+    type StageRow = (i64, i64, i64, String, i64, i64, Option<String>);
+    let rows: Vec<StageRow> = stages::table
+        .filter(stages::loop_id.eq(from))
+        .order(stages::position)
+        .select((
+            stages::id,
+            stages::position,
+            stages::stage_kind_id,
+            stages::title,
+            stages::format_id,
+            stages::duration_minutes,
+            stages::location,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let focus: Vec<(i64, i64)> = stage_focus_criteria::table
+        .filter(stage_focus_criteria::stage_id.eq_any(&ids))
+        .select((
+            stage_focus_criteria::stage_id,
+            stage_focus_criteria::job_criterion_id,
+        ))
+        .load(conn)?;
+    let people: Vec<(i64, i64)> = stage_interviewers::table
+        .filter(stage_interviewers::stage_id.eq_any(&ids))
+        .select((stage_interviewers::stage_id, stage_interviewers::user_id))
+        .load(conn)?;
+    let pulled: Vec<(i64, i64, i64, i64, bool)> = stage_questions::table
+        .filter(stage_questions::stage_id.eq_any(&ids))
+        .select((
+            stage_questions::stage_id,
+            stage_questions::question_id,
+            stage_questions::position,
+            stage_questions::question_version,
+            stage_questions::share_with_candidate,
+        ))
+        .load(conn)?;
+    for (old_id, position, kind_id, title, format_id, minutes, location) in rows {
+        let focus_ids: Vec<i64> = focus
+            .iter()
+            .filter(|(s, _)| *s == old_id)
+            .map(|(_, c)| *c)
+            .collect();
+        let new_id = insert_stage(
+            conn, to, position, kind_id, &title, format_id, minutes, &focus_ids, at,
+        )?;
+        diesel::update(stages::table.find(new_id))
+            .set(stages::location.eq(location))
+            .execute(conn)?;
+        for (_, user_id) in people.iter().filter(|(s, _)| *s == old_id) {
+            diesel::insert_into(stage_interviewers::table)
+                .values((
+                    stage_interviewers::stage_id.eq(new_id),
+                    stage_interviewers::user_id.eq(user_id),
+                ))
+                .execute(conn)?;
+        }
+        for (_, question_id, position, version, share) in pulled.iter().filter(|p| p.0 == old_id) {
+            diesel::insert_into(stage_questions::table)
+                .values((
+                    stage_questions::stage_id.eq(new_id),
+                    stage_questions::question_id.eq(question_id),
+                    stage_questions::position.eq(position),
+                    stage_questions::question_version.eq(version),
+                    stage_questions::share_with_candidate.eq(share),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+type CandidateRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn candidate_view(r: CandidateRow) -> CandidateView {
+    CandidateView {
+        id: r.0,
+        job_id: r.1,
+        job_title: r.2,
+        name: r.3,
+        email: r.4,
+        notes: r.5,
+        status: r.6,
+        time_zone: r.7,
+        loop_id: r.8,
+        template_version: r.9,
+    }
+}
+
+/// Which candidates to load.
+#[derive(Debug, Default)]
+struct CandidateFilter<'a> {
+    id: Option<i64>,
+    job_id: Option<i64>,
+    status: Option<&'a str>,
+    /// Only jobs this hiring manager manages.
+    manager: Option<i64>,
+}
+
+/// Candidates with their job and loop: one query whatever their number.
+fn load_candidates(
+    conn: &mut DbConn,
+    filter: CandidateFilter<'_>,
+) -> QueryResult<Vec<CandidateView>> {
+    let mut query = candidates::table
+        .inner_join(jobs::table)
+        .left_join(loops::table.on(loops::candidate_id.eq(candidates::id.nullable())))
+        .select((
+            candidates::id,
+            candidates::job_id,
+            jobs::title,
+            candidates::name,
+            candidates::email,
+            candidates::notes,
+            candidates::status,
+            candidates::time_zone,
+            loops::id.nullable(),
+            loops::source_version.nullable(),
+        ))
+        .into_boxed::<<DbConn as Connection>::Backend>();
+    if let Some(id) = filter.id {
+        query = query.filter(candidates::id.eq(id));
+    }
+    if let Some(job_id) = filter.job_id {
+        query = query.filter(candidates::job_id.eq(job_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(candidates::status.eq(status.to_owned()));
+    }
+    if let Some(manager) = filter.manager {
+        query = query.filter(jobs::hiring_manager_id.eq(manager));
+    }
+    Ok(query
+        .order((candidates::name, candidates::id))
+        .load::<CandidateRow>(conn)?
+        .into_iter()
+        .map(candidate_view)
+        .collect())
+}
+
+pub fn candidate(conn: &mut DbConn, id: i64) -> Result<CandidateView, AppError> {
+    load_candidates(
+        conn,
+        CandidateFilter {
+            id: Some(id),
+            ..CandidateFilter::default()
+        },
+    )?
+    .pop()
+    .ok_or(AppError::NotFound)
+}
+
+/// Candidates a user may see, optionally of one job and one status.
+pub fn candidates_for(
+    conn: &mut DbConn,
+    user: &User,
+    job_id: Option<i64>,
+    status: Option<&str>,
+) -> QueryResult<Vec<CandidateView>> {
+    let manager = match user.role() {
+        Role::Admin | Role::Recruiter => None,
+        Role::HiringManager => Some(user.id),
+        Role::Interviewer => return Ok(Vec::new()),
+    };
+    load_candidates(
+        conn,
+        CandidateFilter {
+            id: None,
+            job_id,
+            status,
+            manager,
+        },
+    )
+}
+
+#[derive(Debug, Default)]
+pub struct CandidateChanges {
+    pub name: Option<crate::domain::PersonName>,
+    pub email: Option<crate::domain::EmailAddress>,
+    pub notes: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn update_candidate(
+    conn: &mut DbConn,
+    actor: &User,
+    id: i64,
+    changes: CandidateChanges,
+) -> Result<CandidateView, AppError> {
+    if let Some(status) = &changes.status {
+        if !CANDIDATE_STATUSES.contains(&status.as_str()) {
+            return Err(AppError::field(
+                "status",
+                format!("Expected one of {}.", CANDIDATE_STATUSES.join(", ")),
+            ));
+        }
+    }
+    if changes
+        .notes
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 5000)
+    {
+        return Err(AppError::field(
+            "notes",
+            "Keep notes under 5000 characters.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let at = now();
+        if let Some(name) = &changes.name {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::name.eq(name.as_str()))
+                .execute(conn)?;
+        }
+        if let Some(email) = &changes.email {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::email.eq(email.as_str()))
+                .execute(conn)?;
+        }
+        if let Some(notes) = &changes.notes {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::notes.eq(notes.trim()))
+                .execute(conn)?;
+        }
+        if let Some(status) = &changes.status {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::status.eq(status))
+                .execute(conn)?;
+        }
+        diesel::update(candidates::table.find(id))
+            .set(candidates::updated_at.eq(at))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "candidate.updated",
+            ("candidate", Some(id)),
+            json!({"status": changes.status}),
+        )?;
+        candidate(conn, id)
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduledStage {
+    pub stage_id: i64,
+    pub title: String,
+    pub starts_at: Option<String>,
+    /// The start in `time_zone`, for people.
+    pub local_start: Option<String>,
+    pub local_end: Option<String>,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub location: Option<String>,
+    pub interviewer_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleView {
+    pub stages: Vec<ScheduledStage>,
+    pub conflicts: Vec<crate::domain::schedule::Conflict>,
+}
+
+fn local(at: NaiveDateTime, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    at.and_utc()
+        .with_timezone(&tz)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// A candidate's schedule, each time shown in the stage's zone (or the
+/// candidate's, or UTC), with overlaps and double-booked interviewers.
+pub fn schedule_of(conn: &mut DbConn, candidate_id: i64) -> Result<ScheduleView, AppError> {
+    use crate::domain::schedule::{Slot, conflicts};
+    let view = candidate(conn, candidate_id)?;
+    let loop_id = view.loop_id.ok_or(AppError::NotFound)?;
+    let shape = load_loop(conn, loop_id)?;
+    let rows: HashMap<i64, Option<NaiveDateTime>> = stages::table
+        .filter(stages::loop_id.eq(loop_id))
+        .select((stages::id, stages::starts_at))
+        .load::<(i64, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    let fallback = view.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let own: Vec<Slot> = shape
+        .stages
+        .iter()
+        .filter_map(|s| {
+            rows.get(&s.id).copied().flatten().map(|starts_at| Slot {
+                stage_id: s.id,
+                starts_at,
+                minutes: s.duration_minutes,
+                interviewers: s.interviewer_ids.clone(),
+            })
+        })
+        .collect();
+    let people: BTreeSet<i64> = own
+        .iter()
+        .flat_map(|s| s.interviewers.iter().copied())
+        .collect();
+    let other_rows: Vec<(i64, NaiveDateTime, i64, i64)> = stage_interviewers::table
+        .inner_join(stages::table)
+        .filter(stage_interviewers::user_id.eq_any(&people))
+        .filter(stages::loop_id.ne(loop_id))
+        .filter(stages::starts_at.is_not_null())
+        .select((
+            stages::id,
+            stages::starts_at.assume_not_null(),
+            stages::duration_minutes,
+            stage_interviewers::user_id,
+        ))
+        .load(conn)?;
+    let mut elsewhere: BTreeMap<i64, Slot> = BTreeMap::new();
+    for (stage_id, starts_at, minutes, user_id) in other_rows {
+        elsewhere
+            .entry(stage_id)
+            .or_insert_with(|| Slot {
+                stage_id,
+                starts_at,
+                minutes,
+                interviewers: Vec::new(),
+            })
+            .interviewers
+            .push(user_id);
+    }
+    let elsewhere: Vec<Slot> = elsewhere.into_values().collect();
+    let stages = shape
+        .stages
+        .iter()
+        .map(|s| {
+            let zone = s.time_zone.clone().unwrap_or_else(|| fallback.clone());
+            let starts = rows.get(&s.id).copied().flatten();
+            ScheduledStage {
+                stage_id: s.id,
+                title: s.title.clone(),
+                starts_at: starts.map(|t| t.and_utc().to_rfc3339()),
+                local_start: starts.map(|t| local(t, &zone)),
+                local_end: starts
+                    .map(|t| local(t + chrono::Duration::minutes(s.duration_minutes), &zone)),
+                time_zone: zone,
+                duration_minutes: s.duration_minutes,
+                location: s.location.clone(),
+                interviewer_ids: s.interviewer_ids.clone(),
+            }
+        })
+        .collect();
+    Ok(ScheduleView {
+        stages,
+        conflicts: conflicts(&own, &elsewhere),
     })
 }

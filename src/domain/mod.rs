@@ -3,6 +3,7 @@
 pub mod coverage;
 mod people;
 mod permissions;
+pub mod schedule;
 
 pub use people::{EmailAddress, NewPassword, PersonName, Role};
 pub use permissions::Permission;

@@ -163,6 +163,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/stages/{id}/interviewers",
                     web::put().to(planner::api_stage_interviewers),
+                )
+                .route("/candidates", web::get().to(planner::api_candidates))
+                .route("/candidates", web::post().to(planner::api_create_candidate))
+                .route("/candidates/{id}", web::get().to(planner::api_candidate))
+                .route(
+                    "/candidates/{id}",
+                    web::patch().to(planner::api_update_candidate),
+                )
+                .route(
+                    "/candidates/{id}/loop",
+                    web::get().to(planner::api_candidate_loop),
                 ),
         )
         .app_data(

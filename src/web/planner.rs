@@ -7,9 +7,10 @@ use serde_json::json;
 use super::extract::ApiJson;
 use super::{State, api_field_errors, db};
 use crate::auth::CurrentUser;
+use crate::domain::{EmailAddress, PersonName};
 use crate::domain::{Permission, Role};
 use crate::error::AppError;
-use crate::planning::{self, NewJob, StageChanges};
+use crate::planning::{self, CandidateChanges, NewCandidate, NewJob, StageChanges};
 
 #[derive(Deserialize)]
 pub struct NewJobBody {
@@ -106,7 +107,6 @@ pub async fn api_loop(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadJobs)?;
     let (id, user) = (id.into_inner(), me.user.clone());
     let shape = db(&state, move |conn| {
         planning::authorize_loop(conn, &user, id, false)?;
@@ -121,7 +121,6 @@ pub async fn api_coverage(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadJobs)?;
     let (id, user) = (id.into_inner(), me.user.clone());
     let coverage = db(&state, move |conn| {
         planning::authorize_loop(conn, &user, id, false)?;
@@ -153,7 +152,6 @@ pub async fn api_add_stage(
     id: web::Path<i64>,
     body: ApiJson<AddStageBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
     let body = body.0;
     let version = version_of(body.version)?;
     let kind = body
@@ -199,15 +197,48 @@ pub async fn api_update_stage(
     id: web::Path<i64>,
     body: ApiJson<StageBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
     let body = body.0;
     let version = version_of(body.version)?;
-    if body.starts_at.is_some() || body.time_zone.is_some() {
-        return Err(api_field_errors(vec![(
-            "starts_at",
-            "Times are set on a candidate's loop, not on the job's template.".into(),
-        )]));
-    }
+    let starts_at = match body.starts_at {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(text)) => Some(Some(
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .map(|t| t.naive_utc())
+                .map_err(|_| {
+                    AppError::field(
+                        "starts_at",
+                        "Give a time like 2026-12-01T09:30:00+01:00 (RFC 3339, with its offset).",
+                    )
+                })?,
+        )),
+        Some(_) => {
+            return Err(AppError::field(
+                "starts_at",
+                "Give the time as text (RFC 3339) or null.",
+            ));
+        }
+    };
+    let time_zone = match body.time_zone {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(zone)) => {
+            let zone = zone.trim().to_owned();
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(AppError::field(
+                    "time_zone",
+                    "Give an IANA time zone such as Europe/Berlin or America/New_York.",
+                ));
+            }
+            Some(Some(zone))
+        }
+        Some(_) => {
+            return Err(AppError::field(
+                "time_zone",
+                "Give the zone as text or null.",
+            ));
+        }
+    };
     let changes = StageChanges {
         title: body.title,
         format: body.format,
@@ -215,6 +246,8 @@ pub async fn api_update_stage(
         focus_criterion_ids: body.focus_criterion_ids,
         location: body.location,
         position: body.position,
+        starts_at,
+        time_zone,
     };
     let (id, user) = (id.into_inner(), me.user.clone());
     let shape = db(&state, move |conn| {
@@ -236,7 +269,6 @@ pub async fn api_delete_stage(
     id: web::Path<i64>,
     q: web::Query<VersionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
     let version = version_of(q.version)?;
     let (id, user) = (id.into_inner(), me.user.clone());
     let shape = db(&state, move |conn| {
@@ -259,7 +291,6 @@ pub async fn api_stage_questions(
     id: web::Path<i64>,
     body: ApiJson<QuestionsBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
     let body = body.0;
     let version = version_of(body.version)?;
     let ids = body.question_ids.ok_or_else(|| {
@@ -289,7 +320,6 @@ pub async fn api_stage_interviewers(
     id: web::Path<i64>,
     body: ApiJson<InterviewersBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
     let body = body.0;
     let version = version_of(body.version)?;
     let ids = body.user_ids.ok_or_else(|| {
@@ -299,6 +329,164 @@ pub async fn api_stage_interviewers(
     let shape = db(&state, move |conn| {
         planning::authorize_stage(conn, &user, id, true)?;
         planning::set_interviewers(conn, &user, id, version, &ids)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+#[derive(Deserialize)]
+pub struct CandidatesQuery {
+    job_id: Option<i64>,
+    status: Option<String>,
+}
+
+pub async fn api_candidates(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<CandidatesQuery>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Permission::ManageCandidates)?;
+    let q = q.into_inner();
+    let user = me.user.clone();
+    let list = db(&state, move |conn| {
+        Ok(planning::candidates_for(
+            conn,
+            &user,
+            q.job_id,
+            q.status.as_deref().filter(|s| !s.is_empty()),
+        )?)
+    })
+    .await?;
+    let total = list.len();
+    Ok(HttpResponse::Ok().json(json!({"candidates": list, "total": total})))
+}
+
+#[derive(Deserialize)]
+pub struct NewCandidateBody {
+    name: Option<String>,
+    email: Option<String>,
+    job_id: Option<i64>,
+    notes: Option<String>,
+}
+
+pub async fn api_create_candidate(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<NewCandidateBody>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Permission::ManageCandidates)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = PersonName::parse(body.name.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok();
+    let email = EmailAddress::parse(body.email.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push(("email", e.0)))
+        .ok();
+    if body.job_id.is_none() {
+        errors.push(("job_id", "Choose a job.".into()));
+    }
+    let (Some(name), Some(email), Some(job_id)) = (name, email, body.job_id) else {
+        return Err(api_field_errors(errors));
+    };
+    let user = me.user.clone();
+    let created = db(&state, move |conn| {
+        planning::authorize_job_for_candidates(conn, &user, job_id)?;
+        let id = planning::create_candidate(
+            conn,
+            &user,
+            NewCandidate {
+                job_id,
+                name,
+                email,
+                notes: body.notes.unwrap_or_default(),
+            },
+        )?;
+        planning::candidate(conn, id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"candidate": created})))
+}
+
+pub async fn api_candidate(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let (candidate, schedule) = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        Ok((
+            planning::candidate(conn, id)?,
+            planning::schedule_of(conn, id)?,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"candidate": candidate, "schedule": schedule})))
+}
+
+#[derive(Deserialize)]
+pub struct CandidateBody {
+    name: Option<String>,
+    email: Option<String>,
+    notes: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn api_update_candidate(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CandidateBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = body
+        .name
+        .as_deref()
+        .map(PersonName::parse)
+        .transpose()
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok()
+        .flatten();
+    let email = body
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|e| errors.push(("email", e.0)))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(api_field_errors(errors));
+    }
+    let changes = CandidateChanges {
+        name,
+        email,
+        notes: body.notes,
+        status: body.status,
+    };
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let updated = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        planning::update_candidate(conn, &user, id, changes)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"candidate": updated})))
+}
+
+pub async fn api_candidate_loop(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        let loop_id = planning::candidate(conn, id)?
+            .loop_id
+            .ok_or(AppError::NotFound)?;
+        planning::load_loop(conn, loop_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(shape))

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bank;
+mod candidates;
 mod cli;
 mod health_and_errors;
 mod pages;
