@@ -21,6 +21,8 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
     "pages/bank",
+    "pages/candidate",
+    "pages/candidates",
     "pages/error",
     "pages/home",
     "pages/jobs",

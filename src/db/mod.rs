@@ -170,6 +170,15 @@ where
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     match conn {
         DbConn::Sqlite(inner) => {
+            // Inside a transaction already: a savepoint, as `transaction` does.
+            let nested = AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()
+                .ok()
+                .flatten()
+                .is_some();
+            if nested {
+                return conn.transaction(work);
+            }
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
         }
         DbConn::Postgresql(_) => return conn.transaction(work),

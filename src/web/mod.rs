@@ -3,11 +3,13 @@
 mod account;
 mod assets;
 mod bank;
+mod candidate_pages;
 pub mod extract;
 mod health;
 mod home;
 mod people;
 mod planner;
+mod planner_pages;
 mod setup;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -29,7 +31,7 @@ use crate::auth::session::{self, SessionKeys};
 use crate::auth::{CurrentUser, csrf};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, QueryCounter};
-use crate::domain::Role;
+use crate::domain::{Permission, Role};
 use crate::error::{AppError, code_for_status};
 use crate::templates::Templates;
 
@@ -110,6 +112,48 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/bank/questions/{id}/archive",
             web::post().to(bank::archive_form),
+        )
+        .route("/jobs", web::get().to(planner_pages::jobs_page))
+        .route("/jobs", web::post().to(planner_pages::create_job_form))
+        .route("/jobs/{id}", web::get().to(planner_pages::job_planner))
+        .route("/candidates", web::get().to(candidate_pages::list_page))
+        .route("/candidates", web::post().to(candidate_pages::create_form))
+        .route(
+            "/candidates/{id}",
+            web::get().to(candidate_pages::candidate_page),
+        )
+        .route(
+            "/candidates/{id}/status",
+            web::post().to(candidate_pages::status_form),
+        )
+        .route(
+            "/candidates/{id}/planner",
+            web::get().to(planner_pages::candidate_planner),
+        )
+        .route(
+            "/stages/{id}/schedule",
+            web::post().to(candidate_pages::schedule_form),
+        )
+        .route(
+            "/loops/{id}/stages",
+            web::post().to(planner_pages::add_stage_form),
+        )
+        .route("/stages/{id}", web::post().to(planner_pages::stage_form))
+        .route(
+            "/stages/{id}/move",
+            web::post().to(planner_pages::move_stage_form),
+        )
+        .route(
+            "/stages/{id}/remove",
+            web::post().to(planner_pages::remove_stage_form),
+        )
+        .route(
+            "/stages/{id}/questions",
+            web::get().to(planner_pages::stage_questions_page),
+        )
+        .route(
+            "/stages/{id}/questions/{action}",
+            web::post().to(planner_pages::question_change_form),
         )
         .route("/tracks", web::get().to(bank::tracks_page))
         .route("/tracks/{key}", web::get().to(bank::track_page))
@@ -228,11 +272,14 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
 
 /// Navigation by what the person came to do.
 fn nav(role: Role, path: &str) -> Value {
-    let mut items = vec![
-        ("/", "Home"),
-        ("/bank", "Question bank"),
-        ("/tracks", "Tracks"),
-    ];
+    let mut items = vec![("/", "Home")];
+    if role.may(Permission::ReadJobs) {
+        items.push(("/jobs", "Jobs"));
+    }
+    if role.may(Permission::ManageCandidates) {
+        items.push(("/candidates", "Candidates"));
+    }
+    items.extend([("/bank", "Question bank"), ("/tracks", "Tracks")]);
     if role == Role::Admin {
         items.push(("/users", "People"));
     }

@@ -3,11 +3,13 @@
 
 mod accounts;
 mod bank;
+mod candidate_pages;
 mod candidates;
 mod cli;
 mod health_and_errors;
 mod pages;
 mod planner;
+mod planner_pages;
 mod roles;
 mod seeds;
 mod setup;

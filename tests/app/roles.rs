@@ -25,6 +25,9 @@ struct Route {
     allowed: &'static [Role],
     /// The status an allowed caller gets.
     ok: u16,
+    /// The status a signed-in caller who is not allowed gets: 403, or 404
+    /// where even the thing's existence must not leak (candidates).
+    denied: u16,
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -41,6 +44,8 @@ struct Fixture {
     loop_id: i64,
     stage: i64,
     track: i64,
+    candidate: i64,
+    candidate_stage: i64,
 }
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
 const EVERYONE: &[Role] = &[
@@ -58,6 +63,8 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         loop_id,
         stage,
         track,
+        candidate,
+        candidate_stage,
     } = *f;
     let user = format!("/users/{target}");
     vec![
@@ -65,11 +72,13 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             call: Call::Page("GET", "/users".into()),
             allowed: ADMIN,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", user.clone()),
             allowed: ADMIN,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Form(
@@ -82,6 +91,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: ADMIN,
             ok: 303,
+            denied: 403,
         },
         Route {
             call: Call::Form(
@@ -93,16 +103,19 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: ADMIN,
             ok: 303,
+            denied: 403,
         },
         Route {
             call: Call::Form(format!("{user}/active"), vec![("active", "true".into())]),
             allowed: ADMIN,
             ok: 303,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/users".into(), None),
             allowed: ADMIN,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -114,6 +127,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: ADMIN,
             ok: 201,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -123,6 +137,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: ADMIN,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -134,46 +149,55 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: ADMIN,
             ok: 201,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/me".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", "/".into()),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", "/bank".into()),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", format!("/bank/questions/{question}")),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", "/tracks".into()),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", "/tracks/backend-developer".into()),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", "/bank/questions/new".into()),
             allowed: EDITORS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Page("GET", format!("/bank/questions/{question}/edit")),
             allowed: EDITORS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Form(
@@ -195,6 +219,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: EDITORS,
             ok: 303,
+            denied: 403,
         },
         Route {
             call: Call::Form(
@@ -203,36 +228,43 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: EDITORS,
             ok: 303,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/questions?q=cache".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/questions/{question}"), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/tracks".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/tracks/backend-developer".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/stage-kinds".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/formats".into(), None),
             allowed: EVERYONE,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -246,6 +278,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: EDITORS,
             ok: 201,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -255,11 +288,13 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: EDITORS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/bank/export".into(), None),
             allowed: EDITORS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Raw(
@@ -269,11 +304,13 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: EDITORS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", "/api/v1/jobs".into(), None),
             allowed: JOB_READERS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -283,26 +320,31 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: MANAGERS,
             ok: 201,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/jobs/{job}"), None),
             allowed: JOB_READERS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/jobs/{job}/loop"), None),
             allowed: JOB_READERS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/loops/{loop_id}"), None),
             allowed: JOB_READERS,
             ok: 200,
+            denied: 403,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/coverage"), None),
             allowed: JOB_READERS,
             ok: 200,
+            denied: 403,
         },
         // Writes carry a stale version on purpose: an allowed caller gets past
         // the permission check to the version check (409), and nothing changes.
@@ -314,6 +356,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: MANAGERS,
             ok: 409,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -323,11 +366,13 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: MANAGERS,
             ok: 409,
+            denied: 403,
         },
         Route {
             call: Call::Api("DELETE", format!("/api/v1/stages/{stage}?version=99"), None),
             allowed: MANAGERS,
             ok: 409,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -337,6 +382,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: MANAGERS,
             ok: 409,
+            denied: 403,
         },
         Route {
             call: Call::Api(
@@ -346,12 +392,205 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ),
             allowed: MANAGERS,
             ok: 409,
+            denied: 403,
+        },
+        Route {
+            call: Call::Page("GET", "/jobs".into()),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Page("GET", format!("/jobs/{job}")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                "/jobs".into(),
+                vec![
+                    ("title", format!("Form job {n}")),
+                    ("track_id", track.to_string()),
+                    ("typical_stages", "true".into()),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Page("GET", format!("/stages/{stage}/questions")),
+            allowed: MANAGERS,
+            ok: 200,
+            denied: 403,
+        },
+        // Page forms with a stale version: allowed callers are sent back to the planner with a message.
+        Route {
+            call: Call::Form(
+                format!("/loops/{loop_id}/stages"),
+                vec![
+                    ("version", "99".into()),
+                    ("stage_kind", "live-coding-round".into()),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{stage}"),
+                vec![
+                    ("version", "99".into()),
+                    ("title", "x".into()),
+                    ("duration_minutes", "30".into()),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{stage}/move"),
+                vec![("version", "99".into()), ("direction", "down".into())],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{stage}/remove"),
+                vec![("version", "99".into())],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{stage}/questions/add"),
+                vec![
+                    ("version", "99".into()),
+                    ("question_id", question.to_string()),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Page("GET", "/candidates".into()),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                "/candidates".into(),
+                vec![
+                    ("name", format!("Form Candidate {n}")),
+                    ("email", format!("form-candidate{n}@example.com")),
+                    ("job_id", job.to_string()),
+                ],
+            ),
+            allowed: JOB_READERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Page("GET", format!("/candidates/{candidate}")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+        },
+        Route {
+            call: Call::Page("GET", format!("/candidates/{candidate}/planner")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+        },
+        Route {
+            call: Call::Form(
+                format!("/candidates/{candidate}/status"),
+                vec![("status", "active".into())],
+            ),
+            allowed: JOB_READERS,
+            ok: 303,
+            denied: 404,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{candidate_stage}/schedule"),
+                vec![
+                    ("version", "99".into()),
+                    ("candidate_id", candidate.to_string()),
+                    ("starts_at", "".into()),
+                    ("time_zone", "UTC".into()),
+                ],
+            ),
+            allowed: JOB_READERS,
+            ok: 303,
+            denied: 404,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/candidates".into(), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                "/api/v1/candidates".into(),
+                Some(
+                    json!({"name": format!("API Candidate {n}"), "email": format!("api-candidate{n}@example.com"), "job_id": job}),
+                ),
+            ),
+            allowed: JOB_READERS,
+            ok: 201,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/candidates/{candidate}"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/candidates/{candidate}"),
+                Some(json!({"notes": "Checked"})),
+            ),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/candidates/{candidate}/loop"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/stages/{candidate_stage}"),
+                Some(json!({"version": 99, "location": "Room 2"})),
+            ),
+            allowed: JOB_READERS,
+            ok: 409,
+            denied: 404,
         },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
             allowed: EVERYONE,
             ok: 204,
+            denied: 403,
         },
     ]
 }
@@ -412,6 +651,19 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
     let stage = setup.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
         .as_i64()
         .unwrap();
+    let candidate = setup
+        .post_json(
+            "/api/v1/candidates",
+            json!({"name": "Matrix Candidate", "email": "matrix@example.com", "job_id": job["id"]}),
+        )
+        .json()["candidate"]["id"]
+        .as_i64()
+        .unwrap();
+    let candidate_stage = setup
+        .get(&format!("/api/v1/candidates/{candidate}/loop"))
+        .json()["stages"][0]["id"]
+        .as_i64()
+        .unwrap();
     let fixture = Fixture {
         target: target.id,
         question,
@@ -419,6 +671,8 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         loop_id,
         stage,
         track,
+        candidate,
+        candidate_stage,
     };
     let mut n = 0;
     for who in [
@@ -461,7 +715,7 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
                 Who::Signed(role) if route.allowed.contains(&role) => {
                     assert_eq!(status, route.ok, "{role} {label}")
                 }
-                Who::Signed(role) => assert_eq!(status, 403, "{role} {label}"),
+                Who::Signed(role) => assert_eq!(status, route.denied, "{role} {label}"),
             }
         }
     }

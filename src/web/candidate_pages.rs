@@ -1,0 +1,516 @@
+//! Candidates as pages: the list (with adding one), a candidate's page with
+//! their schedule, and scheduling a stage in a chosen time zone.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDateTime, TimeZone};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::CsrfForm;
+use super::{State, db, flash_cookie, form_errors, merge, render, see_other};
+use crate::auth::CurrentUser;
+use crate::db::DbConn;
+use crate::db::schema::{formats, stage_kinds, stages, users};
+use crate::domain::schedule::Conflict;
+use crate::domain::{EmailAddress, Permission, PersonName};
+use crate::error::AppError;
+use crate::planning::{self, CANDIDATE_STATUSES, CandidateChanges, NewCandidate, StageChanges};
+
+type Pairs = Vec<(String, String)>;
+
+/// A stage whose schedule form failed: its id, what was typed, the errors.
+type StageErrors<'a> = (i64, &'a Pairs, &'a [(&'a str, String)]);
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "active" => "Active",
+        "on_hold" => "On hold",
+        "hired" => "Hired",
+        "rejected" => "Rejected",
+        "withdrawn" => "Withdrawn",
+        _ => "Unknown",
+    }
+}
+
+fn status_options(selected: &str) -> Value {
+    CANDIDATE_STATUSES
+        .iter()
+        .map(|s| json!({"value": s, "label": status_label(s), "selected": *s == selected}))
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    job_id: String,
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn list_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Permission::ManageCandidates)?;
+    list_with(
+        &state,
+        &req,
+        &me,
+        &q.into_inner(),
+        StatusCode::OK,
+        &Pairs::new(),
+        &[],
+    )
+    .await
+}
+
+async fn list_with(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    q: &ListQuery,
+    status: StatusCode,
+    typed: &Pairs,
+    errors: &[(&str, String)],
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let job_filter = q.job_id.parse::<i64>().ok();
+    let status_filter = Some(q.status.clone()).filter(|s| !s.is_empty());
+    let (list, jobs) = db(state, move |conn| {
+        let list = planning::candidates_for(conn, &user, job_filter, status_filter.as_deref())?;
+        let jobs = planning::jobs_for(conn, &user)?;
+        Ok((list, jobs))
+    })
+    .await?;
+    let job_options = |selected: &str| -> Value {
+        jobs.iter().map(|j| json!({"value": j.id, "label": j.title, "selected": j.id.to_string() == selected})).collect()
+    };
+    let extra = merge(
+        json!({
+            "candidates": list.iter().map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "job_title": c.job_title, "status": c.status, "status_label": status_label(&c.status)})).collect::<Vec<_>>(),
+            "filters": {"jobs": job_options(&q.job_id), "statuses": status_options(&q.status)},
+            "can_add": true,
+            "jobs_for_form": job_options(field(typed, "job_id")),
+            "values": {"name": field(typed, "name"), "email": field(typed, "email"), "notes": field(typed, "notes")},
+        }),
+        form_errors(errors),
+    );
+    render(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/candidates",
+        "Candidates",
+        extra,
+    )
+}
+
+pub async fn create_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Permission::ManageCandidates)?;
+    let pairs = form.0;
+    let mut errors = Vec::new();
+    let name = PersonName::parse(field(&pairs, "name"))
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok();
+    let email = EmailAddress::parse(field(&pairs, "email"))
+        .map_err(|e| errors.push(("email", e.0)))
+        .ok();
+    let job_id = field(&pairs, "job_id")
+        .parse::<i64>()
+        .map_err(|_| errors.push(("job_id", "Choose a job.".to_owned())))
+        .ok();
+    let (Some(name), Some(email), Some(job_id)) = (name, email, job_id) else {
+        return list_with(
+            &state,
+            &req,
+            &me,
+            &ListQuery::default(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &pairs,
+            &errors,
+        )
+        .await;
+    };
+    let (user, notes) = (me.user.clone(), field(&pairs, "notes").to_owned());
+    let created = db(&state, move |conn| {
+        planning::authorize_job_for_candidates(conn, &user, job_id)?;
+        planning::create_candidate(
+            conn,
+            &user,
+            NewCandidate {
+                job_id,
+                name,
+                email,
+                notes,
+            },
+        )
+    })
+    .await;
+    match created {
+        Ok(id) => Ok(see_other(&format!("/candidates/{id}"))),
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(&str, String)> = fields
+                .into_iter()
+                .map(|(f, m)| (if f == "notes" { "notes" } else { "job_id" }, m))
+                .collect();
+            list_with(
+                &state,
+                &req,
+                &me,
+                &ListQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &pairs,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn local_input(at: Option<&str>, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The candidate page's context: a fixed number of queries.
+fn candidate_context(conn: &mut DbConn, id: i64) -> Result<Value, AppError> {
+    let c = planning::candidate(conn, id)?;
+    let loop_id = c.loop_id.ok_or(AppError::NotFound)?;
+    let shape = planning::load_loop(conn, loop_id)?;
+    let schedule = planning::schedule_of(conn, id)?;
+    let names: HashMap<i64, String> = users::table
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let kinds: HashMap<String, String> = stage_kinds::table
+        .select((stage_kinds::slug, stage_kinds::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let format_names: HashMap<String, String> = formats::table
+        .select((formats::slug, formats::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let titles: HashMap<i64, String> = shape
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, format!("{}. {}", i + 1, s.title)))
+        .collect();
+    let describe = |conflict: &Conflict| -> String {
+        match conflict {
+            Conflict::Overlap {
+                stage_id,
+                other_stage_id,
+            } => format!(
+                "{} overlaps {}.",
+                titles.get(stage_id).cloned().unwrap_or_default(),
+                titles.get(other_stage_id).cloned().unwrap_or_default()
+            ),
+            Conflict::InterviewerDoubleBooked {
+                user_id,
+                stage_id,
+                other_stage_id,
+            } => format!(
+                "{} is booked elsewhere during {}{}.",
+                names
+                    .get(user_id)
+                    .cloned()
+                    .unwrap_or_else(|| "An interviewer".into()),
+                titles.get(stage_id).cloned().unwrap_or_default(),
+                titles
+                    .get(other_stage_id)
+                    .map(|t| format!(" (also in {t})"))
+                    .unwrap_or_default()
+            ),
+        }
+    };
+    let rows: Vec<Value> = shape
+        .stages
+        .iter()
+        .zip(&schedule.stages)
+        .enumerate()
+        .map(|(i, (s, slot))| {
+            json!({
+                "stage_id": s.id, "number": i + 1, "title": s.title,
+                "kind_name": kinds.get(&s.stage_kind).cloned().unwrap_or_default(),
+                "format_name": format_names.get(&s.format).cloned().unwrap_or_default(),
+                "duration_minutes": s.duration_minutes,
+                "local_start": slot.local_start, "local_end": slot.local_end, "time_zone": slot.time_zone,
+                "location": slot.location,
+                "interviewer_names": s.interviewer_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>(),
+                "start_input": local_input(slot.starts_at.as_deref(), &slot.time_zone),
+                "conflicts": schedule.conflicts.iter().filter(|c| matches!(c, Conflict::Overlap { stage_id, .. } | Conflict::InterviewerDoubleBooked { stage_id, .. } if *stage_id == s.id)).map(describe).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "candidate": {
+            "id": c.id, "name": c.name, "email": c.email, "notes": c.notes, "status": c.status,
+            "status_label": status_label(&c.status), "job_title": c.job_title, "job_id": c.job_id,
+            "template_version": c.template_version, "loop_version": shape.version,
+        },
+        "statuses": status_options(&c.status),
+        "can_edit": true,
+        "time_zones_hint": "Europe/Berlin, America/New_York, Asia/Tokyo, UTC",
+        "schedule": rows,
+        "conflicts": schedule.conflicts.iter().map(|c| json!({"message": describe(c)})).collect::<Vec<_>>(),
+    }))
+}
+
+async fn candidate_page_with(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    id: i64,
+    status: StatusCode,
+    stage_errors: Option<StageErrors<'_>>,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let mut context = db(state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        candidate_context(conn, id)
+    })
+    .await?;
+    if let Some((stage_id, typed, errors)) = stage_errors {
+        if let Some(rows) = context["schedule"].as_array_mut() {
+            for row in rows.iter_mut().filter(|r| r["stage_id"] == stage_id) {
+                row["start_input"] = json!(field(typed, "starts_at"));
+                row["time_zone"] = json!(field(typed, "time_zone"));
+                row["location"] = json!(field(typed, "location"));
+            }
+        }
+        context = merge(context, form_errors(errors));
+        context["error_stage_id"] = json!(stage_id);
+    }
+    let title = context["candidate"]["name"]
+        .as_str()
+        .unwrap_or("Candidate")
+        .to_owned();
+    render(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/candidate",
+        &title,
+        context,
+    )
+}
+
+pub async fn candidate_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    candidate_page_with(&state, &req, &me, id.into_inner(), StatusCode::OK, None).await
+}
+
+pub async fn status_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let status = field(&form.0, "status").to_owned();
+    let changes = CandidateChanges {
+        status: Some(status),
+        ..CandidateChanges::default()
+    };
+    let result = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        planning::update_candidate(conn, &user, id, changes)
+    })
+    .await;
+    let (kind, message) = match result {
+        Ok(c) => ("success", format!("Status: {}.", status_label(&c.status))),
+        Err(AppError::Validation { message, .. }) => ("error", message),
+        Err(e) => return Err(e),
+    };
+    let mut response = see_other(&format!("/candidates/{id}"));
+    response
+        .add_cookie(&flash_cookie(kind, &message))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+/// A local date and time in a zone, to UTC; clock changes make some local
+/// times ambiguous or impossible, and those are refused with a reason.
+fn to_utc(local: &str, zone: &str) -> Result<NaiveDateTime, (&'static str, String)> {
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
+        (
+            "time_zone",
+            "Give an IANA time zone such as Europe/Berlin.".to_owned(),
+        )
+    })?;
+    let naive = NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            (
+                "starts_at",
+                "Give a date and time like 2026-12-01T09:30.".to_owned(),
+            )
+        })?;
+    tz.from_local_datetime(&naive)
+        .single()
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| ("starts_at", format!("{local} does not exist or happens twice in {zone} (a clock change); pick another time.")))
+}
+
+pub async fn schedule_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let stage_id = id.into_inner();
+    let pairs = form.0;
+    let candidate_id: i64 = field(&pairs, "candidate_id")
+        .parse()
+        .map_err(|_| AppError::BadRequest("The form lost its candidate.".into()))?;
+    let version: i64 = field(&pairs, "version")
+        .parse()
+        .map_err(|_| AppError::BadRequest("The form lost its loop version.".into()))?;
+    let zone = field(&pairs, "time_zone").trim().to_owned();
+    let starts = field(&pairs, "starts_at").trim().to_owned();
+    let location = field(&pairs, "location").trim().to_owned();
+    let parsed = if starts.is_empty() {
+        Ok(None)
+    } else {
+        to_utc(&starts, if zone.is_empty() { "UTC" } else { &zone }).map(Some)
+    };
+    let starts_at = match parsed {
+        Ok(t) => t,
+        Err(error) => {
+            return candidate_page_with(
+                &state,
+                &req,
+                &me,
+                candidate_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((stage_id, &pairs, &[error])),
+            )
+            .await;
+        }
+    };
+    let changes = StageChanges {
+        starts_at: Some(starts_at),
+        time_zone: Some(Some(zone).filter(|z| !z.is_empty())),
+        location: Some(Some(location)),
+        ..StageChanges::default()
+    };
+    let user = me.user.clone();
+    let result = db(&state, move |conn| {
+        planning::authorize_stage(conn, &user, stage_id, true)?;
+        let loop_candidate = planning::candidate(conn, candidate_id)?.loop_id;
+        let stage_loop: i64 = stages::table
+            .find(stage_id)
+            .select(stages::loop_id)
+            .first(conn)?;
+        if loop_candidate != Some(stage_loop) {
+            return Err(AppError::NotFound);
+        }
+        planning::update_stage(conn, &user, stage_id, version, changes)
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            let mut response = see_other(&format!("/candidates/{candidate_id}#stage-{stage_id}"));
+            response
+                .add_cookie(&flash_cookie("success", "Time saved."))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(&str, String)> = fields
+                .into_iter()
+                .map(|(f, m)| {
+                    (
+                        if f == "location" {
+                            "location"
+                        } else {
+                            "starts_at"
+                        },
+                        m,
+                    )
+                })
+                .collect();
+            candidate_page_with(
+                &state,
+                &req,
+                &me,
+                candidate_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((stage_id, &pairs, &errors)),
+            )
+            .await
+        }
+        Err(AppError::Conflict(message)) => {
+            let mut response = see_other(&format!("/candidates/{candidate_id}"));
+            response
+                .add_cookie(&flash_cookie("error", &message))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_become_utc_and_clock_changes_are_refused() {
+        assert_eq!(
+            to_utc("2026-12-01T10:00", "Europe/Berlin")
+                .unwrap()
+                .to_string(),
+            "2026-12-01 09:00:00"
+        );
+        assert_eq!(
+            to_utc("2026-07-01T10:00", "Europe/Berlin")
+                .unwrap()
+                .to_string(),
+            "2026-07-01 08:00:00"
+        );
+        assert_eq!(
+            to_utc("2026-03-29T02:30", "Europe/Berlin").unwrap_err().0,
+            "starts_at",
+            "a time that does not exist"
+        );
+        assert_eq!(
+            to_utc("2026-12-01T10:00", "Mars/Base").unwrap_err().0,
+            "time_zone"
+        );
+        assert_eq!(to_utc("soon", "UTC").unwrap_err().0, "starts_at");
+    }
+}

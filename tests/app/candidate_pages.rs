@@ -1,0 +1,124 @@
+//! Candidates through their pages: adding one, scheduling a stage in a zone.
+
+use loopwright::domain::Role;
+use serde_json::json;
+
+use crate::support::{TestApp, csrf_field};
+
+#[test]
+fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let recruiter = app.user(Role::Recruiter);
+    let mut hm_script = app.script(&hm);
+    let track = hm_script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = hm_script
+        .post_json(
+            "/api/v1/jobs",
+            json!({"title": "Data Engineer", "track_id": track}),
+        )
+        .json()["job"]
+        .clone();
+    let job_id = job["id"].to_string();
+
+    let mut browser = app.signed_in(&recruiter);
+    let list = browser.get("/candidates");
+    assert_eq!(list.status, 200);
+    let csrf = csrf_field(&list.body);
+    let bad = browser.post_form(
+        "/candidates",
+        &[
+            ("csrf_token", &csrf),
+            ("name", "Edsger"),
+            ("email", "not-an-email"),
+            ("job_id", &job_id),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"error-email\""));
+    assert!(
+        bad.body.contains("value=\"Edsger\""),
+        "what was typed is kept"
+    );
+    let added = browser.post_form(
+        "/candidates",
+        &[
+            ("csrf_token", &csrf),
+            ("name", "Edsger Dijkstra"),
+            ("email", "edsger@example.com"),
+            ("job_id", &job_id),
+            ("notes", "Prefers <goto>-free code"),
+        ],
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page_path = added.header("location").unwrap().to_owned();
+    let page = browser.get(&page_path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Edsger Dijkstra"));
+    assert!(page.body.contains("Prefers &lt;goto&gt;-free code"));
+    assert!(page.body.contains("Not scheduled"));
+
+    let candidate_id = page_path.rsplit('/').next().unwrap().to_owned();
+    let shape = app
+        .script(&recruiter)
+        .get(&format!("/api/v1/candidates/{candidate_id}/loop"))
+        .json();
+    let stage = shape["stages"][0]["id"].as_i64().unwrap();
+    let version = shape["version"].to_string();
+    let csrf = csrf_field(&page.body);
+    let bad = browser.post_form(
+        &format!("/stages/{stage}/schedule"),
+        &[
+            ("csrf_token", &csrf),
+            ("version", &version),
+            ("candidate_id", &candidate_id),
+            ("starts_at", "2026-12-01T10:00"),
+            ("time_zone", "Atlantis/Capital"),
+            ("location", "Room 1"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body
+            .contains(&format!("id=\"error-stage-{stage}-time_zone\"")),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("value=\"Atlantis/Capital\""),
+        "what was typed is kept"
+    );
+    let saved = browser.post_form(
+        &format!("/stages/{stage}/schedule"),
+        &[
+            ("csrf_token", &csrf),
+            ("version", &version),
+            ("candidate_id", &candidate_id),
+            ("starts_at", "2026-12-01T10:00"),
+            ("time_zone", "Europe/Berlin"),
+            ("location", "https://meet.example/ed"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = browser.get(&page_path);
+    assert!(
+        page.body.contains("Tue 1 Dec 2026, 10:00 CET"),
+        "shown in the chosen zone"
+    );
+    let shape = app
+        .script(&recruiter)
+        .get(&format!("/api/v1/candidates/{candidate_id}/loop"))
+        .json();
+    assert_eq!(shape["stages"][0]["starts_at"], "2026-12-01T09:00:00+00:00");
+
+    // The candidate's own planner opens for the recruiter.
+    assert_eq!(
+        browser
+            .get(&format!("/candidates/{candidate_id}/planner"))
+            .status,
+        200
+    );
+    // An interviewer does not learn the candidate exists.
+    let interviewer = app.user(Role::Interviewer);
+    assert_eq!(app.signed_in(&interviewer).get(&page_path).status, 404);
+}

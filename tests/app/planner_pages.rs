@@ -1,0 +1,247 @@
+//! The planner through its pages, as a hiring manager uses it (CSRF forms).
+
+use loopwright::domain::Role;
+use serde_json::Value;
+
+use crate::support::{Browser, TestApp, csrf_field};
+
+fn loop_json(script: &mut Browser, job_id: &str) -> Value {
+    script.get(&format!("/api/v1/jobs/{job_id}/loop")).json()
+}
+
+/// Posts a form found on `page` with the page's own CSRF token.
+fn post(
+    browser: &mut Browser,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> crate::support::TestResponse {
+    let html = browser.get(page).body;
+    let csrf = csrf_field(&html);
+    let mut all = vec![("csrf_token", csrf.as_str())];
+    all.extend_from_slice(fields);
+    browser.post_form(action, &all)
+}
+
+#[test]
+fn a_hiring_manager_plans_a_loop_through_the_pages() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let interviewer = app.user(Role::Interviewer);
+    let mut browser = app.signed_in(&hm);
+    let mut script = app.script(&hm);
+    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].to_string();
+
+    let bad = post(
+        &mut browser,
+        "/jobs",
+        "/jobs",
+        &[
+            ("title", ""),
+            ("track_id", &track),
+            ("typical_stages", "true"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"error-title\""));
+    let created = post(
+        &mut browser,
+        "/jobs",
+        "/jobs",
+        &[
+            ("title", "Platform Engineer <3>"),
+            ("team", "Infra"),
+            ("track_id", &track),
+            ("typical_stages", "true"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let job_path = created.header("location").unwrap().to_owned();
+    let job_id = job_path.rsplit('/').next().unwrap().to_owned();
+    let planner = browser.get(&job_path);
+    assert_eq!(planner.status, 200);
+    assert!(planner.body.contains("Platform Engineer &lt;3&gt;"));
+    assert!(planner.body.contains("Coverage"));
+    assert!(
+        planner.body.contains("has no questions."),
+        "warnings are shown in words"
+    );
+
+    let shape = loop_json(&mut script, &job_id);
+    let stage = shape["stages"][0]["id"].as_i64().unwrap();
+    let version = shape["version"].to_string();
+
+    // Edit the first stage: title, duration, focus and an interviewer, in one save.
+    let language = shape["stages"][0]["focus_criterion_ids"][0].to_string();
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{stage}"),
+        &[
+            ("version", &version),
+            ("title", "Intro call"),
+            ("format", "behavioural-star"),
+            ("duration_minutes", "25"),
+            ("focus", &language),
+            ("interviewers", &interviewer.id.to_string()),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let shape = loop_json(&mut script, &job_id);
+    assert_eq!(shape["stages"][0]["title"], "Intro call");
+    assert_eq!(shape["stages"][0]["duration_minutes"], 25);
+    assert_eq!(shape["stages"][0]["interviewer_ids"][0], interviewer.id);
+    let version = shape["version"].to_string();
+
+    // Pull a question from the stage's bank panel.
+    let panel = browser.get(&format!("/stages/{stage}/questions"));
+    assert_eq!(panel.status, 200, "{}", panel.body);
+    assert!(panel.body.contains("Add to stage"));
+    let question = script
+        .get("/api/v1/questions?stage_kind=recruiter-screen&per_page=1")
+        .json()["questions"][0]["id"]
+        .to_string();
+    let res = post(
+        &mut browser,
+        &format!("/stages/{stage}/questions"),
+        &format!("/stages/{stage}/questions/add"),
+        &[("version", &version), ("question_id", &question)],
+    );
+    assert_eq!(res.status, 303);
+    let shape = loop_json(&mut script, &job_id);
+    assert_eq!(shape["stages"][0]["question_ids"][0].to_string(), question);
+
+    // Move the second stage up, then remove the last one.
+    let second = shape["stages"][1]["id"].as_i64().unwrap();
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{second}/move"),
+        &[
+            ("version", &shape["version"].to_string()),
+            ("direction", "up"),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    let shape = loop_json(&mut script, &job_id);
+    assert_eq!(shape["stages"][0]["id"], second);
+    let last = shape["stages"][5]["id"].as_i64().unwrap();
+    post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{last}/remove"),
+        &[("version", &shape["version"].to_string())],
+    );
+    let shape = loop_json(&mut script, &job_id);
+    assert_eq!(shape["stages"].as_array().unwrap().len(), 5);
+
+    // A stale version: nothing changes and the page says why.
+    let stale = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{stage}"),
+        &[
+            ("version", "1"),
+            ("title", "Lost edit"),
+            ("duration_minutes", "30"),
+        ],
+    );
+    assert_eq!(stale.status, 303);
+    let page = browser.get(stale.header("location").unwrap());
+    assert!(
+        page.body.contains("Someone else changed this loop"),
+        "the page explains the conflict"
+    );
+    assert!(
+        !loop_json(&mut script, &job_id)
+            .to_string()
+            .contains("Lost edit")
+    );
+
+    // Bad input: a duration of 1000 minutes changes nothing and says so.
+    let v = loop_json(&mut script, &job_id)["version"].to_string();
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{stage}"),
+        &[
+            ("version", &v),
+            ("title", "Intro call"),
+            ("duration_minutes", "1000"),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    assert!(
+        browser
+            .get(res.header("location").unwrap())
+            .body
+            .contains("between 1 and 480")
+    );
+    assert_eq!(loop_json(&mut script, &job_id)["version"].to_string(), v);
+
+    // Without a CSRF token, nothing at all.
+    let res = browser.post_form(&format!("/stages/{stage}/remove"), &[("version", &v)]);
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        loop_json(&mut script, &job_id)["stages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+}
+
+#[test]
+fn the_planner_page_costs_the_same_queries_for_two_stages_or_twelve() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut browser = app.signed_in(&hm);
+    let mut script = app.script(&hm);
+    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = script
+        .post_json(
+            "/api/v1/jobs",
+            serde_json::json!({"title": "Small", "track_id": track, "typical_stages": false}),
+        )
+        .json()["job"]
+        .clone();
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let question = script.get("/api/v1/questions?per_page=1").json()["questions"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let add = |script: &mut Browser, n: usize| {
+        for _ in 0..n {
+            let v = script.get(&format!("/api/v1/loops/{loop_id}")).json()["version"]
+                .as_i64()
+                .unwrap();
+            let shape = script
+                .post_json(
+                    &format!("/api/v1/loops/{loop_id}/stages"),
+                    serde_json::json!({"stage_kind": "live-coding-round", "version": v}),
+                )
+                .json();
+            let stage = shape["stages"].as_array().unwrap().last().unwrap()["id"]
+                .as_i64()
+                .unwrap();
+            script.put_json(
+                &format!("/api/v1/stages/{stage}/questions"),
+                serde_json::json!({"version": v + 1, "question_ids": [question]}),
+            );
+        }
+    };
+    add(&mut script, 2);
+    let path = format!("/jobs/{}", job["id"]);
+    let (two, res) = app.count_queries(|| browser.get(&path));
+    assert_eq!(res.status, 200);
+    add(&mut script, 10);
+    let (twelve, res) = app.count_queries(|| browser.get(&path));
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("is asked in"),
+        "the same question in several stages is flagged"
+    );
+    assert_eq!(
+        two, twelve,
+        "the planner's query count does not grow with its stages"
+    );
+}
