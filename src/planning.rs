@@ -51,7 +51,7 @@ pub struct JobView {
     pub criteria: Vec<JobCriterion>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct StageView {
     pub id: i64,
     pub position: i64,
@@ -1604,4 +1604,414 @@ pub fn schedule_of(conn: &mut DbConn, candidate_id: i64) -> Result<ScheduleView,
         stages,
         conflicts: conflicts(&own, &elsewhere),
     })
+}
+
+/// What may change about a job criterion (or red flag) of one job.
+#[derive(Debug, Default)]
+pub struct CriterionChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub position: Option<i64>,
+}
+
+fn check_criterion_text(name: Option<&str>, description: Option<&str>) -> Result<(), AppError> {
+    if let Some(name) = name {
+        let n = name.trim().chars().count();
+        if n == 0 || n > MAX_TITLE {
+            return Err(AppError::field(
+                "name",
+                format!("Give a name of 1 to {MAX_TITLE} characters."),
+            ));
+        }
+    }
+    if description.is_some_and(|d| d.chars().count() > 2000) {
+        return Err(AppError::field(
+            "description",
+            "Keep the description under 2000 characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a criterion or red flag of this job only (not from the track).
+pub fn add_job_criterion(
+    conn: &mut DbConn,
+    actor: &User,
+    job_id: i64,
+    kind: &str,
+    name: &str,
+    description: &str,
+) -> Result<JobCriterion, AppError> {
+    if kind != "criterion" && kind != "red_flag" {
+        return Err(AppError::field("kind", "Expected criterion or red_flag."));
+    }
+    check_criterion_text(Some(name), Some(description))?;
+    write_transaction(conn, |conn| {
+        let at = now();
+        let position: i64 = job_criteria::table
+            .filter(job_criteria::job_id.eq(job_id))
+            .select(diesel::dsl::max(job_criteria::position))
+            .first::<Option<i64>>(conn)?
+            .map_or(0, |p| p + 1);
+        let id: i64 = diesel::insert_into(job_criteria::table)
+            .values((
+                job_criteria::job_id.eq(job_id),
+                job_criteria::kind.eq(kind),
+                job_criteria::name.eq(name.trim()),
+                job_criteria::description.eq(description.trim()),
+                job_criteria::position.eq(position),
+                job_criteria::created_at.eq(at),
+                job_criteria::updated_at.eq(at),
+            ))
+            .returning(job_criteria::id)
+            .get_result(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "job_criterion.added",
+            ("job", Some(job_id)),
+            json!({"criterion_id": id, "kind": kind}),
+        )?;
+        job_criteria_of(conn, job_id)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(AppError::NotFound)
+    })
+}
+
+/// The job a job criterion belongs to.
+pub fn criterion_job(conn: &mut DbConn, criterion_id: i64) -> Result<i64, AppError> {
+    job_criteria::table
+        .find(criterion_id)
+        .select(job_criteria::job_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn update_job_criterion(
+    conn: &mut DbConn,
+    actor: &User,
+    criterion_id: i64,
+    changes: CriterionChanges,
+) -> Result<JobCriterion, AppError> {
+    check_criterion_text(changes.name.as_deref(), changes.description.as_deref())?;
+    write_transaction(conn, |conn| {
+        let job_id = criterion_job(conn, criterion_id)?;
+        if let Some(name) = &changes.name {
+            diesel::update(job_criteria::table.find(criterion_id))
+                .set(job_criteria::name.eq(name.trim()))
+                .execute(conn)?;
+        }
+        if let Some(description) = &changes.description {
+            diesel::update(job_criteria::table.find(criterion_id))
+                .set(job_criteria::description.eq(description.trim()))
+                .execute(conn)?;
+        }
+        if let Some(position) = changes.position {
+            let mut order: Vec<i64> = job_criteria_of(conn, job_id)?
+                .into_iter()
+                .map(|c| c.id)
+                .filter(|id| *id != criterion_id)
+                .collect();
+            order.insert(
+                usize::try_from(position.max(0))
+                    .unwrap_or(0)
+                    .min(order.len()),
+                criterion_id,
+            );
+            for (i, id) in order.iter().enumerate() {
+                diesel::update(job_criteria::table.find(id))
+                    .set(job_criteria::position.eq(i as i64))
+                    .execute(conn)?;
+            }
+        }
+        diesel::update(job_criteria::table.find(criterion_id))
+            .set(job_criteria::updated_at.eq(now()))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "job_criterion.changed",
+            ("job", Some(job_id)),
+            json!({"criterion_id": criterion_id}),
+        )?;
+        job_criteria_of(conn, job_id)?
+            .into_iter()
+            .find(|c| c.id == criterion_id)
+            .ok_or(AppError::NotFound)
+    })
+}
+
+/// Removes a criterion from a job: from every stage's focus too. A criterion
+/// that a submitted scorecard rated stays, since that record must not change.
+pub fn delete_job_criterion(
+    conn: &mut DbConn,
+    actor: &User,
+    criterion_id: i64,
+) -> Result<(), AppError> {
+    use crate::db::schema::{scorecard_ratings, scorecard_red_flags};
+    write_transaction(conn, |conn| {
+        let job_id = criterion_job(conn, criterion_id)?;
+        let rated: i64 = scorecard_ratings::table
+            .filter(scorecard_ratings::job_criterion_id.eq(criterion_id))
+            .count()
+            .get_result(conn)?;
+        let flagged: i64 = scorecard_red_flags::table
+            .filter(scorecard_red_flags::job_criterion_id.eq(criterion_id))
+            .count()
+            .get_result(conn)?;
+        if rated + flagged > 0 {
+            return Err(AppError::Conflict(
+                "Scorecards already rate this criterion; rename it instead of removing it.".into(),
+            ));
+        }
+        diesel::delete(job_criteria::table.find(criterion_id)).execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "job_criterion.removed",
+            ("job", Some(job_id)),
+            json!({"criterion_id": criterion_id}),
+        )?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub version: i64,
+    pub summary: String,
+    pub changed_by: Option<i64>,
+    pub changed_at: String,
+    pub stages: Vec<StageView>,
+}
+
+/// Every version of a loop's shape, oldest first.
+pub fn revisions(conn: &mut DbConn, loop_id: i64) -> Result<Vec<Revision>, AppError> {
+    let rows: Vec<(i64, String, Option<i64>, NaiveDateTime, String)> = loop_revisions::table
+        .filter(loop_revisions::loop_id.eq(loop_id))
+        .order(loop_revisions::version)
+        .select((
+            loop_revisions::version,
+            loop_revisions::summary,
+            loop_revisions::changed_by,
+            loop_revisions::created_at,
+            loop_revisions::snapshot,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(version, summary, changed_by, at, snapshot)| {
+            Ok(Revision {
+                version,
+                summary,
+                changed_by,
+                changed_at: at.and_utc().to_rfc3339(),
+                stages: serde_json::from_str(&snapshot).map_err(AppError::internal)?,
+            })
+        })
+        .collect()
+}
+
+/// One difference between two shapes of a loop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StageDiff {
+    Added {
+        stage_id: i64,
+        title: String,
+    },
+    Removed {
+        stage_id: i64,
+        title: String,
+    },
+    Moved {
+        stage_id: i64,
+        from: usize,
+        to: usize,
+    },
+    Changed {
+        stage_id: i64,
+        fields: Vec<&'static str>,
+    },
+}
+
+/// What changed from one version's stages to another's (matched by stage id).
+pub fn diff(before: &[StageView], after: &[StageView]) -> Vec<StageDiff> {
+    let mut out = Vec::new();
+    for (i, b) in before.iter().enumerate() {
+        match after.iter().position(|a| a.id == b.id) {
+            None => out.push(StageDiff::Removed {
+                stage_id: b.id,
+                title: b.title.clone(),
+            }),
+            Some(j) => {
+                let a = &after[j];
+                let mut fields = Vec::new();
+                let checks: [(&'static str, bool); 10] = [
+                    ("title", a.title != b.title),
+                    ("stage_kind", a.stage_kind != b.stage_kind),
+                    ("format", a.format != b.format),
+                    ("duration_minutes", a.duration_minutes != b.duration_minutes),
+                    (
+                        "focus_criterion_ids",
+                        a.focus_criterion_ids != b.focus_criterion_ids,
+                    ),
+                    ("interviewer_ids", a.interviewer_ids != b.interviewer_ids),
+                    ("question_ids", a.question_ids != b.question_ids),
+                    ("starts_at", a.starts_at != b.starts_at),
+                    ("time_zone", a.time_zone != b.time_zone),
+                    ("location", a.location != b.location),
+                ];
+                fields.extend(
+                    checks
+                        .into_iter()
+                        .filter(|(_, changed)| *changed)
+                        .map(|(name, _)| name),
+                );
+                let from_rank = before
+                    .iter()
+                    .take(i)
+                    .filter(|x| after.iter().any(|a| a.id == x.id))
+                    .count();
+                let to_rank = after
+                    .iter()
+                    .take(j)
+                    .filter(|x| before.iter().any(|b| b.id == x.id))
+                    .count();
+                if from_rank != to_rank {
+                    out.push(StageDiff::Moved {
+                        stage_id: b.id,
+                        from: i,
+                        to: j,
+                    });
+                }
+                if !fields.is_empty() {
+                    out.push(StageDiff::Changed {
+                        stage_id: b.id,
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for a in after
+        .iter()
+        .filter(|a| !before.iter().any(|b| b.id == a.id))
+    {
+        out.push(StageDiff::Added {
+            stage_id: a.id,
+            title: a.title.clone(),
+        });
+    }
+    out
+}
+
+pub fn update_job(
+    conn: &mut DbConn,
+    actor: &User,
+    id: i64,
+    title: Option<&str>,
+    team: Option<&str>,
+    status: Option<&str>,
+) -> Result<(), AppError> {
+    let title = title.map(|t| check_title("title", t)).transpose()?;
+    if team.is_some_and(|t| t.trim().chars().count() > MAX_TITLE) {
+        return Err(AppError::field(
+            "team",
+            format!("Use at most {MAX_TITLE} characters."),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        if let Some(title) = &title {
+            diesel::update(jobs::table.find(id))
+                .set(jobs::title.eq(title))
+                .execute(conn)?;
+        }
+        if let Some(team) = team {
+            diesel::update(jobs::table.find(id))
+                .set(jobs::team.eq(team.trim()))
+                .execute(conn)?;
+        }
+        if let Some(status) = status {
+            diesel::update(jobs::table.find(id))
+                .set(jobs::status.eq(status))
+                .execute(conn)?;
+        }
+        diesel::update(jobs::table.find(id))
+            .set(jobs::updated_at.eq(now()))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "job.updated",
+            ("job", Some(id)),
+            json!({"status": status}),
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(id: i64, title: &str, minutes: i64) -> StageView {
+        StageView {
+            id,
+            position: 0,
+            stage_kind: "live-coding-round".into(),
+            title: title.into(),
+            format: "live-coding".into(),
+            duration_minutes: minutes,
+            focus_criterion_ids: vec![],
+            interviewer_ids: vec![],
+            question_ids: vec![],
+            starts_at: None,
+            time_zone: None,
+            location: None,
+        }
+    }
+
+    #[test]
+    fn the_diff_names_added_removed_moved_and_changed_stages() {
+        let before = [
+            stage(1, "Screen", 30),
+            stage(2, "Coding", 60),
+            stage(3, "Design", 60),
+        ];
+        let after = [
+            stage(3, "Design", 60),
+            stage(1, "Screen call", 30),
+            stage(4, "Values", 45),
+        ];
+        assert_eq!(
+            diff(&before, &after),
+            [
+                StageDiff::Moved {
+                    stage_id: 1,
+                    from: 0,
+                    to: 1
+                },
+                StageDiff::Changed {
+                    stage_id: 1,
+                    fields: vec!["title"]
+                },
+                StageDiff::Removed {
+                    stage_id: 2,
+                    title: "Coding".into()
+                },
+                StageDiff::Moved {
+                    stage_id: 3,
+                    from: 2,
+                    to: 0
+                },
+                StageDiff::Added {
+                    stage_id: 4,
+                    title: "Values".into()
+                },
+            ]
+        );
+        assert!(diff(&before, &before).is_empty());
+    }
 }

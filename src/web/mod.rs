@@ -208,6 +208,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/stages/{id}/interviewers",
                     web::put().to(planner::api_stage_interviewers),
                 )
+                .route("/jobs/{id}", web::patch().to(planner::api_update_job))
+                .route(
+                    "/jobs/{id}/criteria",
+                    web::get().to(planner::api_job_criteria),
+                )
+                .route(
+                    "/jobs/{id}/criteria",
+                    web::post().to(planner::api_add_criterion),
+                )
+                .route(
+                    "/criteria/{id}",
+                    web::patch().to(planner::api_update_criterion),
+                )
+                .route(
+                    "/criteria/{id}",
+                    web::delete().to(planner::api_delete_criterion),
+                )
+                .route(
+                    "/loops/{id}/revisions",
+                    web::get().to(planner::api_revisions),
+                )
+                .route(
+                    "/loops/{id}/revisions/compare",
+                    web::get().to(planner::api_compare),
+                )
                 .route("/candidates", web::get().to(planner::api_candidates))
                 .route("/candidates", web::post().to(planner::api_create_candidate))
                 .route("/candidates/{id}", web::get().to(planner::api_candidate))

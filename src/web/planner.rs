@@ -491,3 +491,179 @@ pub async fn api_candidate_loop(
     .await?;
     Ok(HttpResponse::Ok().json(shape))
 }
+
+pub async fn api_revisions(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let list = db(&state, move |conn| {
+        planning::authorize_loop(conn, &user, id, false)?;
+        planning::revisions(conn, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"revisions": list})))
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// What changed between two versions of a loop.
+pub async fn api_compare(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<CompareQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let (from, to) = match (q.from, q.to) {
+        (Some(f), Some(t)) => (f, t),
+        _ => {
+            return Err(api_field_errors(vec![(
+                "from",
+                "Give two versions: ?from=1&to=3.".into(),
+            )]));
+        }
+    };
+    let changes = db(&state, move |conn| {
+        planning::authorize_loop(conn, &user, id, false)?;
+        let all = planning::revisions(conn, id)?;
+        let find = |v: i64, field: &str| {
+            all.iter()
+                .find(|r| r.version == v)
+                .cloned()
+                .ok_or_else(|| AppError::field(field, format!("This loop has no version {v}.")))
+        };
+        let (a, b) = (find(from, "from")?, find(to, "to")?);
+        Ok(planning::diff(&a.stages, &b.stages))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"from": from, "to": to, "changes": changes})))
+}
+
+#[derive(Deserialize)]
+pub struct JobBody {
+    title: Option<String>,
+    team: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn api_update_job(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<JobBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    if body
+        .status
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "closed")
+    {
+        return Err(api_field_errors(vec![(
+            "status",
+            "Expected open or closed.".into(),
+        )]));
+    }
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let job = db(&state, move |conn| {
+        planning::authorize_job(conn, &user, id, true)?;
+        planning::update_job(
+            conn,
+            &user,
+            id,
+            body.title.as_deref(),
+            body.team.as_deref(),
+            body.status.as_deref(),
+        )?;
+        planning::job(conn, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"job": job})))
+}
+
+pub async fn api_job_criteria(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let list = db(&state, move |conn| {
+        planning::authorize_job(conn, &user, id, false)?;
+        Ok(planning::job_criteria_of(conn, id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"criteria": list})))
+}
+
+#[derive(Deserialize)]
+pub struct CriterionBody {
+    kind: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    position: Option<i64>,
+}
+
+pub async fn api_add_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CriterionBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let created = db(&state, move |conn| {
+        planning::authorize_job(conn, &user, id, true)?;
+        planning::add_job_criterion(
+            conn,
+            &user,
+            id,
+            body.kind.as_deref().unwrap_or("criterion"),
+            body.name.as_deref().unwrap_or_default(),
+            body.description.as_deref().unwrap_or_default(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"criterion": created})))
+}
+
+pub async fn api_update_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CriterionBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let changes = planning::CriterionChanges {
+        name: body.name,
+        description: body.description,
+        position: body.position,
+    };
+    let updated = db(&state, move |conn| {
+        let job = planning::criterion_job(conn, id)?;
+        planning::authorize_job(conn, &user, job, true)?;
+        planning::update_job_criterion(conn, &user, id, changes)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"criterion": updated})))
+}
+
+pub async fn api_delete_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    db(&state, move |conn| {
+        let job = planning::criterion_job(conn, id)?;
+        planning::authorize_job(conn, &user, job, true)?;
+        planning::delete_job_criterion(conn, &user, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -466,3 +466,139 @@ fn reading_a_loop_costs_the_same_queries_for_two_stages_or_twelve() {
     assert_eq!(two, twelve);
     assert_eq!(two_cov, twelve_cov);
 }
+
+#[test]
+fn a_jobs_criteria_can_be_edited_added_reordered_and_removed() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    let job_id = job["id"].as_i64().unwrap();
+    let added = script.post_json(&format!("/api/v1/jobs/{job_id}/criteria"), json!({"kind": "criterion", "name": "Writes clear design docs", "description": "Docs others can act on."}));
+    assert_eq!(added.status, 201, "{}", added.body);
+    let docs = added.json()["criterion"]["id"].as_i64().unwrap();
+    let coverage = script
+        .get(&format!(
+            "/api/v1/loops/{}/coverage",
+            job["template_loop_id"]
+        ))
+        .json();
+    assert!(
+        not_probed(&coverage, docs),
+        "a new criterion nothing probes is flagged at once"
+    );
+
+    let moved = script.patch_json(
+        &format!("/api/v1/criteria/{docs}"),
+        json!({"position": 0, "name": "Writes clear docs"}),
+    );
+    assert_eq!(moved.status, 200);
+    let list = script
+        .get(&format!("/api/v1/jobs/{job_id}/criteria"))
+        .json();
+    assert_eq!(list["criteria"][0]["name"], "Writes clear docs");
+    let bad = script.patch_json(&format!("/api/v1/criteria/{docs}"), json!({"name": ""}));
+    assert_eq!(bad.status, 422);
+
+    // Focus a stage on it, then remove it: it leaves the stage's focus too.
+    let shape = script.get(&format!("/api/v1/jobs/{job_id}/loop")).json();
+    let stage = shape["stages"][0]["id"].as_i64().unwrap();
+    script.patch_json(
+        &format!("/api/v1/stages/{stage}"),
+        json!({"version": shape["version"], "focus_criterion_ids": [docs]}),
+    );
+    assert_eq!(
+        script
+            .request("DELETE", &format!("/api/v1/criteria/{docs}"), None)
+            .status,
+        204
+    );
+    let shape = script.get(&format!("/api/v1/jobs/{job_id}/loop")).json();
+    assert!(
+        shape["stages"][0]["focus_criterion_ids"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        script
+            .get(&format!("/api/v1/jobs/{job_id}/criteria"))
+            .json()["criteria"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+
+    let closed = script.patch_json(
+        &format!("/api/v1/jobs/{job_id}"),
+        json!({"status": "closed", "title": "Staff Backend Developer"}),
+    );
+    assert_eq!(closed.json()["job"]["status"], "closed");
+    assert_eq!(
+        script
+            .patch_json(
+                &format!("/api/v1/jobs/{job_id}"),
+                json!({"status": "paused"})
+            )
+            .status,
+        422
+    );
+}
+
+#[test]
+fn each_version_is_kept_and_two_can_be_compared() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let shape = script.get(&format!("/api/v1/loops/{loop_id}")).json();
+    let (first, last) = (
+        shape["stages"][0]["id"].as_i64().unwrap(),
+        shape["stages"][5]["id"].as_i64().unwrap(),
+    );
+    script.patch_json(
+        &format!("/api/v1/stages/{first}"),
+        json!({"version": 1, "duration_minutes": 20}),
+    );
+    script.request("DELETE", &format!("/api/v1/stages/{last}?version=2"), None);
+    let revisions = script
+        .get(&format!("/api/v1/loops/{loop_id}/revisions"))
+        .json();
+    let versions: Vec<i64> = revisions["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(
+        revisions["revisions"][0]["stages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6,
+        "version 1 as it was"
+    );
+    let compared = script
+        .get(&format!(
+            "/api/v1/loops/{loop_id}/revisions/compare?from=1&to=3"
+        ))
+        .json();
+    assert_eq!(
+        compared["changes"],
+        json!([
+            {"kind": "changed", "stage_id": first, "fields": ["duration_minutes"]},
+            {"kind": "removed", "stage_id": last, "title": "Final / values interview"},
+        ])
+    );
+    assert_eq!(
+        script
+            .get(&format!(
+                "/api/v1/loops/{loop_id}/revisions/compare?from=1&to=9"
+            ))
+            .status,
+        422
+    );
+}

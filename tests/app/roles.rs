@@ -46,6 +46,9 @@ struct Fixture {
     track: i64,
     candidate: i64,
     candidate_stage: i64,
+    /// One job criterion per caller, for DELETE.
+    deletable: [i64; 6],
+    criterion: i64,
 }
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
 const EVERYONE: &[Role] = &[
@@ -65,7 +68,10 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         track,
         candidate,
         candidate_stage,
+        deletable,
+        criterion,
     } = *f;
+    let doomed = deletable[n.min(5)];
     let user = format!("/users/{target}");
     vec![
         Route {
@@ -585,6 +591,64 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ok: 409,
             denied: 404,
         },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/jobs/{job}"),
+                Some(json!({"team": "Matrix team"})),
+            ),
+            allowed: MANAGERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/jobs/{job}/criteria"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/jobs/{job}/criteria"),
+                Some(json!({"kind": "criterion", "name": format!("Added {n}")})),
+            ),
+            allowed: MANAGERS,
+            ok: 201,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api(
+                "PATCH",
+                format!("/api/v1/criteria/{criterion}"),
+                Some(json!({"description": "Sharper"})),
+            ),
+            allowed: MANAGERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api("DELETE", format!("/api/v1/criteria/{doomed}"), None),
+            allowed: MANAGERS,
+            ok: 204,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/revisions"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
+        Route {
+            call: Call::Api(
+                "GET",
+                format!("/api/v1/loops/{loop_id}/revisions/compare?from=1&to=1"),
+                None,
+            ),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 403,
+        },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
@@ -664,6 +728,17 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         .json()["stages"][0]["id"]
         .as_i64()
         .unwrap();
+    let mut deletable = [0; 6];
+    for (i, slot) in deletable.iter_mut().enumerate() {
+        *slot = setup
+            .post_json(
+                &format!("/api/v1/jobs/{}/criteria", job["id"]),
+                json!({"kind": "red_flag", "name": format!("Doomed {i}")}),
+            )
+            .json()["criterion"]["id"]
+            .as_i64()
+            .unwrap();
+    }
     let fixture = Fixture {
         target: target.id,
         question,
@@ -673,6 +748,8 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         track,
         candidate,
         candidate_stage,
+        deletable,
+        criterion: job["criteria"][0]["id"].as_i64().unwrap(),
     };
     let mut n = 0;
     for who in [
