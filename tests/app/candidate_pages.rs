@@ -122,3 +122,38 @@ fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
     let interviewer = app.user(Role::Interviewer);
     assert_eq!(app.signed_in(&interviewer).get(&page_path).status, 404);
 }
+
+#[test]
+fn the_candidate_page_costs_the_same_queries_for_one_candidate_or_many() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = script
+        .post_json(
+            "/api/v1/jobs",
+            json!({"title": "Busy job", "track_id": track}),
+        )
+        .json()["job"]
+        .clone();
+    let add = |script: &mut crate::support::Browser, i: usize| -> i64 {
+        script.post_json("/api/v1/candidates", json!({"name": format!("Candidate {i}"), "email": format!("c{i}@example.com"), "job_id": job["id"]})).json()["candidate"]["id"].as_i64().unwrap()
+    };
+    let first = add(&mut script, 0);
+    let mut browser = app.signed_in(&hm);
+    let (one, res) = app.count_queries(|| browser.get(&format!("/candidates/{first}")));
+    assert_eq!(res.status, 200);
+    let (list_one, _) = app.count_queries(|| browser.get("/candidates"));
+    for i in 1..40 {
+        add(&mut script, i);
+    }
+    let (many, res) = app.count_queries(|| browser.get(&format!("/candidates/{first}")));
+    assert_eq!(res.status, 200);
+    let (list_many, list) = app.count_queries(|| browser.get("/candidates"));
+    assert!(list.body.contains("Candidate 39"));
+    assert_eq!(
+        one, many,
+        "the candidate page does not grow with the job's candidates"
+    );
+    assert_eq!(list_one, list_many, "nor does the list");
+}
