@@ -115,6 +115,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/jobs", web::get().to(planner_pages::jobs_page))
         .route("/jobs", web::post().to(planner_pages::create_job_form))
+        .route(
+            "/jobs/{id}/criteria",
+            web::post().to(planner_pages::add_criterion_form),
+        )
+        .route(
+            "/criteria/{id}",
+            web::post().to(planner_pages::save_criterion_form),
+        )
+        .route(
+            "/criteria/{id}/{action}",
+            web::post().to(planner_pages::criterion_form),
+        )
         .route("/jobs/{id}", web::get().to(planner_pages::job_planner))
         .route("/candidates", web::get().to(candidate_pages::list_page))
         .route("/candidates", web::post().to(candidate_pages::create_form))

@@ -348,6 +348,8 @@ fn planner_context(
                 "hiring_manager_name": job.hiring_manager.as_ref().map(|m| m["name"].clone())},
         "loop": {"id": shape.id, "version": shape.version, "candidate_id": shape.candidate_id},
         "can_edit": can_edit,
+        // The job's own criteria are edited on its template's planner.
+        "job_criteria_editable": can_edit && shape.candidate_id.is_none(),
         "criteria": job.criteria,
         "stage_kinds": kinds.iter().map(|(v, l)| json!({"value": v, "label": l})).collect::<Vec<_>>(),
         "formats": format_rows.iter().map(|(v, l)| json!({"value": v, "label": l})).collect::<Vec<_>>(),
@@ -720,4 +722,140 @@ pub async fn stage_questions_page(
         &title,
         context,
     )
+}
+
+/// A change to a job's criteria from the planner page; back to the planner.
+async fn criteria_change(
+    state: &State,
+    me: &CurrentUser,
+    job_or_criterion: JobOrCriterion,
+    done: &'static str,
+    change: impl FnOnce(&mut DbConn, &crate::db::models::User, i64) -> Result<(), AppError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let (job_id, result) = db(state, move |conn| {
+        let job_id = match job_or_criterion {
+            JobOrCriterion::Job(id) => id,
+            JobOrCriterion::Criterion(id) => planning::criterion_job(conn, id)?,
+        };
+        planning::authorize_job(conn, &user, job_id, true)?;
+        Ok((job_id, change(conn, &user, job_id)))
+    })
+    .await?;
+    let (kind, message) = match result {
+        Ok(()) => ("success", done.to_owned()),
+        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
+            ("error", format!("Nothing was saved. {message}"))
+        }
+        Err(e) => return Err(e),
+    };
+    let mut response = see_other(&format!("/jobs/{job_id}#criteria-heading"));
+    response
+        .add_cookie(&flash_cookie(kind, &message))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
+#[derive(Clone, Copy)]
+enum JobOrCriterion {
+    Job(i64),
+    Criterion(i64),
+}
+
+pub async fn add_criterion_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = form.0;
+    let (kind, name, description) = (
+        field(&pairs, "kind").to_owned(),
+        field(&pairs, "name").to_owned(),
+        field(&pairs, "description").to_owned(),
+    );
+    criteria_change(
+        &state,
+        &me,
+        JobOrCriterion::Job(id.into_inner()),
+        "Criterion added.",
+        move |conn, user, job_id| {
+            planning::add_job_criterion(conn, user, job_id, &kind, &name, &description).map(|_| ())
+        },
+    )
+    .await
+}
+
+pub async fn criterion_form(
+    state: State,
+    me: CurrentUser,
+    path: web::Path<(i64, String)>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    let pairs = form.0;
+    let (name, description, up) = (
+        field(&pairs, "name").to_owned(),
+        field(&pairs, "description").to_owned(),
+        field(&pairs, "direction") == "up",
+    );
+    let done = match action.as_str() {
+        "save" => "Criterion saved.",
+        "move" => "Criterion moved.",
+        "remove" => "Criterion removed.",
+        _ => return Err(AppError::NotFound),
+    };
+    criteria_change(
+        &state,
+        &me,
+        JobOrCriterion::Criterion(id),
+        done,
+        move |conn, user, job_id| match action.as_str() {
+            "save" => planning::update_job_criterion(
+                conn,
+                user,
+                id,
+                planning::CriterionChanges {
+                    name: Some(name),
+                    description: Some(description),
+                    position: None,
+                },
+            )
+            .map(|_| ()),
+            "move" => {
+                let list = planning::job_criteria_of(conn, job_id)?;
+                let at = list.iter().position(|c| c.id == id).unwrap_or(0) as i64;
+                let to = if up { (at - 1).max(0) } else { at + 1 };
+                planning::update_job_criterion(
+                    conn,
+                    user,
+                    id,
+                    planning::CriterionChanges {
+                        position: Some(to),
+                        ..Default::default()
+                    },
+                )
+                .map(|_| ())
+            }
+            _ => planning::delete_job_criterion(conn, user, id),
+        },
+    )
+    .await
+}
+
+pub async fn save_criterion_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    criterion_form(
+        state,
+        me,
+        web::Path::from((id.into_inner(), "save".to_owned())),
+        form,
+    )
+    .await
 }

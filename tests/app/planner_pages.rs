@@ -245,3 +245,80 @@ fn the_planner_page_costs_the_same_queries_for_two_stages_or_twelve() {
         "the planner's query count does not grow with its stages"
     );
 }
+
+#[test]
+fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut browser = app.signed_in(&hm);
+    let mut script = app.script(&hm);
+    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = script
+        .post_json(
+            "/api/v1/jobs",
+            serde_json::json!({"title": "Criteria job", "track_id": track}),
+        )
+        .json()["job"]
+        .clone();
+    let job_path = format!("/jobs/{}", job["id"]);
+    let criteria = |s: &mut Browser| {
+        s.get(&format!("/api/v1/jobs/{}/criteria", job["id"]))
+            .json()["criteria"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/jobs/{}/criteria", job["id"]),
+        &[
+            ("kind", "red_flag"),
+            ("name", "Blames the on-call"),
+            ("description", ""),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    let list = criteria(&mut script);
+    assert_eq!(list.len(), 11);
+    let added = list.last().unwrap()["id"].as_i64().unwrap();
+    assert!(browser.get(&job_path).body.contains("Blames the on-call"));
+
+    post(
+        &mut browser,
+        &job_path,
+        &format!("/criteria/{added}"),
+        &[
+            ("name", "Blames others in incidents"),
+            ("description", "Points at people, not systems."),
+        ],
+    );
+    post(
+        &mut browser,
+        &job_path,
+        &format!("/criteria/{added}/move"),
+        &[("direction", "up")],
+    );
+    let list = criteria(&mut script);
+    assert_eq!(list[9]["name"], "Blames others in incidents");
+    let bad = post(
+        &mut browser,
+        &job_path,
+        &format!("/criteria/{added}"),
+        &[("name", ""), ("description", "")],
+    );
+    assert!(
+        browser
+            .get(bad.header("location").unwrap())
+            .body
+            .contains("Nothing was saved")
+    );
+    post(
+        &mut browser,
+        &job_path,
+        &format!("/criteria/{added}/remove"),
+        &[],
+    );
+    assert_eq!(criteria(&mut script).len(), 10);
+}

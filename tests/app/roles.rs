@@ -48,6 +48,8 @@ struct Fixture {
     candidate_stage: i64,
     /// One job criterion per caller, for DELETE.
     deletable: [i64; 6],
+    /// The same, for the page's remove button.
+    removable: [i64; 6],
     criterion: i64,
 }
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
@@ -69,6 +71,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         candidate,
         candidate_stage,
         deletable,
+        removable,
         criterion,
     } = *f;
     let doomed = deletable[n.min(5)];
@@ -649,6 +652,45 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             ok: 200,
             denied: 403,
         },
+        Route {
+            call: Call::Form(
+                format!("/jobs/{job}/criteria"),
+                vec![
+                    ("kind", "criterion".into()),
+                    ("name", format!("Form added {n}")),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/criteria/{criterion}"),
+                vec![
+                    ("name", "Renamed by form".into()),
+                    ("description", "".into()),
+                ],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(
+                format!("/criteria/{criterion}/move"),
+                vec![("direction", "down".into())],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
+        Route {
+            call: Call::Form(format!("/criteria/{}/remove", removable[n.min(5)]), vec![]),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+        },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
@@ -728,6 +770,17 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         .json()["stages"][0]["id"]
         .as_i64()
         .unwrap();
+    let mut removable = [0; 6];
+    for (i, slot) in removable.iter_mut().enumerate() {
+        *slot = setup
+            .post_json(
+                &format!("/api/v1/jobs/{}/criteria", job["id"]),
+                json!({"kind": "red_flag", "name": format!("Removable {i}")}),
+            )
+            .json()["criterion"]["id"]
+            .as_i64()
+            .unwrap();
+    }
     let mut deletable = [0; 6];
     for (i, slot) in deletable.iter_mut().enumerate() {
         *slot = setup
@@ -749,6 +802,7 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         candidate,
         candidate_stage,
         deletable,
+        removable,
         criterion: job["criteria"][0]["id"].as_i64().unwrap(),
     };
     let mut n = 0;
