@@ -4,6 +4,7 @@ pub mod coverage;
 mod people;
 mod permissions;
 pub mod schedule;
+pub mod scorecard;
 
 pub use people::{EmailAddress, NewPassword, PersonName, Role};
 pub use permissions::Permission;

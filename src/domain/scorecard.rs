@@ -1,0 +1,410 @@
+//! Scorecards: the fixed rating scale, what a submittable scorecard holds,
+//! and the debrief's agenda. Pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::Invalid;
+
+/// The fixed 4-point scale, or "no signal" (the stage did not show it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    StrongNo,
+    No,
+    Yes,
+    StrongYes,
+    NoSignal,
+}
+
+impl Rating {
+    /// 1 (strong no) to 4 (strong yes); none for "no signal".
+    pub fn step(self) -> Option<i8> {
+        match self {
+            Rating::StrongNo => Some(1),
+            Rating::No => Some(2),
+            Rating::Yes => Some(3),
+            Rating::StrongYes => Some(4),
+            Rating::NoSignal => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::StrongNo => "strong_no",
+            Rating::No => "no",
+            Rating::Yes => "yes",
+            Rating::StrongYes => "strong_yes",
+            Rating::NoSignal => "no_signal",
+        }
+    }
+}
+
+impl FromStr for Rating {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "strong_no" => Ok(Rating::StrongNo),
+            "no" => Ok(Rating::No),
+            "yes" => Ok(Rating::Yes),
+            "strong_yes" => Ok(Rating::StrongYes),
+            "no_signal" => Ok(Rating::NoSignal),
+            _ => Err(Invalid::new(
+                "Expected strong_no, no, yes, strong_yes or no_signal.",
+            )),
+        }
+    }
+}
+
+/// The overall recommendation: the scale without "no signal".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    StrongNo,
+    No,
+    Yes,
+    StrongYes,
+}
+
+impl Recommendation {
+    pub fn step(self) -> i8 {
+        match self {
+            Recommendation::StrongNo => 1,
+            Recommendation::No => 2,
+            Recommendation::Yes => 3,
+            Recommendation::StrongYes => 4,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recommendation::StrongNo => "strong_no",
+            Recommendation::No => "no",
+            Recommendation::Yes => "yes",
+            Recommendation::StrongYes => "strong_yes",
+        }
+    }
+}
+
+impl FromStr for Recommendation {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "strong_no" => Ok(Recommendation::StrongNo),
+            "no" => Ok(Recommendation::No),
+            "yes" => Ok(Recommendation::Yes),
+            "strong_yes" => Ok(Recommendation::StrongYes),
+            _ => Err(Invalid::new("Expected strong_no, no, yes or strong_yes.")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingEntry {
+    pub criterion_id: i64,
+    pub rating: Rating,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedFlagEntry {
+    pub criterion_id: i64,
+    pub observed: bool,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionNote {
+    pub question_id: i64,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A scorecard's content, draft or submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScorecardContent {
+    #[serde(default)]
+    pub ratings: Vec<RatingEntry>,
+    #[serde(default)]
+    pub red_flags: Vec<RedFlagEntry>,
+    #[serde(default)]
+    pub question_notes: Vec<QuestionNote>,
+    #[serde(default)]
+    pub recommendation: Option<Recommendation>,
+    #[serde(default)]
+    pub summary: String,
+}
+
+/// What must be filled before a scorecard can be submitted, by field
+/// (`ratings.<criterion id>`, `red_flags.<criterion id>`, `recommendation`,
+/// `summary`). Empty when it can be submitted.
+pub fn submission_problems(
+    card: &ScorecardContent,
+    focus: &[i64],
+    red_flags: &[i64],
+) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    for id in focus {
+        match card.ratings.iter().find(|r| r.criterion_id == *id) {
+            None => problems.push((
+                format!("ratings.{id}"),
+                "Rate this criterion, or choose \"no signal\".".to_owned(),
+            )),
+            Some(r) if r.rating != Rating::NoSignal && r.evidence.trim().is_empty() => problems
+                .push((
+                    format!("ratings.{id}"),
+                    "Say what you saw that supports this rating.".to_owned(),
+                )),
+            Some(_) => {}
+        }
+    }
+    for id in red_flags {
+        match card.red_flags.iter().find(|r| r.criterion_id == *id) {
+            None => problems.push((
+                format!("red_flags.{id}"),
+                "Say whether you observed this red flag.".to_owned(),
+            )),
+            Some(r) if r.observed && r.evidence.trim().is_empty() => problems.push((
+                format!("red_flags.{id}"),
+                "Describe what you observed.".to_owned(),
+            )),
+            Some(_) => {}
+        }
+    }
+    if card.recommendation.is_none() {
+        problems.push((
+            "recommendation".to_owned(),
+            "Give your overall recommendation.".to_owned(),
+        ));
+    }
+    if card.summary.trim().is_empty() {
+        problems.push(("summary".to_owned(), "Write a short summary.".to_owned()));
+    }
+    problems
+}
+
+/// One submitted scorecard, as the agenda sees it.
+#[derive(Debug, Clone)]
+pub struct SubmittedCard {
+    pub scorecard_id: i64,
+    pub recommendation: Recommendation,
+    pub ratings: Vec<(i64, Rating)>,
+    pub red_flags_observed: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AgendaItem {
+    /// Ratings of one criterion two steps apart or more.
+    Disagreement {
+        criterion_id: i64,
+        lowest: Rating,
+        highest: Rating,
+    },
+    /// Nobody could rate it: no signal everywhere, or not rated at all.
+    NoSignal { criterion_id: i64 },
+    RedFlagRaised {
+        criterion_id: i64,
+        scorecard_ids: Vec<i64>,
+    },
+    /// The overall recommendation pulls against the card's own ratings.
+    Contradiction {
+        scorecard_id: i64,
+        recommendation: Recommendation,
+        criterion_id: i64,
+        rating: Rating,
+    },
+}
+
+/// What the debrief should talk about, in a stable order.
+pub fn agenda(criteria: &[i64], cards: &[SubmittedCard]) -> Vec<AgendaItem> {
+    let mut items = Vec::new();
+    for id in criteria {
+        let rated: Vec<Rating> = cards
+            .iter()
+            .flat_map(|c| {
+                c.ratings
+                    .iter()
+                    .filter(|(cid, _)| cid == id)
+                    .map(|(_, r)| *r)
+            })
+            .filter(|r| r.step().is_some())
+            .collect();
+        if rated.is_empty() {
+            items.push(AgendaItem::NoSignal { criterion_id: *id });
+            continue;
+        }
+        let lowest = rated
+            .iter()
+            .copied()
+            .min_by_key(|r| r.step())
+            .unwrap_or(Rating::NoSignal);
+        let highest = rated
+            .iter()
+            .copied()
+            .max_by_key(|r| r.step())
+            .unwrap_or(Rating::NoSignal);
+        if highest.step().unwrap_or(0) - lowest.step().unwrap_or(0) >= 2 {
+            items.push(AgendaItem::Disagreement {
+                criterion_id: *id,
+                lowest,
+                highest,
+            });
+        }
+    }
+    let mut raised: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    for card in cards {
+        for flag in &card.red_flags_observed {
+            raised.entry(*flag).or_default().insert(card.scorecard_id);
+        }
+    }
+    for (criterion_id, ids) in raised {
+        items.push(AgendaItem::RedFlagRaised {
+            criterion_id,
+            scorecard_ids: ids.into_iter().collect(),
+        });
+    }
+    for card in cards {
+        let against = card
+            .ratings
+            .iter()
+            .find(|(_, r)| match (card.recommendation, r) {
+                (Recommendation::StrongYes, Rating::StrongNo)
+                | (Recommendation::StrongNo, Rating::StrongYes) => true,
+                (rec, r) => r.step().is_some_and(|s| (rec.step() - s).abs() >= 3),
+            });
+        if let Some((criterion_id, rating)) = against {
+            items.push(AgendaItem::Contradiction {
+                scorecard_id: card.scorecard_id,
+                recommendation: card.recommendation,
+                criterion_id: *criterion_id,
+                rating: *rating,
+            });
+        }
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rating(criterion_id: i64, rating: Rating, evidence: &str) -> RatingEntry {
+        RatingEntry {
+            criterion_id,
+            rating,
+            evidence: evidence.into(),
+        }
+    }
+
+    #[test]
+    fn a_scorecard_is_submittable_only_when_complete() {
+        let mut card = ScorecardContent::default();
+        let problems: Vec<String> = submission_problems(&card, &[1, 2], &[9])
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "ratings.1",
+                "ratings.2",
+                "red_flags.9",
+                "recommendation",
+                "summary"
+            ]
+        );
+        card.ratings = vec![rating(1, Rating::Yes, ""), rating(2, Rating::NoSignal, "")];
+        card.red_flags = vec![RedFlagEntry {
+            criterion_id: 9,
+            observed: true,
+            evidence: " ".into(),
+        }];
+        card.recommendation = Some(Recommendation::Yes);
+        card.summary = "Solid.".into();
+        let problems: Vec<String> = submission_problems(&card, &[1, 2], &[9])
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(
+            problems,
+            ["ratings.1", "red_flags.9"],
+            "evidence is needed except for no signal"
+        );
+        card.ratings[0].evidence = "Explained the index choice.".into();
+        card.red_flags[0].evidence = "Skipped the edge cases.".into();
+        assert!(submission_problems(&card, &[1, 2], &[9]).is_empty());
+    }
+
+    fn submitted(
+        id: i64,
+        recommendation: Recommendation,
+        ratings: &[(i64, Rating)],
+        flags: &[i64],
+    ) -> SubmittedCard {
+        SubmittedCard {
+            scorecard_id: id,
+            recommendation,
+            ratings: ratings.to_vec(),
+            red_flags_observed: flags.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_agenda_names_disagreements_silence_red_flags_and_contradictions() {
+        let cards = [
+            submitted(
+                100,
+                Recommendation::StrongYes,
+                &[
+                    (1, Rating::StrongYes),
+                    (2, Rating::NoSignal),
+                    (3, Rating::StrongNo),
+                ],
+                &[],
+            ),
+            submitted(
+                200,
+                Recommendation::No,
+                &[(1, Rating::No), (2, Rating::NoSignal), (3, Rating::No)],
+                &[9],
+            ),
+        ];
+        assert_eq!(
+            agenda(&[1, 2, 3], &cards),
+            [
+                AgendaItem::Disagreement {
+                    criterion_id: 1,
+                    lowest: Rating::No,
+                    highest: Rating::StrongYes
+                },
+                AgendaItem::NoSignal { criterion_id: 2 },
+                AgendaItem::RedFlagRaised {
+                    criterion_id: 9,
+                    scorecard_ids: vec![200]
+                },
+                AgendaItem::Contradiction {
+                    scorecard_id: 100,
+                    recommendation: Recommendation::StrongYes,
+                    criterion_id: 3,
+                    rating: Rating::StrongNo
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn agreement_within_one_step_is_not_on_the_agenda() {
+        let cards = [
+            submitted(1, Recommendation::Yes, &[(1, Rating::Yes)], &[]),
+            submitted(2, Recommendation::Yes, &[(1, Rating::StrongYes)], &[]),
+        ];
+        assert!(agenda(&[1], &cards).is_empty());
+    }
+}
