@@ -271,14 +271,11 @@ pub fn agenda(criteria: &[i64], cards: &[SubmittedCard]) -> Vec<AgendaItem> {
         });
     }
     for card in cards {
-        let against = card
-            .ratings
-            .iter()
-            .find(|(_, r)| match (card.recommendation, r) {
-                (Recommendation::StrongYes, Rating::StrongNo)
-                | (Recommendation::StrongNo, Rating::StrongYes) => true,
-                (rec, r) => r.step().is_some_and(|s| (rec.step() - s).abs() >= 3),
-            });
+        // A strong recommendation one way with a strong rating the other.
+        let against = card.ratings.iter().find(|(_, r)| {
+            r.step()
+                .is_some_and(|s| (card.recommendation.step() - s).abs() >= 3)
+        });
         if let Some((criterion_id, rating)) = against {
             items.push(AgendaItem::Contradiction {
                 scorecard_id: card.scorecard_id,
