@@ -7,6 +7,7 @@ mod candidate_pages;
 pub mod extract;
 mod health;
 mod home;
+mod interviews;
 mod people;
 mod planner;
 mod planner_pages;
@@ -174,6 +175,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(account::api_login))
                 .route("/auth/logout", web::post().to(account::api_logout))
                 .route("/me", web::get().to(account::api_me))
+                .route(
+                    "/me/interviews",
+                    web::get().to(interviews::api_my_interviews),
+                )
+                .route("/stages/{id}/kit", web::get().to(interviews::api_kit))
+                .route(
+                    "/stages/{id}/scorecard",
+                    web::get().to(interviews::api_scorecard),
+                )
+                .route(
+                    "/stages/{id}/scorecard",
+                    web::put().to(interviews::api_save_scorecard),
+                )
+                .route(
+                    "/stages/{id}/scorecard/submit",
+                    web::post().to(interviews::api_submit_scorecard),
+                )
+                .route(
+                    "/stages/{id}/scorecard/amendments",
+                    web::post().to(interviews::api_amend_scorecard),
+                )
+                .route(
+                    "/candidates/{id}/debrief",
+                    web::get().to(interviews::api_debrief),
+                )
+                .route(
+                    "/candidates/{id}/decision",
+                    web::post().to(interviews::api_decide),
+                )
                 .route(
                     "/password-resets",
                     web::post().to(account::api_reset_request),

@@ -11,6 +11,7 @@ mod pages;
 mod planner;
 mod planner_pages;
 mod roles;
+mod scorecards;
 mod seeds;
 mod setup;
 mod smtp;
