@@ -24,8 +24,11 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "pages/candidate",
     "pages/candidates",
     "pages/error",
+    "pages/debrief",
     "pages/home",
+    "pages/interviews",
     "pages/jobs",
+    "pages/kit",
     "pages/login",
     "pages/message",
     "pages/password_reset",
@@ -55,11 +58,18 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
 ];
 
 /// Every static file, by name under `static/`, with its content type.
-pub const STATIC_FILES: &[(&str, &str, &str)] = &[(
-    "style.css",
-    "text/css; charset=utf-8",
-    include_str!("../static/style.css"),
-)];
+pub const STATIC_FILES: &[(&str, &str, &str)] = &[
+    (
+        "autosave.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/autosave.js"),
+    ),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/style.css"),
+    ),
+];
 
 fn registry_of(
     templates: &'static [(&'static str, &'static str)],

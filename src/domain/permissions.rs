@@ -38,7 +38,9 @@ impl Role {
     pub fn home_path(self) -> &'static str {
         match self {
             Role::Admin => "/users",
-            _ => "/",
+            Role::HiringManager => "/jobs",
+            Role::Recruiter => "/candidates",
+            Role::Interviewer => "/interviews",
         }
     }
 }

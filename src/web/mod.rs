@@ -7,6 +7,7 @@ mod candidate_pages;
 pub mod extract;
 mod health;
 mod home;
+mod interview_pages;
 mod interviews;
 mod people;
 mod planner;
@@ -113,6 +114,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/bank/questions/{id}/archive",
             web::post().to(bank::archive_form),
+        )
+        .route(
+            "/interviews",
+            web::get().to(interview_pages::interviews_page),
+        )
+        .route("/stages/{id}/kit", web::get().to(interview_pages::kit_page))
+        .route(
+            "/stages/{id}/scorecard",
+            web::post().to(interview_pages::scorecard_form),
+        )
+        .route(
+            "/stages/{id}/scorecard/autosave",
+            web::post().to(interview_pages::autosave),
+        )
+        .route(
+            "/stages/{id}/scorecard/amend",
+            web::post().to(interview_pages::amend_form),
+        )
+        .route(
+            "/candidates/{id}/debrief",
+            web::get().to(interview_pages::debrief_page),
+        )
+        .route(
+            "/candidates/{id}/decision",
+            web::post().to(interview_pages::decision_form),
         )
         .route("/jobs", web::get().to(planner_pages::jobs_page))
         .route("/jobs", web::post().to(planner_pages::create_job_form))
@@ -339,7 +365,7 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
 
 /// Navigation by what the person came to do.
 fn nav(role: Role, path: &str) -> Value {
-    let mut items = vec![("/", "Home")];
+    let mut items = vec![("/", "Home"), ("/interviews", "My interviews")];
     if role.may(Permission::ReadJobs) {
         items.push(("/jobs", "Jobs"));
     }

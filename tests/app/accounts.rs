@@ -99,7 +99,7 @@ fn next_never_leads_off_site() {
         ],
     );
     assert_eq!(res.status, 303);
-    assert_eq!(res.header("location"), Some("/"));
+    assert_eq!(res.header("location"), Some("/candidates"));
 }
 
 #[test]

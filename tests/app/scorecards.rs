@@ -316,3 +316,117 @@ fn the_decision_is_recorded_by_the_manager_and_every_version_kept() {
         404
     );
 }
+
+#[test]
+fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
+    let app = TestApp::spawn();
+    let l = setup(&app);
+    let mut a = app.signed_in(&l.a);
+    let mine = a.get("/interviews");
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("Grace Hopper"));
+    let kit_path = format!("/stages/{}/kit", l.stage_a);
+    let kit = a.get(&kit_path);
+    assert_eq!(kit.status, 200, "{}", kit.body);
+    assert!(
+        kit.body.contains("Why this comes up") || kit.body.contains("why"),
+        "the why-note is in the kit"
+    );
+    assert!(kit.body.contains("/static/autosave.js"));
+
+    let csrf = crate::support::csrf_field(&kit.body);
+    let rating = format!("rating-{}", l.shared);
+    let evidence = format!("evidence-{}", l.shared);
+    // Autosave keeps a half-typed draft.
+    let saved = a.post_form(
+        &format!("/stages/{}/scorecard/autosave", l.stage_a),
+        &[
+            ("csrf_token", &csrf),
+            (&rating, "yes"),
+            (&evidence, "Half a thought <b>"),
+        ],
+    );
+    assert_eq!(saved.status, 204);
+    assert_eq!(
+        app.script(&l.a)
+            .get(&format!("/api/v1/stages/{}/scorecard", l.stage_a))
+            .json()["ratings"][0]["evidence"],
+        "Half a thought <b>"
+    );
+
+    let early = a.post_form(
+        &format!("/stages/{}/scorecard", l.stage_a),
+        &[
+            ("csrf_token", &csrf),
+            (&rating, "yes"),
+            (&evidence, ""),
+            ("action", "submit"),
+        ],
+    );
+    assert_eq!(early.status, 422);
+    assert!(early.body.contains("error-summary"));
+    assert!(early.body.contains("Give your overall recommendation."));
+
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf.clone()),
+        (rating.clone(), "strong_yes".into()),
+        (
+            evidence.clone(),
+            "Chose the right index and said why.".into(),
+        ),
+        ("recommendation".into(), "yes".into()),
+        ("summary".into(), "Calm and precise.".into()),
+        ("action".into(), "submit".into()),
+    ];
+    for id in &l.red_flags {
+        fields.push((format!("red_flag-{id}"), "no".into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let done = a.post_form(&format!("/stages/{}/scorecard", l.stage_a), &pairs);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        app.script(&l.a)
+            .get(&format!("/api/v1/stages/{}/scorecard", l.stage_a))
+            .json()["status"],
+        "submitted"
+    );
+    let locked = a.get(&kit_path);
+    assert!(
+        locked.body.contains("Amend"),
+        "a submitted scorecard offers an amendment, not an edit"
+    );
+
+    let debrief = a.get(&format!("/candidates/{}/debrief", l.candidate));
+    assert_eq!(debrief.status, 200);
+    assert!(debrief.body.contains("Chose the right index"));
+
+    let mut hm = app.signed_in(&l.manager);
+    let page = hm.get(&format!("/candidates/{}/debrief", l.candidate));
+    let csrf = crate::support::csrf_field(&page.body);
+    let bad = hm.post_form(
+        &format!("/candidates/{}/decision", l.candidate),
+        &[
+            ("csrf_token", &csrf),
+            ("outcome", "hire"),
+            ("rationale", ""),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    let ok = hm.post_form(
+        &format!("/candidates/{}/decision", l.candidate),
+        &[
+            ("csrf_token", &csrf),
+            ("outcome", "hold"),
+            ("rationale", "One scorecard is still missing."),
+        ],
+    );
+    assert_eq!(ok.status, 303);
+    assert!(
+        hm.get(&format!("/candidates/{}/debrief", l.candidate))
+            .body
+            .contains("One scorecard is still missing.")
+    );
+}

@@ -1,0 +1,650 @@
+//! Interviews as pages: "My interviews", the kit with the scorecard beside
+//! it (with autosave), and the debrief with the decision form.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::extract::CsrfForm;
+use super::{State, db, flash_cookie, form_errors, merge, render, see_other};
+use crate::auth::CurrentUser;
+use crate::domain::scorecard::{
+    QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
+};
+use crate::error::AppError;
+use crate::scorecards;
+
+type Pairs = Vec<(String, String)>;
+
+fn rating_label(value: &str) -> &'static str {
+    match value {
+        "strong_no" => "Strong no",
+        "no" => "No",
+        "yes" => "Yes",
+        "strong_yes" => "Strong yes",
+        "no_signal" => "No signal",
+        _ => "",
+    }
+}
+
+fn scale(values: &[&str]) -> Vec<Value> {
+    values
+        .iter()
+        .map(|v| json!({"value": v, "label": rating_label(v)}))
+        .collect()
+}
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "submitted" => "Submitted",
+        "overdue" => "Overdue",
+        "draft" => "Draft",
+        _ => "Not started",
+    }
+}
+
+pub async fn interviews_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let list = db(&state, move |conn| {
+        Ok(scorecards::my_interviews(conn, &user)?)
+    })
+    .await?;
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|i| {
+            let state = i["scorecard"].as_str().unwrap_or("");
+            json!({
+                "stage_id": i["stage_id"], "stage_title": i["stage_title"], "candidate_name": i["candidate"]["name"],
+                "job_title": i["job_title"], "state": state, "state_label": state_label(state),
+                "when": i["starts_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
+            })
+        })
+        .collect();
+    render(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/interviews",
+        "My interviews",
+        json!({"interviews": rows}),
+    )
+}
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// The scorecard form's fields, read back into a scorecard; a value that is
+/// not on the scale is named by its field.
+fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut content = ScorecardContent {
+        summary: field(pairs, "summary").to_owned(),
+        ..ScorecardContent::default()
+    };
+    for (key, value) in pairs {
+        if let Some(id) = key
+            .strip_prefix("rating-")
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            if value.is_empty() {
+                continue;
+            }
+            match value.parse::<Rating>() {
+                Ok(rating) => content.ratings.push(RatingEntry {
+                    criterion_id: id,
+                    rating,
+                    evidence: field(pairs, &format!("evidence-{id}")).to_owned(),
+                }),
+                Err(e) => errors.push((key.clone(), e.0)),
+            }
+        } else if let Some(id) = key
+            .strip_prefix("red_flag-")
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            match value.as_str() {
+                "yes" | "no" => content.red_flags.push(RedFlagEntry {
+                    criterion_id: id,
+                    observed: value == "yes",
+                    evidence: field(pairs, &format!("red_flag_evidence-{id}")).to_owned(),
+                }),
+                "" => {}
+                _ => errors.push((key.clone(), "Choose observed or not observed.".to_owned())),
+            }
+        } else if let Some(id) = key
+            .strip_prefix("notes-")
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            if !value.trim().is_empty() {
+                content.question_notes.push(QuestionNote {
+                    question_id: id,
+                    notes: value.clone(),
+                });
+            }
+        }
+    }
+    match field(pairs, "recommendation") {
+        "" => {}
+        value => match value.parse::<Recommendation>() {
+            Ok(r) => content.recommendation = Some(r),
+            Err(e) => errors.push(("recommendation".into(), e.0)),
+        },
+    }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Domain field names (`ratings.7`) to the form's (`rating-7`).
+fn form_field(name: &str) -> String {
+    if let Some(id) = name.strip_prefix("ratings.") {
+        format!("rating-{id}")
+    } else if let Some(id) = name.strip_prefix("red_flags.") {
+        format!("red_flag-{id}")
+    } else {
+        name.to_owned()
+    }
+}
+
+async fn kit_page_with(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    stage_id: i64,
+    status: StatusCode,
+    typed: Option<&ScorecardContent>,
+    errors: &[(String, String)],
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let (kit, own, can_debrief) = db(state, move |conn| {
+        scorecards::authorize_kit(conn, &user, stage_id)?;
+        let kit = scorecards::kit(conn, stage_id)?;
+        let own = match scorecards::authorize_own(conn, &user, stage_id) {
+            Ok(()) => Some(scorecards::own(conn, &user, stage_id)?),
+            Err(_) => None,
+        };
+        let candidate = kit["candidate"]["id"].as_i64().unwrap_or_default();
+        let can_debrief = scorecards::authorize_debrief(conn, &user, candidate).is_ok();
+        Ok((kit, own, can_debrief))
+    })
+    .await?;
+    let content = typed
+        .cloned()
+        .or_else(|| own.as_ref().map(|o| o.content.clone()))
+        .unwrap_or_default();
+    let error_for = |key: String| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == key)
+            .map(|(_, m)| m.clone())
+    };
+    let ratings: HashMap<i64, &RatingEntry> = content
+        .ratings
+        .iter()
+        .map(|r| (r.criterion_id, r))
+        .collect();
+    let flags: HashMap<i64, &RedFlagEntry> = content
+        .red_flags
+        .iter()
+        .map(|r| (r.criterion_id, r))
+        .collect();
+    let notes: HashMap<i64, &str> = content
+        .question_notes
+        .iter()
+        .map(|n| (n.question_id, n.notes.as_str()))
+        .collect();
+    let id_of = |v: &Value| v["id"].as_i64().unwrap_or_default();
+    let focus: Vec<Value> = kit["focus_criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|c| {
+        let r = ratings.get(&id_of(&c));
+        json!({"id": c["id"], "name": c["name"], "description": c["description"],
+               "rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| rating_label(r.rating.as_str())).unwrap_or(""),
+               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or(""), "error": error_for(format!("rating-{}", id_of(&c)))})
+    }).collect();
+    let red_flags: Vec<Value> = kit["red_flags"].as_array().cloned().unwrap_or_default().into_iter().map(|c| {
+        let f = flags.get(&id_of(&c));
+        json!({"id": c["id"], "name": c["name"], "description": c["description"],
+               "observed": f.map(|f| if f.observed { "yes" } else { "no" }).unwrap_or(""),
+               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or(""), "error": error_for(format!("red_flag-{}", id_of(&c)))})
+    }).collect();
+    let questions: Vec<Value> = kit["questions"].as_array().cloned().unwrap_or_default().into_iter().enumerate().map(|(i, q)| {
+        json!({"id": q["id"], "number": i + 1, "prompt": q["prompt"], "why": q["why"], "prep_pointers": q["prep_pointers"],
+               "follow_ups": q["follow_ups"], "minutes": q["minutes"], "notes": notes.get(&id_of(&q)).copied().unwrap_or("")})
+    }).collect();
+    let status_text = own
+        .as_ref()
+        .map(|o| o.status.clone())
+        .unwrap_or_else(|| "not_started".into());
+    let errors: Vec<(&str, String)> = errors
+        .iter()
+        .map(|(f, m)| (f.as_str(), m.clone()))
+        .collect();
+    let stage = &kit["stage"];
+    let extra = merge(
+        json!({
+            "stage": {"id": stage["id"], "title": stage["title"], "kind": stage["stage_kind"], "format": stage["format"],
+                      "duration_minutes": stage["duration_minutes"], "when": stage["starts_at"], "location": stage["location"]},
+            "candidate": kit["candidate"], "job": kit["job"],
+            "focus": focus, "red_flags": red_flags, "questions": questions,
+            "scorecard": {"status": status_text, "recommendation": content.recommendation.map(Recommendation::as_str).unwrap_or(""),
+                          "recommendation_label": content.recommendation.map(|r| rating_label(r.as_str())).unwrap_or(""),
+                          "summary": content.summary, "locked": own.as_ref().is_none_or(|o| o.status == "submitted"),
+                          "can_score": own.is_some()},
+            "recommendations": scale(&["strong_no", "no", "yes", "strong_yes"]),
+            "ratings": scale(&["strong_no", "no", "yes", "strong_yes", "no_signal"]),
+            "can_debrief": can_debrief,
+        }),
+        form_errors(&errors),
+    );
+    let title = format!(
+        "{} with {}",
+        stage["title"].as_str().unwrap_or("Interview"),
+        kit["candidate"]["name"].as_str().unwrap_or("")
+    );
+    render(state, req, Some(me), status, "pages/kit", &title, extra)
+}
+
+pub async fn kit_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    kit_page_with(
+        &state,
+        &req,
+        &me,
+        id.into_inner(),
+        StatusCode::OK,
+        None,
+        &[],
+    )
+    .await
+}
+
+/// Save or submit from the kit page's form.
+pub async fn scorecard_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let stage_id = id.into_inner();
+    let pairs = form.0;
+    let content = match content_from_form(&pairs) {
+        Ok(c) => c,
+        Err(errors) => {
+            return kit_page_with(
+                &state,
+                &req,
+                &me,
+                stage_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let submit = field(&pairs, "action") == "submit";
+    let (user, saved) = (me.user.clone(), content.clone());
+    let result = db(&state, move |conn| {
+        scorecards::authorize_own(conn, &user, stage_id)?;
+        scorecards::save_draft(conn, &user, stage_id, &saved)?;
+        if submit {
+            scorecards::submit(conn, &user, stage_id).map(|_| ())
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    match result {
+        Ok(()) => {
+            let message = if submit {
+                "Scorecard submitted."
+            } else {
+                "Draft saved."
+            };
+            let mut response = see_other(&format!("/stages/{stage_id}/kit"));
+            response
+                .add_cookie(&flash_cookie("success", message))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(String, String)> = fields
+                .into_iter()
+                .map(|(f, m)| (form_field(&f), m))
+                .collect();
+            kit_page_with(
+                &state,
+                &req,
+                &me,
+                stage_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&content),
+                &errors,
+            )
+            .await
+        }
+        Err(AppError::Conflict(message)) => {
+            let mut response = see_other(&format!("/stages/{stage_id}/kit"));
+            response
+                .add_cookie(&flash_cookie("error", &message))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The little script's autosave: the draft, quietly.
+pub async fn autosave(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let stage_id = id.into_inner();
+    let content = content_from_form(&form.0).map_err(|errors| AppError::Validation {
+        message: "Some values are not on the scale.".into(),
+        fields: errors.into_iter().collect(),
+    })?;
+    let user = me.user.clone();
+    db(&state, move |conn| {
+        scorecards::authorize_own(conn, &user, stage_id)?;
+        scorecards::save_draft(conn, &user, stage_id, &content)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn amend_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let stage_id = id.into_inner();
+    let pairs = form.0;
+    let content = match content_from_form(&pairs) {
+        Ok(c) => c,
+        Err(errors) => {
+            return kit_page_with(
+                &state,
+                &req,
+                &me,
+                stage_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let (user, reason, amended) = (
+        me.user.clone(),
+        field(&pairs, "reason").to_owned(),
+        content.clone(),
+    );
+    let result = db(&state, move |conn| {
+        scorecards::authorize_own(conn, &user, stage_id)?;
+        scorecards::amend(conn, &user, stage_id, &reason, &amended)
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            let mut response = see_other(&format!("/stages/{stage_id}/kit"));
+            response
+                .add_cookie(&flash_cookie(
+                    "success",
+                    "Amendment saved; the original is kept beside it.",
+                ))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(String, String)> = fields
+                .into_iter()
+                .map(|(f, m)| (form_field(&f), m))
+                .collect();
+            kit_page_with(
+                &state,
+                &req,
+                &me,
+                stage_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn debrief_page_with(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    candidate_id: i64,
+    status: StatusCode,
+    errors: &[(&str, String)],
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let (d, candidate, can_decide, names) = db(state, move |conn| {
+        scorecards::authorize_debrief(conn, &user, candidate_id)?;
+        let d = scorecards::debrief(conn, candidate_id)?;
+        let candidate = crate::planning::candidate(conn, candidate_id)?;
+        let manager = crate::planning::job(conn, candidate.job_id)?
+            .hiring_manager
+            .and_then(|m| m["id"].as_i64());
+        let can_decide = user.role() == crate::domain::Role::Admin
+            || (user.role() == crate::domain::Role::HiringManager && manager == Some(user.id));
+        let names: HashMap<i64, String> = {
+            use crate::db::schema::users;
+            use diesel::prelude::*;
+            users::table
+                .select((users::id, users::name))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect()
+        };
+        Ok((d, candidate, can_decide, names))
+    })
+    .await?;
+    let cards = d["scorecards"].as_array().cloned().unwrap_or_default();
+    let criteria = d["criteria"].as_array().cloned().unwrap_or_default();
+    let name_of = |id: &Value| {
+        criteria
+            .iter()
+            .find(|c| c["id"] == *id)
+            .and_then(|c| c["name"].as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let rows: Vec<Value> = criteria
+        .iter()
+        .map(|c| {
+            let red_flag = c["kind"] == "red_flag";
+            let cells: Vec<Value> = cards
+                .iter()
+                .map(|card| {
+                    if red_flag {
+                        let f = card["red_flags"].as_array().and_then(|fs| fs.iter().find(|f| f["criterion_id"] == c["id"]).cloned());
+                        let (rating, label) = match f.as_ref().map(|f| f["observed"] == true) {
+                            Some(true) => ("yes", "Observed"),
+                            Some(false) => ("no", "Not observed"),
+                            None => ("", ""),
+                        };
+                        json!({"rating": rating, "rating_label": label,
+                               "evidence": f.as_ref().and_then(|f| f["evidence"].as_str()).unwrap_or("")})
+                    } else {
+                        let r = card["ratings"].as_array().and_then(|rs| rs.iter().find(|r| r["criterion_id"] == c["id"]).cloned());
+                        let value = r.as_ref().and_then(|r| r["rating"].as_str()).unwrap_or("").to_owned();
+                        json!({"rating": value, "rating_label": rating_label(&value), "evidence": r.as_ref().and_then(|r| r["evidence"].as_str()).unwrap_or("")})
+                    }
+                })
+                .collect();
+            json!({"name": c["name"], "red_flag": red_flag, "cells": cells})
+        })
+        .collect();
+    let mut raised: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for card in &cards {
+        for f in card["red_flags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["observed"] == true)
+        {
+            raised.entry(name_of(&f["criterion_id"])).or_default().push(
+                json!({"interviewer_name": card["interviewer_name"], "evidence": f["evidence"]}),
+            );
+        }
+    }
+    let agenda: Vec<Value> = d["agenda"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|item| {
+            let message = match item["kind"].as_str() {
+                Some("disagreement") => format!(
+                    "Ratings of “{}” run from {} to {}: talk it through.",
+                    name_of(&item["criterion_id"]),
+                    rating_label(item["lowest"].as_str().unwrap_or("")),
+                    rating_label(item["highest"].as_str().unwrap_or(""))
+                ),
+                Some("no_signal") => {
+                    format!("Nobody could rate “{}”.", name_of(&item["criterion_id"]))
+                }
+                Some("red_flag_raised") => {
+                    format!("Red flag raised: “{}”.", name_of(&item["criterion_id"]))
+                }
+                Some("contradiction") => {
+                    let who = cards
+                        .iter()
+                        .find(|c| c["id"] == item["scorecard_id"])
+                        .and_then(|c| c["interviewer_name"].as_str())
+                        .unwrap_or("A scorecard");
+                    format!(
+                        "{who} recommends {} but rated “{}” {}.",
+                        rating_label(item["recommendation"].as_str().unwrap_or("")).to_lowercase(),
+                        name_of(&item["criterion_id"]),
+                        rating_label(item["rating"].as_str().unwrap_or("")).to_lowercase()
+                    )
+                }
+                _ => String::new(),
+            };
+            json!({"message": message})
+        })
+        .collect();
+    let outcome_label = |o: &str| match o {
+        "hire" => "Hire",
+        "no_hire" => "No hire",
+        _ => "Hold",
+    };
+    let extra = merge(
+        json!({
+            "candidate": {"id": candidate.id, "name": candidate.name, "job_title": candidate.job_title},
+            "criteria": criteria,
+            "columns": cards.iter().map(|c| json!({"scorecard_id": c["id"], "interviewer_name": c["interviewer_name"], "stage_title": c["stage_title"],
+                "recommendation_label": rating_label(c["recommendation"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
+            "rows": rows,
+            "missing": d["missing"],
+            "red_flags_raised": raised.into_iter().map(|(name, by)| json!({"name": name, "by": by})).collect::<Vec<_>>(),
+            "agenda": agenda,
+            "decisions": d["decisions"].as_array().cloned().unwrap_or_default().iter().map(|x| json!({
+                "outcome_label": outcome_label(x["outcome"].as_str().unwrap_or("")), "rationale": x["rationale"],
+                "decided_by_name": x["decided_by"].as_i64().and_then(|id| names.get(&id).cloned()),
+                "decided_at": x["decided_at"],
+            })).collect::<Vec<_>>(),
+            "can_decide": can_decide,
+            "outcomes": [{"value": "hire", "label": "Hire"}, {"value": "no_hire", "label": "No hire"}, {"value": "hold", "label": "Hold"}],
+            "criteria_options": criteria.iter().map(|c| json!({"id": c["id"], "name": c["name"]})).collect::<Vec<_>>(),
+        }),
+        form_errors(errors),
+    );
+    let title = format!("Debrief: {}", candidate.name);
+    render(state, req, Some(me), status, "pages/debrief", &title, extra)
+}
+
+pub async fn debrief_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    debrief_page_with(&state, &req, &me, id.into_inner(), StatusCode::OK, &[]).await
+}
+
+pub async fn decision_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let candidate_id = id.into_inner();
+    let pairs = form.0;
+    let outcome = field(&pairs, "outcome").to_owned();
+    let rationale = field(&pairs, "rationale").to_owned();
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "criterion_ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let user = me.user.clone();
+    let result = db(&state, move |conn| {
+        scorecards::decide(conn, &user, candidate_id, &outcome, &rationale, &ids)
+    })
+    .await;
+    match result {
+        Ok(()) => {
+            let mut response = see_other(&format!("/candidates/{candidate_id}/debrief"));
+            response
+                .add_cookie(&flash_cookie("success", "Decision recorded."))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(&str, String)> = fields
+                .into_iter()
+                .map(|(f, m)| {
+                    (
+                        if f == "outcome" {
+                            "outcome"
+                        } else {
+                            "rationale"
+                        },
+                        m,
+                    )
+                })
+                .collect();
+            debrief_page_with(
+                &state,
+                &req,
+                &me,
+                candidate_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
