@@ -813,7 +813,18 @@ type InterviewRow = (i64, String, Option<NaiveDateTime>, i64, String, String, i6
 
 /// An interviewer's stages on candidates' loops, newest first, with the
 /// state of their scorecard.
-pub fn my_interviews(conn: &mut DbConn, user: &User) -> QueryResult<Vec<serde_json::Value>> {
+pub fn my_interviews(
+    conn: &mut DbConn,
+    user: &User,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<serde_json::Value>, i64)> {
+    let total: i64 = stage_interviewers::table
+        .inner_join(stages::table.inner_join(loops::table))
+        .filter(stage_interviewers::user_id.eq(user.id))
+        .filter(loops::candidate_id.is_not_null())
+        .count()
+        .get_result(conn)?;
     let rows: Vec<InterviewRow> = stage_interviewers::table
         .inner_join(stages::table.inner_join(
             loops::table.inner_join(jobs::table).inner_join(
@@ -831,6 +842,8 @@ pub fn my_interviews(conn: &mut DbConn, user: &User) -> QueryResult<Vec<serde_js
             jobs::title,
             candidates::id,
         ))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let states: HashMap<i64, String> = scorecards::table
@@ -841,7 +854,8 @@ pub fn my_interviews(conn: &mut DbConn, user: &User) -> QueryResult<Vec<serde_js
         .into_iter()
         .collect();
     let at = now();
-    Ok(rows
+    Ok((
+        rows
         .into_iter()
         .map(|(id, title, starts_at, minutes, candidate, job, candidate_id)| {
             let ended = starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
@@ -854,5 +868,7 @@ pub fn my_interviews(conn: &mut DbConn, user: &User) -> QueryResult<Vec<serde_js
             json!({"stage_id": id, "stage_title": title, "starts_at": starts_at.map(|t| t.and_utc().to_rfc3339()),
                    "duration_minutes": minutes, "candidate": {"id": candidate_id, "name": candidate}, "job_title": job, "scorecard": state})
         })
-        .collect())
+        .collect(),
+        total,
+    ))
 }

@@ -49,12 +49,17 @@ pub async fn interviews_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
+    q: web::Query<super::PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let list = db(&state, move |conn| {
-        Ok(scorecards::my_interviews(conn, &user)?)
+    let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
+    let (list, total) = db(&state, move |conn| {
+        Ok(scorecards::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let url = |p: i64| format!("/interviews?page={p}&per_page={per_page}");
+    let pagination = json!({"page": page, "pages": pages, "total": total,
+        "prev_url": (page > 1).then(|| url(page - 1)), "next_url": (page < pages).then(|| url(page + 1))});
     let rows: Vec<Value> = list
         .iter()
         .map(|i| {
@@ -73,7 +78,7 @@ pub async fn interviews_page(
         StatusCode::OK,
         "pages/interviews",
         "My interviews",
-        json!({"interviews": rows}),
+        json!({"interviews": rows, "pagination": pagination}),
     )
 }
 

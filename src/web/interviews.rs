@@ -5,19 +5,24 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::ApiJson;
-use super::{State, api_field_errors, db};
+use super::{PageQuery, State, api_field_errors, db};
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::ScorecardContent;
 use crate::error::AppError;
 use crate::scorecards;
 
-pub async fn api_my_interviews(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let list = db(&state, move |conn| {
-        Ok(scorecards::my_interviews(conn, &user)?)
+pub async fn api_my_interviews(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
+    let (list, total) = db(&state, move |conn| {
+        Ok(scorecards::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"interviews": list})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"interviews": list, "page": page, "per_page": per_page, "total": total})))
 }
 
 pub async fn api_kit(

@@ -28,6 +28,9 @@ struct Route {
     /// The status a signed-in caller who is not allowed gets: 403, or 404
     /// where even the thing's existence must not leak (candidates).
     denied: u16,
+    /// A role that is denied with another status (e.g. 404 for an
+    /// interviewer where a recruiter gets 403).
+    also: Option<(Role, u16)>,
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -82,12 +85,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", user.clone()),
             allowed: ADMIN,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -101,6 +106,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -113,18 +119,21 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(format!("{user}/active"), vec![("active", "true".into())]),
             allowed: ADMIN,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/users".into(), None),
             allowed: ADMIN,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -137,6 +146,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -147,6 +157,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -159,54 +170,63 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: ADMIN,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/me".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/".into()),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/bank".into()),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/bank/questions/{question}")),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/tracks".into()),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/tracks/backend-developer".into()),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/bank/questions/new".into()),
             allowed: EDITORS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/bank/questions/{question}/edit")),
             allowed: EDITORS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -229,6 +249,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -238,42 +259,49 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/questions?q=cache".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/questions/{question}"), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/tracks".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/tracks/backend-developer".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/stage-kinds".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/formats".into(), None),
             allowed: EVERYONE,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -288,6 +316,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -298,12 +327,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/bank/export".into(), None),
             allowed: EDITORS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Raw(
@@ -314,12 +345,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EDITORS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/jobs".into(), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -330,30 +363,35 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/jobs/{job}"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/jobs/{job}/loop"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/loops/{loop_id}"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/coverage"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         // Writes carry a stale version on purpose: an allowed caller gets past
         // the permission check to the version check (409), and nothing changes.
@@ -366,6 +404,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 409,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -376,12 +415,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 409,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("DELETE", format!("/api/v1/stages/{stage}?version=99"), None),
             allowed: MANAGERS,
             ok: 409,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -392,6 +433,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 409,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -402,18 +444,21 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 409,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/jobs".into()),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/jobs/{job}")),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -427,12 +472,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/stages/{stage}/questions")),
             allowed: MANAGERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         // Page forms with a stale version: allowed callers are sent back to the planner with a message.
         Route {
@@ -446,6 +493,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -459,6 +507,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -468,6 +517,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -477,6 +527,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -489,12 +540,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", "/candidates".into()),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -508,18 +561,21 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/candidates/{candidate}")),
             allowed: JOB_READERS,
             ok: 200,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Page("GET", format!("/candidates/{candidate}/planner")),
             allowed: JOB_READERS,
             ok: 200,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -529,6 +585,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 303,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -543,12 +600,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 303,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Api("GET", "/api/v1/candidates".into(), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -561,12 +620,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/candidates/{candidate}"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -577,12 +638,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 200,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/candidates/{candidate}/loop"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -593,6 +656,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 409,
             denied: 404,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -603,12 +667,14 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/jobs/{job}/criteria"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -619,6 +685,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 201,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -629,18 +696,21 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("DELETE", format!("/api/v1/criteria/{doomed}"), None),
             allowed: MANAGERS,
             ok: 204,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/revisions"), None),
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Api(
@@ -651,6 +721,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: JOB_READERS,
             ok: 200,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -663,6 +734,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -675,6 +747,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(
@@ -684,12 +757,156 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
         },
         Route {
             call: Call::Form(format!("/criteria/{}/remove", removable[n.min(5)]), vec![]),
             allowed: MANAGERS,
             ok: 303,
             denied: 403,
+            also: None,
+        },
+        Route {
+            call: Call::Page("GET", "/interviews".into()),
+            allowed: EVERYONE,
+            ok: 200,
+            denied: 403,
+            also: None,
+        },
+        Route {
+            call: Call::Api("GET", "/api/v1/me/interviews".into(), None),
+            allowed: EVERYONE,
+            ok: 200,
+            denied: 403,
+            also: None,
+        },
+        Route {
+            call: Call::Api("GET", format!("/api/v1/stages/{candidate_stage}/kit"), None),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Page("GET", format!("/stages/{candidate_stage}/kit")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        // Nobody in the matrix interviews on that stage: nobody has a scorecard there.
+        Route {
+            call: Call::Api(
+                "GET",
+                format!("/api/v1/stages/{candidate_stage}/scorecard"),
+                None,
+            ),
+            allowed: &[],
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "PUT",
+                format!("/api/v1/stages/{candidate_stage}/scorecard"),
+                Some(json!({"summary": "x"})),
+            ),
+            allowed: &[],
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/stages/{candidate_stage}/scorecard/submit"),
+                Some(json!({})),
+            ),
+            allowed: &[],
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/stages/{candidate_stage}/scorecard/amendments"),
+                Some(json!({"reason": "x"})),
+            ),
+            allowed: &[],
+            ok: 201,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{candidate_stage}/scorecard"),
+                vec![("summary", "x".into()), ("action", "save".into())],
+            ),
+            allowed: &[],
+            ok: 303,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{candidate_stage}/scorecard/autosave"),
+                vec![("summary", "x".into())],
+            ),
+            allowed: &[],
+            ok: 204,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Form(
+                format!("/stages/{candidate_stage}/scorecard/amend"),
+                vec![("reason", "x".into())],
+            ),
+            allowed: &[],
+            ok: 303,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "GET",
+                format!("/api/v1/candidates/{candidate}/debrief"),
+                None,
+            ),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Page("GET", format!("/candidates/{candidate}/debrief")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/candidates/{candidate}/decision"),
+                Some(json!({"outcome": "hold", "rationale": "Matrix"})),
+            ),
+            allowed: MANAGERS,
+            ok: 201,
+            denied: 403,
+            also: Some((Role::Interviewer, 404)),
+        },
+        Route {
+            call: Call::Form(
+                format!("/candidates/{candidate}/decision"),
+                vec![("outcome", "hold".into()), ("rationale", "Matrix".into())],
+            ),
+            allowed: MANAGERS,
+            ok: 303,
+            denied: 403,
+            also: Some((Role::Interviewer, 404)),
         },
         // Last: it signs the caller out.
         Route {
@@ -697,6 +914,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             allowed: EVERYONE,
             ok: 204,
             denied: 403,
+            also: None,
         },
     ]
 }
@@ -846,7 +1064,13 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
                 Who::Signed(role) if route.allowed.contains(&role) => {
                     assert_eq!(status, route.ok, "{role} {label}")
                 }
-                Who::Signed(role) => assert_eq!(status, route.denied, "{role} {label}"),
+                Who::Signed(role) => {
+                    let expected = route
+                        .also
+                        .filter(|(r, _)| *r == role)
+                        .map_or(route.denied, |(_, s)| s);
+                    assert_eq!(status, expected, "{role} {label}")
+                }
             }
         }
     }

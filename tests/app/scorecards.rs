@@ -430,3 +430,180 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
             .contains("One scorecard is still missing.")
     );
 }
+
+/// Adds `n` stages to a loop, each with `interviewer` on it (straight in the database).
+fn add_stages(app: &TestApp, loop_of_stage: i64, interviewer: i64, n: usize) -> Vec<i64> {
+    use diesel::prelude::*;
+    use loopwright::db::schema::{stage_interviewers, stages};
+    let mut conn = app.conn();
+    let (loop_id, kind, format): (i64, i64, i64) = stages::table
+        .find(loop_of_stage)
+        .select((stages::loop_id, stages::stage_kind_id, stages::format_id))
+        .first(&mut conn)
+        .unwrap();
+    let at = loopwright::db::models::now();
+    (0..n)
+        .map(|i| {
+            let id: i64 = diesel::insert_into(stages::table)
+                .values((
+                    stages::loop_id.eq(loop_id),
+                    stages::position.eq(100 + i as i64),
+                    stages::stage_kind_id.eq(kind),
+                    stages::title.eq(format!("Extra stage {i}")),
+                    stages::format_id.eq(format),
+                    stages::duration_minutes.eq(30),
+                    stages::starts_at.eq(Some(at - chrono::Duration::days(i as i64 + 1))),
+                    stages::created_at.eq(at),
+                    stages::updated_at.eq(at),
+                ))
+                .returning(stages::id)
+                .get_result(&mut conn)
+                .unwrap();
+            diesel::insert_into(stage_interviewers::table)
+                .values((
+                    stage_interviewers::stage_id.eq(id),
+                    stage_interviewers::user_id.eq(interviewer),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            id
+        })
+        .collect()
+}
+
+#[test]
+fn the_debrief_and_my_interviews_cost_the_same_queries_whatever_their_size() {
+    let app = TestApp::spawn();
+    let l = setup(&app);
+    let mut a = app.script(&l.a);
+    let mut b = app.script(&l.b);
+    for (script, stage, rating) in [(&mut a, l.stage_a, "yes"), (&mut b, l.stage_b, "no")] {
+        let path = format!("/api/v1/stages/{stage}/scorecard");
+        script.put_json(&path, complete(&l, rating, rating, None));
+        assert_eq!(
+            script
+                .post_json(&format!("{path}/submit"), json!({}))
+                .status,
+            200
+        );
+    }
+    let mut manager = app.signed_in(&l.manager);
+    let debrief = format!("/candidates/{}/debrief", l.candidate);
+    let (two, res) = app.count_queries(|| manager.get(&debrief));
+    assert_eq!(res.status, 200);
+    // Ten more stages for A, each with a submitted scorecard: twelve in all.
+    let extra = add_stages(&app, l.stage_a, l.a.id, 10);
+    for stage in &extra {
+        let path = format!("/api/v1/stages/{stage}/scorecard");
+        a.put_json(&path, json!({"red_flags": l.red_flags.iter().map(|id| json!({"criterion_id": id, "observed": false})).collect::<Vec<_>>(), "recommendation": "yes", "summary": "Fine."}));
+        assert_eq!(
+            a.post_json(&format!("{path}/submit"), json!({})).status,
+            200
+        );
+    }
+    let (twelve, res) = app.count_queries(|| manager.get(&debrief));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Extra stage 9"));
+    assert_eq!(two, twelve, "the debrief does not grow with its scorecards");
+
+    let mut a_page = app.signed_in(&l.a);
+    let (few, res) = app.count_queries(|| a_page.get("/interviews"));
+    assert_eq!(res.status, 200);
+    add_stages(&app, l.stage_a, l.a.id, 489);
+    let (many, res) = app.count_queries(|| a_page.get("/interviews"));
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("500 interviews"),
+        "paginated, with the total"
+    );
+    assert_eq!(
+        few, many,
+        "my interviews does not grow with past interviews"
+    );
+    let api = app
+        .script(&l.a)
+        .get("/api/v1/me/interviews?per_page=50&page=10")
+        .json();
+    assert_eq!(api["total"], 500);
+    assert_eq!(api["interviews"].as_array().unwrap().len(), 50);
+}
+
+#[test]
+fn two_hundred_interviewers_save_drafts_at_once_and_none_is_lost() {
+    use diesel::prelude::*;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use loopwright::auth::session::Claims;
+    use loopwright::db::models::{User, UserInsertForm, now};
+    use loopwright::db::schema::stage_interviewers;
+
+    let app = TestApp::spawn();
+    let l = setup(&app);
+    // 200 interviewers on one stage (one password hash shared, tokens signed here: no 200 sign-ins).
+    let hash = loopwright::auth::password::hash("a shared test passphrase").unwrap();
+    let mut conn = app.conn();
+    let at = now();
+    let mut tokens = Vec::new();
+    for i in 0..200 {
+        let email = format!("panel{i}@example.com");
+        let user = User::create(
+            &mut conn,
+            &UserInsertForm::active(&email, "Panel Member", "interviewer", &hash, at),
+        )
+        .unwrap();
+        diesel::insert_into(stage_interviewers::table)
+            .values((
+                stage_interviewers::stage_id.eq(l.stage_b),
+                stage_interviewers::user_id.eq(user.id),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.id.to_string(),
+            iat: now,
+            exp: now + 600,
+            ver: 0,
+            csrf: "c".repeat(64),
+        };
+        tokens.push((
+            user.id,
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(app.secret().as_bytes()),
+            )
+            .unwrap(),
+        ));
+    }
+    drop(conn);
+    let path = format!("/api/v1/stages/{}/scorecard", l.stage_b);
+    let threads: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|(id, token)| {
+            let (base, path, shared) = (app.base.clone(), path.clone(), l.shared);
+            std::thread::spawn(move || {
+                let mut b = crate::support::Browser::new(&base);
+                b.bearer = Some(token);
+                let body = json!({"ratings": [{"criterion_id": shared, "rating": "yes", "evidence": format!("Draft of interviewer {id}")}], "summary": format!("Summary {id}")});
+                b.put_json(&path, body).status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "every save succeeded: {statuses:?}"
+    );
+    for (id, token) in &tokens {
+        let mut b = app.browser();
+        b.bearer = Some(token.clone());
+        let card = b.get(&path).json();
+        assert_eq!(card["status"], "draft");
+        assert_eq!(card["summary"], format!("Summary {id}"));
+        assert_eq!(
+            card["ratings"][0]["evidence"],
+            format!("Draft of interviewer {id}")
+        );
+    }
+}
