@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod planning;
+pub mod prep_pack;
 pub mod scorecards;
 pub mod setup;
 pub mod templates;

@@ -55,6 +55,8 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
     "emails/layout.txt",
     "emails/password_reset.html",
     "emails/password_reset.txt",
+    "emails/prep_pack.html",
+    "emails/prep_pack.txt",
 ];
 
 /// Every static file, by name under `static/`, with its content type.

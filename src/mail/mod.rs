@@ -175,6 +175,24 @@ pub fn backoff(attempts: i64, base: std::time::Duration) -> Duration {
     Duration::milliseconds(millis.min(60 * 60 * 1000))
 }
 
+/// The row of a logical email, if it was queued.
+pub fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<i64>> {
+    outbox_messages::table
+        .filter(outbox_messages::idempotency_key.eq(key))
+        .select(outbox_messages::id)
+        .first(conn)
+        .optional()
+}
+
+/// Every email queued for a candidate, newest first.
+pub fn for_candidate(conn: &mut DbConn, candidate_id: i64) -> QueryResult<Vec<OutboxMessage>> {
+    outbox_messages::table
+        .filter(outbox_messages::candidate_id.eq(candidate_id))
+        .order(outbox_messages::id.desc())
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
 /// Every email sent to or queued for one address, newest first.
 pub fn for_recipient(conn: &mut DbConn, email: &str) -> QueryResult<Vec<OutboxMessage>> {
     outbox_messages::table

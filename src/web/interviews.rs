@@ -153,3 +153,113 @@ pub async fn api_decide(
     Ok(HttpResponse::Created()
         .json(json!({"decision": debrief["decisions"][0], "decisions": debrief["decisions"]})))
 }
+
+fn can_send_packs(
+    conn: &mut crate::db::DbConn,
+    user: &crate::db::models::User,
+    candidate_id: i64,
+) -> Result<(), AppError> {
+    crate::planning::authorize_candidate(conn, user, candidate_id).map(|_| ())
+}
+
+pub async fn api_prep_pack(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let pack = db(&state, move |conn| {
+        can_send_packs(conn, &user, id)?;
+        crate::prep_pack::build(conn, &st.templates, &user, id, None)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "subject": pack.subject, "text": pack.text, "html": pack.html, "calendar": pack.calendar,
+        "loop_version": pack.loop_version, "template_version": pack.template_version,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SendBody {
+    note: Option<String>,
+}
+
+pub async fn api_send_prep_pack(
+    state: State,
+    me: CurrentUser,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body: SendBody = if body.is_empty() {
+        SendBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?
+    };
+    if body
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(api_field_errors(vec![(
+            "note",
+            "Keep the note under 2000 characters.".into(),
+        )]));
+    }
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(crate::auth::token::generate);
+    if key.len() > 200 {
+        return Err(AppError::BadRequest(
+            "Idempotency-Key: use at most 200 characters.".into(),
+        ));
+    }
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let (outbox_id, created) = db(&state, move |conn| {
+        can_send_packs(conn, &user, id)?;
+        crate::prep_pack::send(conn, &st.templates, &user, id, body.note.as_deref(), &key)
+    })
+    .await?;
+    state.mail_wake.notify_one();
+    let status = if created {
+        actix_web::http::StatusCode::ACCEPTED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(json!({"outbox_id": outbox_id, "queued": created})))
+}
+
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    candidate_id: Option<i64>,
+}
+
+pub async fn api_outbox(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let candidate = q.candidate_id.ok_or_else(|| {
+        api_field_errors(vec![(
+            "candidate_id",
+            "Say whose emails: ?candidate_id=…".into(),
+        )])
+    })?;
+    let user = me.user.clone();
+    let rows = db(&state, move |conn| {
+        can_send_packs(conn, &user, candidate)?;
+        Ok(crate::prep_pack::deliveries(conn, candidate)?)
+    })
+    .await?;
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|m| json!({"id": m.id, "kind": m.kind, "subject": m.subject, "status": m.status, "attempts": m.attempts,
+                        "last_error": m.last_error, "sent_at": m.sent_at.map(|t| t.and_utc().to_rfc3339()),
+                        "queued_at": m.created_at.and_utc().to_rfc3339()}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"messages": list})))
+}

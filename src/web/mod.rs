@@ -205,6 +205,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/me/interviews",
                     web::get().to(interviews::api_my_interviews),
                 )
+                .route(
+                    "/candidates/{id}/prep-pack",
+                    web::get().to(interviews::api_prep_pack),
+                )
+                .route(
+                    "/candidates/{id}/prep-pack/send",
+                    web::post().to(interviews::api_send_prep_pack),
+                )
+                .route("/outbox", web::get().to(interviews::api_outbox))
                 .route("/stages/{id}/kit", web::get().to(interviews::api_kit))
                 .route(
                     "/stages/{id}/scorecard",

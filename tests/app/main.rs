@@ -10,6 +10,7 @@ mod health_and_errors;
 mod pages;
 mod planner;
 mod planner_pages;
+mod prep_packs;
 mod roles;
 mod scorecards;
 mod seeds;

@@ -251,3 +251,42 @@ pub fn link_in(text: &str, path_prefix: &str) -> String {
         .trim_end_matches(['.', ')', '>'])
         .to_owned()
 }
+
+/// The decoded body of the first part whose Content-Type starts with `content_type`.
+pub fn part(data: &str, content_type: &str) -> Option<String> {
+    let start = data.find(&format!("Content-Type: {content_type}"))?;
+    let part = &data[start..];
+    let body_start = part.find("\r\n\r\n").map(|i| i + 4)?;
+    let headers = &part[..body_start];
+    let body = &part[body_start..];
+    let raw = &body[..body.find("\r\n--").unwrap_or(body.len())];
+    Some(if headers.contains("quoted-printable") {
+        decode_quoted_printable(raw)
+    } else if headers.contains("base64") {
+        decode_base64(raw)
+    } else {
+        raw.to_owned()
+    })
+}
+
+fn decode_base64(raw: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in raw
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
+        let Some(v) = T.iter().position(|t| *t == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,241 @@
+//! The candidate's prep pack: generated from their loop, previewed exactly
+//! as sent, and sent through the outbox with a calendar file.
+//!
+//! It never holds a stage's questions unless one was shared on purpose
+//! (`stage_questions.share_with_candidate`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User};
+use crate::db::schema::{
+    bank_texts, formats, job_criteria, questions, stage_kinds, stage_questions, stages,
+};
+use crate::error::AppError;
+use crate::mail::{self, Attachment, NewEmail, OutboxMessage};
+use crate::planning;
+use crate::templates::Templates;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrepPack {
+    pub to_email: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub calendar: String,
+    /// The version of the candidate's loop the pack was made from.
+    pub loop_version: i64,
+    pub template_version: Option<i64>,
+}
+
+fn list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn local(at: NaiveDateTime, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    at.and_utc()
+        .with_timezone(&tz)
+        .format("%A %-d %B %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// iCalendar text escaping (RFC 5545 3.3.11).
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace(['\r', '\n'], " ")
+}
+
+/// The pack for a candidate, from their loop as it is now.
+pub fn build(
+    conn: &mut DbConn,
+    templates: &Templates,
+    sender: &User,
+    candidate_id: i64,
+    note: Option<&str>,
+) -> Result<PrepPack, AppError> {
+    let candidate = planning::candidate(conn, candidate_id)?;
+    let loop_id = candidate.loop_id.ok_or(AppError::NotFound)?;
+    let shape = planning::load_loop(conn, loop_id)?;
+    let ids: Vec<i64> = shape.stages.iter().map(|s| s.id).collect();
+    let starts: HashMap<i64, Option<NaiveDateTime>> = stages::table
+        .filter(stages::id.eq_any(&ids))
+        .select((stages::id, stages::starts_at))
+        .load::<(i64, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    let kinds: HashMap<String, (String, String)> = stage_kinds::table
+        .select((
+            stage_kinds::slug,
+            stage_kinds::candidate_description,
+            stage_kinds::candidate_prep,
+        ))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(slug, d, p)| (slug, (d, p)))
+        .collect();
+    let format_rows: HashMap<String, (String, String)> = formats::table
+        .select((formats::slug, formats::name, formats::candidate_prep))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(slug, n, p)| (slug, (n, p)))
+        .collect();
+    let words: HashMap<i64, String> = job_criteria::table
+        .filter(job_criteria::job_id.eq(candidate.job_id))
+        .select((
+            job_criteria::id,
+            job_criteria::candidate_description,
+            job_criteria::name,
+        ))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, candidate_words, name)| {
+            (
+                id,
+                if candidate_words.is_empty() {
+                    name
+                } else {
+                    candidate_words
+                },
+            )
+        })
+        .collect();
+    let shared: Vec<(i64, String)> = stage_questions::table
+        .inner_join(questions::table)
+        .filter(stage_questions::stage_id.eq_any(&ids))
+        .filter(stage_questions::share_with_candidate.eq(true))
+        .select((stage_questions::stage_id, questions::prompt))
+        .load(conn)?;
+    let texts: HashMap<String, String> = bank_texts::table
+        .select((bank_texts::key, bank_texts::value))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let zone_of = |s: &planning::StageView| {
+        s.time_zone
+            .clone()
+            .or_else(|| candidate.time_zone.clone())
+            .unwrap_or_else(|| "UTC".into())
+    };
+    let stage_values: Vec<serde_json::Value> = shape
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (kind_description, kind_prep) = kinds.get(&s.stage_kind).cloned().unwrap_or_default();
+            let (format_name, format_prep) = format_rows.get(&s.format).cloned().unwrap_or_default();
+            let mut prepare = list(&kind_prep);
+            prepare.extend(list(&format_prep));
+            json!({
+                "number": i + 1, "title": s.title, "format_name": format_name, "duration_minutes": s.duration_minutes,
+                "when": starts.get(&s.id).copied().flatten().map(|t| local(t, &zone_of(s))),
+                "location": s.location, "kind_description": kind_description,
+                "probes": s.focus_criterion_ids.iter().filter_map(|c| words.get(c).cloned()).collect::<Vec<_>>(),
+                "prepare": prepare,
+                "samples": shared.iter().filter(|(stage, _)| *stage == s.id).map(|(_, p)| p.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let subject = format!("Your interviews for {}", candidate.job_title);
+    let context = json!({
+        "app_name": "Loopwright", "subject": subject,
+        "candidate_name": candidate.name, "job_title": candidate.job_title,
+        "note": note.map(str::trim).filter(|n| !n.is_empty()),
+        "stages": stage_values,
+        "advice": texts.get("general_advice").map(|v| list(v)).unwrap_or_default(),
+        "questions_to_ask": texts.get("questions_to_ask").map(|v| list(v)).unwrap_or_default(),
+        "contact_name": sender.name, "contact_email": sender.email,
+    });
+    let (text, html) = templates.render_email("prep_pack", &context)?;
+
+    // One event per scheduled stage; the UID is the stage's, so a re-send updates it.
+    let mut calendar = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Loopwright//Prep pack//EN\r\nMETHOD:PUBLISH\r\n",
+    );
+    let stamp = crate::db::models::now()
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string();
+    for s in &shape.stages {
+        if let Some(Some(start)) = starts.get(&s.id) {
+            let end = *start + chrono::Duration::minutes(s.duration_minutes);
+            calendar.push_str(&format!(
+                "BEGIN:VEVENT\r\nUID:stage-{}@loopwright\r\nSEQUENCE:{}\r\nDTSTAMP:{stamp}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\n{}END:VEVENT\r\n",
+                s.id,
+                shape.version,
+                start.format("%Y%m%dT%H%M%SZ"),
+                end.format("%Y%m%dT%H%M%SZ"),
+                ics_text(&format!("{} - {}", s.title, candidate.job_title)),
+                s.location.as_deref().map(|l| format!("LOCATION:{}\r\n", ics_text(l))).unwrap_or_default(),
+            ));
+        }
+    }
+    calendar.push_str("END:VCALENDAR\r\n");
+    Ok(PrepPack {
+        to_email: candidate.email,
+        to_name: candidate.name,
+        subject,
+        text,
+        html,
+        calendar,
+        loop_version: shape.version,
+        template_version: candidate.template_version,
+    })
+}
+
+/// Queues the pack. The same idempotency key returns the first email and
+/// queues nothing more; what was sent is the outbox row itself.
+pub fn send(
+    conn: &mut DbConn,
+    templates: &Templates,
+    sender: &User,
+    candidate_id: i64,
+    note: Option<&str>,
+    key: &str,
+) -> Result<(i64, bool), AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let idempotency_key = format!("prep_pack:{candidate_id}:{key}");
+        if let Some(existing) = mail::find_by_key(conn, &idempotency_key)? {
+            return Ok((existing, false));
+        }
+        let pack = build(conn, templates, sender, candidate_id, note)?;
+        let id = mail::enqueue(
+            conn,
+            &NewEmail {
+                idempotency_key,
+                kind: "prep_pack",
+                to_email: pack.to_email.clone(),
+                to_name: pack.to_name.clone(),
+                subject: pack.subject.clone(),
+                text: pack.text,
+                html: pack.html,
+                attachments: vec![Attachment {
+                    filename: "interviews.ics".into(),
+                    content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                    content: pack.calendar,
+                }],
+                candidate_id: Some(candidate_id),
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(sender.id),
+            "prep_pack.queued",
+            ("candidate", Some(candidate_id)),
+            json!({"outbox_id": id, "loop_version": pack.loop_version}),
+        )?;
+        Ok((id, true))
+    })
+}
+
+/// Every email queued for a candidate, newest first.
+pub fn deliveries(conn: &mut DbConn, candidate_id: i64) -> QueryResult<Vec<OutboxMessage>> {
+    mail::for_candidate(conn, candidate_id)
+}

@@ -1,0 +1,238 @@
+//! Prep packs: preview, send through the outbox with a calendar file,
+//! idempotency, and what never goes to a candidate.
+
+use loopwright::domain::Role;
+use serde_json::{Value, json};
+
+use crate::smtp::{SmtpServer, part, text_part};
+use crate::support::{Browser, TestApp, TestDb, TestUser};
+
+struct Setup {
+    recruiter: TestUser,
+    candidate: i64,
+    stages: Vec<i64>,
+    secret_prompt: String,
+}
+
+fn setup(app: &TestApp) -> Setup {
+    let manager = app.user(Role::HiringManager);
+    let recruiter = app.user(Role::Recruiter);
+    let mut hm = app.script(&manager);
+    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = hm
+        .post_json(
+            "/api/v1/jobs",
+            json!({"title": "Backend Developer", "track_id": track}),
+        )
+        .json()["job"]
+        .clone();
+    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let first = hm.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let question = hm
+        .get("/api/v1/questions?stage_kind=recruiter-screen&per_page=1")
+        .json()["questions"][0]
+        .clone();
+    hm.put_json(
+        &format!("/api/v1/stages/{first}/questions"),
+        json!({"version": 1, "question_ids": [question["id"]]}),
+    );
+    let mut rec = app.script(&recruiter);
+    let candidate = rec
+        .post_json(
+            "/api/v1/candidates",
+            json!({"name": "Grace Hopper", "email": "grace@example.com", "job_id": job["id"]}),
+        )
+        .json()["candidate"]["id"]
+        .as_i64()
+        .unwrap();
+    let copy = rec
+        .get(&format!("/api/v1/candidates/{candidate}/loop"))
+        .json();
+    let stages: Vec<i64> = copy["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    Setup {
+        recruiter,
+        candidate,
+        stages,
+        secret_prompt: question["prompt"].as_str().unwrap().to_owned(),
+    }
+}
+
+fn schedule(script: &mut Browser, candidate: i64, stage: i64, at: &str) {
+    let version = script
+        .get(&format!("/api/v1/candidates/{candidate}/loop"))
+        .json()["version"]
+        .clone();
+    let res = script.patch_json(&format!("/api/v1/stages/{stage}"), json!({"version": version, "starts_at": at, "time_zone": "Europe/Berlin", "location": "https://meet.example/room"}));
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+fn send(script: &mut Browser, candidate: i64, key: &str) -> crate::support::TestResponse {
+    script.extra_headers = vec![("Idempotency-Key".into(), key.into())];
+    let res = script.post_json(
+        &format!("/api/v1/candidates/{candidate}/prep-pack/send"),
+        json!({"note": "Looking forward to meeting you."}),
+    );
+    script.extra_headers.clear();
+    res
+}
+
+fn events(ics: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for event in ics.split("BEGIN:VEVENT").skip(1) {
+        let field = |name: &str| {
+            event
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        };
+        out.push((field("UID:"), field("DTSTART:")));
+    }
+    out
+}
+
+#[test]
+fn a_prep_pack_arrives_with_its_calendar_once_and_without_the_questions() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
+    let s = setup(&app);
+    let mut rec = app.script(&s.recruiter);
+    schedule(
+        &mut rec,
+        s.candidate,
+        s.stages[0],
+        "2026-12-01T10:00:00+01:00",
+    );
+    schedule(
+        &mut rec,
+        s.candidate,
+        s.stages[2],
+        "2026-12-01T13:30:00+01:00",
+    );
+
+    let preview = rec.get(&format!("/api/v1/candidates/{}/prep-pack", s.candidate));
+    assert_eq!(preview.status, 200);
+    let preview: Value = preview.json();
+    assert_eq!(preview["subject"], "Your interviews for Backend Developer");
+    assert!(
+        preview["html"]
+            .as_str()
+            .unwrap()
+            .contains("Tuesday 1 December 2026, 10:00 CET")
+    );
+
+    assert_eq!(send(&mut rec, s.candidate, "first-click").status, 202);
+    assert_eq!(
+        send(&mut rec, s.candidate, "first-click").status,
+        200,
+        "the same key sends nothing more"
+    );
+    let mail = smtp.wait_for(1).remove(0);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(smtp.messages().len(), 1, "one email for one key");
+    assert_eq!(mail.to, ["grace@example.com"]);
+    assert!(mail.data.contains("multipart/alternative"));
+    let html = part(&mail.data, "text/html").expect("an HTML part");
+    let text = text_part(&mail.data);
+    for stage in [
+        "Recruiter screen",
+        "Hiring manager interview",
+        "Live coding round",
+        "System design interview",
+        "Past project deep-dive",
+        "Final / values interview",
+    ] {
+        assert!(
+            html.contains(stage) && text.contains(stage),
+            "{stage} is in the pack"
+        );
+    }
+    assert!(
+        !html.contains(&s.secret_prompt) && !text.contains(&s.secret_prompt),
+        "no question text goes to a candidate"
+    );
+    assert!(text.contains("Looking forward to meeting you."));
+    let ics = part(&mail.data, "text/calendar").expect("a calendar part");
+    let first = events(&ics);
+    assert_eq!(first.len(), 2, "one event per scheduled stage: {ics}");
+    assert_eq!(
+        first[0],
+        (
+            format!("stage-{}@loopwright", s.stages[0]),
+            "20261201T090000Z".to_owned()
+        )
+    );
+    assert_eq!(first[1].1, "20261201T123000Z");
+
+    // A re-send after a schedule change keeps the events' UIDs.
+    schedule(
+        &mut rec,
+        s.candidate,
+        s.stages[0],
+        "2026-12-02T10:00:00+01:00",
+    );
+    assert_eq!(send(&mut rec, s.candidate, "second-click").status, 202);
+    let mails = smtp.wait_for(2);
+    let second = events(&part(&mails[1].data, "text/calendar").unwrap());
+    assert_eq!(
+        second.iter().map(|e| &e.0).collect::<Vec<_>>(),
+        first.iter().map(|e| &e.0).collect::<Vec<_>>()
+    );
+    assert_eq!(second[0].1, "20261202T090000Z");
+
+    let status = rec
+        .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
+        .json();
+    assert_eq!(status["messages"].as_array().unwrap().len(), 2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = rec
+            .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
+            .json();
+        if status["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "sent")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn prep_packs_are_for_those_who_may_see_the_candidate() {
+    let app = TestApp::spawn();
+    let s = setup(&app);
+    let path = format!("/api/v1/candidates/{}/prep-pack", s.candidate);
+    assert_eq!(app.script(&s.recruiter).get(&path).status, 200);
+    let stranger = app.user(Role::Interviewer);
+    assert_eq!(app.script(&stranger).get(&path).status, 404);
+    assert_eq!(
+        app.script(&stranger)
+            .post_json(&format!("{path}/send"), json!({}))
+            .status,
+        404
+    );
+    assert_eq!(
+        app.script(&stranger)
+            .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
+            .status,
+        404
+    );
+    let long = app
+        .script(&s.recruiter)
+        .post_json(&format!("{path}/send"), json!({"note": "x".repeat(2001)}));
+    assert_eq!(long.status, 422);
+}
