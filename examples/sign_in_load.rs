@@ -62,6 +62,8 @@ fn main() {
         dev_reload: false,
         mail_retry_base: Duration::from_secs(30),
         mail_poll_every: Duration::from_secs(5),
+        reminder_after_hours: 24,
+        escalation_after_hours: 48,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -92,6 +92,10 @@ pub struct Config {
     pub mail_retry_base: std::time::Duration,
     /// How often the outbox looks for due emails when nothing woke it.
     pub mail_poll_every: std::time::Duration,
+    /// Hours after a stage ends before a missing scorecard is chased.
+    pub reminder_after_hours: i64,
+    /// Hours after a stage ends before the hiring manager hears too.
+    pub escalation_after_hours: i64,
 }
 
 /// The keys `loopwright.toml` may set: the same as the environment variables.
@@ -212,6 +216,24 @@ impl Config {
             ));
         }
 
+        let hours = |var: &str, default: i64| -> Result<i64, ConfigError> {
+            match env.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|h| (1..=24 * 30).contains(h))
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            var,
+                            format!("expected a number of hours from 1 to 720, got {v:?}"),
+                        )
+                    }),
+            }
+        };
+        let reminder_after_hours = hours("LOOPWRIGHT_REMINDER_HOURS", 24)?;
+        let escalation_after_hours = hours("LOOPWRIGHT_ESCALATION_HOURS", 48)?;
+
         let dev_reload = match env.get("LOOPWRIGHT_DEV").map(String::as_str) {
             None | Some("" | "0" | "false") => false,
             Some("1" | "true") => true,
@@ -235,6 +257,8 @@ impl Config {
             dev_reload,
             mail_retry_base: std::time::Duration::from_secs(30),
             mail_poll_every: std::time::Duration::from_secs(5),
+            reminder_after_hours,
+            escalation_after_hours,
         })
     }
 
@@ -303,6 +327,8 @@ mod tests {
             ("LOOPWRIGHT_SECRET", "short"),
             ("LOOPWRIGHT_LOG", "info,[[["),
             ("LOOPWRIGHT_DEV", "yes"),
+            ("LOOPWRIGHT_REMINDER_HOURS", "soon"),
+            ("LOOPWRIGHT_ESCALATION_HOURS", "0"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var, "{err}");

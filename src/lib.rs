@@ -13,6 +13,7 @@ pub mod error;
 pub mod mail;
 pub mod planning;
 pub mod prep_pack;
+pub mod reminders;
 pub mod scorecards;
 pub mod setup;
 pub mod templates;
@@ -229,6 +230,7 @@ impl Application {
         // The worker has a pool of its own, so that its polling neither competes
         // with requests for connections nor shows in their query counts.
         let worker_pool = db::connect_sized(&config.database_url, QueryCounter::default(), 2)?;
+        let reminder_pool = worker_pool.clone();
         let worker = mail::worker::Worker {
             pool: worker_pool,
             transport,
@@ -247,6 +249,7 @@ impl Application {
             queries: storage.queries.clone(),
             mail_wake,
         });
+        let state_for_reminders = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -274,6 +277,11 @@ impl Application {
         .run();
         // The outbox worker lives as long as the server's runtime.
         actix_web::rt::spawn(worker.run());
+        actix_web::rt::spawn(remind_every(
+            state_for_reminders,
+            reminder_pool,
+            std::time::Duration::from_secs(300),
+        ));
 
         Ok(Self {
             server,
@@ -314,6 +322,40 @@ impl Application {
     /// until a handle stops it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Chases missing scorecards every `every`, through the outbox.
+/// It uses the background pool, so it never shows in requests' query counts.
+async fn remind_every(state: actix_web::web::Data<web::AppState>, pool: DbPool, every: Duration) {
+    let delays = reminders::Delays {
+        interviewer: chrono::Duration::hours(state.config.reminder_after_hours),
+        hiring_manager: chrono::Duration::hours(state.config.escalation_after_hours),
+    };
+    loop {
+        let (st, pool) = (state.clone(), pool.clone());
+        let queued = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            reminders::run(
+                &mut conn,
+                &st.templates,
+                &st.public_url,
+                db::models::now(),
+                delays,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .await;
+        match queued {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => {
+                tracing::info!(queued = n, "scorecard reminders queued");
+                state.mail_wake.notify_one();
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "scorecard reminders failed"),
+            Err(e) => tracing::warn!(error = %e, "scorecard reminders failed"),
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -57,6 +57,8 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
     "emails/password_reset.txt",
     "emails/prep_pack.html",
     "emails/prep_pack.txt",
+    "emails/reminder.html",
+    "emails/reminder.txt",
 ];
 
 /// Every static file, by name under `static/`, with its content type.

@@ -236,3 +236,142 @@ fn prep_packs_are_for_those_who_may_see_the_candidate() {
         .post_json(&format!("{path}/send"), json!({"note": "x".repeat(2001)}));
     assert_eq!(long.status, 422);
 }
+
+#[test]
+fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
+    use chrono::Duration;
+    use diesel::prelude::*;
+    use loopwright::db::schema::outbox_messages;
+    use loopwright::reminders::{Delays, run};
+
+    let app = TestApp::spawn();
+    let manager = app.user(Role::HiringManager);
+    let recruiter = app.user(Role::Recruiter);
+    let interviewer = app.user(Role::Interviewer);
+    let mut hm = app.script(&manager);
+    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
+    let job = hm
+        .post_json(
+            "/api/v1/jobs",
+            json!({"title": "Reminder job", "track_id": track}),
+        )
+        .json()["job"]
+        .clone();
+    let mut rec = app.script(&recruiter);
+    let candidate = rec
+        .post_json(
+            "/api/v1/candidates",
+            json!({"name": "Ada", "email": "ada@example.com", "job_id": job["id"]}),
+        )
+        .json()["candidate"]["id"]
+        .as_i64()
+        .unwrap();
+    let stage = rec
+        .get(&format!("/api/v1/candidates/{candidate}/loop"))
+        .json()["stages"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        rec.put_json(
+            &format!("/api/v1/stages/{stage}/interviewers"),
+            json!({"version": 1, "user_ids": [interviewer.id]})
+        )
+        .status,
+        200
+    );
+    schedule(&mut rec, candidate, stage, "2026-12-01T10:00:00Z"); // 30 minutes: ends 10:30 UTC
+
+    let templates = loopwright::templates::Templates::new(false).unwrap();
+    let ended = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        .unwrap()
+        .and_hms_opt(10, 30, 0)
+        .unwrap();
+    let mut conn = app.conn();
+    let mut remind = |at: chrono::NaiveDateTime| {
+        run(
+            &mut conn,
+            &templates,
+            "http://loopwright.test",
+            at,
+            Delays::default(),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        remind(ended + Duration::hours(23)),
+        0,
+        "not before the delay"
+    );
+    assert_eq!(
+        remind(ended + Duration::hours(25)),
+        1,
+        "one reminder after it"
+    );
+    assert_eq!(remind(ended + Duration::hours(26)), 0, "at most once a day");
+    assert_eq!(
+        remind(ended + Duration::hours(49)),
+        2,
+        "the next day: the interviewer again and the hiring manager"
+    );
+    let kinds = |app: &TestApp| -> Vec<(String, String)> {
+        outbox_messages::table
+            .order(outbox_messages::id)
+            .select((outbox_messages::kind, outbox_messages::recipient_email))
+            .load(&mut app.conn())
+            .unwrap()
+    };
+    let sent = kinds(&app);
+    let reminders: Vec<&(String, String)> = sent
+        .iter()
+        .filter(|(k, _)| k.starts_with("scorecard"))
+        .collect();
+    assert_eq!(reminders.len(), 3);
+    assert_eq!(reminders[2].1, manager.email);
+    let body: String = outbox_messages::table
+        .filter(outbox_messages::kind.eq("scorecard_reminder"))
+        .select(outbox_messages::text_body)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(
+        body.contains(&format!("http://loopwright.test/stages/{stage}/kit")),
+        "links straight to the scorecard"
+    );
+
+    // Submitted: never again.
+    let mut mine = app.script(&interviewer);
+    let red_flags: Vec<i64> = job["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "red_flag")
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    let focus = rec
+        .get(&format!("/api/v1/candidates/{candidate}/loop"))
+        .json()["stages"][0]["focus_criterion_ids"]
+        .clone();
+    let ratings: Vec<Value> = focus
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({"criterion_id": c, "rating": "no_signal"}))
+        .collect();
+    let path = format!("/api/v1/stages/{stage}/scorecard");
+    mine.put_json(&path, json!({"ratings": ratings, "red_flags": red_flags.iter().map(|id| json!({"criterion_id": id, "observed": false})).collect::<Vec<_>>(), "recommendation": "no", "summary": "Late, sorry."}));
+    assert_eq!(
+        mine.post_json(&format!("{path}/submit"), json!({})).status,
+        200
+    );
+    let mut conn = app.conn();
+    assert_eq!(
+        run(
+            &mut conn,
+            &templates,
+            "http://loopwright.test",
+            ended + Duration::hours(80),
+            Delays::default()
+        )
+        .unwrap(),
+        0
+    );
+}

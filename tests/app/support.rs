@@ -432,6 +432,8 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         dev_reload: false,
         mail_retry_base: std::time::Duration::from_millis(200),
         mail_poll_every: std::time::Duration::from_millis(100),
+        reminder_after_hours: 24,
+        escalation_after_hours: 48,
     }
 }
 
