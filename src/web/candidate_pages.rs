@@ -196,7 +196,18 @@ fn local_input(at: Option<&str>, zone: &str) -> String {
 }
 
 /// The candidate page's context: a fixed number of queries.
-fn candidate_context(conn: &mut DbConn, id: i64) -> Result<Value, AppError> {
+fn candidate_context(
+    conn: &mut DbConn,
+    templates: &crate::templates::Templates,
+    user: &crate::db::models::User,
+    id: i64,
+) -> Result<Value, AppError> {
+    let pack = crate::prep_pack::build(conn, templates, user, id, None)?;
+    let deliveries: Vec<Value> = crate::prep_pack::deliveries(conn, id)?
+        .iter()
+        .map(|m| json!({"queued_at": m.created_at.format("%-d %b %Y, %H:%M UTC").to_string(), "subject": m.subject, "status": m.status,
+                        "attempts": m.attempts, "last_error": m.last_error}))
+        .collect();
     let c = planning::candidate(conn, id)?;
     let loop_id = c.loop_id.ok_or(AppError::NotFound)?;
     let shape = planning::load_loop(conn, loop_id)?;
@@ -277,6 +288,10 @@ fn candidate_context(conn: &mut DbConn, id: i64) -> Result<Value, AppError> {
         },
         "statuses": status_options(&c.status),
         "can_edit": true,
+        "prep_pack": {"subject": pack.subject, "text": pack.text, "loop_version": pack.loop_version, "template_version": pack.template_version},
+        "deliveries": deliveries,
+        // A new key per page view: a double click sends one email, a later "send again" another.
+        "pack_key": crate::auth::token::generate(),
         "time_zones_hint": "Europe/Berlin, America/New_York, Asia/Tokyo, UTC",
         "schedule": rows,
         "conflicts": schedule.conflicts.iter().map(|c| json!({"message": describe(c)})).collect::<Vec<_>>(),
@@ -291,10 +306,10 @@ async fn candidate_page_with(
     status: StatusCode,
     stage_errors: Option<StageErrors<'_>>,
 ) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
+    let (user, st) = (me.user.clone(), state.clone());
     let mut context = db(state, move |conn| {
         planning::authorize_candidate(conn, &user, id)?;
-        candidate_context(conn, id)
+        candidate_context(conn, &st.templates, &user, id)
     })
     .await?;
     if let Some((stage_id, typed, errors)) = stage_errors {
@@ -482,6 +497,67 @@ pub async fn schedule_form(
         }
         Err(e) => Err(e),
     }
+}
+
+pub async fn prep_pack_preview(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let pack = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        crate::prep_pack::build(conn, &st.templates, &user, id, None)
+    })
+    .await?;
+    // The email as the candidate will see it: its own inline styles, no scripts.
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        ))
+        .body(pack.html))
+}
+
+pub async fn send_prep_pack_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let pairs = form.0;
+    let note = field(&pairs, "note").to_owned();
+    let key = Some(field(&pairs, "idempotency_key").to_owned())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .unwrap_or_else(crate::auth::token::generate);
+    if note.chars().count() > 2000 {
+        let mut response = see_other(&format!("/candidates/{id}"));
+        response
+            .add_cookie(&flash_cookie(
+                "error",
+                "Keep the note under 2000 characters.",
+            ))
+            .map_err(AppError::internal)?;
+        return Ok(response);
+    }
+    let (_, created) = db(&state, move |conn| {
+        planning::authorize_candidate(conn, &user, id)?;
+        crate::prep_pack::send(conn, &st.templates, &user, id, Some(&note), &key)
+    })
+    .await?;
+    state.mail_wake.notify_one();
+    let message = if created {
+        "Prep pack queued; its delivery status is below."
+    } else {
+        "That prep pack was already queued."
+    };
+    let mut response = see_other(&format!("/candidates/{id}#prep-pack-heading"));
+    response
+        .add_cookie(&flash_cookie("success", message))
+        .map_err(AppError::internal)?;
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -166,6 +166,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(candidate_pages::status_form),
         )
         .route(
+            "/candidates/{id}/prep-pack/preview",
+            web::get().to(candidate_pages::prep_pack_preview),
+        )
+        .route(
+            "/candidates/{id}/prep-pack/send",
+            web::post().to(candidate_pages::send_prep_pack_form),
+        )
+        .route(
             "/candidates/{id}/planner",
             web::get().to(planner_pages::candidate_planner),
         )

@@ -375,3 +375,69 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
         0
     );
 }
+
+#[test]
+fn the_candidate_page_previews_sends_and_shows_delivery() {
+    let app = TestApp::spawn();
+    let s = setup(&app);
+    let mut browser = app.signed_in(&s.recruiter);
+    let path = format!("/candidates/{}", s.candidate);
+    let page = browser.get(&path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Prep pack"));
+    assert!(
+        page.body
+            .contains("Made from this candidate&#x27;s loop at version")
+            || page
+                .body
+                .contains("Made from this candidate's loop at version")
+    );
+    assert!(
+        !page.body.contains(&s.secret_prompt.replace('\'', "&#x27;")),
+        "the preview holds no question text"
+    );
+    let preview = browser.get(&format!("{path}/prep-pack/preview"));
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("Recruiter screen"));
+    assert!(
+        preview
+            .header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+
+    let csrf = crate::support::csrf_field(&page.body);
+    let marker = "name=\"idempotency_key\" value=\"";
+    let key_at = page.body.find(marker).unwrap() + marker.len();
+    let key = page.body[key_at..].split('"').next().unwrap().to_owned();
+    let first = browser.post_form(
+        &format!("{path}/prep-pack/send"),
+        &[
+            ("csrf_token", &csrf),
+            ("idempotency_key", &key),
+            ("note", "See you soon <3"),
+        ],
+    );
+    assert_eq!(first.status, 303);
+    let double_click = browser.post_form(
+        &format!("{path}/prep-pack/send"),
+        &[
+            ("csrf_token", &csrf),
+            ("idempotency_key", &key),
+            ("note", "See you soon <3"),
+        ],
+    );
+    assert_eq!(double_click.status, 303);
+    let status = app
+        .script(&s.recruiter)
+        .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
+        .json();
+    assert_eq!(
+        status["messages"].as_array().unwrap().len(),
+        1,
+        "a double click sends one email"
+    );
+    let page = browser.get(&path);
+    assert!(page.body.contains("Emails to this candidate"));
+    assert!(page.body.contains("Send again"));
+}

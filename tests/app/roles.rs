@@ -908,6 +908,59 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
             denied: 403,
             also: Some((Role::Interviewer, 404)),
         },
+        Route {
+            call: Call::Api(
+                "GET",
+                format!("/api/v1/candidates/{candidate}/prep-pack"),
+                None,
+            ),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "POST",
+                format!("/api/v1/candidates/{candidate}/prep-pack/send"),
+                Some(json!({"note": "Hello"})),
+            ),
+            allowed: JOB_READERS,
+            ok: 202,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Api(
+                "GET",
+                format!("/api/v1/outbox?candidate_id={candidate}"),
+                None,
+            ),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Page("GET", format!("/candidates/{candidate}/prep-pack/preview")),
+            allowed: JOB_READERS,
+            ok: 200,
+            denied: 404,
+            also: None,
+        },
+        Route {
+            call: Call::Form(
+                format!("/candidates/{candidate}/prep-pack/send"),
+                vec![
+                    ("idempotency_key", format!("matrix-{n}")),
+                    ("note", "".into()),
+                ],
+            ),
+            allowed: JOB_READERS,
+            ok: 303,
+            denied: 404,
+            also: None,
+        },
         // Last: it signs the caller out.
         Route {
             call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
