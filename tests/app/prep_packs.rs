@@ -441,3 +441,75 @@ fn the_candidate_page_previews_sends_and_shows_delivery() {
     assert!(page.body.contains("Emails to this candidate"));
     assert!(page.body.contains("Send again"));
 }
+
+#[test]
+fn with_smtp_down_the_pack_waits_the_page_says_so_and_it_goes_once() {
+    let smtp = SmtpServer::start();
+    let (url, port) = (smtp.url(), smtp.port);
+    let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
+    smtp.stop();
+    let s = setup(&app);
+    let mut rec = app.script(&s.recruiter);
+    assert_eq!(send(&mut rec, s.candidate, "while-down").status, 202);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let m = rec
+            .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
+            .json()["messages"][0]
+            .clone();
+        if m["attempts"].as_i64().unwrap_or(0) >= 1 && m["last_error"].is_string() {
+            assert_ne!(m["status"], "sent");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{m}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let page = app
+        .signed_in(&s.recruiter)
+        .get(&format!("/candidates/{}", s.candidate));
+    assert!(page.body.contains("Queued"), "the page says it is waiting");
+    let smtp = SmtpServer::start_on(port);
+    smtp.wait_for(1);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert_eq!(smtp.messages().len(), 1, "delivered exactly once");
+}
+
+#[test]
+fn script_tags_and_line_breaks_arrive_escaped_and_add_no_header() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
+    let s = setup(&app);
+    let mut rec = app.script(&s.recruiter);
+    // A name with CRLF is refused outright; one with markup is kept, and escaped.
+    let crlf = rec.patch_json(
+        &format!("/api/v1/candidates/{}", s.candidate),
+        json!({"name": "Eve\r\nBcc: evil@example.com"}),
+    );
+    assert_eq!(crlf.status, 422);
+    assert_eq!(
+        rec.patch_json(
+            &format!("/api/v1/candidates/{}", s.candidate),
+            json!({"name": "Eve <script>alert(1)</script>"})
+        )
+        .status,
+        200
+    );
+    rec.extra_headers = vec![("Idempotency-Key".into(), "escape-test".into())];
+    let res = rec.post_json(
+        &format!("/api/v1/candidates/{}/prep-pack/send", s.candidate),
+        json!({"note": "Hi <script>x()</script>\r\nBcc: evil@example.com"}),
+    );
+    assert_eq!(res.status, 202);
+    let mail = smtp.wait_for(1).remove(0);
+    assert_eq!(mail.to, ["grace@example.com"], "one recipient, no Bcc");
+    let headers = &mail.data[..mail.data.find("\r\n\r\n").unwrap()];
+    assert!(!headers.to_ascii_lowercase().contains("bcc:"), "{headers}");
+    let html = part(&mail.data, "text/html").unwrap();
+    assert!(
+        html.contains("Eve &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("Hi &lt;script&gt;x()&lt;/script&gt;"));
+    assert!(!html.contains("<script>"));
+}
