@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::extract::{ApiJson, CsrfForm};
-use super::{State, api_field_errors, db, flash_cookie, form_errors, merge, render, see_other};
+use super::{State, api_field_errors, db, form_errors, merge, redirect_with_flash, render};
 use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::bank::{self, BankError, BankFile, CATEGORIES, QuestionSeed, questions};
@@ -501,13 +501,11 @@ async fn submit(
     me.require(Permission::EditBank)?;
     let form = parse_question_form(&body);
     match save(&state, &me, id, seed_from_form(&form)).await? {
-        Ok(saved) => {
-            let mut response = see_other(&format!("/bank/questions/{saved}"));
-            response
-                .add_cookie(&flash_cookie("success", "Question saved."))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(saved) => redirect_with_flash(
+            &format!("/bank/questions/{saved}"),
+            "success",
+            "Question saved.",
+        ),
         Err(errors) => {
             form_page(
                 &state,
@@ -571,11 +569,7 @@ pub async fn archive_form(
     } else {
         "Question restored to the bank."
     };
-    let mut response = see_other(&format!("/bank/questions/{id}"));
-    response
-        .add_cookie(&flash_cookie("success", message))
-        .map_err(AppError::internal)?;
-    Ok(response)
+    redirect_with_flash(&format!("/bank/questions/{id}"), "success", message)
 }
 
 /// A question as the API takes it; on PATCH every field is optional.

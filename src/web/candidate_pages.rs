@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::extract::CsrfForm;
-use super::{State, db, flash_cookie, form_errors, merge, render, see_other};
+use super::{State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other};
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
 use crate::db::schema::{formats, stage_kinds, stages, users};
@@ -369,11 +369,7 @@ pub async fn status_form(
         Err(AppError::Validation { message, .. }) => ("error", message),
         Err(e) => return Err(e),
     };
-    let mut response = see_other(&format!("/candidates/{id}"));
-    response
-        .add_cookie(&flash_cookie(kind, &message))
-        .map_err(AppError::internal)?;
-    Ok(response)
+    redirect_with_flash(&format!("/candidates/{id}"), kind, &message)
 }
 
 /// A local date and time in a zone, to UTC; clock changes make some local
@@ -457,13 +453,11 @@ pub async fn schedule_form(
     })
     .await;
     match result {
-        Ok(_) => {
-            let mut response = see_other(&format!("/candidates/{candidate_id}#stage-{stage_id}"));
-            response
-                .add_cookie(&flash_cookie("success", "Time saved."))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(_) => redirect_with_flash(
+            &format!("/candidates/{candidate_id}#stage-{stage_id}"),
+            "success",
+            "Time saved.",
+        ),
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(&str, String)> = fields
                 .into_iter()
@@ -489,11 +483,7 @@ pub async fn schedule_form(
             .await
         }
         Err(AppError::Conflict(message)) => {
-            let mut response = see_other(&format!("/candidates/{candidate_id}"));
-            response
-                .add_cookie(&flash_cookie("error", &message))
-                .map_err(AppError::internal)?;
-            Ok(response)
+            redirect_with_flash(&format!("/candidates/{candidate_id}"), "error", &message)
         }
         Err(e) => Err(e),
     }
@@ -553,11 +543,11 @@ pub async fn send_prep_pack_form(
     } else {
         "That prep pack was already queued."
     };
-    let mut response = see_other(&format!("/candidates/{id}#prep-pack-heading"));
-    response
-        .add_cookie(&flash_cookie("success", message))
-        .map_err(AppError::internal)?;
-    Ok(response)
+    redirect_with_flash(
+        &format!("/candidates/{id}#prep-pack-heading"),
+        "success",
+        message,
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::extract::CsrfForm;
-use super::{State, db, flash_cookie, form_errors, merge, render, see_other};
+use super::{State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other};
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::{
     QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
@@ -323,11 +323,7 @@ pub async fn scorecard_form(
             } else {
                 "Draft saved."
             };
-            let mut response = see_other(&format!("/stages/{stage_id}/kit"));
-            response
-                .add_cookie(&flash_cookie("success", message))
-                .map_err(AppError::internal)?;
-            Ok(response)
+            redirect_with_flash(&format!("/stages/{stage_id}/kit"), "success", message)
         }
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(String, String)> = fields
@@ -346,11 +342,7 @@ pub async fn scorecard_form(
             .await
         }
         Err(AppError::Conflict(message)) => {
-            let mut response = see_other(&format!("/stages/{stage_id}/kit"));
-            response
-                .add_cookie(&flash_cookie("error", &message))
-                .map_err(AppError::internal)?;
-            Ok(response)
+            redirect_with_flash(&format!("/stages/{stage_id}/kit"), "error", &message)
         }
         Err(e) => Err(e),
     }
@@ -619,13 +611,11 @@ pub async fn decision_form(
     })
     .await;
     match result {
-        Ok(()) => {
-            let mut response = see_other(&format!("/candidates/{candidate_id}/debrief"));
-            response
-                .add_cookie(&flash_cookie("success", "Decision recorded."))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(()) => redirect_with_flash(
+            &format!("/candidates/{candidate_id}/debrief"),
+            "success",
+            "Decision recorded.",
+        ),
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(&str, String)> = fields
                 .into_iter()

@@ -463,6 +463,19 @@ pub fn render(
     Ok(response)
 }
 
+/// 303 See Other with a one-time message for the next page.
+pub fn redirect_with_flash(
+    location: &str,
+    kind: &str,
+    message: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut response = see_other(location);
+    response
+        .add_cookie(&flash_cookie(kind, message))
+        .map_err(AppError::internal)?;
+    Ok(response)
+}
+
 /// 303 See Other: where a form post sends the browser next.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::account::{NewPasswordForm, check_new_password, password_for_link};
 use super::extract::{ApiJson, CsrfForm};
 use super::{
-    PageQuery, State, api_field_errors, db, flash_cookie, form_errors, merge, render, see_other,
+    PageQuery, State, api_field_errors, db, form_errors, merge, redirect_with_flash, render,
     session_cookie,
 };
 use crate::accounts::{self, UserChanges};
@@ -174,16 +174,7 @@ pub async fn invite_form(
     };
     let email = invitee.1.as_str().to_owned();
     match invite(&state, &me, invitee).await {
-        Ok(_) => {
-            let mut response = see_other("/users");
-            response
-                .add_cookie(&flash_cookie(
-                    "success",
-                    &format!("Invitation sent to {email}."),
-                ))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
+        Ok(_) => redirect_with_flash("/users", "success", &format!("Invitation sent to {email}.")),
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(&str, String)> = fields
                 .into_iter()
@@ -277,14 +268,6 @@ async fn apply_changes(
     .await
 }
 
-fn back_with_flash(location: &str, kind: &str, message: &str) -> Result<HttpResponse, AppError> {
-    let mut response = see_other(location);
-    response
-        .add_cookie(&flash_cookie(kind, message))
-        .map_err(AppError::internal)?;
-    Ok(response)
-}
-
 pub async fn edit_form(
     state: State,
     req: HttpRequest,
@@ -330,8 +313,8 @@ pub async fn edit_form(
     )
     .await
     {
-        Ok(_) => back_with_flash(&location, "success", "Changes saved."),
-        Err(AppError::Conflict(message)) => back_with_flash(&location, "error", &message),
+        Ok(_) => redirect_with_flash(&location, "success", "Changes saved."),
+        Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
         Err(e) => Err(e),
     }
 }
@@ -373,9 +356,9 @@ pub async fn active_form(
             } else {
                 format!("{} is deactivated and signed out everywhere.", user.name)
             };
-            back_with_flash(&location, "success", &message)
+            redirect_with_flash(&location, "success", &message)
         }
-        Err(AppError::Conflict(message)) => back_with_flash(&location, "error", &message),
+        Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
         Err(e) => Err(e),
     }
 }
@@ -616,7 +599,7 @@ pub async fn invitation_form(
     .await
     {
         Ok(Ok((user, jwt))) => {
-            let mut response = back_with_flash(
+            let mut response = redirect_with_flash(
                 user.role().home_path(),
                 "success",
                 &format!("Welcome, {}. Your account is ready.", user.name),

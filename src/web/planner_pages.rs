@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::extract::CsrfForm;
-use super::{State, db, flash_cookie, form_errors, merge, render, see_other};
+use super::{State, db, form_errors, merge, redirect_with_flash, render, see_other};
 use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::db::DbConn;
@@ -457,11 +457,7 @@ async fn planner_change(
         }
         Err(e) => return Err(e),
     };
-    let mut response = see_other(&location);
-    response
-        .add_cookie(&flash_cookie(kind, &message))
-        .map_err(AppError::internal)?;
-    Ok(response)
+    redirect_with_flash(&location, kind, &message)
 }
 
 #[derive(Clone, Copy)]
@@ -751,11 +747,7 @@ async fn criteria_change(
         }
         Err(e) => return Err(e),
     };
-    let mut response = see_other(&format!("/jobs/{job_id}#criteria-heading"));
-    response
-        .add_cookie(&flash_cookie(kind, &message))
-        .map_err(AppError::internal)?;
-    Ok(response)
+    redirect_with_flash(&format!("/jobs/{job_id}#criteria-heading"), kind, &message)
 }
 
 #[derive(Clone, Copy)]
