@@ -162,13 +162,13 @@ impl Config {
         };
 
         let smtp_url = pick("LOOPWRIGHT_SMTP_URL", file.smtp_url);
-        if let Some(url) = &smtp_url {
-            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-                return Err(ConfigError::new(
-                    "LOOPWRIGHT_SMTP_URL",
-                    "expected a URL like smtp://127.0.0.1:2525 or smtps://user:pass@host",
-                ));
-            }
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_SMTP_URL",
+                "expected a URL like smtp://127.0.0.1:2525 or smtps://user:pass@host",
+            ));
         }
 
         let mail_from = pick("LOOPWRIGHT_MAIL_FROM", file.mail_from)
@@ -197,13 +197,13 @@ impl Config {
         }
 
         let secret = pick("LOOPWRIGHT_SECRET", file.secret);
-        if let Some(secret) = &secret {
-            if secret.len() < 32 {
-                return Err(ConfigError::new(
-                    "LOOPWRIGHT_SECRET",
-                    "expected at least 32 characters (leave it unset to generate one)",
-                ));
-            }
+        if let Some(secret) = &secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_SECRET",
+                "expected at least 32 characters (leave it unset to generate one)",
+            ));
         }
 
         let log = pick("LOOPWRIGHT_LOG", file.log).unwrap_or("info".into());

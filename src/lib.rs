@@ -67,10 +67,10 @@ pub struct Storage {
 /// proves it answers, and applies pending migrations. For PostgreSQL nothing
 /// is written to disk before the server has answered.
 pub fn open_storage(config: &Config) -> Result<Storage, StartError> {
-    if let DatabaseUrl::Sqlite(path) = &config.database_url {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            create_dir(parent)?;
-        }
+    if let DatabaseUrl::Sqlite(path) = &config.database_url
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        create_dir(parent)?;
     }
     let queries = QueryCounter::default();
     // One direct attempt first: a refused connection fails at once with its

@@ -1442,13 +1442,13 @@ pub fn update_candidate(
     id: i64,
     changes: CandidateChanges,
 ) -> Result<CandidateView, AppError> {
-    if let Some(status) = &changes.status {
-        if !CANDIDATE_STATUSES.contains(&status.as_str()) {
-            return Err(AppError::field(
-                "status",
-                format!("Expected one of {}.", CANDIDATE_STATUSES.join(", ")),
-            ));
-        }
+    if let Some(status) = &changes.status
+        && !CANDIDATE_STATUSES.contains(&status.as_str())
+    {
+        return Err(AppError::field(
+            "status",
+            format!("Expected one of {}.", CANDIDATE_STATUSES.join(", ")),
+        ));
     }
     if changes
         .notes

@@ -104,18 +104,16 @@ pub fn run(
             "interviewer_name": user_name, "link": link, "hours": (now - ended).num_hours(),
         });
         let mut targets = vec![("reminder", user_email.clone(), user_name.clone(), false)];
-        if now >= ended + delays.hiring_manager {
-            if let Some(manager) = manager {
-                if let Some((name, email)) = users::table
-                    .find(manager)
-                    .filter(users::active.eq(true))
-                    .select((users::name, users::email))
-                    .first::<(String, String)>(conn)
-                    .optional()?
-                {
-                    targets.push(("scorecard_escalation", email, name, true));
-                }
-            }
+        if now >= ended + delays.hiring_manager
+            && let Some(manager) = manager
+            && let Some((name, email)) = users::table
+                .find(manager)
+                .filter(users::active.eq(true))
+                .select((users::name, users::email))
+                .first::<(String, String)>(conn)
+                .optional()?
+        {
+            targets.push(("scorecard_escalation", email, name, true));
         }
         for (kind, email, name, escalation) in targets {
             let key = format!("{kind}:{stage_id}:{user_id}:{day}");

@@ -130,13 +130,12 @@ fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, Str
         } else if let Some(id) = key
             .strip_prefix("notes-")
             .and_then(|id| id.parse::<i64>().ok())
+            && !value.trim().is_empty()
         {
-            if !value.trim().is_empty() {
-                content.question_notes.push(QuestionNote {
-                    question_id: id,
-                    notes: value.clone(),
-                });
-            }
+            content.question_notes.push(QuestionNote {
+                question_id: id,
+                notes: value.clone(),
+            });
         }
     }
     match field(pairs, "recommendation") {
