@@ -142,6 +142,16 @@ pub fn check_candidate_access(user: &User, hiring_manager_id: Option<i64>) -> Re
     }
 }
 
+/// The loop a stage belongs to (404 for a stage that does not exist).
+pub fn loop_of_stage(conn: &mut DbConn, stage_id: i64) -> Result<i64, AppError> {
+    stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
 /// The loop a stage belongs to, checked for `user`.
 pub fn authorize_stage(
     conn: &mut DbConn,
@@ -149,12 +159,7 @@ pub fn authorize_stage(
     stage_id: i64,
     write: bool,
 ) -> Result<i64, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let loop_id = loop_of_stage(conn, stage_id)?;
     authorize_loop(conn, user, loop_id, write)?;
     Ok(loop_id)
 }
@@ -798,12 +803,7 @@ pub fn update_stage(
     expected: i64,
     changes: StageChanges,
 ) -> Result<LoopView, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let loop_id = loop_of_stage(conn, stage_id)?;
     let title = changes
         .title
         .as_deref()
@@ -910,12 +910,7 @@ pub fn delete_stage(
     stage_id: i64,
     expected: i64,
 ) -> Result<LoopView, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let loop_id = loop_of_stage(conn, stage_id)?;
     change_loop(conn, loop_id, expected, actor, "stage removed", |conn| {
         diesel::delete(stages::table.find(stage_id)).execute(conn)?;
         let order = stage_order(conn, loop_id)?;
@@ -932,12 +927,7 @@ pub fn set_questions(
     expected: i64,
     question_ids: &[i64],
 ) -> Result<LoopView, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let loop_id = loop_of_stage(conn, stage_id)?;
     let unique: BTreeSet<i64> = question_ids.iter().copied().collect();
     if unique.len() != question_ids.len() {
         return Err(AppError::field("question_ids", "A question appears twice."));
@@ -1019,12 +1009,7 @@ pub fn set_interviewers(
     expected: i64,
     user_ids: &[i64],
 ) -> Result<LoopView, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let loop_id = loop_of_stage(conn, stage_id)?;
     let unique: BTreeSet<i64> = user_ids.iter().copied().collect();
     change_loop(
         conn,

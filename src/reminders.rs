@@ -79,6 +79,15 @@ pub fn run(
         .filter(scorecards::status.eq("submitted"))
         .select((scorecards::stage_id, scorecards::interviewer_id))
         .load(conn)?;
+    // Active people by id, once: a manager's address is looked up per row below.
+    let managers: std::collections::HashMap<i64, (String, String)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(["hiring_manager", "admin"]))
+        .select((users::id, users::name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, email)| (id, (name, email)))
+        .collect();
     let day = now.format("%Y-%m-%d").to_string();
     let mut queued = 0;
     for (
@@ -105,13 +114,7 @@ pub fn run(
         });
         let mut targets = vec![("reminder", user_email.clone(), user_name.clone(), false)];
         if now >= ended + delays.hiring_manager
-            && let Some(manager) = manager
-            && let Some((name, email)) = users::table
-                .find(manager)
-                .filter(users::active.eq(true))
-                .select((users::name, users::email))
-                .first::<(String, String)>(conn)
-                .optional()?
+            && let Some((name, email)) = manager.and_then(|m| managers.get(&m)).cloned()
         {
             targets.push(("scorecard_escalation", email, name, true));
         }

@@ -212,7 +212,14 @@ fn candidate_context(
     let loop_id = c.loop_id.ok_or(AppError::NotFound)?;
     let shape = planning::load_loop(conn, loop_id)?;
     let schedule = planning::schedule_of(conn, id)?;
+    // Only the people on this loop (conflicts name them too), not every user.
+    let people: Vec<i64> = shape
+        .stages
+        .iter()
+        .flat_map(|s| s.interviewer_ids.iter().copied())
+        .collect();
     let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&people))
         .select((users::id, users::name))
         .load::<(i64, String)>(conn)?
         .into_iter()

@@ -454,7 +454,15 @@ async fn debrief_page_with(
         let names: HashMap<i64, String> = {
             use crate::db::schema::users;
             use diesel::prelude::*;
+            // Only those who decided: the scorecards carry their own names.
+            let deciders: Vec<i64> = d["decisions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["decided_by"].as_i64())
+                .collect();
             users::table
+                .filter(users::id.eq_any(&deciders))
                 .select((users::id, users::name))
                 .load::<(i64, String)>(conn)?
                 .into_iter()

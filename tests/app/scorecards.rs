@@ -607,3 +607,15 @@ fn two_hundred_interviewers_save_drafts_at_once_and_none_is_lost() {
         );
     }
 }
+
+#[test]
+fn someone_not_on_the_stage_sees_the_kit_without_a_scorecard_form() {
+    let app = TestApp::spawn();
+    let l = setup(&app);
+    let page = app
+        .signed_in(&l.recruiter)
+        .get(&format!("/stages/{}/kit", l.stage_a));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("you have no scorecard here"));
+    assert!(!page.body.contains("Submit scorecard"));
+}
