@@ -8,11 +8,13 @@
 use std::time::{Duration, Instant};
 
 use loopwright::Application;
+use loopwright::candidates::{self, NewCandidate};
 use loopwright::config::{Config, DatabaseUrl};
 use loopwright::db::models::{User, UserInsertForm, now};
 use loopwright::domain::{EmailAddress, PersonName};
+use loopwright::jobs::{self, NewJob};
+use loopwright::loops::{self, edits::StageChanges};
 use loopwright::mail::{self, Attachment, NewEmail};
-use loopwright::planning::{self, NewCandidate, NewJob, StageChanges};
 
 #[path = "../tests/app/smtp.rs"]
 #[allow(dead_code)]
@@ -76,19 +78,19 @@ fn main() {
             .first(&mut conn)
             .expect("track")
     };
-    let job = planning::create_job(
+    let job = jobs::create_job(
         &mut conn,
         &recruiter,
         NewJob {
             title: "Backend Developer".into(),
             team: "Payments".into(),
-            track_id,
+            track_id: Some(track_id),
             hiring_manager_id: None,
             typical_stages: true,
         },
     )
     .expect("job");
-    let candidate = planning::create_candidate(
+    let candidate = candidates::create_candidate(
         &mut conn,
         &recruiter,
         NewCandidate {
@@ -99,11 +101,11 @@ fn main() {
         },
     )
     .expect("candidate");
-    let loop_id = planning::candidate(&mut conn, candidate)
+    let loop_id = candidates::candidate(&mut conn, &recruiter, candidate)
         .expect("candidate")
         .loop_id
         .expect("loop");
-    let shape = planning::load_loop(&mut conn, loop_id).expect("loop");
+    let shape = loops::read_loop(&mut conn, &recruiter, loop_id).expect("loop");
     let mut version = shape.version;
     for (i, stage) in shape.stages.iter().enumerate() {
         let changes = StageChanges {
@@ -114,11 +116,11 @@ fn main() {
             location: Some(Some("https://meet.example/room".into())),
             ..StageChanges::default()
         };
-        version = planning::update_stage(&mut conn, &recruiter, stage.id, version, changes)
+        version = loops::edits::update_stage(&mut conn, &recruiter, stage.id, version, changes)
             .expect("schedule")
             .version;
     }
-    let pack = loopwright::prep_pack::build(
+    let pack = loopwright::candidates::prep_pack::build(
         &mut conn,
         &templates,
         &recruiter,

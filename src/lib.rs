@@ -3,18 +3,19 @@
 //! This crate builds the whole app from a `Config`; the binary is a thin CLI
 //! over it and the integration tests drive the very same `Application`.
 
+pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod bank;
+pub mod candidates;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod interviews;
+pub mod jobs;
+pub mod loops;
 pub mod mail;
-pub mod planning;
-pub mod prep_pack;
-pub mod reminders;
-pub mod scorecards;
 pub mod setup;
 pub mod templates;
 pub mod web;
@@ -328,7 +329,7 @@ impl Application {
 /// Chases missing scorecards every `every`, through the outbox.
 /// It uses the background pool, so it never shows in requests' query counts.
 async fn remind_every(state: actix_web::web::Data<web::AppState>, pool: DbPool, every: Duration) {
-    let delays = reminders::Delays {
+    let delays = interviews::reminders::Delays {
         interviewer: chrono::Duration::hours(state.config.reminder_after_hours),
         hiring_manager: chrono::Duration::hours(state.config.escalation_after_hours),
     };
@@ -336,7 +337,7 @@ async fn remind_every(state: actix_web::web::Data<web::AppState>, pool: DbPool, 
         let (st, pool) = (state.clone(), pool.clone());
         let queued = actix_web::web::block(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            reminders::run(
+            interviews::reminders::run(
                 &mut conn,
                 &st.templates,
                 &st.public_url,

@@ -14,8 +14,9 @@ use actix_web::{FromRequest, HttpRequest};
 
 use super::session::{COOKIE, Claims};
 use super::token;
+use crate::access::Action;
 use crate::db::models::User;
-use crate::domain::{Permission, Role};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::web::{State, db};
 
@@ -40,13 +41,9 @@ impl CurrentUser {
         self.user.id
     }
 
-    /// 403 unless the role allows it.
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.role.may(permission) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("Your role does not allow this.".into()))
-        }
+    /// A role-only action, asked of the one policy: 403 unless the role allows it.
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        crate::access::require(&self.user, action)
     }
 }
 

@@ -4,6 +4,7 @@
 //! the URL names (never guessing by trying each), sets SQLite's PRAGMAs on every
 //! new connection and counts statements for query-count tests.
 
+pub mod enums;
 pub mod models;
 pub mod schema;
 

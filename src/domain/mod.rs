@@ -2,12 +2,12 @@
 
 pub mod coverage;
 mod people;
-mod permissions;
 pub mod schedule;
 pub mod scorecard;
+pub mod text_enum;
 
 pub use people::{EmailAddress, NewPassword, PersonName, Role};
-pub use permissions::Permission;
+pub use scorecard::ScorecardStatus;
 
 /// Why a value was refused, in words fit to show next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -40,6 +40,16 @@ impl Role {
             Role::Interviewer => "Interviewer",
         }
     }
+
+    /// Where a person lands after signing in: what they came to do.
+    pub fn home_path(self) -> &'static str {
+        match self {
+            Role::Admin => "/users",
+            Role::HiringManager => "/jobs",
+            Role::Recruiter => "/candidates",
+            Role::Interviewer => "/interviews",
+        }
+    }
 }
 
 impl fmt::Display for Role {

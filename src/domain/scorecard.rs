@@ -7,6 +7,15 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::Invalid;
+use super::text_enum::text_enum;
+
+text_enum! {
+    /// A scorecard is a draft until submitted; a submitted one is locked.
+    pub enum ScorecardStatus {
+        Draft = ("draft", "Draft"),
+        Submitted = ("submitted", "Submitted"),
+    }
+}
 
 /// The fixed 4-point scale, or "no signal" (the stage did not show it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiJson, CsrfForm};
 use super::{State, api_field_errors, db, form_errors, merge, redirect_with_flash, render};
+use crate::access::Action;
 use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::bank::{self, BankError, BankFile, CATEGORIES, QuestionSeed, questions};
@@ -19,7 +20,6 @@ use crate::db::models::Track;
 use crate::db::schema::{
     criteria, formats, stage_kind_focus, stage_kinds, track_formats, track_stage_kinds, tracks,
 };
-use crate::domain::Permission;
 use crate::error::AppError;
 
 pub fn category_label(category: &str) -> &'static str {
@@ -111,7 +111,7 @@ pub async fn bank_page(
     me: CurrentUser,
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let query = query.into_inner();
     let q = query.clone();
     let ((results, total), opts) =
@@ -148,7 +148,7 @@ pub async fn bank_page(
             "prev_url": (page > 1).then(|| bank_url(&query, page - 1)),
             "next_url": (page < pages).then(|| bank_url(&query, page + 1)),
         },
-        "can_edit": me.role.may(Permission::EditBank),
+        "can_edit": crate::access::role_allows(me.role, Action::EditBank),
     });
     render(
         &state,
@@ -166,7 +166,7 @@ pub async fn api_questions(
     me: CurrentUser,
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let query = query.into_inner();
     let q = query.clone();
     let (results, total) = db(&state, move |conn| Ok(search(conn, &q)?)).await?;
@@ -179,7 +179,7 @@ pub async fn question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let id = id.into_inner();
     let (question, used_in, revisions) = db(&state, move |conn| {
         let q = questions::detail(conn, id)?.ok_or(AppError::NotFound)?;
@@ -196,7 +196,7 @@ pub async fn question_page(
         "question": q,
         "used_in": used_in,
         "revisions": revisions.iter().map(|r| json!({"version": r.version, "changed_on": r.changed_at.format("%-d %b %Y").to_string()})).collect::<Vec<_>>(),
-        "can_edit": me.role.may(Permission::EditBank),
+        "can_edit": crate::access::role_allows(me.role, Action::EditBank),
     });
     render(
         &state,
@@ -214,7 +214,7 @@ pub async fn api_question(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let id = id.into_inner();
     let (question, used_in) = db(&state, move |conn| {
         let q = questions::detail(conn, id)?.ok_or(AppError::NotFound)?;
@@ -387,7 +387,7 @@ pub async fn new_question_page(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let form = QuestionForm {
         minutes: "10".into(),
         ..QuestionForm::default()
@@ -401,7 +401,7 @@ pub async fn edit_question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let id = id.into_inner();
     let seed = db(&state, move |conn| {
         questions::as_seed(conn, id)?.ok_or(AppError::NotFound)
@@ -498,7 +498,7 @@ async fn submit(
     id: Option<i64>,
     body: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let form = parse_question_form(&body);
     match save(&state, &me, id, seed_from_form(&form)).await? {
         Ok(saved) => redirect_with_flash(
@@ -553,7 +553,7 @@ pub async fn archive_form(
     id: web::Path<i64>,
     form: CsrfForm<ArchiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let id = id.into_inner();
     let archived = form.0.archived == "true";
     let actor = me.id();
@@ -634,7 +634,7 @@ pub async fn api_create_question(
     me: CurrentUser,
     body: ApiJson<QuestionBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let mut seed = QuestionSeed {
         slug: String::new(),
         category: String::new(),
@@ -662,7 +662,7 @@ pub async fn api_update_question(
     id: web::Path<i64>,
     body: ApiJson<QuestionBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let id = id.into_inner();
     let body = body.0;
     let archived = body.archived;
@@ -688,7 +688,7 @@ pub async fn api_update_question(
 }
 
 pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let bank = db(&state, |conn| Ok(bank::export::export(conn)?)).await?;
     let text = bank.to_toml().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
@@ -706,7 +706,7 @@ pub async fn api_import(
     me: CurrentUser,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::EditBank)?;
+    me.require(Action::EditBank)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -737,7 +737,7 @@ pub async fn tracks_page(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
     render(
         &state,
@@ -833,7 +833,7 @@ pub async fn track_page(
     me: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let key = key.into_inner();
     let detail = db(&state, move |conn| track_detail(conn, &key)).await?;
     let title = detail["track"]["name"]
@@ -852,7 +852,7 @@ pub async fn track_page(
 }
 
 pub async fn api_tracks(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
     Ok(HttpResponse::Ok().json(json!({"tracks": tracks})))
 }
@@ -862,13 +862,13 @@ pub async fn api_track(
     me: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let key = key.into_inner();
     Ok(HttpResponse::Ok().json(db(&state, move |conn| track_detail(conn, &key)).await?))
 }
 
 pub async fn api_stage_kinds(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let rows = db(&state, |conn| {
         Ok(stage_kinds::table
             .inner_join(formats::table)
@@ -892,7 +892,7 @@ pub async fn api_stage_kinds(state: State, me: CurrentUser) -> Result<HttpRespon
 }
 
 pub async fn api_formats(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadBank)?;
+    me.require(Action::ReadBank)?;
     let rows = db(&state, |conn| {
         Ok(formats::table
             .order(formats::position)

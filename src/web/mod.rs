@@ -3,15 +3,11 @@
 mod account;
 mod assets;
 mod bank;
-mod candidate_pages;
 pub mod extract;
+pub mod form;
 mod health;
 mod home;
-mod interview_pages;
-mod interviews;
 mod people;
-mod planner;
-mod planner_pages;
 mod setup;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -29,11 +25,12 @@ use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
 use tokio::sync::Notify;
 
+use crate::access::Action;
 use crate::auth::session::{self, SessionKeys};
 use crate::auth::{CurrentUser, csrf};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, QueryCounter};
-use crate::domain::{Permission, Role};
+use crate::domain::Role;
 use crate::error::{AppError, code_for_status};
 use crate::templates::Templates;
 
@@ -117,90 +114,105 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/interviews",
-            web::get().to(interview_pages::interviews_page),
+            web::get().to(crate::interviews::pages::interviews_page),
         )
-        .route("/stages/{id}/kit", web::get().to(interview_pages::kit_page))
+        .route(
+            "/stages/{id}/kit",
+            web::get().to(crate::interviews::pages::kit_page),
+        )
         .route(
             "/stages/{id}/scorecard",
-            web::post().to(interview_pages::scorecard_form),
+            web::post().to(crate::interviews::pages::scorecard_form),
         )
         .route(
             "/stages/{id}/scorecard/autosave",
-            web::post().to(interview_pages::autosave),
+            web::post().to(crate::interviews::pages::autosave),
         )
         .route(
             "/stages/{id}/scorecard/amend",
-            web::post().to(interview_pages::amend_form),
+            web::post().to(crate::interviews::pages::amend_form),
         )
         .route(
             "/candidates/{id}/debrief",
-            web::get().to(interview_pages::debrief_page),
+            web::get().to(crate::interviews::pages::debrief_page),
         )
         .route(
             "/candidates/{id}/decision",
-            web::post().to(interview_pages::decision_form),
+            web::post().to(crate::interviews::pages::decision_form),
         )
-        .route("/jobs", web::get().to(planner_pages::jobs_page))
-        .route("/jobs", web::post().to(planner_pages::create_job_form))
+        .route("/jobs", web::get().to(crate::jobs::pages::jobs_page))
+        .route("/jobs", web::post().to(crate::jobs::pages::create_job_form))
         .route(
             "/jobs/{id}/criteria",
-            web::post().to(planner_pages::add_criterion_form),
+            web::post().to(crate::jobs::pages::add_criterion_form),
         )
         .route(
             "/criteria/{id}",
-            web::post().to(planner_pages::save_criterion_form),
+            web::post().to(crate::jobs::pages::save_criterion_form),
         )
         .route(
             "/criteria/{id}/{action}",
-            web::post().to(planner_pages::criterion_form),
+            web::post().to(crate::jobs::pages::criterion_form),
         )
-        .route("/jobs/{id}", web::get().to(planner_pages::job_planner))
-        .route("/candidates", web::get().to(candidate_pages::list_page))
-        .route("/candidates", web::post().to(candidate_pages::create_form))
+        .route(
+            "/jobs/{id}",
+            web::get().to(crate::loops::pages::job_planner),
+        )
+        .route(
+            "/candidates",
+            web::get().to(crate::candidates::pages::list_page),
+        )
+        .route(
+            "/candidates",
+            web::post().to(crate::candidates::pages::create_form),
+        )
         .route(
             "/candidates/{id}",
-            web::get().to(candidate_pages::candidate_page),
+            web::get().to(crate::candidates::pages::candidate_page),
         )
         .route(
             "/candidates/{id}/status",
-            web::post().to(candidate_pages::status_form),
+            web::post().to(crate::candidates::pages::status_form),
         )
         .route(
             "/candidates/{id}/prep-pack/preview",
-            web::get().to(candidate_pages::prep_pack_preview),
+            web::get().to(crate::candidates::pages::prep_pack_preview),
         )
         .route(
             "/candidates/{id}/prep-pack/send",
-            web::post().to(candidate_pages::send_prep_pack_form),
+            web::post().to(crate::candidates::pages::send_prep_pack_form),
         )
         .route(
             "/candidates/{id}/planner",
-            web::get().to(planner_pages::candidate_planner),
+            web::get().to(crate::loops::pages::candidate_planner),
         )
         .route(
             "/stages/{id}/schedule",
-            web::post().to(candidate_pages::schedule_form),
+            web::post().to(crate::candidates::pages::schedule_form),
         )
         .route(
             "/loops/{id}/stages",
-            web::post().to(planner_pages::add_stage_form),
+            web::post().to(crate::loops::pages::add_stage_form),
         )
-        .route("/stages/{id}", web::post().to(planner_pages::stage_form))
+        .route(
+            "/stages/{id}",
+            web::post().to(crate::loops::pages::stage_form),
+        )
         .route(
             "/stages/{id}/move",
-            web::post().to(planner_pages::move_stage_form),
+            web::post().to(crate::loops::pages::move_stage_form),
         )
         .route(
             "/stages/{id}/remove",
-            web::post().to(planner_pages::remove_stage_form),
+            web::post().to(crate::loops::pages::remove_stage_form),
         )
         .route(
             "/stages/{id}/questions",
-            web::get().to(planner_pages::stage_questions_page),
+            web::get().to(crate::loops::pages::stage_questions_page),
         )
         .route(
             "/stages/{id}/questions/{action}",
-            web::post().to(planner_pages::question_change_form),
+            web::post().to(crate::loops::pages::question_change_form),
         )
         .route("/tracks", web::get().to(bank::tracks_page))
         .route("/tracks/{key}", web::get().to(bank::track_page))
@@ -211,41 +223,44 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/me", web::get().to(account::api_me))
                 .route(
                     "/me/interviews",
-                    web::get().to(interviews::api_my_interviews),
+                    web::get().to(crate::interviews::api::api_my_interviews),
                 )
                 .route(
                     "/candidates/{id}/prep-pack",
-                    web::get().to(interviews::api_prep_pack),
+                    web::get().to(crate::candidates::api::api_prep_pack),
                 )
                 .route(
                     "/candidates/{id}/prep-pack/send",
-                    web::post().to(interviews::api_send_prep_pack),
+                    web::post().to(crate::candidates::api::api_send_prep_pack),
                 )
-                .route("/outbox", web::get().to(interviews::api_outbox))
-                .route("/stages/{id}/kit", web::get().to(interviews::api_kit))
+                .route("/outbox", web::get().to(crate::candidates::api::api_outbox))
+                .route(
+                    "/stages/{id}/kit",
+                    web::get().to(crate::interviews::api::api_kit),
+                )
                 .route(
                     "/stages/{id}/scorecard",
-                    web::get().to(interviews::api_scorecard),
+                    web::get().to(crate::interviews::api::api_scorecard),
                 )
                 .route(
                     "/stages/{id}/scorecard",
-                    web::put().to(interviews::api_save_scorecard),
+                    web::put().to(crate::interviews::api::api_save_scorecard),
                 )
                 .route(
                     "/stages/{id}/scorecard/submit",
-                    web::post().to(interviews::api_submit_scorecard),
+                    web::post().to(crate::interviews::api::api_submit_scorecard),
                 )
                 .route(
                     "/stages/{id}/scorecard/amendments",
-                    web::post().to(interviews::api_amend_scorecard),
+                    web::post().to(crate::interviews::api::api_amend_scorecard),
                 )
                 .route(
                     "/candidates/{id}/debrief",
-                    web::get().to(interviews::api_debrief),
+                    web::get().to(crate::interviews::api::api_debrief),
                 )
                 .route(
                     "/candidates/{id}/decision",
-                    web::post().to(interviews::api_decide),
+                    web::post().to(crate::interviews::api::api_decide),
                 )
                 .route(
                     "/password-resets",
@@ -276,58 +291,85 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/bank/export", web::get().to(bank::api_export))
                 .route("/bank/import", web::post().to(bank::api_import))
-                .route("/jobs", web::get().to(planner::api_jobs))
-                .route("/jobs", web::post().to(planner::api_create_job))
-                .route("/jobs/{id}", web::get().to(planner::api_job))
-                .route("/jobs/{id}/loop", web::get().to(planner::api_job_loop))
-                .route("/loops/{id}", web::get().to(planner::api_loop))
-                .route("/loops/{id}/coverage", web::get().to(planner::api_coverage))
-                .route("/loops/{id}/stages", web::post().to(planner::api_add_stage))
-                .route("/stages/{id}", web::patch().to(planner::api_update_stage))
-                .route("/stages/{id}", web::delete().to(planner::api_delete_stage))
+                .route("/jobs", web::get().to(crate::jobs::api::api_jobs))
+                .route("/jobs", web::post().to(crate::jobs::api::api_create_job))
+                .route("/jobs/{id}", web::get().to(crate::jobs::api::api_job))
+                .route(
+                    "/jobs/{id}/loop",
+                    web::get().to(crate::loops::api::api_job_loop),
+                )
+                .route("/loops/{id}", web::get().to(crate::loops::api::api_loop))
+                .route(
+                    "/loops/{id}/coverage",
+                    web::get().to(crate::loops::api::api_coverage),
+                )
+                .route(
+                    "/loops/{id}/stages",
+                    web::post().to(crate::loops::api::api_add_stage),
+                )
+                .route(
+                    "/stages/{id}",
+                    web::patch().to(crate::loops::api::api_update_stage),
+                )
+                .route(
+                    "/stages/{id}",
+                    web::delete().to(crate::loops::api::api_delete_stage),
+                )
                 .route(
                     "/stages/{id}/questions",
-                    web::put().to(planner::api_stage_questions),
+                    web::put().to(crate::loops::api::api_stage_questions),
                 )
                 .route(
                     "/stages/{id}/interviewers",
-                    web::put().to(planner::api_stage_interviewers),
-                )
-                .route("/jobs/{id}", web::patch().to(planner::api_update_job))
-                .route(
-                    "/jobs/{id}/criteria",
-                    web::get().to(planner::api_job_criteria),
+                    web::put().to(crate::loops::api::api_stage_interviewers),
                 )
                 .route(
+                    "/jobs/{id}",
+                    web::patch().to(crate::jobs::api::api_update_job),
+                )
+                .route(
                     "/jobs/{id}/criteria",
-                    web::post().to(planner::api_add_criterion),
+                    web::get().to(crate::jobs::api::api_job_criteria),
+                )
+                .route(
+                    "/jobs/{id}/criteria",
+                    web::post().to(crate::jobs::api::api_add_criterion),
                 )
                 .route(
                     "/criteria/{id}",
-                    web::patch().to(planner::api_update_criterion),
+                    web::patch().to(crate::jobs::api::api_update_criterion),
                 )
                 .route(
                     "/criteria/{id}",
-                    web::delete().to(planner::api_delete_criterion),
+                    web::delete().to(crate::jobs::api::api_delete_criterion),
                 )
                 .route(
                     "/loops/{id}/revisions",
-                    web::get().to(planner::api_revisions),
+                    web::get().to(crate::loops::api::api_revisions),
                 )
                 .route(
                     "/loops/{id}/revisions/compare",
-                    web::get().to(planner::api_compare),
+                    web::get().to(crate::loops::api::api_compare),
                 )
-                .route("/candidates", web::get().to(planner::api_candidates))
-                .route("/candidates", web::post().to(planner::api_create_candidate))
-                .route("/candidates/{id}", web::get().to(planner::api_candidate))
+                .route(
+                    "/candidates",
+                    web::get().to(crate::candidates::api::api_candidates),
+                )
+                .route(
+                    "/candidates",
+                    web::post().to(crate::candidates::api::api_create_candidate),
+                )
                 .route(
                     "/candidates/{id}",
-                    web::patch().to(planner::api_update_candidate),
+                    web::get().to(crate::candidates::api::api_candidate),
+                )
+                .route(
+                    "/candidates/{id}",
+                    web::patch().to(crate::candidates::api::api_update_candidate),
                 )
                 .route(
                     "/candidates/{id}/loop",
-                    web::get().to(planner::api_candidate_loop),
+                    web::get().to(crate::candidates::api::api_candidate_loop),
                 ),
         )
         .app_data(
@@ -383,10 +425,10 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
 /// Navigation by what the person came to do.
 fn nav(role: Role, path: &str) -> Value {
     let mut items = vec![("/", "Home"), ("/interviews", "My interviews")];
-    if role.may(Permission::ReadJobs) {
+    if crate::access::role_allows(role, Action::ListJobs) {
         items.push(("/jobs", "Jobs"));
     }
-    if role.may(Permission::ManageCandidates) {
+    if crate::access::role_allows(role, Action::ListCandidates) {
         items.push(("/candidates", "Candidates"));
     }
     items.extend([("/bank", "Question bank"), ("/tracks", "Tracks")]);

@@ -12,10 +12,11 @@ use super::{
     PageQuery, State, api_field_errors, db, form_errors, merge, redirect_with_flash, render,
     session_cookie,
 };
+use crate::access::Action;
 use crate::accounts::{self, UserChanges};
 use crate::auth::{CurrentUser, password};
 use crate::db::models::{TokenPurpose, User};
-use crate::domain::{EmailAddress, Permission, PersonName, Role};
+use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::AppError;
 
 fn role_options(selected: Option<&str>) -> Value {
@@ -84,7 +85,7 @@ pub async fn list_page(
     me: CurrentUser,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     people_page(&state, &req, &me, &q, StatusCode::OK, json!({})).await
 }
 
@@ -151,7 +152,7 @@ pub async fn invite_form(
     me: CurrentUser,
     form: CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let form = form.0;
     let values = json!({"values": {"name": form.name, "email": form.email, "role": form.role}});
     let q = PageQuery {
@@ -242,7 +243,7 @@ pub async fn edit_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let subject = load_user(&state, id.into_inner()).await?;
     edit_page_with(&state, &req, &me, &subject, StatusCode::OK, json!({})).await
 }
@@ -275,7 +276,7 @@ pub async fn edit_form(
     id: web::Path<i64>,
     form: CsrfForm<EditForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let id = id.into_inner();
     let subject = load_user(&state, id).await?;
     let form = form.0;
@@ -331,7 +332,7 @@ pub async fn active_form(
     id: web::Path<i64>,
     form: CsrfForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let id = id.into_inner();
     let active = match form.0.active.as_str() {
         "true" => true,
@@ -368,7 +369,7 @@ pub async fn api_list(
     me: CurrentUser,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let (page, per_page) = (q.page(), q.per_page());
     let (users, total) = db(&state, move |conn| Ok(User::page(conn, page, per_page)?)).await?;
     Ok(HttpResponse::Ok()
@@ -388,7 +389,7 @@ pub async fn api_create(
     me: CurrentUser,
     body: ApiJson<CreateUserBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let body = body.0;
     let (name, email, role) = parse_invitee(
         body.name.as_deref().unwrap_or_default(),
@@ -426,7 +427,7 @@ pub async fn api_update(
     id: web::Path<i64>,
     body: ApiJson<UpdateUserBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let body = body.0;
     let mut errors = Vec::new();
     let name = body
@@ -474,7 +475,7 @@ pub async fn api_invite(
     me: CurrentUser,
     body: ApiJson<InviteBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageUsers)?;
+    me.require(Action::ManageUsers)?;
     let body = body.0;
     let invitee = parse_invitee(
         body.name.as_deref().unwrap_or_default(),

@@ -242,7 +242,7 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
     use chrono::Duration;
     use diesel::prelude::*;
     use loopwright::db::schema::outbox_messages;
-    use loopwright::reminders::{Delays, run};
+    use loopwright::interviews::reminders::{Delays, run};
 
     let app = TestApp::spawn();
     let manager = app.user(Role::HiringManager);

@@ -11,14 +11,16 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::access::{self, Action, Target};
+use crate::candidates::candidate_view_of;
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User};
 use crate::db::schema::{
     bank_texts, formats, job_criteria, questions, stage_kinds, stage_questions, stages,
 };
 use crate::error::AppError;
+use crate::loops::{StageView, load_loop};
 use crate::mail::{self, Attachment, NewEmail, OutboxMessage};
-use crate::planning;
 use crate::templates::Templates;
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +56,7 @@ fn ics_text(s: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-/// The pack for a candidate, from their loop as it is now.
+/// The pack for a candidate, from their loop as it is now (`ManageCandidate`).
 pub fn build(
     conn: &mut DbConn,
     templates: &Templates,
@@ -62,9 +64,15 @@ pub fn build(
     candidate_id: i64,
     note: Option<&str>,
 ) -> Result<PrepPack, AppError> {
-    let candidate = planning::candidate(conn, candidate_id)?;
+    access::ensure(
+        conn,
+        sender,
+        Action::ManageCandidate,
+        Target::Candidate(candidate_id),
+    )?;
+    let candidate = candidate_view_of(conn, candidate_id)?;
     let loop_id = candidate.loop_id.ok_or(AppError::NotFound)?;
-    let shape = planning::load_loop(conn, loop_id)?;
+    let shape = load_loop(conn, loop_id)?;
     let ids: Vec<i64> = shape.stages.iter().map(|s| s.id).collect();
     let starts: HashMap<i64, Option<NaiveDateTime>> = stages::table
         .filter(stages::id.eq_any(&ids))
@@ -119,7 +127,7 @@ pub fn build(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let zone_of = |s: &planning::StageView| {
+    let zone_of = |s: &StageView| {
         s.time_zone
             .clone()
             .or_else(|| candidate.time_zone.clone())
@@ -192,6 +200,7 @@ pub fn build(
 
 /// Queues the pack. The same idempotency key returns the first email and
 /// queues nothing more; what was sent is the outbox row itself.
+/// `ManageCandidate`, asked before the key is looked up.
 pub fn send(
     conn: &mut DbConn,
     templates: &Templates,
@@ -200,6 +209,12 @@ pub fn send(
     note: Option<&str>,
     key: &str,
 ) -> Result<(i64, bool), AppError> {
+    access::ensure(
+        conn,
+        sender,
+        Action::ManageCandidate,
+        Target::Candidate(candidate_id),
+    )?;
     crate::db::write_transaction(conn, |conn| {
         let idempotency_key = format!("prep_pack:{candidate_id}:{key}");
         if let Some(existing) = mail::find_by_key(conn, &idempotency_key)? {
@@ -235,7 +250,17 @@ pub fn send(
     })
 }
 
-/// Every email queued for a candidate, newest first.
-pub fn deliveries(conn: &mut DbConn, candidate_id: i64) -> QueryResult<Vec<OutboxMessage>> {
-    mail::for_candidate(conn, candidate_id)
+/// Every email queued for a candidate, newest first (`ManageCandidate`).
+pub fn deliveries(
+    conn: &mut DbConn,
+    actor: &User,
+    candidate_id: i64,
+) -> Result<Vec<OutboxMessage>, AppError> {
+    access::ensure(
+        conn,
+        actor,
+        Action::ManageCandidate,
+        Target::Candidate(candidate_id),
+    )?;
+    Ok(mail::for_candidate(conn, candidate_id)?)
 }

@@ -1,5 +1,5 @@
-//! The planner as pages: jobs, the loop planner (template or a candidate's
-//! loop), and the bank panel that pulls questions into a stage. Every form
+//! The planner as pages: the loop planner (template or a candidate's
+//! loop) and the bank panel that pulls questions into a stage. Every form
 //! carries the loop version; a stale one comes back with a message and the
 //! current loop.
 
@@ -11,35 +11,21 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::CsrfForm;
-use super::{State, db, form_errors, merge, redirect_with_flash, render, see_other};
+use crate::access::Action;
+use crate::access::{self, Actor, Target as Of};
 use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::db::DbConn;
-use crate::db::schema::{formats, loops, questions, stage_kinds, stages, tracks, users};
+use crate::db::schema::{formats, questions, stage_kinds, stages, users};
+use crate::domain::Role;
 use crate::domain::coverage::Warning;
-use crate::domain::{Permission, Role};
 use crate::error::AppError;
-use crate::planning::{self, NewJob, StageChanges};
-
-/// A form body as pairs: checkboxes repeat their name.
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-fn all_ids(pairs: &Pairs, name: &str) -> Vec<i64> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect()
-}
+use crate::loops::edits::{self, StageChanges};
+use crate::loops::{coverage, load_loop};
+use crate::web::extract::CsrfForm;
+use crate::web::form::{Pairs, all_ids, field};
+use crate::web::{State, db, redirect_with_flash, render};
+use crate::{candidates, jobs};
 
 fn version(pairs: &Pairs) -> Result<i64, AppError> {
     field(pairs, "version").parse().map_err(|_| {
@@ -50,133 +36,13 @@ fn version(pairs: &Pairs) -> Result<i64, AppError> {
     })
 }
 
-fn options(rows: Vec<(String, String)>, selected: &str) -> Value {
-    rows.into_iter()
-        .map(
-            |(value, label)| json!({"selected": value == selected, "value": value, "label": label}),
-        )
-        .collect()
-}
-
-pub async fn jobs_page(
-    state: State,
-    req: HttpRequest,
-    me: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ReadJobs)?;
-    jobs_page_with(&state, &req, &me, StatusCode::OK, &Pairs::new(), &[]).await
-}
-
-async fn jobs_page_with(
-    state: &State,
-    req: &HttpRequest,
-    me: &CurrentUser,
-    status: StatusCode,
-    typed: &Pairs,
-    errors: &[(&str, String)],
-) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let (jobs, track_rows, managers) = db(state, move |conn| {
-        let jobs = planning::jobs_for(conn, &user)?;
-        let track_rows: Vec<(i64, String)> = tracks::table
-            .order(tracks::name)
-            .select((tracks::id, tracks::name))
-            .load(conn)?;
-        let managers: Vec<(i64, String)> = if user.role() == Role::Admin {
-            users::table
-                .filter(users::active.eq(true))
-                .filter(users::role.eq_any(["hiring_manager", "admin"]))
-                .order(users::name)
-                .select((users::id, users::name))
-                .load(conn)?
-        } else {
-            Vec::new()
-        };
-        Ok((jobs, track_rows, managers))
-    })
-    .await?;
-    let names: HashMap<i64, String> = managers.iter().cloned().collect();
-    let list: Vec<Value> = jobs
-        .iter()
-        .map(|j| {
-            json!({"id": j.id, "title": j.title, "team": j.team, "status": j.status, "track_name": j.track_name,
-                "hiring_manager_name": j.hiring_manager_id.and_then(|id| names.get(&id).cloned().or_else(|| (id == me.id()).then(|| me.user.name.clone())))})
-        })
-        .collect();
-    let extra = merge(
-        json!({
-            "jobs": list,
-            "can_create": me.role.may(Permission::ManageJobs),
-            "tracks": options(track_rows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "track_id")),
-            "managers": options(managers.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "hiring_manager_id")),
-            "values": {"title": field(typed, "title"), "team": field(typed, "team")},
-        }),
-        form_errors(errors),
-    );
-    render(state, req, Some(me), status, "pages/jobs", "Jobs", extra)
-}
-
-pub async fn create_job_form(
-    state: State,
-    req: HttpRequest,
-    me: CurrentUser,
-    form: CsrfForm<Pairs>,
-) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageJobs)?;
-    let pairs = form.0;
-    let track_id = field(&pairs, "track_id").parse::<i64>().unwrap_or(0);
-    let hiring_manager_id = match me.role {
-        Role::HiringManager => Some(me.id()),
-        _ => field(&pairs, "hiring_manager_id").parse::<i64>().ok(),
-    };
-    let new = NewJob {
-        title: field(&pairs, "title").to_owned(),
-        team: field(&pairs, "team").to_owned(),
-        track_id,
-        hiring_manager_id,
-        // An unticked checkbox sends nothing: the form means "empty loop".
-        typical_stages: field(&pairs, "typical_stages") == "true",
-    };
-    let actor = me.user.clone();
-    match db(&state, move |conn| planning::create_job(conn, &actor, new)).await {
-        Ok(id) => Ok(see_other(&format!("/jobs/{id}"))),
-        Err(AppError::Validation { fields, .. }) => {
-            let errors: Vec<(&str, String)> = fields
-                .into_iter()
-                .map(|(f, m)| {
-                    (
-                        ["title", "team", "track_id", "hiring_manager_id"]
-                            .into_iter()
-                            .find(|k| *k == f)
-                            .unwrap_or("title"),
-                        m,
-                    )
-                })
-                .collect();
-            jobs_page_with(
-                &state,
-                &req,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &pairs,
-                &errors,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// Where the planner of a loop lives.
-fn planner_url(conn: &mut DbConn, loop_id: i64) -> Result<String, AppError> {
-    let (job_id, candidate_id): (i64, Option<i64>) = loops::table
-        .find(loop_id)
-        .select((loops::job_id, loops::candidate_id))
-        .first(conn)?;
-    Ok(match candidate_id {
-        Some(c) => format!("/candidates/{c}/planner"),
-        None => format!("/jobs/{job_id}"),
-    })
+fn planner_url(scope: &access::Scope) -> String {
+    match (scope.candidate_id, scope.job_id) {
+        (Some(c), _) => format!("/candidates/{c}/planner"),
+        (None, Some(job_id)) => format!("/jobs/{job_id}"),
+        (None, None) => "/jobs".to_owned(),
+    }
 }
 
 fn warning_text(
@@ -244,9 +110,9 @@ fn planner_context(
     loop_id: i64,
     can_edit: bool,
 ) -> Result<Value, AppError> {
-    let shape = planning::load_loop(conn, loop_id)?;
-    let job = planning::job(conn, shape.job_id)?;
-    let coverage = planning::coverage_of(conn, loop_id)?;
+    let shape = load_loop(conn, loop_id)?;
+    let job = jobs::job_view(conn, shape.job_id)?;
+    let coverage = coverage::coverage_of(conn, user, loop_id)?;
     let question_ids: Vec<i64> = shape
         .stages
         .iter()
@@ -371,8 +237,8 @@ async fn planner_page(
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let context = db(state, move |conn| {
-        planning::authorize_loop(conn, &user, loop_id, false)?;
-        let can_edit = planning::authorize_loop(conn, &user, loop_id, true).is_ok();
+        let scope = access::ensure(conn, &user, Action::ReadLoop, Of::Loop(loop_id))?;
+        let can_edit = access::can(Actor::from(&user), Action::EditLoop, &scope).is_ok();
         planner_context(conn, &user, loop_id, can_edit)
     })
     .await?;
@@ -399,8 +265,7 @@ pub async fn job_planner(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let loop_id = db(&state, move |conn| {
-        planning::authorize_job(conn, &user, id, false)?;
-        planning::job(conn, id)?
+        jobs::job(conn, &user, id)?
             .template_loop_id
             .ok_or(AppError::NotFound)
     })
@@ -416,8 +281,7 @@ pub async fn candidate_planner(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let loop_id = db(&state, move |conn| {
-        planning::authorize_candidate(conn, &user, id)?;
-        planning::candidate(conn, id)?
+        candidates::candidate(conn, &user, id)?
             .loop_id
             .ok_or(AppError::NotFound)
     })
@@ -436,11 +300,11 @@ async fn planner_change(
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let outcome = db(state, move |conn| {
-        let loop_id = match target {
-            Target::Loop(id) => planning::authorize_loop(conn, &user, id, true).map(|_| id)?,
-            Target::Stage(id) => planning::authorize_stage(conn, &user, id, true)?,
+        let scope = match target {
+            Target::Loop(id) => access::ensure(conn, &user, Action::EditLoop, Of::Loop(id))?,
+            Target::Stage(id) => access::ensure(conn, &user, Action::EditLoop, Of::Stage(id))?,
         };
-        let url = planner_url(conn, loop_id)?;
+        let url = planner_url(&scope);
         let anchor = match target {
             Target::Stage(id) => format!("#stage-{id}"),
             Target::Loop(_) => String::new(),
@@ -483,9 +347,7 @@ pub async fn add_stage_form(
         &me,
         Target::Loop(loop_id),
         "Stage added.",
-        move |conn, user| {
-            planning::add_stage(conn, user, loop_id, expected, &kind, None).map(|_| ())
-        },
+        move |conn, user| edits::add_stage(conn, user, loop_id, expected, &kind, None).map(|_| ()),
     )
     .await
 }
@@ -518,8 +380,8 @@ pub async fn stage_form(
         move |conn, user| {
             // One save, one version: the stage and its interviewers together.
             crate::db::write_transaction(conn, |conn| {
-                planning::update_stage(conn, user, stage_id, expected, changes)?;
-                planning::set_interviewers(conn, user, stage_id, expected + 1, &interviewers)
+                edits::update_stage(conn, user, stage_id, expected, changes)?;
+                edits::set_interviewers(conn, user, stage_id, expected + 1, &interviewers)
                     .map(|_| ())
             })
         },
@@ -550,7 +412,7 @@ pub async fn move_stage_form(
                 .select(stages::position)
                 .first(conn)?;
             let to = if up { position - 1 } else { position + 1 }.max(0) as usize;
-            planning::update_stage(
+            edits::update_stage(
                 conn,
                 user,
                 stage_id,
@@ -576,7 +438,9 @@ pub async fn remove_stage_form(
     let (stage_id, expected) = (id.into_inner(), version(&pairs)?);
     let user = me.user.clone();
     let loop_id = db(&state, move |conn| {
-        planning::authorize_stage(conn, &user, stage_id, true)
+        access::ensure(conn, &user, Action::EditLoop, Of::Stage(stage_id))?
+            .loop_id
+            .ok_or(AppError::NotFound)
     })
     .await?;
     planner_change(
@@ -584,17 +448,14 @@ pub async fn remove_stage_form(
         &me,
         Target::Loop(loop_id),
         "Stage removed.",
-        move |conn, user| planning::delete_stage(conn, user, stage_id, expected).map(|_| ()),
+        move |conn, user| edits::delete_stage(conn, user, stage_id, expected).map(|_| ()),
     )
     .await
 }
 
 fn current_questions(conn: &mut DbConn, stage_id: i64) -> Result<Vec<i64>, AppError> {
-    let loop_id: i64 = stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)?;
-    let shape = planning::load_loop(conn, loop_id)?;
+    let loop_id = crate::loops::loop_of_stage(conn, stage_id)?;
+    let shape = load_loop(conn, loop_id)?;
     Ok(shape
         .stages
         .into_iter()
@@ -644,7 +505,7 @@ pub async fn question_change_form(
                 }
                 _ => {}
             }
-            planning::set_questions(conn, user, stage_id, expected, &ids).map(|_| ())
+            edits::set_questions(conn, user, stage_id, expected, &ids).map(|_| ())
         },
     )
     .await
@@ -666,9 +527,11 @@ pub async fn stage_questions_page(
 ) -> Result<HttpResponse, AppError> {
     let (stage_id, user, text) = (id.into_inner(), me.user.clone(), query.into_inner().q);
     let context = db(&state, move |conn| {
-        let loop_id = planning::authorize_stage(conn, &user, stage_id, true)?;
-        let shape = planning::load_loop(conn, loop_id)?;
-        let job = planning::job(conn, shape.job_id)?;
+        let loop_id = access::ensure(conn, &user, Action::EditLoop, Of::Stage(stage_id))?
+            .loop_id
+            .ok_or(AppError::NotFound)?;
+        let shape = load_loop(conn, loop_id)?;
+        let job = jobs::job_view(conn, shape.job_id)?;
         let stage = shape.stages.iter().find(|s| s.id == stage_id).ok_or(AppError::NotFound)?;
         let kind_name: String = stage_kinds::table.filter(stage_kinds::slug.eq(&stage.stage_kind)).select(stage_kinds::name).first(conn)?;
         let focus_names: Vec<String> = job.criteria.iter().filter(|c| stage.focus_criterion_ids.contains(&c.id)).map(|c| c.name.clone()).collect();
@@ -718,136 +581,4 @@ pub async fn stage_questions_page(
         &title,
         context,
     )
-}
-
-/// A change to a job's criteria from the planner page; back to the planner.
-async fn criteria_change(
-    state: &State,
-    me: &CurrentUser,
-    job_or_criterion: JobOrCriterion,
-    done: &'static str,
-    change: impl FnOnce(&mut DbConn, &crate::db::models::User, i64) -> Result<(), AppError>
-    + Send
-    + 'static,
-) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let (job_id, result) = db(state, move |conn| {
-        let job_id = match job_or_criterion {
-            JobOrCriterion::Job(id) => id,
-            JobOrCriterion::Criterion(id) => planning::criterion_job(conn, id)?,
-        };
-        planning::authorize_job(conn, &user, job_id, true)?;
-        Ok((job_id, change(conn, &user, job_id)))
-    })
-    .await?;
-    let (kind, message) = match result {
-        Ok(()) => ("success", done.to_owned()),
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
-            ("error", format!("Nothing was saved. {message}"))
-        }
-        Err(e) => return Err(e),
-    };
-    redirect_with_flash(&format!("/jobs/{job_id}#criteria-heading"), kind, &message)
-}
-
-#[derive(Clone, Copy)]
-enum JobOrCriterion {
-    Job(i64),
-    Criterion(i64),
-}
-
-pub async fn add_criterion_form(
-    state: State,
-    me: CurrentUser,
-    id: web::Path<i64>,
-    form: CsrfForm<Pairs>,
-) -> Result<HttpResponse, AppError> {
-    let pairs = form.0;
-    let (kind, name, description) = (
-        field(&pairs, "kind").to_owned(),
-        field(&pairs, "name").to_owned(),
-        field(&pairs, "description").to_owned(),
-    );
-    criteria_change(
-        &state,
-        &me,
-        JobOrCriterion::Job(id.into_inner()),
-        "Criterion added.",
-        move |conn, user, job_id| {
-            planning::add_job_criterion(conn, user, job_id, &kind, &name, &description).map(|_| ())
-        },
-    )
-    .await
-}
-
-pub async fn criterion_form(
-    state: State,
-    me: CurrentUser,
-    path: web::Path<(i64, String)>,
-    form: CsrfForm<Pairs>,
-) -> Result<HttpResponse, AppError> {
-    let (id, action) = path.into_inner();
-    let pairs = form.0;
-    let (name, description, up) = (
-        field(&pairs, "name").to_owned(),
-        field(&pairs, "description").to_owned(),
-        field(&pairs, "direction") == "up",
-    );
-    let done = match action.as_str() {
-        "save" => "Criterion saved.",
-        "move" => "Criterion moved.",
-        "remove" => "Criterion removed.",
-        _ => return Err(AppError::NotFound),
-    };
-    criteria_change(
-        &state,
-        &me,
-        JobOrCriterion::Criterion(id),
-        done,
-        move |conn, user, job_id| match action.as_str() {
-            "save" => planning::update_job_criterion(
-                conn,
-                user,
-                id,
-                planning::CriterionChanges {
-                    name: Some(name),
-                    description: Some(description),
-                    position: None,
-                },
-            )
-            .map(|_| ()),
-            "move" => {
-                let list = planning::job_criteria_of(conn, job_id)?;
-                let at = list.iter().position(|c| c.id == id).unwrap_or(0) as i64;
-                let to = if up { (at - 1).max(0) } else { at + 1 };
-                planning::update_job_criterion(
-                    conn,
-                    user,
-                    id,
-                    planning::CriterionChanges {
-                        position: Some(to),
-                        ..Default::default()
-                    },
-                )
-                .map(|_| ())
-            }
-            _ => planning::delete_job_criterion(conn, user, id),
-        },
-    )
-    .await
-}
-
-pub async fn save_criterion_form(
-    state: State,
-    me: CurrentUser,
-    id: web::Path<i64>,
-    form: CsrfForm<Pairs>,
-) -> Result<HttpResponse, AppError> {
-    criterion_form(
-        state,
-        me,
-        web::Path::from((id.into_inner(), "save".to_owned())),
-        form,
-    )
-    .await
 }

@@ -10,28 +10,24 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::CsrfForm;
-use super::{State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other};
 use crate::auth::CurrentUser;
+use crate::candidates::schedule::{self, schedule_of};
+use crate::candidates::{self, CANDIDATE_STATUSES, CandidateChanges, NewCandidate, prep_pack};
 use crate::db::DbConn;
-use crate::db::schema::{formats, stage_kinds, stages, users};
+use crate::db::schema::{formats, stage_kinds, users};
 use crate::domain::schedule::Conflict;
-use crate::domain::{EmailAddress, Permission, PersonName};
+use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
-use crate::planning::{self, CANDIDATE_STATUSES, CandidateChanges, NewCandidate, StageChanges};
-
-type Pairs = Vec<(String, String)>;
+use crate::jobs;
+use crate::loops::edits::StageChanges;
+use crate::web::extract::CsrfForm;
+use crate::web::form::{Pairs, field};
+use crate::web::{
+    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other,
+};
 
 /// A stage whose schedule form failed: its id, what was typed, the errors.
 type StageErrors<'a> = (i64, &'a Pairs, &'a [(&'a str, String)]);
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
 
 pub fn status_label(status: &str) -> &'static str {
     match status {
@@ -65,7 +61,6 @@ pub async fn list_page(
     me: CurrentUser,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageCandidates)?;
     list_with(
         &state,
         &req,
@@ -91,8 +86,8 @@ async fn list_with(
     let job_filter = q.job_id.parse::<i64>().ok();
     let status_filter = Some(q.status.clone()).filter(|s| !s.is_empty());
     let (list, jobs) = db(state, move |conn| {
-        let list = planning::candidates_for(conn, &user, job_filter, status_filter.as_deref())?;
-        let jobs = planning::jobs_for(conn, &user)?;
+        let list = candidates::candidates_for(conn, &user, job_filter, status_filter.as_deref())?;
+        let jobs = jobs::jobs_for(conn, &user)?;
         Ok((list, jobs))
     })
     .await?;
@@ -126,7 +121,6 @@ pub async fn create_form(
     me: CurrentUser,
     form: CsrfForm<Pairs>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Permission::ManageCandidates)?;
     let pairs = form.0;
     let mut errors = Vec::new();
     let name = PersonName::parse(field(&pairs, "name"))
@@ -153,8 +147,7 @@ pub async fn create_form(
     };
     let (user, notes) = (me.user.clone(), field(&pairs, "notes").to_owned());
     let created = db(&state, move |conn| {
-        planning::authorize_job_for_candidates(conn, &user, job_id)?;
-        planning::create_candidate(
+        candidates::create_candidate(
             conn,
             &user,
             NewCandidate {
@@ -202,16 +195,16 @@ fn candidate_context(
     user: &crate::db::models::User,
     id: i64,
 ) -> Result<Value, AppError> {
-    let pack = crate::prep_pack::build(conn, templates, user, id, None)?;
-    let deliveries: Vec<Value> = crate::prep_pack::deliveries(conn, id)?
+    let pack = prep_pack::build(conn, templates, user, id, None)?;
+    let deliveries: Vec<Value> = prep_pack::deliveries(conn, user, id)?
         .iter()
         .map(|m| json!({"queued_at": m.created_at.format("%-d %b %Y, %H:%M UTC").to_string(), "subject": m.subject, "status": m.status,
                         "attempts": m.attempts, "last_error": m.last_error}))
         .collect();
-    let c = planning::candidate(conn, id)?;
+    let c = candidates::candidate(conn, user, id)?;
     let loop_id = c.loop_id.ok_or(AppError::NotFound)?;
-    let shape = planning::load_loop(conn, loop_id)?;
-    let schedule = planning::schedule_of(conn, id)?;
+    let shape = crate::loops::read_loop(conn, user, loop_id)?;
+    let schedule = schedule_of(conn, user, id)?;
     // Only the people on this loop (conflicts name them too), not every user.
     let people: Vec<i64> = shape
         .stages
@@ -315,7 +308,6 @@ async fn candidate_page_with(
 ) -> Result<HttpResponse, AppError> {
     let (user, st) = (me.user.clone(), state.clone());
     let mut context = db(state, move |conn| {
-        planning::authorize_candidate(conn, &user, id)?;
         candidate_context(conn, &st.templates, &user, id)
     })
     .await?;
@@ -367,8 +359,7 @@ pub async fn status_form(
         ..CandidateChanges::default()
     };
     let result = db(&state, move |conn| {
-        planning::authorize_candidate(conn, &user, id)?;
-        planning::update_candidate(conn, &user, id, changes)
+        candidates::update_candidate(conn, &user, id, changes)
     })
     .await;
     let (kind, message) = match result {
@@ -447,16 +438,7 @@ pub async fn schedule_form(
     };
     let user = me.user.clone();
     let result = db(&state, move |conn| {
-        planning::authorize_stage(conn, &user, stage_id, true)?;
-        let loop_candidate = planning::candidate(conn, candidate_id)?.loop_id;
-        let stage_loop: i64 = stages::table
-            .find(stage_id)
-            .select(stages::loop_id)
-            .first(conn)?;
-        if loop_candidate != Some(stage_loop) {
-            return Err(AppError::NotFound);
-        }
-        planning::update_stage(conn, &user, stage_id, version, changes)
+        schedule::schedule_stage(conn, &user, candidate_id, stage_id, version, changes)
     })
     .await;
     match result {
@@ -503,8 +485,7 @@ pub async fn prep_pack_preview(
 ) -> Result<HttpResponse, AppError> {
     let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
     let pack = db(&state, move |conn| {
-        planning::authorize_candidate(conn, &user, id)?;
-        crate::prep_pack::build(conn, &st.templates, &user, id, None)
+        prep_pack::build(conn, &st.templates, &user, id, None)
     })
     .await?;
     // The email as the candidate will see it: its own inline styles, no scripts.
@@ -540,8 +521,7 @@ pub async fn send_prep_pack_form(
         return Ok(response);
     }
     let (_, created) = db(&state, move |conn| {
-        planning::authorize_candidate(conn, &user, id)?;
-        crate::prep_pack::send(conn, &st.templates, &user, id, Some(&note), &key)
+        prep_pack::send(conn, &st.templates, &user, id, Some(&note), &key)
     })
     .await?;
     state.mail_wake.notify_one();

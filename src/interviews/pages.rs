@@ -7,16 +7,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::extract::CsrfForm;
-use super::{State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other};
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::{
-    QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
+    AgendaItem, QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
 };
 use crate::error::AppError;
-use crate::scorecards;
-
-type Pairs = Vec<(String, String)>;
+use crate::interviews::kit::{self, KitView};
+use crate::interviews::{debrief, scorecards};
+use crate::web::extract::CsrfForm;
+use crate::web::form::{Pairs, field};
+use crate::web::{
+    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other,
+};
 
 fn rating_label(value: &str) -> &'static str {
     match value {
@@ -49,11 +51,11 @@ pub async fn interviews_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
-    q: web::Query<super::PageQuery>,
+    q: web::Query<crate::web::PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
     let (list, total) = db(&state, move |conn| {
-        Ok(scorecards::my_interviews(conn, &user, page, per_page)?)
+        Ok(kit::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
     let pages = ((total + per_page - 1) / per_page).max(1);
@@ -80,14 +82,6 @@ pub async fn interviews_page(
         "My interviews",
         json!({"interviews": rows, "pagination": pagination}),
     )
-}
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 /// The scorecard form's fields, read back into a scorecard; a value that is
@@ -173,18 +167,11 @@ async fn kit_page_with(
     errors: &[(String, String)],
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let (kit, own, can_debrief) = db(state, move |conn| {
-        scorecards::authorize_kit(conn, &user, stage_id)?;
-        let kit = scorecards::kit(conn, stage_id)?;
-        let own = match scorecards::authorize_own(conn, &user, stage_id) {
-            Ok(()) => Some(scorecards::own(conn, &user, stage_id)?),
-            Err(_) => None,
-        };
-        let candidate = kit["candidate"]["id"].as_i64().unwrap_or_default();
-        let can_debrief = scorecards::authorize_debrief(conn, &user, candidate).is_ok();
-        Ok((kit, own, can_debrief))
-    })
-    .await?;
+    let KitView {
+        kit,
+        own,
+        may_read_debrief: can_debrief,
+    } = db(state, move |conn| kit::kit_view(conn, &user, stage_id)).await?;
     let content = typed
         .cloned()
         .or_else(|| own.as_ref().map(|o| o.content.clone()))
@@ -210,22 +197,21 @@ async fn kit_page_with(
         .iter()
         .map(|n| (n.question_id, n.notes.as_str()))
         .collect();
-    let id_of = |v: &Value| v["id"].as_i64().unwrap_or_default();
-    let focus: Vec<Value> = kit["focus_criteria"].as_array().cloned().unwrap_or_default().into_iter().map(|c| {
-        let r = ratings.get(&id_of(&c));
-        json!({"id": c["id"], "name": c["name"], "description": c["description"],
+    let focus: Vec<Value> = kit.focus_criteria.iter().map(|c| {
+        let r = ratings.get(&c.id);
+        json!({"id": c.id, "name": c.name, "description": c.description,
                "rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| rating_label(r.rating.as_str())).unwrap_or(""),
-               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or(""), "error": error_for(format!("rating-{}", id_of(&c)))})
+               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or(""), "error": error_for(format!("rating-{}", c.id))})
     }).collect();
-    let red_flags: Vec<Value> = kit["red_flags"].as_array().cloned().unwrap_or_default().into_iter().map(|c| {
-        let f = flags.get(&id_of(&c));
-        json!({"id": c["id"], "name": c["name"], "description": c["description"],
+    let red_flags: Vec<Value> = kit.red_flags.iter().map(|c| {
+        let f = flags.get(&c.id);
+        json!({"id": c.id, "name": c.name, "description": c.description,
                "observed": f.map(|f| if f.observed { "yes" } else { "no" }).unwrap_or(""),
-               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or(""), "error": error_for(format!("red_flag-{}", id_of(&c)))})
+               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or(""), "error": error_for(format!("red_flag-{}", c.id))})
     }).collect();
-    let questions: Vec<Value> = kit["questions"].as_array().cloned().unwrap_or_default().into_iter().enumerate().map(|(i, q)| {
-        json!({"id": q["id"], "number": i + 1, "prompt": q["prompt"], "why": q["why"], "prep_pointers": q["prep_pointers"],
-               "follow_ups": q["follow_ups"], "minutes": q["minutes"], "notes": notes.get(&id_of(&q)).copied().unwrap_or("")})
+    let questions: Vec<Value> = kit.questions.iter().enumerate().map(|(i, q)| {
+        json!({"id": q.id, "number": i + 1, "prompt": q.prompt, "why": q.why, "prep_pointers": q.prep_pointers,
+               "follow_ups": q.follow_ups, "minutes": q.minutes, "notes": notes.get(&q.id).copied().unwrap_or("")})
     }).collect();
     let status_text = own
         .as_ref()
@@ -235,12 +221,12 @@ async fn kit_page_with(
         .iter()
         .map(|(f, m)| (f.as_str(), m.clone()))
         .collect();
-    let stage = &kit["stage"];
+    let stage = &kit.stage;
     let extra = merge(
         json!({
-            "stage": {"id": stage["id"], "title": stage["title"], "kind": stage["stage_kind"], "format": stage["format"],
-                      "duration_minutes": stage["duration_minutes"], "when": stage["starts_at"], "location": stage["location"]},
-            "candidate": kit["candidate"], "job": kit["job"],
+            "stage": {"id": stage.id, "title": stage.title, "kind": stage.stage_kind, "format": stage.format,
+                      "duration_minutes": stage.duration_minutes, "when": stage.starts_at, "location": stage.location},
+            "candidate": kit.candidate, "job": kit.job,
             "focus": focus, "red_flags": red_flags, "questions": questions,
             "scorecard": {"status": status_text, "recommendation": content.recommendation.map(Recommendation::as_str).unwrap_or(""),
                           "recommendation_label": content.recommendation.map(|r| rating_label(r.as_str())).unwrap_or(""),
@@ -252,11 +238,7 @@ async fn kit_page_with(
         }),
         form_errors(&errors),
     );
-    let title = format!(
-        "{} with {}",
-        stage["title"].as_str().unwrap_or("Interview"),
-        kit["candidate"]["name"].as_str().unwrap_or("")
-    );
+    let title = format!("{} with {}", stage.title, kit.candidate.name);
     render(state, req, Some(me), status, "pages/kit", &title, extra)
 }
 
@@ -306,7 +288,6 @@ pub async fn scorecard_form(
     let submit = field(&pairs, "action") == "submit";
     let (user, saved) = (me.user.clone(), content.clone());
     let result = db(&state, move |conn| {
-        scorecards::authorize_own(conn, &user, stage_id)?;
         scorecards::save_draft(conn, &user, stage_id, &saved)?;
         if submit {
             scorecards::submit(conn, &user, stage_id).map(|_| ())
@@ -361,7 +342,6 @@ pub async fn autosave(
     })?;
     let user = me.user.clone();
     db(&state, move |conn| {
-        scorecards::authorize_own(conn, &user, stage_id)?;
         scorecards::save_draft(conn, &user, stage_id, &content)
     })
     .await?;
@@ -398,7 +378,6 @@ pub async fn amend_form(
         content.clone(),
     );
     let result = db(&state, move |conn| {
-        scorecards::authorize_own(conn, &user, stage_id)?;
         scorecards::amend(conn, &user, stage_id, &reason, &amended)
     })
     .await;
@@ -442,117 +421,102 @@ async fn debrief_page_with(
     errors: &[(&str, String)],
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let (d, candidate, can_decide, names) = db(state, move |conn| {
-        scorecards::authorize_debrief(conn, &user, candidate_id)?;
-        let d = scorecards::debrief(conn, candidate_id)?;
-        let candidate = crate::planning::candidate(conn, candidate_id)?;
-        let manager = crate::planning::job(conn, candidate.job_id)?
-            .hiring_manager
-            .and_then(|m| m["id"].as_i64());
-        let can_decide = user.role() == crate::domain::Role::Admin
-            || (user.role() == crate::domain::Role::HiringManager && manager == Some(user.id));
-        let names: HashMap<i64, String> = {
-            use crate::db::schema::users;
-            use diesel::prelude::*;
-            // Only those who decided: the scorecards carry their own names.
-            let deciders: Vec<i64> = d["decisions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x["decided_by"].as_i64())
-                .collect();
-            users::table
-                .filter(users::id.eq_any(&deciders))
-                .select((users::id, users::name))
-                .load::<(i64, String)>(conn)?
-                .into_iter()
-                .collect()
-        };
-        Ok((d, candidate, can_decide, names))
+    let d = db(state, move |conn| {
+        debrief::debrief(conn, &user, candidate_id)
     })
     .await?;
-    let cards = d["scorecards"].as_array().cloned().unwrap_or_default();
-    let criteria = d["criteria"].as_array().cloned().unwrap_or_default();
-    let name_of = |id: &Value| {
+    let debrief::Debrief {
+        criteria,
+        scorecards: cards,
+        missing,
+        agenda: items,
+        decisions,
+        may_decide: can_decide,
+        candidate_name,
+        job_title,
+        ..
+    } = d;
+    let name_of = |id: i64| {
         criteria
             .iter()
-            .find(|c| c["id"] == *id)
-            .and_then(|c| c["name"].as_str())
-            .unwrap_or("")
-            .to_owned()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
     };
     let rows: Vec<Value> = criteria
         .iter()
         .map(|c| {
-            let red_flag = c["kind"] == "red_flag";
+            let red_flag = c.kind == "red_flag";
             let cells: Vec<Value> = cards
                 .iter()
                 .map(|card| {
                     if red_flag {
-                        let f = card["red_flags"].as_array().and_then(|fs| fs.iter().find(|f| f["criterion_id"] == c["id"]).cloned());
-                        let (rating, label) = match f.as_ref().map(|f| f["observed"] == true) {
+                        let f = card.red_flags.iter().find(|f| f.criterion_id == c.id);
+                        let (rating, label) = match f.map(|f| f.observed) {
                             Some(true) => ("yes", "Observed"),
                             Some(false) => ("no", "Not observed"),
                             None => ("", ""),
                         };
                         json!({"rating": rating, "rating_label": label,
-                               "evidence": f.as_ref().and_then(|f| f["evidence"].as_str()).unwrap_or("")})
+                               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or("")})
                     } else {
-                        let r = card["ratings"].as_array().and_then(|rs| rs.iter().find(|r| r["criterion_id"] == c["id"]).cloned());
-                        let value = r.as_ref().and_then(|r| r["rating"].as_str()).unwrap_or("").to_owned();
-                        json!({"rating": value, "rating_label": rating_label(&value), "evidence": r.as_ref().and_then(|r| r["evidence"].as_str()).unwrap_or("")})
+                        let r = card.ratings.iter().find(|r| r.criterion_id == c.id);
+                        let value = r.map(|r| r.rating.as_str()).unwrap_or("");
+                        json!({"rating": value, "rating_label": rating_label(value),
+                               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or("")})
                     }
                 })
                 .collect();
-            json!({"name": c["name"], "red_flag": red_flag, "cells": cells})
+            json!({"name": c.name, "red_flag": red_flag, "cells": cells})
         })
         .collect();
     let mut raised: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for card in &cards {
-        for f in card["red_flags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|f| f["observed"] == true)
-        {
-            raised.entry(name_of(&f["criterion_id"])).or_default().push(
-                json!({"interviewer_name": card["interviewer_name"], "evidence": f["evidence"]}),
-            );
+        for f in card.red_flags.iter().filter(|f| f.observed) {
+            raised
+                .entry(name_of(f.criterion_id))
+                .or_default()
+                .push(json!({"interviewer_name": card.interviewer_name, "evidence": f.evidence}));
         }
     }
-    let agenda: Vec<Value> = d["agenda"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let agenda: Vec<Value> = items
         .iter()
         .map(|item| {
-            let message = match item["kind"].as_str() {
-                Some("disagreement") => format!(
+            let message = match item {
+                AgendaItem::Disagreement {
+                    criterion_id,
+                    lowest,
+                    highest,
+                } => format!(
                     "Ratings of “{}” run from {} to {}: talk it through.",
-                    name_of(&item["criterion_id"]),
-                    rating_label(item["lowest"].as_str().unwrap_or("")),
-                    rating_label(item["highest"].as_str().unwrap_or(""))
+                    name_of(*criterion_id),
+                    rating_label(lowest.as_str()),
+                    rating_label(highest.as_str())
                 ),
-                Some("no_signal") => {
-                    format!("Nobody could rate “{}”.", name_of(&item["criterion_id"]))
+                AgendaItem::NoSignal { criterion_id } => {
+                    format!("Nobody could rate “{}”.", name_of(*criterion_id))
                 }
-                Some("red_flag_raised") => {
-                    format!("Red flag raised: “{}”.", name_of(&item["criterion_id"]))
+                AgendaItem::RedFlagRaised { criterion_id, .. } => {
+                    format!("Red flag raised: “{}”.", name_of(*criterion_id))
                 }
-                Some("contradiction") => {
+                AgendaItem::Contradiction {
+                    scorecard_id,
+                    recommendation,
+                    criterion_id,
+                    rating,
+                } => {
                     let who = cards
                         .iter()
-                        .find(|c| c["id"] == item["scorecard_id"])
-                        .and_then(|c| c["interviewer_name"].as_str())
+                        .find(|c| c.id == *scorecard_id)
+                        .and_then(|c| c.interviewer_name.as_deref())
                         .unwrap_or("A scorecard");
                     format!(
                         "{who} recommends {} but rated “{}” {}.",
-                        rating_label(item["recommendation"].as_str().unwrap_or("")).to_lowercase(),
-                        name_of(&item["criterion_id"]),
-                        rating_label(item["rating"].as_str().unwrap_or("")).to_lowercase()
+                        rating_label(recommendation.as_str()).to_lowercase(),
+                        name_of(*criterion_id),
+                        rating_label(rating.as_str()).to_lowercase()
                     )
                 }
-                _ => String::new(),
             };
             json!({"message": message})
         })
@@ -564,26 +528,26 @@ async fn debrief_page_with(
     };
     let extra = merge(
         json!({
-            "candidate": {"id": candidate.id, "name": candidate.name, "job_title": candidate.job_title},
+            "candidate": {"id": candidate_id, "name": candidate_name, "job_title": job_title},
             "criteria": criteria,
-            "columns": cards.iter().map(|c| json!({"scorecard_id": c["id"], "interviewer_name": c["interviewer_name"], "stage_title": c["stage_title"],
-                "recommendation_label": rating_label(c["recommendation"].as_str().unwrap_or(""))})).collect::<Vec<_>>(),
+            "columns": cards.iter().map(|c| json!({"scorecard_id": c.id, "interviewer_name": c.interviewer_name, "stage_title": c.stage_title,
+                "recommendation_label": rating_label(c.recommendation.as_deref().unwrap_or(""))})).collect::<Vec<_>>(),
             "rows": rows,
-            "missing": d["missing"],
+            "missing": missing,
             "red_flags_raised": raised.into_iter().map(|(name, by)| json!({"name": name, "by": by})).collect::<Vec<_>>(),
             "agenda": agenda,
-            "decisions": d["decisions"].as_array().cloned().unwrap_or_default().iter().map(|x| json!({
-                "outcome_label": outcome_label(x["outcome"].as_str().unwrap_or("")), "rationale": x["rationale"],
-                "decided_by_name": x["decided_by"].as_i64().and_then(|id| names.get(&id).cloned()),
-                "decided_at": x["decided_at"],
+            "decisions": decisions.iter().map(|x| json!({
+                "outcome_label": outcome_label(&x.outcome), "rationale": x.rationale,
+                "decided_by_name": x.decided_by_name,
+                "decided_at": x.decided_at,
             })).collect::<Vec<_>>(),
             "can_decide": can_decide,
             "outcomes": [{"value": "hire", "label": "Hire"}, {"value": "no_hire", "label": "No hire"}, {"value": "hold", "label": "Hold"}],
-            "criteria_options": criteria.iter().map(|c| json!({"id": c["id"], "name": c["name"]})).collect::<Vec<_>>(),
+            "criteria_options": criteria.iter().map(|c| json!({"id": c.id, "name": c.name})).collect::<Vec<_>>(),
         }),
         form_errors(errors),
     );
-    let title = format!("Debrief: {}", candidate.name);
+    let title = format!("Debrief: {candidate_name}");
     render(state, req, Some(me), status, "pages/debrief", &title, extra)
 }
 
@@ -614,7 +578,7 @@ pub async fn decision_form(
         .collect();
     let user = me.user.clone();
     let result = db(&state, move |conn| {
-        scorecards::decide(conn, &user, candidate_id, &outcome, &rationale, &ids)
+        debrief::decide(conn, &user, candidate_id, &outcome, &rationale, &ids)
     })
     .await;
     match result {

@@ -1,0 +1,327 @@
+//! The one policy: who may do what (DESIGN.md, "Who may do what").
+//!
+//! [`can`] is pure: it answers from the actor (id and role) and the facts of
+//! the thing acted on (a [`Scope`]: the job's hiring manager, whether the
+//! actor interviews on the stage or the candidate, whether their own
+//! scorecards are in). [`ensure`] loads the scope once and asks `can`; every
+//! service entry point that reads or changes data calls it with the actor,
+//! and hands the loaded ids on so nothing is looked up twice. Handlers never
+//! check on their own.
+//!
+//! A refusal is a 403 with a reason, or a 404 where even the existence of the
+//! thing must not leak (a candidate to someone not on their loop).
+
+mod scope;
+
+pub use scope::{Target, ensure, scope_of};
+
+use crate::db::models::User;
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// Who is asking: enough to decide, nothing more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i64,
+    pub role: Role,
+}
+
+impl From<&User> for Actor {
+    fn from(user: &User) -> Self {
+        Actor {
+            id: user.id,
+            role: user.role(),
+        }
+    }
+}
+
+/// Everything a person may ask to do. Role-only actions need no scope; the
+/// others are asked of a job, a loop, a stage or a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Users, roles, invitations.
+    ManageUsers,
+    ReadBank,
+    /// Edit the question bank, import and export it.
+    EditBank,
+    /// See the jobs list (each job then by `ReadJob`).
+    ListJobs,
+    CreateJob,
+    /// A job, its criteria and its template loop.
+    ReadJob,
+    EditJob,
+    /// A loop: a template loop as its job, a candidate's loop as the candidate.
+    ReadLoop,
+    EditLoop,
+    /// See the candidates list and the form to add one.
+    ListCandidates,
+    /// Put a candidate on this job.
+    AddCandidate,
+    /// A candidate, their loop, schedule and prep pack.
+    ManageCandidate,
+    /// The interview kit of a stage on a candidate's loop.
+    ReadKit,
+    /// One's own scorecard on a stage: read, draft, submit, amend.
+    KeepScorecard,
+    /// Others' submitted scorecards and the debrief.
+    ReadDebrief,
+    RecordDecision,
+}
+
+/// The facts of the thing acted on that the rules need; loaded by [`ensure`].
+/// The ids say where the thing sits, for the service to use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub job_id: Option<i64>,
+    pub hiring_manager_id: Option<i64>,
+    pub loop_id: Option<i64>,
+    /// Set on a candidate's loop and its stages; `None` on a template loop.
+    pub candidate_id: Option<i64>,
+    pub stage_id: Option<i64>,
+    /// The actor interviews on this stage (a stage scope) or on some stage
+    /// of this candidate's loop (a candidate scope).
+    pub interviews: bool,
+    /// Every scorecard the actor owes on this candidate is submitted.
+    pub own_submitted: bool,
+}
+
+/// Why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// 403, with the reason shown to the person.
+    Forbidden(&'static str),
+    /// 404: the thing is not theirs to know of.
+    Hidden,
+}
+
+const ROLE: &str = "Your role does not allow this.";
+const RECRUITERS_READ: &str = "Recruiters read jobs and loops; their hiring manager changes them.";
+const NOT_YOUR_JOB: &str = "This job is managed by someone else.";
+const NOT_YOUR_JOB_CANDIDATES: &str = "This job is not one of yours.";
+const SUBMIT_FIRST: &str = "Submit your own scorecard for this candidate first: you see the others' after that, so your judgement stays your own.";
+const DECIDERS: &str = "The hiring manager or an admin records the decision.";
+
+impl From<Denied> for AppError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Forbidden(reason) => AppError::Forbidden(reason.into()),
+            Denied::Hidden => AppError::NotFound,
+        }
+    }
+}
+
+fn allow(yes: bool, otherwise: Denied) -> Result<(), Denied> {
+    if yes { Ok(()) } else { Err(otherwise) }
+}
+
+/// May `actor` do `action` to the thing `scope` describes?
+pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
+    use Action::*;
+    use Role::*;
+    let role = actor.role;
+    let manages = role == HiringManager && scope.hiring_manager_id == Some(actor.id);
+    let job = |write: bool| match role {
+        Admin => Ok(()),
+        HiringManager if manages => Ok(()),
+        HiringManager => Err(Denied::Forbidden(NOT_YOUR_JOB)),
+        Recruiter if !write => Ok(()),
+        Recruiter => Err(Denied::Forbidden(RECRUITERS_READ)),
+        Interviewer => Err(Denied::Forbidden(ROLE)),
+    };
+    let candidate = || allow(matches!(role, Admin | Recruiter) || manages, Denied::Hidden);
+    match action {
+        ManageUsers => allow(role == Admin, Denied::Forbidden(ROLE)),
+        ReadBank => Ok(()),
+        EditBank | CreateJob => allow(
+            matches!(role, Admin | HiringManager),
+            Denied::Forbidden(ROLE),
+        ),
+        ListJobs | ListCandidates => allow(role != Interviewer, Denied::Forbidden(ROLE)),
+        ReadJob => job(false),
+        EditJob => job(true),
+        ReadLoop | EditLoop if scope.candidate_id.is_some() => candidate(),
+        ReadLoop => job(false),
+        EditLoop => job(true),
+        AddCandidate => match role {
+            Interviewer => Err(Denied::Forbidden(ROLE)),
+            HiringManager if !manages => Err(Denied::Forbidden(NOT_YOUR_JOB_CANDIDATES)),
+            _ => Ok(()),
+        },
+        ManageCandidate => candidate(),
+        // Kits and scorecards exist only on a candidate's loop.
+        ReadKit | KeepScorecard if scope.candidate_id.is_none() => Err(Denied::Hidden),
+        ReadKit => allow(candidate().is_ok() || scope.interviews, Denied::Hidden),
+        // Whatever the role: only those assigned have a scorecard to give.
+        KeepScorecard => allow(scope.interviews, Denied::Hidden),
+        ReadDebrief if candidate().is_ok() => Ok(()),
+        ReadDebrief if !scope.interviews => Err(Denied::Hidden),
+        ReadDebrief => allow(scope.own_submitted, Denied::Forbidden(SUBMIT_FIRST)),
+        RecordDecision => match role {
+            Admin => Ok(()),
+            HiringManager if manages => Ok(()),
+            Interviewer => Err(Denied::Hidden),
+            _ => Err(Denied::Forbidden(DECIDERS)),
+        },
+    }
+}
+
+/// Whether the role could do `action` to anything at all: asked when the
+/// thing is not found, so a role that may never do it gets the same answer
+/// whether or not the thing exists.
+pub fn can_ever(actor: Actor, action: Action) -> Result<(), Denied> {
+    let best = Scope {
+        job_id: Some(0),
+        hiring_manager_id: Some(actor.id),
+        loop_id: Some(0),
+        candidate_id: None,
+        stage_id: Some(0),
+        interviews: true,
+        own_submitted: true,
+    };
+    let on_candidate = Scope {
+        candidate_id: Some(0),
+        ..best
+    };
+    can(actor, action, &best)
+        .or_else(|denied| can(actor, action, &on_candidate).map_err(|_| denied))
+}
+
+/// A role-only action (no thing to look at): 403 unless the role allows it.
+pub fn require(actor: &User, action: Action) -> Result<(), AppError> {
+    Ok(can(Actor::from(actor), action, &Scope::default())?)
+}
+
+/// Whether a role may do a role-only action at all: for navigation and for
+/// showing or hiding a button; never a substitute for [`ensure`].
+pub fn role_allows(role: Role, action: Action) -> bool {
+    can(Actor { id: 0, role }, action, &Scope::default()).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action::*;
+    use super::*;
+
+    const ME: i64 = 7;
+    const F: Denied = Denied::Forbidden("");
+
+    fn as_role(role: Role) -> Actor {
+        Actor { id: ME, role }
+    }
+
+    /// Compares outcomes by kind (allowed, 403, 404), not by wording.
+    fn kind(r: Result<(), Denied>) -> Result<(), Denied> {
+        r.map_err(|d| match d {
+            Denied::Forbidden(_) => F,
+            Denied::Hidden => Denied::Hidden,
+        })
+    }
+
+    fn job(manager: Option<i64>) -> Scope {
+        Scope {
+            job_id: Some(1),
+            hiring_manager_id: manager,
+            ..Scope::default()
+        }
+    }
+
+    fn candidate(manager: Option<i64>, interviews: bool, own_submitted: bool) -> Scope {
+        Scope {
+            candidate_id: Some(3),
+            loop_id: Some(2),
+            interviews,
+            own_submitted,
+            ..job(manager)
+        }
+    }
+
+    type Answer = Result<(), Denied>;
+    const H: Result<(), Denied> = Err(Denied::Hidden);
+    const X: Result<(), Denied> = Err(F);
+    const OK: Result<(), Denied> = Ok(());
+
+    /// One row per (action, scope): admin, own hiring manager, another
+    /// hiring manager, recruiter, interviewer.
+    #[test]
+    fn the_table_in_design_holds() {
+        let mine = Some(ME);
+        let theirs = Some(ME + 1);
+        #[rustfmt::skip]
+        let table: Vec<(Action, Scope, [Answer; 5])> = vec![
+            (ManageUsers, Scope::default(), [OK, X, X, X, X]),
+            (ReadBank, Scope::default(), [OK, OK, OK, OK, OK]),
+            (EditBank, Scope::default(), [OK, OK, OK, X, X]),
+            (CreateJob, Scope::default(), [OK, OK, OK, X, X]),
+            (ListJobs, Scope::default(), [OK, OK, OK, OK, X]),
+            (ListCandidates, Scope::default(), [OK, OK, OK, OK, X]),
+            (ReadJob, job(mine), [OK, OK, X, OK, X]),
+            (EditJob, job(mine), [OK, OK, X, X, X]),
+            (ReadLoop, job(mine), [OK, OK, X, OK, X]),
+            (EditLoop, job(mine), [OK, OK, X, X, X]),
+            (AddCandidate, job(mine), [OK, OK, X, OK, X]),
+            (ReadLoop, candidate(mine, false, false), [OK, OK, H, OK, H]),
+            (EditLoop, candidate(mine, false, false), [OK, OK, H, OK, H]),
+            (ManageCandidate, candidate(mine, false, false), [OK, OK, H, OK, H]),
+            (ReadKit, candidate(mine, false, false), [OK, OK, H, OK, H]),
+            (ReadKit, candidate(mine, true, false), [OK, OK, OK, OK, OK]),
+            (KeepScorecard, candidate(mine, false, false), [H, H, H, H, H]),
+            (KeepScorecard, candidate(mine, true, false), [OK, OK, OK, OK, OK]),
+            (ReadDebrief, candidate(mine, false, false), [OK, OK, H, OK, H]),
+            (ReadDebrief, candidate(mine, true, false), [OK, OK, X, OK, X]),
+            (ReadDebrief, candidate(mine, true, true), [OK, OK, OK, OK, OK]),
+            (RecordDecision, candidate(mine, true, true), [OK, OK, X, X, H]),
+        ];
+        for (action, scope, expected) in table {
+            let callers = [
+                (as_role(Role::Admin), scope),
+                (as_role(Role::HiringManager), scope),
+                (
+                    as_role(Role::HiringManager),
+                    Scope {
+                        hiring_manager_id: theirs,
+                        ..scope
+                    },
+                ),
+                (as_role(Role::Recruiter), scope),
+                (as_role(Role::Interviewer), scope),
+            ];
+            for ((actor, scope), want) in callers.into_iter().zip(expected) {
+                assert_eq!(
+                    kind(can(actor, action, &scope)),
+                    want,
+                    "{action:?} by {:?} on {scope:?}",
+                    actor.role
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kits_and_scorecards_exist_only_on_a_candidates_loop() {
+        let template = Scope {
+            interviews: true,
+            ..job(Some(ME))
+        };
+        for role in Role::ALL {
+            assert_eq!(can(as_role(role), ReadKit, &template), H);
+            assert_eq!(can(as_role(role), KeepScorecard, &template), H);
+        }
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let scope = candidate(Some(ME + 1), true, false);
+        assert_eq!(
+            can(as_role(Role::Interviewer), ReadDebrief, &scope),
+            Err(Denied::Forbidden(SUBMIT_FIRST))
+        );
+        assert_eq!(
+            can(as_role(Role::Recruiter), EditJob, &job(None)),
+            Err(Denied::Forbidden(RECRUITERS_READ))
+        );
+        assert_eq!(
+            can(as_role(Role::Recruiter), RecordDecision, &scope),
+            Err(Denied::Forbidden(DECIDERS))
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Candidates and their prep packs under `/api/v1`.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::candidates::schedule::schedule_of;
+use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
+use crate::domain::{EmailAddress, PersonName};
+use crate::error::AppError;
+use crate::loops;
+use crate::web::extract::ApiJson;
+use crate::web::{State, api_field_errors, db};
+
+#[derive(Deserialize)]
+pub struct CandidatesQuery {
+    job_id: Option<i64>,
+    status: Option<String>,
+}
+
+pub async fn api_candidates(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<CandidatesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let user = me.user.clone();
+    let list = db(&state, move |conn| {
+        candidates::candidates_for(
+            conn,
+            &user,
+            q.job_id,
+            q.status.as_deref().filter(|s| !s.is_empty()),
+        )
+    })
+    .await?;
+    let total = list.len();
+    Ok(HttpResponse::Ok().json(json!({"candidates": list, "total": total})))
+}
+
+#[derive(Deserialize)]
+pub struct NewCandidateBody {
+    name: Option<String>,
+    email: Option<String>,
+    job_id: Option<i64>,
+    notes: Option<String>,
+}
+
+pub async fn api_create_candidate(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<NewCandidateBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = PersonName::parse(body.name.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok();
+    let email = EmailAddress::parse(body.email.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push(("email", e.0)))
+        .ok();
+    if body.job_id.is_none() {
+        errors.push(("job_id", "Choose a job.".into()));
+    }
+    let (Some(name), Some(email), Some(job_id)) = (name, email, body.job_id) else {
+        return Err(api_field_errors(errors));
+    };
+    let user = me.user.clone();
+    let created = db(&state, move |conn| {
+        let id = candidates::create_candidate(
+            conn,
+            &user,
+            NewCandidate {
+                job_id,
+                name,
+                email,
+                notes: body.notes.unwrap_or_default(),
+            },
+        )?;
+        candidates::candidate(conn, &user, id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"candidate": created})))
+}
+
+pub async fn api_candidate(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let (candidate, schedule) = db(&state, move |conn| {
+        Ok((
+            candidates::candidate(conn, &user, id)?,
+            schedule_of(conn, &user, id)?,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"candidate": candidate, "schedule": schedule})))
+}
+
+#[derive(Deserialize)]
+pub struct CandidateBody {
+    name: Option<String>,
+    email: Option<String>,
+    notes: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn api_update_candidate(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CandidateBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = body
+        .name
+        .as_deref()
+        .map(PersonName::parse)
+        .transpose()
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok()
+        .flatten();
+    let email = body
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|e| errors.push(("email", e.0)))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(api_field_errors(errors));
+    }
+    let changes = CandidateChanges {
+        name,
+        email,
+        notes: body.notes,
+        status: body.status,
+    };
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let updated = db(&state, move |conn| {
+        candidates::update_candidate(conn, &user, id, changes)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"candidate": updated})))
+}
+
+pub async fn api_candidate_loop(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        let loop_id = candidates::candidate(conn, &user, id)?
+            .loop_id
+            .ok_or(AppError::NotFound)?;
+        loops::read_loop(conn, &user, loop_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+pub async fn api_prep_pack(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let pack = db(&state, move |conn| {
+        prep_pack::build(conn, &st.templates, &user, id, None)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "subject": pack.subject, "text": pack.text, "html": pack.html, "calendar": pack.calendar,
+        "loop_version": pack.loop_version, "template_version": pack.template_version,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SendBody {
+    note: Option<String>,
+}
+
+pub async fn api_send_prep_pack(
+    state: State,
+    me: CurrentUser,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body: SendBody = if body.is_empty() {
+        SendBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?
+    };
+    if body
+        .note
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(api_field_errors(vec![(
+            "note",
+            "Keep the note under 2000 characters.".into(),
+        )]));
+    }
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(crate::auth::token::generate);
+    if key.len() > 200 {
+        return Err(AppError::BadRequest(
+            "Idempotency-Key: use at most 200 characters.".into(),
+        ));
+    }
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let (outbox_id, created) = db(&state, move |conn| {
+        prep_pack::send(conn, &st.templates, &user, id, body.note.as_deref(), &key)
+    })
+    .await?;
+    state.mail_wake.notify_one();
+    let status = if created {
+        actix_web::http::StatusCode::ACCEPTED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(json!({"outbox_id": outbox_id, "queued": created})))
+}
+
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    candidate_id: Option<i64>,
+}
+
+pub async fn api_outbox(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let candidate = q.candidate_id.ok_or_else(|| {
+        api_field_errors(vec![(
+            "candidate_id",
+            "Say whose emails: ?candidate_id=…".into(),
+        )])
+    })?;
+    let user = me.user.clone();
+    let rows = db(&state, move |conn| {
+        prep_pack::deliveries(conn, &user, candidate)
+    })
+    .await?;
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|m| json!({"id": m.id, "kind": m.kind, "subject": m.subject, "status": m.status, "attempts": m.attempts,
+                        "last_error": m.last_error, "sent_at": m.sent_at.map(|t| t.and_utc().to_rfc3339()),
+                        "queued_at": m.created_at.and_utc().to_rfc3339()}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"messages": list})))
+}

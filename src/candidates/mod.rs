@@ -1,0 +1,387 @@
+//! Candidates: put on a job (their loop cloned from its template), listed,
+//! and moved through their status.
+
+pub mod api;
+pub mod pages;
+pub mod prep_pack;
+pub mod schedule;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{self, Action, Target};
+use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User, now};
+use crate::db::schema::{
+    candidates, jobs, loops, stage_focus_criteria, stage_interviewers, stage_questions, stages,
+};
+use crate::db::write_transaction;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::loops::insert_stage;
+use crate::loops::revisions::record_revision;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    pub id: i64,
+    pub job_id: i64,
+    pub job_title: String,
+    pub name: String,
+    pub email: String,
+    pub notes: String,
+    pub status: String,
+    pub time_zone: Option<String>,
+    pub loop_id: Option<i64>,
+    /// The template version the candidate's loop was cloned from.
+    pub template_version: Option<i64>,
+}
+
+pub const CANDIDATE_STATUSES: [&str; 5] = ["active", "on_hold", "hired", "rejected", "withdrawn"];
+
+pub struct NewCandidate {
+    pub job_id: i64,
+    pub name: crate::domain::PersonName,
+    pub email: crate::domain::EmailAddress,
+    pub notes: String,
+}
+
+/// Adds a candidate and gives them a deep copy of the job's template loop as
+/// it is now: their own stages, focus, interviewers and questions (at the
+/// versions the template pulled), recording the template version.
+pub fn create_candidate(
+    conn: &mut DbConn,
+    actor: &User,
+    new: NewCandidate,
+) -> Result<i64, AppError> {
+    access::require(actor, Action::ListCandidates)?;
+    access::ensure(conn, actor, Action::AddCandidate, Target::Job(new.job_id)).map_err(
+        |e| match e {
+            AppError::NotFound => AppError::field("job_id", "Choose a job."),
+            e => e,
+        },
+    )?;
+    if new.notes.chars().count() > 5000 {
+        return Err(AppError::field(
+            "notes",
+            "Keep notes under 5000 characters.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let at = now();
+        let template: Option<(i64, i64)> = loops::table
+            .filter(loops::job_id.eq(new.job_id))
+            .filter(loops::candidate_id.is_null())
+            .select((loops::id, loops::version))
+            .first(conn)
+            .optional()?;
+        let (template_id, template_version) =
+            template.ok_or_else(|| AppError::field("job_id", "Choose a job."))?;
+        let candidate_id: i64 = diesel::insert_into(candidates::table)
+            .values((
+                candidates::job_id.eq(new.job_id),
+                candidates::name.eq(new.name.as_str()),
+                candidates::email.eq(new.email.as_str()),
+                candidates::notes.eq(new.notes.trim()),
+                candidates::status.eq("active"),
+                candidates::created_by.eq(actor.id),
+                candidates::created_at.eq(at),
+                candidates::updated_at.eq(at),
+            ))
+            .returning(candidates::id)
+            .get_result(conn)?;
+        let loop_id: i64 = diesel::insert_into(loops::table)
+            .values((
+                loops::job_id.eq(new.job_id),
+                loops::candidate_id.eq(candidate_id),
+                loops::version.eq(1),
+                loops::source_loop_id.eq(template_id),
+                loops::source_version.eq(template_version),
+                loops::created_at.eq(at),
+                loops::updated_at.eq(at),
+            ))
+            .returning(loops::id)
+            .get_result(conn)?;
+        copy_stages(conn, template_id, loop_id, at)?;
+        record_revision(
+            conn,
+            loop_id,
+            1,
+            Some(actor.id),
+            &format!("cloned from template version {template_version}"),
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "candidate.created",
+            ("candidate", Some(candidate_id)),
+            json!({"job_id": new.job_id, "template_version": template_version}),
+        )?;
+        Ok(candidate_id)
+    })
+}
+
+/// Copies every stage of one loop into another, with its links.
+fn copy_stages(conn: &mut DbConn, from: i64, to: i64, at: NaiveDateTime) -> Result<(), AppError> {
+    type StageRow = (i64, i64, i64, String, i64, i64, Option<String>);
+    let rows: Vec<StageRow> = stages::table
+        .filter(stages::loop_id.eq(from))
+        .order(stages::position)
+        .select((
+            stages::id,
+            stages::position,
+            stages::stage_kind_id,
+            stages::title,
+            stages::format_id,
+            stages::duration_minutes,
+            stages::location,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let focus: Vec<(i64, i64)> = stage_focus_criteria::table
+        .filter(stage_focus_criteria::stage_id.eq_any(&ids))
+        .select((
+            stage_focus_criteria::stage_id,
+            stage_focus_criteria::job_criterion_id,
+        ))
+        .load(conn)?;
+    let people: Vec<(i64, i64)> = stage_interviewers::table
+        .filter(stage_interviewers::stage_id.eq_any(&ids))
+        .select((stage_interviewers::stage_id, stage_interviewers::user_id))
+        .load(conn)?;
+    let pulled: Vec<(i64, i64, i64, i64, bool)> = stage_questions::table
+        .filter(stage_questions::stage_id.eq_any(&ids))
+        .select((
+            stage_questions::stage_id,
+            stage_questions::question_id,
+            stage_questions::position,
+            stage_questions::question_version,
+            stage_questions::share_with_candidate,
+        ))
+        .load(conn)?;
+    for (old_id, position, kind_id, title, format_id, minutes, location) in rows {
+        let focus_ids: Vec<i64> = focus
+            .iter()
+            .filter(|(s, _)| *s == old_id)
+            .map(|(_, c)| *c)
+            .collect();
+        let new_id = insert_stage(
+            conn, to, position, kind_id, &title, format_id, minutes, &focus_ids, at,
+        )?;
+        diesel::update(stages::table.find(new_id))
+            .set(stages::location.eq(location))
+            .execute(conn)?;
+        for (_, user_id) in people.iter().filter(|(s, _)| *s == old_id) {
+            diesel::insert_into(stage_interviewers::table)
+                .values((
+                    stage_interviewers::stage_id.eq(new_id),
+                    stage_interviewers::user_id.eq(user_id),
+                ))
+                .execute(conn)?;
+        }
+        for (_, question_id, position, version, share) in pulled.iter().filter(|p| p.0 == old_id) {
+            diesel::insert_into(stage_questions::table)
+                .values((
+                    stage_questions::stage_id.eq(new_id),
+                    stage_questions::question_id.eq(question_id),
+                    stage_questions::position.eq(position),
+                    stage_questions::question_version.eq(version),
+                    stage_questions::share_with_candidate.eq(share),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+type CandidateRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn candidate_view(r: CandidateRow) -> CandidateView {
+    CandidateView {
+        id: r.0,
+        job_id: r.1,
+        job_title: r.2,
+        name: r.3,
+        email: r.4,
+        notes: r.5,
+        status: r.6,
+        time_zone: r.7,
+        loop_id: r.8,
+        template_version: r.9,
+    }
+}
+
+/// Which candidates to load.
+#[derive(Debug, Default)]
+struct CandidateFilter<'a> {
+    id: Option<i64>,
+    job_id: Option<i64>,
+    status: Option<&'a str>,
+    /// Only jobs this hiring manager manages.
+    manager: Option<i64>,
+}
+
+/// Candidates with their job and loop: one query whatever their number.
+fn load_candidates(
+    conn: &mut DbConn,
+    filter: CandidateFilter<'_>,
+) -> QueryResult<Vec<CandidateView>> {
+    let mut query = candidates::table
+        .inner_join(jobs::table)
+        .left_join(loops::table.on(loops::candidate_id.eq(candidates::id.nullable())))
+        .select((
+            candidates::id,
+            candidates::job_id,
+            jobs::title,
+            candidates::name,
+            candidates::email,
+            candidates::notes,
+            candidates::status,
+            candidates::time_zone,
+            loops::id.nullable(),
+            loops::source_version.nullable(),
+        ))
+        .into_boxed::<<DbConn as Connection>::Backend>();
+    if let Some(id) = filter.id {
+        query = query.filter(candidates::id.eq(id));
+    }
+    if let Some(job_id) = filter.job_id {
+        query = query.filter(candidates::job_id.eq(job_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(candidates::status.eq(status.to_owned()));
+    }
+    if let Some(manager) = filter.manager {
+        query = query.filter(jobs::hiring_manager_id.eq(manager));
+    }
+    Ok(query
+        .order((candidates::name, candidates::id))
+        .load::<CandidateRow>(conn)?
+        .into_iter()
+        .map(candidate_view)
+        .collect())
+}
+
+/// A candidate, for whoever may see them (`ManageCandidate`; 404 to others).
+pub fn candidate(conn: &mut DbConn, actor: &User, id: i64) -> Result<CandidateView, AppError> {
+    access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
+    candidate_view_of(conn, id)
+}
+
+/// A candidate, unchecked: for services that have checked.
+pub(crate) fn candidate_view_of(conn: &mut DbConn, id: i64) -> Result<CandidateView, AppError> {
+    load_candidates(
+        conn,
+        CandidateFilter {
+            id: Some(id),
+            ..CandidateFilter::default()
+        },
+    )?
+    .pop()
+    .ok_or(AppError::NotFound)
+}
+
+/// Candidates a user may see (`ListCandidates`), optionally of one job and one status.
+pub fn candidates_for(
+    conn: &mut DbConn,
+    user: &User,
+    job_id: Option<i64>,
+    status: Option<&str>,
+) -> Result<Vec<CandidateView>, AppError> {
+    access::require(user, Action::ListCandidates)?;
+    let manager = match user.role() {
+        Role::Admin | Role::Recruiter => None,
+        Role::HiringManager => Some(user.id),
+        Role::Interviewer => return Ok(Vec::new()),
+    };
+    Ok(load_candidates(
+        conn,
+        CandidateFilter {
+            id: None,
+            job_id,
+            status,
+            manager,
+        },
+    )?)
+}
+
+#[derive(Debug, Default)]
+pub struct CandidateChanges {
+    pub name: Option<crate::domain::PersonName>,
+    pub email: Option<crate::domain::EmailAddress>,
+    pub notes: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn update_candidate(
+    conn: &mut DbConn,
+    actor: &User,
+    id: i64,
+    changes: CandidateChanges,
+) -> Result<CandidateView, AppError> {
+    access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
+    if let Some(status) = &changes.status
+        && !CANDIDATE_STATUSES.contains(&status.as_str())
+    {
+        return Err(AppError::field(
+            "status",
+            format!("Expected one of {}.", CANDIDATE_STATUSES.join(", ")),
+        ));
+    }
+    if changes
+        .notes
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 5000)
+    {
+        return Err(AppError::field(
+            "notes",
+            "Keep notes under 5000 characters.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let at = now();
+        if let Some(name) = &changes.name {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::name.eq(name.as_str()))
+                .execute(conn)?;
+        }
+        if let Some(email) = &changes.email {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::email.eq(email.as_str()))
+                .execute(conn)?;
+        }
+        if let Some(notes) = &changes.notes {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::notes.eq(notes.trim()))
+                .execute(conn)?;
+        }
+        if let Some(status) = &changes.status {
+            diesel::update(candidates::table.find(id))
+                .set(candidates::status.eq(status))
+                .execute(conn)?;
+        }
+        diesel::update(candidates::table.find(id))
+            .set(candidates::updated_at.eq(at))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "candidate.updated",
+            ("candidate", Some(id)),
+            json!({"status": changes.status}),
+        )?;
+        candidate_view_of(conn, id)
+    })
+}

@@ -1,0 +1,154 @@
+//! A candidate's schedule: their stages in order with times in each zone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::candidate_view_of;
+use crate::access::{self, Action, Target};
+use crate::db::DbConn;
+use crate::db::models::User;
+use crate::db::schema::{stage_interviewers, stages};
+use crate::error::AppError;
+use crate::loops::load_loop;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduledStage {
+    pub stage_id: i64,
+    pub title: String,
+    pub starts_at: Option<String>,
+    /// The start in `time_zone`, for people.
+    pub local_start: Option<String>,
+    pub local_end: Option<String>,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub location: Option<String>,
+    pub interviewer_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleView {
+    pub stages: Vec<ScheduledStage>,
+    pub conflicts: Vec<crate::domain::schedule::Conflict>,
+}
+
+fn local(at: NaiveDateTime, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    at.and_utc()
+        .with_timezone(&tz)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// A candidate's schedule, each time shown in the stage's zone (or the
+/// candidate's, or UTC), with overlaps and double-booked interviewers.
+///
+/// Asks the policy for `ManageCandidate`.
+pub fn schedule_of(
+    conn: &mut DbConn,
+    actor: &User,
+    candidate_id: i64,
+) -> Result<ScheduleView, AppError> {
+    access::ensure(
+        conn,
+        actor,
+        Action::ManageCandidate,
+        Target::Candidate(candidate_id),
+    )?;
+    use crate::domain::schedule::{Slot, conflicts};
+    let view = candidate_view_of(conn, candidate_id)?;
+    let loop_id = view.loop_id.ok_or(AppError::NotFound)?;
+    let shape = load_loop(conn, loop_id)?;
+    let rows: HashMap<i64, Option<NaiveDateTime>> = stages::table
+        .filter(stages::loop_id.eq(loop_id))
+        .select((stages::id, stages::starts_at))
+        .load::<(i64, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    let fallback = view.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let own: Vec<Slot> = shape
+        .stages
+        .iter()
+        .filter_map(|s| {
+            rows.get(&s.id).copied().flatten().map(|starts_at| Slot {
+                stage_id: s.id,
+                starts_at,
+                minutes: s.duration_minutes,
+                interviewers: s.interviewer_ids.clone(),
+            })
+        })
+        .collect();
+    let people: BTreeSet<i64> = own
+        .iter()
+        .flat_map(|s| s.interviewers.iter().copied())
+        .collect();
+    let other_rows: Vec<(i64, NaiveDateTime, i64, i64)> = stage_interviewers::table
+        .inner_join(stages::table)
+        .filter(stage_interviewers::user_id.eq_any(&people))
+        .filter(stages::loop_id.ne(loop_id))
+        .filter(stages::starts_at.is_not_null())
+        .select((
+            stages::id,
+            stages::starts_at.assume_not_null(),
+            stages::duration_minutes,
+            stage_interviewers::user_id,
+        ))
+        .load(conn)?;
+    let mut elsewhere: BTreeMap<i64, Slot> = BTreeMap::new();
+    for (stage_id, starts_at, minutes, user_id) in other_rows {
+        elsewhere
+            .entry(stage_id)
+            .or_insert_with(|| Slot {
+                stage_id,
+                starts_at,
+                minutes,
+                interviewers: Vec::new(),
+            })
+            .interviewers
+            .push(user_id);
+    }
+    let elsewhere: Vec<Slot> = elsewhere.into_values().collect();
+    let stages = shape
+        .stages
+        .iter()
+        .map(|s| {
+            let zone = s.time_zone.clone().unwrap_or_else(|| fallback.clone());
+            let starts = rows.get(&s.id).copied().flatten();
+            ScheduledStage {
+                stage_id: s.id,
+                title: s.title.clone(),
+                starts_at: starts.map(|t| t.and_utc().to_rfc3339()),
+                local_start: starts.map(|t| local(t, &zone)),
+                local_end: starts
+                    .map(|t| local(t + chrono::Duration::minutes(s.duration_minutes), &zone)),
+                time_zone: zone,
+                duration_minutes: s.duration_minutes,
+                location: s.location.clone(),
+                interviewer_ids: s.interviewer_ids.clone(),
+            }
+        })
+        .collect();
+    Ok(ScheduleView {
+        stages,
+        conflicts: conflicts(&own, &elsewhere),
+    })
+}
+
+/// Sets the time, zone and place of a stage on this candidate's loop: the
+/// stage must be theirs (404 otherwise); `EditLoop` is asked by the edit.
+pub fn schedule_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    candidate_id: i64,
+    stage_id: i64,
+    expected: i64,
+    changes: crate::loops::edits::StageChanges,
+) -> Result<crate::loops::LoopView, AppError> {
+    let scope = access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?;
+    if scope.candidate_id != Some(candidate_id) {
+        return Err(AppError::NotFound);
+    }
+    crate::loops::edits::update_stage(conn, actor, stage_id, expected, changes)
+}

@@ -1,0 +1,139 @@
+//! Interviews under `/api/v1`: my interviews, kits, scorecards, the debrief and the decision.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::domain::scorecard::ScorecardContent;
+use crate::error::AppError;
+use crate::interviews::{debrief, kit, scorecards};
+use crate::web::extract::ApiJson;
+use crate::web::{PageQuery, State, api_field_errors, db};
+
+pub async fn api_my_interviews(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
+    let (list, total) = db(&state, move |conn| {
+        Ok(kit::my_interviews(conn, &user, page, per_page)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"interviews": list, "page": page, "per_page": per_page, "total": total})))
+}
+
+pub async fn api_kit(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let kit = db(&state, move |conn| kit::kit(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(kit))
+}
+
+pub async fn api_scorecard(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let card = db(&state, move |conn| scorecards::own(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(card))
+}
+
+pub async fn api_save_scorecard(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<ScorecardContent>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, content) = (id.into_inner(), me.user.clone(), body.0);
+    let card = db(&state, move |conn| {
+        scorecards::save_draft(conn, &user, id, &content)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(card))
+}
+
+pub async fn api_submit_scorecard(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let card = db(&state, move |conn| scorecards::submit(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(card))
+}
+
+#[derive(Deserialize)]
+pub struct AmendmentBody {
+    #[serde(default)]
+    reason: String,
+    #[serde(flatten)]
+    content: ScorecardContent,
+}
+
+pub async fn api_amend_scorecard(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<AmendmentBody>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user, body) = (id.into_inner(), me.user.clone(), body.0);
+    let card = db(&state, move |conn| {
+        scorecards::amend(conn, &user, id, &body.reason, &body.content)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(card))
+}
+
+pub async fn api_debrief(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let debrief = db(&state, move |conn| debrief::debrief(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(debrief))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionBody {
+    outcome: Option<String>,
+    rationale: Option<String>,
+    #[serde(default)]
+    criterion_ids: Vec<i64>,
+}
+
+pub async fn api_decide(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<DecisionBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let outcome = body.outcome.ok_or_else(|| {
+        api_field_errors(vec![("outcome", "Choose hire, no_hire or hold.".into())])
+    })?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let decisions = db(&state, move |conn| {
+        debrief::decide(
+            conn,
+            &user,
+            id,
+            &outcome,
+            body.rationale.as_deref().unwrap_or_default(),
+            &body.criterion_ids,
+        )?;
+        Ok(debrief::debrief(conn, &user, id)?.decisions)
+    })
+    .await?;
+    Ok(
+        HttpResponse::Created()
+            .json(json!({"decision": decisions.first(), "decisions": decisions})),
+    )
+}

@@ -1,0 +1,351 @@
+//! The debrief: every submitted scorecard of a candidate side by side, the
+//! agenda, and the decision.
+//!
+//! Independence: whoever has a scorecard to give on the candidate reads the
+//! others' only once their own are submitted (the policy's `ReadDebrief`).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{self, Action, Actor, Target};
+use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User, now};
+use crate::db::schema::{
+    decisions, job_criteria, scorecard_ratings, scorecard_red_flags, scorecards,
+    stage_interviewers, stages, users,
+};
+use crate::db::write_transaction;
+use crate::domain::scorecard::{
+    AgendaItem, Rating, Recommendation, RedFlagEntry, SubmittedCard, agenda,
+};
+use crate::error::AppError;
+
+/// A criterion or red flag of the job, as the debrief lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct DebriefCriterion {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DebriefRating {
+    pub criterion_id: i64,
+    pub rating: String,
+    pub evidence: String,
+}
+
+/// One submitted scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct DebriefScorecard {
+    pub id: i64,
+    pub stage_id: i64,
+    pub stage_title: Option<String>,
+    pub interviewer_id: i64,
+    pub interviewer_name: Option<String>,
+    pub recommendation: Option<String>,
+    pub summary: String,
+    /// RFC 3339, UTC.
+    pub submitted_at: Option<String>,
+    pub ratings: Vec<DebriefRating>,
+    pub red_flags: Vec<RedFlagEntry>,
+}
+
+/// An assigned interviewer whose scorecard is not in.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingScorecard {
+    pub stage_id: i64,
+    pub stage_title: Option<String>,
+    pub interviewer_id: i64,
+    pub interviewer_name: String,
+}
+
+/// One recorded decision (every revision is kept), newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub id: i64,
+    pub outcome: String,
+    pub rationale: String,
+    pub criterion_ids: Vec<i64>,
+    pub decided_by: Option<i64>,
+    pub decided_by_name: Option<String>,
+    /// RFC 3339, UTC.
+    pub decided_at: String,
+}
+
+/// The debrief of a candidate: `GET /api/v1/candidates/{id}/debrief`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Debrief {
+    pub candidate_id: i64,
+    pub criteria: Vec<DebriefCriterion>,
+    pub scorecards: Vec<DebriefScorecard>,
+    pub missing: Vec<MissingScorecard>,
+    pub agenda: Vec<AgendaItem>,
+    pub decisions: Vec<DecisionView>,
+    /// Whether the viewer may record the decision (not part of the API body).
+    #[serde(skip)]
+    pub may_decide: bool,
+    /// For the page's heading (not part of the API body).
+    #[serde(skip)]
+    pub candidate_name: String,
+    #[serde(skip)]
+    pub job_title: String,
+}
+
+/// id, stage, interviewer, recommendation, summary, submitted at
+type CardRow = (i64, i64, i64, Option<String>, String, Option<NaiveDateTime>);
+
+/// The debrief: every submitted scorecard side by side, what is missing, the
+/// agenda and the decisions. A fixed number of queries.
+///
+/// Asks the policy for `ReadDebrief`; `may_decide` answers `RecordDecision`
+/// from the same scope.
+pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Debrief, AppError> {
+    let scope = access::ensure(
+        conn,
+        actor,
+        Action::ReadDebrief,
+        Target::Candidate(candidate_id),
+    )?;
+    let may_decide = access::can(Actor::from(actor), Action::RecordDecision, &scope).is_ok();
+    let (Some(loop_id), Some(job_id)) = (scope.loop_id, scope.job_id) else {
+        return Err(AppError::NotFound);
+    };
+    let candidate = crate::candidates::candidate_view_of(conn, candidate_id)?;
+    let criteria: Vec<(i64, String, String)> = job_criteria::table
+        .filter(job_criteria::job_id.eq(job_id))
+        .order(job_criteria::position)
+        .select((job_criteria::id, job_criteria::kind, job_criteria::name))
+        .load(conn)?;
+    let stage_rows: Vec<(i64, String)> = stages::table
+        .filter(stages::loop_id.eq(loop_id))
+        .order(stages::position)
+        .select((stages::id, stages::title))
+        .load(conn)?;
+    let stage_ids: Vec<i64> = stage_rows.iter().map(|s| s.0).collect();
+    let assigned: Vec<(i64, i64, String)> = stage_interviewers::table
+        .inner_join(users::table)
+        .filter(stage_interviewers::stage_id.eq_any(&stage_ids))
+        .select((stage_interviewers::stage_id, users::id, users::name))
+        .load(conn)?;
+    let cards: Vec<CardRow> = scorecards::table
+        .filter(scorecards::stage_id.eq_any(&stage_ids))
+        .filter(scorecards::status.eq("submitted"))
+        .order(scorecards::id)
+        .select((
+            scorecards::id,
+            scorecards::stage_id,
+            scorecards::interviewer_id,
+            scorecards::recommendation,
+            scorecards::summary,
+            scorecards::submitted_at,
+        ))
+        .load(conn)?;
+    let card_ids: Vec<i64> = cards.iter().map(|c| c.0).collect();
+    let ratings: Vec<(i64, i64, String, String)> = scorecard_ratings::table
+        .filter(scorecard_ratings::scorecard_id.eq_any(&card_ids))
+        .select((
+            scorecard_ratings::scorecard_id,
+            scorecard_ratings::job_criterion_id,
+            scorecard_ratings::rating,
+            scorecard_ratings::evidence,
+        ))
+        .load(conn)?;
+    let flags: Vec<(i64, i64, bool, String)> = scorecard_red_flags::table
+        .filter(scorecard_red_flags::scorecard_id.eq_any(&card_ids))
+        .select((
+            scorecard_red_flags::scorecard_id,
+            scorecard_red_flags::job_criterion_id,
+            scorecard_red_flags::observed,
+            scorecard_red_flags::evidence,
+        ))
+        .load(conn)?;
+    let name_of: HashMap<i64, String> = assigned
+        .iter()
+        .map(|(_, id, name)| (*id, name.clone()))
+        .collect();
+    let title_of: HashMap<i64, String> = stage_rows.iter().cloned().collect();
+    let missing: Vec<MissingScorecard> = assigned
+        .iter()
+        .filter(|(stage, user, _)| !cards.iter().any(|c| c.1 == *stage && c.2 == *user))
+        .map(|(stage, user, name)| MissingScorecard {
+            stage_id: *stage,
+            stage_title: title_of.get(stage).cloned(),
+            interviewer_id: *user,
+            interviewer_name: name.clone(),
+        })
+        .collect();
+    let submitted: Vec<SubmittedCard> = cards
+        .iter()
+        .filter_map(|c| {
+            let recommendation: Recommendation = c.3.as_deref()?.parse().ok()?;
+            Some(SubmittedCard {
+                scorecard_id: c.0,
+                recommendation,
+                ratings: ratings
+                    .iter()
+                    .filter(|r| r.0 == c.0)
+                    .filter_map(|r| r.2.parse::<Rating>().ok().map(|x| (r.1, x)))
+                    .collect(),
+                red_flags_observed: flags
+                    .iter()
+                    .filter(|f| f.0 == c.0 && f.2)
+                    .map(|f| f.1)
+                    .collect(),
+            })
+        })
+        .collect();
+    let screening: Vec<i64> = criteria
+        .iter()
+        .filter(|c| c.1 == "criterion")
+        .map(|c| c.0)
+        .collect();
+    let items: Vec<AgendaItem> = agenda(&screening, &submitted);
+    let history: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> = decisions::table
+        .filter(decisions::candidate_id.eq(candidate_id))
+        .order(decisions::id.desc())
+        .select((
+            decisions::id,
+            decisions::outcome,
+            decisions::rationale,
+            decisions::criterion_ids,
+            decisions::decided_by,
+            decisions::created_at,
+        ))
+        .load(conn)?;
+    let deciders: Vec<i64> = history.iter().filter_map(|d| d.4).collect();
+    let decider_names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&deciders))
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(Debrief {
+        candidate_id,
+        criteria: criteria
+            .iter()
+            .map(|c| DebriefCriterion {
+                id: c.0,
+                kind: c.1.clone(),
+                name: c.2.clone(),
+            })
+            .collect(),
+        scorecards: cards
+            .iter()
+            .map(|c| DebriefScorecard {
+                id: c.0,
+                stage_id: c.1,
+                stage_title: title_of.get(&c.1).cloned(),
+                interviewer_id: c.2,
+                interviewer_name: name_of.get(&c.2).cloned(),
+                recommendation: c.3.clone(),
+                summary: c.4.clone(),
+                submitted_at: c.5.map(|t| t.and_utc().to_rfc3339()),
+                ratings: ratings
+                    .iter()
+                    .filter(|r| r.0 == c.0)
+                    .map(|r| DebriefRating {
+                        criterion_id: r.1,
+                        rating: r.2.clone(),
+                        evidence: r.3.clone(),
+                    })
+                    .collect(),
+                red_flags: flags
+                    .iter()
+                    .filter(|f| f.0 == c.0)
+                    .map(|f| RedFlagEntry {
+                        criterion_id: f.1,
+                        observed: f.2,
+                        evidence: f.3.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        missing,
+        agenda: items,
+        decisions: history
+            .into_iter()
+            .map(|d| DecisionView {
+                id: d.0,
+                outcome: d.1,
+                rationale: d.2,
+                criterion_ids: serde_json::from_str::<Vec<i64>>(&d.3).unwrap_or_default(),
+                decided_by: d.4,
+                decided_by_name: d.4.and_then(|id| decider_names.get(&id).cloned()),
+                decided_at: d.5.and_utc().to_rfc3339(),
+            })
+            .collect(),
+        may_decide,
+        candidate_name: candidate.name,
+        job_title: candidate.job_title,
+    })
+}
+
+/// Records (or revises) the decision: `RecordDecision`, admins and the
+/// job's hiring manager.
+pub fn decide(
+    conn: &mut DbConn,
+    user: &User,
+    candidate_id: i64,
+    outcome: &str,
+    rationale: &str,
+    criterion_ids: &[i64],
+) -> Result<(), AppError> {
+    if !["hire", "no_hire", "hold"].contains(&outcome) {
+        return Err(AppError::field(
+            "outcome",
+            "Expected hire, no_hire or hold.",
+        ));
+    }
+    if rationale.trim().is_empty() {
+        return Err(AppError::field(
+            "rationale",
+            "Give the reasons for the decision.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let job_id = access::ensure(
+            conn,
+            user,
+            Action::RecordDecision,
+            Target::Candidate(candidate_id),
+        )?
+        .job_id
+        .ok_or(AppError::NotFound)?;
+        let known: BTreeSet<i64> = job_criteria::table
+            .filter(job_criteria::job_id.eq(job_id))
+            .select(job_criteria::id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect();
+        if let Some(unknown) = criterion_ids.iter().find(|id| !known.contains(id)) {
+            return Err(AppError::field(
+                "criterion_ids",
+                format!("{unknown} is not a criterion of this job."),
+            ));
+        }
+        diesel::insert_into(decisions::table)
+            .values((
+                decisions::candidate_id.eq(candidate_id),
+                decisions::outcome.eq(outcome),
+                decisions::rationale.eq(rationale.trim()),
+                decisions::criterion_ids
+                    .eq(serde_json::to_string(criterion_ids).map_err(AppError::internal)?),
+                decisions::decided_by.eq(user.id),
+                decisions::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(user.id),
+            "decision.recorded",
+            ("candidate", Some(candidate_id)),
+            json!({"outcome": outcome}),
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,295 @@
+//! The interview kit: everything an interviewer needs for one stage, and
+//! "my interviews", the stages a person interviews on.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{self, Action, Actor, Target};
+use crate::db::DbConn;
+use crate::db::models::{User, now};
+use crate::db::schema::{
+    candidates, job_criteria, jobs, loops, questions, scorecards, stage_interviewers, stages,
+};
+use crate::error::AppError;
+use crate::interviews::scorecards::{OwnScorecard, read_own};
+use crate::loops::load_loop;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KitCriterion {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KitQuestion {
+    pub id: i64,
+    pub prompt: String,
+    pub why: String,
+    pub prep_pointers: Vec<String>,
+    pub follow_ups: Vec<String>,
+    pub minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KitStage {
+    pub id: i64,
+    pub title: String,
+    pub stage_kind: String,
+    pub format: String,
+    pub duration_minutes: i64,
+    /// RFC 3339, UTC.
+    pub starts_at: Option<String>,
+    pub time_zone: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KitCandidate {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KitJob {
+    pub id: i64,
+    pub title: String,
+}
+
+/// The interview kit of a stage: `GET /api/v1/stages/{id}/kit`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kit {
+    pub stage: KitStage,
+    pub candidate: KitCandidate,
+    pub job: KitJob,
+    pub focus_criteria: Vec<KitCriterion>,
+    pub red_flags: Vec<KitCriterion>,
+    pub questions: Vec<KitQuestion>,
+}
+
+/// The kit as its page shows it: with the viewer's own scorecard when they
+/// keep one on the stage, and whether they may open the debrief yet.
+#[derive(Debug, Clone)]
+pub struct KitView {
+    pub kit: Kit,
+    pub own: Option<OwnScorecard>,
+    pub may_read_debrief: bool,
+}
+
+/// The kit for whoever may read it (`ReadKit`).
+pub fn kit(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<Kit, AppError> {
+    let scope = access::ensure(conn, actor, Action::ReadKit, Target::Stage(stage_id))?;
+    kit_of(conn, &scope, stage_id)
+}
+
+/// The kit page: the kit, the viewer's scorecard (`KeepScorecard`) and
+/// whether the debrief is open to them (`ReadDebrief`), each asked of the policy.
+pub fn kit_view(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<KitView, AppError> {
+    let scope = access::ensure(conn, actor, Action::ReadKit, Target::Stage(stage_id))?;
+    let kit = kit_of(conn, &scope, stage_id)?;
+    let keeps = access::scope_of(conn, actor, Action::KeepScorecard, Target::Stage(stage_id))?;
+    let own = match access::can(Actor::from(actor), Action::KeepScorecard, &keeps) {
+        Ok(()) => Some(read_own(conn, actor, stage_id)?),
+        Err(_) => None,
+    };
+    let may_read_debrief = access::ensure(
+        conn,
+        actor,
+        Action::ReadDebrief,
+        Target::Candidate(kit.candidate.id),
+    )
+    .is_ok();
+    Ok(KitView {
+        kit,
+        own,
+        may_read_debrief,
+    })
+}
+
+/// Everything an interviewer needs for one stage: a fixed number of queries.
+fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit, AppError> {
+    let (Some(job_id), Some(candidate_id)) = (scope.job_id, scope.candidate_id) else {
+        return Err(AppError::NotFound);
+    };
+    let (title, duration, starts_at, time_zone, location, loop_id): (
+        String,
+        i64,
+        Option<NaiveDateTime>,
+        Option<String>,
+        Option<String>,
+        i64,
+    ) = stages::table
+        .find(stage_id)
+        .select((
+            stages::title,
+            stages::duration_minutes,
+            stages::starts_at,
+            stages::time_zone,
+            stages::location,
+            stages::loop_id,
+        ))
+        .first(conn)?;
+    let shape = load_loop(conn, loop_id)?;
+    let stage = shape
+        .stages
+        .iter()
+        .find(|s| s.id == stage_id)
+        .ok_or(AppError::NotFound)?;
+    let (candidate_name, job_title): (String, String) = candidates::table
+        .inner_join(jobs::table)
+        .filter(candidates::id.eq(candidate_id))
+        .select((candidates::name, jobs::title))
+        .first(conn)?;
+    let criteria: Vec<(i64, String, String, String)> = job_criteria::table
+        .filter(job_criteria::job_id.eq(job_id))
+        .order(job_criteria::position)
+        .select((
+            job_criteria::id,
+            job_criteria::kind,
+            job_criteria::name,
+            job_criteria::description,
+        ))
+        .load(conn)?;
+    let focus: Vec<KitCriterion> = criteria
+        .iter()
+        .filter(|c| stage.focus_criterion_ids.contains(&c.0))
+        .map(|c| KitCriterion {
+            id: c.0,
+            name: c.2.clone(),
+            description: c.3.clone(),
+        })
+        .collect();
+    let red_flags: Vec<KitCriterion> = criteria
+        .iter()
+        .filter(|c| c.1 == "red_flag")
+        .map(|c| KitCriterion {
+            id: c.0,
+            name: c.2.clone(),
+            description: c.3.clone(),
+        })
+        .collect();
+    let mut rows: HashMap<i64, KitQuestion> = questions::table
+        .filter(questions::id.eq_any(&stage.question_ids))
+        .select((
+            questions::id,
+            questions::prompt,
+            questions::why_asked,
+            questions::prep_pointers,
+            questions::follow_ups,
+            questions::suggested_minutes,
+        ))
+        .load::<(i64, String, String, String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(id, prompt, why, pointers, follow_ups, minutes)| {
+            let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+            (
+                id,
+                KitQuestion {
+                    id,
+                    prompt,
+                    why,
+                    prep_pointers: list(&pointers),
+                    follow_ups: list(&follow_ups),
+                    minutes,
+                },
+            )
+        })
+        .collect();
+    let ordered: Vec<KitQuestion> = stage
+        .question_ids
+        .iter()
+        .filter_map(|id| rows.remove(id))
+        .collect();
+    Ok(Kit {
+        stage: KitStage {
+            id: stage_id,
+            title,
+            stage_kind: stage.stage_kind.clone(),
+            format: stage.format.clone(),
+            duration_minutes: duration,
+            starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
+            time_zone,
+            location,
+        },
+        candidate: KitCandidate {
+            id: candidate_id,
+            name: candidate_name,
+        },
+        job: KitJob {
+            id: job_id,
+            title: job_title,
+        },
+        focus_criteria: focus,
+        red_flags,
+        questions: ordered,
+    })
+}
+
+/// stage id, title, start, minutes, candidate name, job title, candidate id
+type InterviewRow = (i64, String, Option<NaiveDateTime>, i64, String, String, i64);
+
+/// An interviewer's stages on candidates' loops, newest first, with the
+/// state of their scorecard.
+pub fn my_interviews(
+    conn: &mut DbConn,
+    user: &User,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<serde_json::Value>, i64)> {
+    let total: i64 = stage_interviewers::table
+        .inner_join(stages::table.inner_join(loops::table))
+        .filter(stage_interviewers::user_id.eq(user.id))
+        .filter(loops::candidate_id.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<InterviewRow> = stage_interviewers::table
+        .inner_join(stages::table.inner_join(
+            loops::table.inner_join(jobs::table).inner_join(
+                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
+            ),
+        ))
+        .filter(stage_interviewers::user_id.eq(user.id))
+        .order((stages::starts_at.desc(), stages::id.desc()))
+        .select((
+            stages::id,
+            stages::title,
+            stages::starts_at,
+            stages::duration_minutes,
+            candidates::name,
+            jobs::title,
+            candidates::id,
+        ))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let states: HashMap<i64, String> = scorecards::table
+        .filter(scorecards::interviewer_id.eq(user.id))
+        .filter(scorecards::stage_id.eq_any(&ids))
+        .select((scorecards::stage_id, scorecards::status))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let at = now();
+    Ok((
+        rows
+        .into_iter()
+        .map(|(id, title, starts_at, minutes, candidate, job, candidate_id)| {
+            let ended = starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
+            let state = match states.get(&id).map(String::as_str) {
+                Some("submitted") => "submitted",
+                _ if ended => "overdue",
+                Some(_) => "draft",
+                None => "not_started",
+            };
+            json!({"stage_id": id, "stage_title": title, "starts_at": starts_at.map(|t| t.and_utc().to_rfc3339()),
+                   "duration_minutes": minutes, "candidate": {"id": candidate_id, "name": candidate}, "job_title": job, "scorecard": state})
+        })
+        .collect(),
+        total,
+    ))
+}

@@ -1,0 +1,405 @@
+//! Scorecards: one interviewer's record of one stage. A draft until
+//! submitted; a submitted scorecard is locked, and a change is an amendment
+//! with a reason, the earlier content kept beside it.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{self, Action, Target};
+use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User, now};
+use crate::db::schema::{
+    job_criteria, scorecard_amendments, scorecard_question_notes, scorecard_ratings,
+    scorecard_red_flags, scorecards, stage_focus_criteria, stage_questions,
+};
+use crate::db::write_transaction;
+use crate::domain::scorecard::{
+    QuestionNote, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent, submission_problems,
+};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnScorecard {
+    pub id: Option<i64>,
+    pub stage_id: i64,
+    pub status: String,
+    pub submitted_at: Option<String>,
+    #[serde(flatten)]
+    pub content: ScorecardContent,
+}
+
+fn content_of(
+    conn: &mut DbConn,
+    scorecard_id: i64,
+) -> QueryResult<(Option<Recommendation>, String, ScorecardContent)> {
+    let (recommendation, summary): (Option<String>, String) = scorecards::table
+        .find(scorecard_id)
+        .select((scorecards::recommendation, scorecards::summary))
+        .first(conn)?;
+    let ratings = scorecard_ratings::table
+        .filter(scorecard_ratings::scorecard_id.eq(scorecard_id))
+        .select((
+            scorecard_ratings::job_criterion_id,
+            scorecard_ratings::rating,
+            scorecard_ratings::evidence,
+        ))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(criterion_id, rating, evidence)| {
+            rating.parse().ok().map(|rating| RatingEntry {
+                criterion_id,
+                rating,
+                evidence,
+            })
+        })
+        .collect();
+    let red_flags = scorecard_red_flags::table
+        .filter(scorecard_red_flags::scorecard_id.eq(scorecard_id))
+        .select((
+            scorecard_red_flags::job_criterion_id,
+            scorecard_red_flags::observed,
+            scorecard_red_flags::evidence,
+        ))
+        .load::<(i64, bool, String)>(conn)?
+        .into_iter()
+        .map(|(criterion_id, observed, evidence)| RedFlagEntry {
+            criterion_id,
+            observed,
+            evidence,
+        })
+        .collect();
+    let question_notes = scorecard_question_notes::table
+        .filter(scorecard_question_notes::scorecard_id.eq(scorecard_id))
+        .select((
+            scorecard_question_notes::question_id,
+            scorecard_question_notes::notes,
+        ))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .map(|(question_id, notes)| QuestionNote { question_id, notes })
+        .collect();
+    let recommendation = recommendation.and_then(|r| r.parse().ok());
+    Ok((
+        recommendation,
+        summary.clone(),
+        ScorecardContent {
+            ratings,
+            red_flags,
+            question_notes,
+            recommendation,
+            summary,
+        },
+    ))
+}
+
+fn find_own(
+    conn: &mut DbConn,
+    stage_id: i64,
+    user_id: i64,
+) -> QueryResult<Option<(i64, String, Option<NaiveDateTime>)>> {
+    scorecards::table
+        .filter(scorecards::stage_id.eq(stage_id))
+        .filter(scorecards::interviewer_id.eq(user_id))
+        .select((scorecards::id, scorecards::status, scorecards::submitted_at))
+        .first(conn)
+        .optional()
+}
+
+/// The job of a stage on which `user` keeps a scorecard (`KeepScorecard`:
+/// only those assigned to the stage; 404 to anyone else).
+fn job_of_own_stage(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<i64, AppError> {
+    access::ensure(conn, user, Action::KeepScorecard, Target::Stage(stage_id))?
+        .job_id
+        .ok_or(AppError::NotFound)
+}
+
+/// The caller's own scorecard on a stage, "not started" until first saved.
+pub fn own(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorecard, AppError> {
+    job_of_own_stage(conn, user, stage_id)?;
+    read_own(conn, user, stage_id)
+}
+
+/// The caller's scorecard, unchecked: for services that have checked.
+pub(crate) fn read_own(
+    conn: &mut DbConn,
+    user: &User,
+    stage_id: i64,
+) -> Result<OwnScorecard, AppError> {
+    Ok(match find_own(conn, stage_id, user.id)? {
+        None => OwnScorecard {
+            id: None,
+            stage_id,
+            status: "not_started".into(),
+            submitted_at: None,
+            content: ScorecardContent::default(),
+        },
+        Some((id, status, submitted_at)) => OwnScorecard {
+            id: Some(id),
+            stage_id,
+            status,
+            submitted_at: submitted_at.map(|t| t.and_utc().to_rfc3339()),
+            content: content_of(conn, id)?.2,
+        },
+    })
+}
+
+/// Ratings only for the stage's focus, red flags only the job's, notes only
+/// for the stage's questions; text within bounds.
+fn check_content(
+    conn: &mut DbConn,
+    job_id: i64,
+    stage_id: i64,
+    content: &ScorecardContent,
+) -> Result<(Vec<i64>, Vec<i64>), AppError> {
+    let focus: Vec<i64> = stage_focus_criteria::table
+        .inner_join(job_criteria::table)
+        .filter(stage_focus_criteria::stage_id.eq(stage_id))
+        .order(job_criteria::position)
+        .select(stage_focus_criteria::job_criterion_id)
+        .load(conn)?;
+    let red_flags: Vec<i64> = job_criteria::table
+        .filter(job_criteria::job_id.eq(job_id))
+        .filter(job_criteria::kind.eq("red_flag"))
+        .order(job_criteria::position)
+        .select(job_criteria::id)
+        .load(conn)?;
+    let asked: BTreeSet<i64> = stage_questions::table
+        .filter(stage_questions::stage_id.eq(stage_id))
+        .select(stage_questions::question_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    for r in &content.ratings {
+        if !focus.contains(&r.criterion_id) {
+            return Err(AppError::field(
+                "ratings",
+                format!("Criterion {} is not a focus of this stage.", r.criterion_id),
+            ));
+        }
+    }
+    for r in &content.red_flags {
+        if !red_flags.contains(&r.criterion_id) {
+            return Err(AppError::field(
+                "red_flags",
+                format!("{} is not one of this job's red flags.", r.criterion_id),
+            ));
+        }
+    }
+    for n in &content.question_notes {
+        if !asked.contains(&n.question_id) {
+            return Err(AppError::field(
+                "question_notes",
+                format!("Question {} is not asked in this stage.", n.question_id),
+            ));
+        }
+    }
+    let too_long = content
+        .ratings
+        .iter()
+        .map(|r| &r.evidence)
+        .chain(content.red_flags.iter().map(|r| &r.evidence))
+        .chain(content.question_notes.iter().map(|n| &n.notes))
+        .any(|t| t.chars().count() > 10_000)
+        || content.summary.chars().count() > 10_000;
+    if too_long {
+        return Err(AppError::field(
+            "summary",
+            "Keep each text under 10,000 characters.",
+        ));
+    }
+    Ok((focus, red_flags))
+}
+
+fn write_content(
+    conn: &mut DbConn,
+    scorecard_id: i64,
+    content: &ScorecardContent,
+) -> QueryResult<()> {
+    diesel::update(scorecards::table.find(scorecard_id))
+        .set((
+            scorecards::recommendation.eq(content.recommendation.map(Recommendation::as_str)),
+            scorecards::summary.eq(content.summary.trim()),
+            scorecards::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        scorecard_ratings::table.filter(scorecard_ratings::scorecard_id.eq(scorecard_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        scorecard_red_flags::table.filter(scorecard_red_flags::scorecard_id.eq(scorecard_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        scorecard_question_notes::table
+            .filter(scorecard_question_notes::scorecard_id.eq(scorecard_id)),
+    )
+    .execute(conn)?;
+    for r in &content.ratings {
+        diesel::insert_into(scorecard_ratings::table)
+            .values((
+                scorecard_ratings::scorecard_id.eq(scorecard_id),
+                scorecard_ratings::job_criterion_id.eq(r.criterion_id),
+                scorecard_ratings::rating.eq(r.rating.as_str()),
+                scorecard_ratings::evidence.eq(r.evidence.trim()),
+            ))
+            .execute(conn)?;
+    }
+    for r in &content.red_flags {
+        diesel::insert_into(scorecard_red_flags::table)
+            .values((
+                scorecard_red_flags::scorecard_id.eq(scorecard_id),
+                scorecard_red_flags::job_criterion_id.eq(r.criterion_id),
+                scorecard_red_flags::observed.eq(r.observed),
+                scorecard_red_flags::evidence.eq(r.evidence.trim()),
+            ))
+            .execute(conn)?;
+    }
+    for n in &content.question_notes {
+        diesel::insert_into(scorecard_question_notes::table)
+            .values((
+                scorecard_question_notes::scorecard_id.eq(scorecard_id),
+                scorecard_question_notes::question_id.eq(n.question_id),
+                scorecard_question_notes::notes.eq(n.notes.trim()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Saves the caller's draft (always allowed until submitted).
+pub fn save_draft(
+    conn: &mut DbConn,
+    user: &User,
+    stage_id: i64,
+    content: &ScorecardContent,
+) -> Result<OwnScorecard, AppError> {
+    let job_id = job_of_own_stage(conn, user, stage_id)?;
+    write_transaction(conn, |conn| {
+        check_content(conn, job_id, stage_id, content)?;
+        let id = match find_own(conn, stage_id, user.id)? {
+            Some((_, status, _)) if status == "submitted" => {
+                return Err(AppError::Conflict("This scorecard is submitted and locked; send an amendment with a reason instead.".into()));
+            }
+            Some((id, ..)) => id,
+            None => {
+                let at = now();
+                diesel::insert_into(scorecards::table)
+                    .values((
+                        scorecards::stage_id.eq(stage_id),
+                        scorecards::interviewer_id.eq(user.id),
+                        scorecards::status.eq("draft"),
+                        scorecards::summary.eq(""),
+                        scorecards::created_at.eq(at),
+                        scorecards::updated_at.eq(at),
+                    ))
+                    .returning(scorecards::id)
+                    .get_result(conn)?
+            }
+        };
+        write_content(conn, id, content)?;
+        read_own(conn, user, stage_id)
+    })
+}
+
+/// Submits the caller's draft: 422 naming every missing field, else locked.
+pub fn submit(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorecard, AppError> {
+    let job_id = job_of_own_stage(conn, user, stage_id)?;
+    write_transaction(conn, |conn| {
+        let (id, status, _) = find_own(conn, stage_id, user.id)?
+            .ok_or_else(|| AppError::field("ratings", "Save a draft first."))?;
+        if status == "submitted" {
+            return Err(AppError::Conflict(
+                "This scorecard is already submitted.".into(),
+            ));
+        }
+        let content = content_of(conn, id)?.2;
+        let (focus, red_flags) = check_content(conn, job_id, stage_id, &content)?;
+        let problems = submission_problems(&content, &focus, &red_flags);
+        if !problems.is_empty() {
+            return Err(AppError::Validation {
+                message: format!(
+                    "{} thing(s) to fill before submitting; the draft is kept.",
+                    problems.len()
+                ),
+                fields: problems.into_iter().collect(),
+            });
+        }
+        let at = now();
+        diesel::update(scorecards::table.find(id))
+            .set((
+                scorecards::status.eq("submitted"),
+                scorecards::submitted_at.eq(Some(at)),
+                scorecards::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Some(user.id),
+            "scorecard.submitted",
+            ("scorecard", Some(id)),
+            json!({"stage_id": stage_id}),
+        )?;
+        read_own(conn, user, stage_id)
+    })
+}
+
+/// Changes a submitted scorecard: the reason and the content before and
+/// after are kept as an amendment.
+pub fn amend(
+    conn: &mut DbConn,
+    user: &User,
+    stage_id: i64,
+    reason: &str,
+    content: &ScorecardContent,
+) -> Result<OwnScorecard, AppError> {
+    let job_id = job_of_own_stage(conn, user, stage_id)?;
+    if reason.trim().is_empty() {
+        return Err(AppError::field(
+            "reason",
+            "Say why you are changing a submitted scorecard.",
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let (id, status, _) = find_own(conn, stage_id, user.id)?.ok_or(AppError::NotFound)?;
+        if status != "submitted" {
+            return Err(AppError::Conflict(
+                "Only a submitted scorecard is amended; save the draft instead.".into(),
+            ));
+        }
+        let (focus, red_flags) = check_content(conn, job_id, stage_id, content)?;
+        let problems = submission_problems(content, &focus, &red_flags);
+        if !problems.is_empty() {
+            return Err(AppError::Validation {
+                message: "An amended scorecard must still be complete.".into(),
+                fields: problems.into_iter().collect(),
+            });
+        }
+        let before = content_of(conn, id)?.2;
+        diesel::insert_into(scorecard_amendments::table)
+            .values((
+                scorecard_amendments::scorecard_id.eq(id),
+                scorecard_amendments::author_id.eq(user.id),
+                scorecard_amendments::reason.eq(reason.trim()),
+                scorecard_amendments::before_snapshot
+                    .eq(serde_json::to_string(&before).map_err(AppError::internal)?),
+                scorecard_amendments::after_snapshot
+                    .eq(serde_json::to_string(content).map_err(AppError::internal)?),
+                scorecard_amendments::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        write_content(conn, id, content)?;
+        AuditEvent::record(
+            conn,
+            Some(user.id),
+            "scorecard.amended",
+            ("scorecard", Some(id)),
+            json!({"reason": reason.trim()}),
+        )?;
+        read_own(conn, user, stage_id)
+    })
+}

@@ -1,0 +1,173 @@
+//! Jobs and their criteria under `/api/v1`.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::jobs::{self, NewJob, criteria};
+use crate::web::extract::ApiJson;
+use crate::web::{State, api_field_errors, db};
+
+#[derive(Deserialize)]
+pub struct NewJobBody {
+    title: Option<String>,
+    team: Option<String>,
+    track_id: Option<i64>,
+    hiring_manager_id: Option<i64>,
+    /// `false` starts with an empty loop instead of the track's typical stages.
+    typical_stages: Option<bool>,
+}
+
+pub async fn api_jobs(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let jobs = db(&state, move |conn| jobs::jobs_for(conn, &user)).await?;
+    let total = jobs.len();
+    Ok(HttpResponse::Ok().json(json!({"jobs": jobs, "total": total})))
+}
+
+pub async fn api_create_job(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<NewJobBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let actor = me.user.clone();
+    let new = NewJob {
+        title: body.title.unwrap_or_default(),
+        team: body.team.unwrap_or_default(),
+        track_id: body.track_id,
+        hiring_manager_id: body.hiring_manager_id,
+        typical_stages: body.typical_stages.unwrap_or(true),
+    };
+    let job = db(&state, move |conn| {
+        let id = jobs::create_job(conn, &actor, new)?;
+        jobs::job(conn, &actor, id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"job": job})))
+}
+
+pub async fn api_job(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let job = db(&state, move |conn| jobs::job(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({"job": job})))
+}
+
+#[derive(Deserialize)]
+pub struct JobBody {
+    title: Option<String>,
+    team: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn api_update_job(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<JobBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    if body
+        .status
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "closed")
+    {
+        return Err(api_field_errors(vec![(
+            "status",
+            "Expected open or closed.".into(),
+        )]));
+    }
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let job = db(&state, move |conn| {
+        jobs::update_job(
+            conn,
+            &user,
+            id,
+            body.title.as_deref(),
+            body.team.as_deref(),
+            body.status.as_deref(),
+        )?;
+        jobs::job(conn, &user, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"job": job})))
+}
+
+pub async fn api_job_criteria(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let list = db(&state, move |conn| criteria::criteria_of(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({"criteria": list})))
+}
+
+#[derive(Deserialize)]
+pub struct CriterionBody {
+    kind: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    position: Option<i64>,
+}
+
+pub async fn api_add_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CriterionBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let created = db(&state, move |conn| {
+        criteria::add_job_criterion(
+            conn,
+            &user,
+            id,
+            body.kind.as_deref().unwrap_or("criterion"),
+            body.name.as_deref().unwrap_or_default(),
+            body.description.as_deref().unwrap_or_default(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"criterion": created})))
+}
+
+pub async fn api_update_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<CriterionBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let changes = criteria::CriterionChanges {
+        name: body.name,
+        description: body.description,
+        position: body.position,
+    };
+    let updated = db(&state, move |conn| {
+        criteria::update_job_criterion(conn, &user, id, changes)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"criterion": updated})))
+}
+
+pub async fn api_delete_criterion(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    db(&state, move |conn| {
+        criteria::delete_job_criterion(conn, &user, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

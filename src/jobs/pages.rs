@@ -1,0 +1,238 @@
+//! Jobs as pages: the list, the form that opens one, and editing its
+//! criteria and red flags on the planner.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::access::Action;
+use crate::auth::CurrentUser;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::jobs::{self, NewJob, criteria};
+use crate::web::extract::CsrfForm;
+use crate::web::form::{Pairs, field, options};
+use crate::web::{State, db, form_errors, merge, redirect_with_flash, render, see_other};
+
+pub async fn jobs_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    jobs_page_with(&state, &req, &me, StatusCode::OK, &Pairs::new(), &[]).await
+}
+
+async fn jobs_page_with(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    status: StatusCode,
+    typed: &Pairs,
+    errors: &[(&str, String)],
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let jobs::JobsOverview {
+        jobs,
+        tracks: track_rows,
+        managers,
+    } = db(state, move |conn| jobs::overview(conn, &user)).await?;
+    let names: HashMap<i64, String> = managers.iter().cloned().collect();
+    let list: Vec<Value> = jobs
+        .iter()
+        .map(|j| {
+            json!({"id": j.id, "title": j.title, "team": j.team, "status": j.status, "track_name": j.track_name,
+                "hiring_manager_name": j.hiring_manager_id.and_then(|id| names.get(&id).cloned().or_else(|| (id == me.id()).then(|| me.user.name.clone())))})
+        })
+        .collect();
+    let extra = merge(
+        json!({
+            "jobs": list,
+            "can_create": crate::access::role_allows(me.role, Action::CreateJob),
+            "tracks": options(track_rows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "track_id")),
+            "managers": options(managers.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "hiring_manager_id")),
+            "values": {"title": field(typed, "title"), "team": field(typed, "team")},
+        }),
+        form_errors(errors),
+    );
+    render(state, req, Some(me), status, "pages/jobs", "Jobs", extra)
+}
+
+pub async fn create_job_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = form.0;
+    let track_id = field(&pairs, "track_id").parse::<i64>().ok();
+    let hiring_manager_id = field(&pairs, "hiring_manager_id").parse::<i64>().ok();
+    let new = NewJob {
+        title: field(&pairs, "title").to_owned(),
+        team: field(&pairs, "team").to_owned(),
+        track_id,
+        hiring_manager_id,
+        // An unticked checkbox sends nothing: the form means "empty loop".
+        typical_stages: field(&pairs, "typical_stages") == "true",
+    };
+    let actor = me.user.clone();
+    match db(&state, move |conn| jobs::create_job(conn, &actor, new)).await {
+        Ok(id) => Ok(see_other(&format!("/jobs/{id}"))),
+        Err(AppError::Validation { fields, .. }) => {
+            let errors: Vec<(&str, String)> = fields
+                .into_iter()
+                .map(|(f, m)| {
+                    (
+                        ["title", "team", "track_id", "hiring_manager_id"]
+                            .into_iter()
+                            .find(|k| *k == f)
+                            .unwrap_or("title"),
+                        m,
+                    )
+                })
+                .collect();
+            jobs_page_with(
+                &state,
+                &req,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &pairs,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A change to a job's criteria from the planner page; back to the planner.
+async fn criteria_change(
+    state: &State,
+    me: &CurrentUser,
+    job_or_criterion: JobOrCriterion,
+    done: &'static str,
+    change: impl FnOnce(&mut DbConn, &crate::db::models::User, i64) -> Result<(), AppError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let (job_id, result) = db(state, move |conn| {
+        let job_id = match job_or_criterion {
+            JobOrCriterion::Job(id) => id,
+            JobOrCriterion::Criterion(id) => criteria::job_to_edit(conn, &user, id)?,
+        };
+        Ok((job_id, change(conn, &user, job_id)))
+    })
+    .await?;
+    let (kind, message) = match result {
+        Ok(()) => ("success", done.to_owned()),
+        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
+            ("error", format!("Nothing was saved. {message}"))
+        }
+        Err(e) => return Err(e),
+    };
+    redirect_with_flash(&format!("/jobs/{job_id}#criteria-heading"), kind, &message)
+}
+
+#[derive(Clone, Copy)]
+enum JobOrCriterion {
+    Job(i64),
+    Criterion(i64),
+}
+
+pub async fn add_criterion_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = form.0;
+    let (kind, name, description) = (
+        field(&pairs, "kind").to_owned(),
+        field(&pairs, "name").to_owned(),
+        field(&pairs, "description").to_owned(),
+    );
+    criteria_change(
+        &state,
+        &me,
+        JobOrCriterion::Job(id.into_inner()),
+        "Criterion added.",
+        move |conn, user, job_id| {
+            criteria::add_job_criterion(conn, user, job_id, &kind, &name, &description).map(|_| ())
+        },
+    )
+    .await
+}
+
+pub async fn criterion_form(
+    state: State,
+    me: CurrentUser,
+    path: web::Path<(i64, String)>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    let pairs = form.0;
+    let (name, description, up) = (
+        field(&pairs, "name").to_owned(),
+        field(&pairs, "description").to_owned(),
+        field(&pairs, "direction") == "up",
+    );
+    let done = match action.as_str() {
+        "save" => "Criterion saved.",
+        "move" => "Criterion moved.",
+        "remove" => "Criterion removed.",
+        _ => return Err(AppError::NotFound),
+    };
+    criteria_change(
+        &state,
+        &me,
+        JobOrCriterion::Criterion(id),
+        done,
+        move |conn, user, job_id| match action.as_str() {
+            "save" => criteria::update_job_criterion(
+                conn,
+                user,
+                id,
+                criteria::CriterionChanges {
+                    name: Some(name),
+                    description: Some(description),
+                    position: None,
+                },
+            )
+            .map(|_| ()),
+            "move" => {
+                let list = criteria::criteria_of(conn, user, job_id)?;
+                let at = list.iter().position(|c| c.id == id).unwrap_or(0) as i64;
+                let to = if up { (at - 1).max(0) } else { at + 1 };
+                criteria::update_job_criterion(
+                    conn,
+                    user,
+                    id,
+                    criteria::CriterionChanges {
+                        position: Some(to),
+                        ..Default::default()
+                    },
+                )
+                .map(|_| ())
+            }
+            _ => criteria::delete_job_criterion(conn, user, id),
+        },
+    )
+    .await
+}
+
+pub async fn save_criterion_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    criterion_form(
+        state,
+        me,
+        web::Path::from((id.into_inner(), "save".to_owned())),
+        form,
+    )
+    .await
+}

@@ -1,0 +1,289 @@
+//! Loops under `/api/v1`: reading, editing stages, coverage, revisions.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::loops::edits::{self, StageChanges};
+use crate::loops::{self, coverage, revisions};
+use crate::web::extract::ApiJson;
+use crate::web::{State, api_field_errors, db};
+
+pub async fn api_job_loop(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| loops::template_loop(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+pub async fn api_loop(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| loops::read_loop(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+pub async fn api_coverage(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let coverage = db(&state, move |conn| coverage::coverage_of(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(coverage))
+}
+
+fn version_of(version: Option<i64>) -> Result<i64, AppError> {
+    version.ok_or_else(|| {
+        api_field_errors(vec![(
+            "version",
+            "Send the loop version you edited.".into(),
+        )])
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AddStageBody {
+    stage_kind: Option<String>,
+    version: Option<i64>,
+    position: Option<usize>,
+}
+
+pub async fn api_add_stage(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<AddStageBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let version = version_of(body.version)?;
+    let kind = body
+        .stage_kind
+        .ok_or_else(|| api_field_errors(vec![("stage_kind", "Choose a stage kind.".into())]))?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        edits::add_stage(conn, &user, id, version, &kind, body.position)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(shape))
+}
+
+#[derive(Deserialize)]
+pub struct StageBody {
+    version: Option<i64>,
+    title: Option<String>,
+    format: Option<String>,
+    duration_minutes: Option<i64>,
+    focus_criterion_ids: Option<Vec<i64>>,
+    #[serde(default, with = "double_option")]
+    location: Option<Option<String>>,
+    position: Option<usize>,
+    starts_at: Option<serde_json::Value>,
+    time_zone: Option<serde_json::Value>,
+}
+
+/// `null` (clear it) differs from absent (leave it).
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+pub async fn api_update_stage(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<StageBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let version = version_of(body.version)?;
+    let starts_at = match body.starts_at {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(text)) => Some(Some(
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .map(|t| t.naive_utc())
+                .map_err(|_| {
+                    AppError::field(
+                        "starts_at",
+                        "Give a time like 2026-12-01T09:30:00+01:00 (RFC 3339, with its offset).",
+                    )
+                })?,
+        )),
+        Some(_) => {
+            return Err(AppError::field(
+                "starts_at",
+                "Give the time as text (RFC 3339) or null.",
+            ));
+        }
+    };
+    let time_zone = match body.time_zone {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(zone)) => {
+            let zone = zone.trim().to_owned();
+            if zone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(AppError::field(
+                    "time_zone",
+                    "Give an IANA time zone such as Europe/Berlin or America/New_York.",
+                ));
+            }
+            Some(Some(zone))
+        }
+        Some(_) => {
+            return Err(AppError::field(
+                "time_zone",
+                "Give the zone as text or null.",
+            ));
+        }
+    };
+    let changes = StageChanges {
+        title: body.title,
+        format: body.format,
+        duration_minutes: body.duration_minutes,
+        focus_criterion_ids: body.focus_criterion_ids,
+        location: body.location,
+        position: body.position,
+        starts_at,
+        time_zone,
+    };
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        edits::update_stage(conn, &user, id, version, changes)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+pub async fn api_delete_stage(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<VersionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let version = version_of(q.version)?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        edits::delete_stage(conn, &user, id, version)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+#[derive(Deserialize)]
+pub struct QuestionsBody {
+    question_ids: Option<Vec<i64>>,
+    version: Option<i64>,
+}
+
+pub async fn api_stage_questions(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<QuestionsBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let version = version_of(body.version)?;
+    let ids = body.question_ids.ok_or_else(|| {
+        api_field_errors(vec![(
+            "question_ids",
+            "Send the stage's questions in order.".into(),
+        )])
+    })?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        edits::set_questions(conn, &user, id, version, &ids)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+#[derive(Deserialize)]
+pub struct InterviewersBody {
+    user_ids: Option<Vec<i64>>,
+    version: Option<i64>,
+}
+
+pub async fn api_stage_interviewers(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<InterviewersBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let version = version_of(body.version)?;
+    let ids = body.user_ids.ok_or_else(|| {
+        api_field_errors(vec![("user_ids", "Send the stage's interviewers.".into())])
+    })?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let shape = db(&state, move |conn| {
+        edits::set_interviewers(conn, &user, id, version, &ids)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(shape))
+}
+
+pub async fn api_revisions(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let list = db(&state, move |conn| revisions::revisions(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({"revisions": list})))
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// What changed between two versions of a loop.
+pub async fn api_compare(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    q: web::Query<CompareQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let (from, to) = match (q.from, q.to) {
+        (Some(f), Some(t)) => (f, t),
+        _ => {
+            return Err(api_field_errors(vec![(
+                "from",
+                "Give two versions: ?from=1&to=3.".into(),
+            )]));
+        }
+    };
+    let changes = db(&state, move |conn| {
+        let all = revisions::revisions(conn, &user, id)?;
+        let find = |v: i64, field: &str| {
+            all.iter()
+                .find(|r| r.version == v)
+                .cloned()
+                .ok_or_else(|| AppError::field(field, format!("This loop has no version {v}.")))
+        };
+        let (a, b) = (find(from, "from")?, find(to, "to")?);
+        Ok(revisions::diff(&a.stages, &b.stages))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"from": from, "to": to, "changes": changes})))
+}

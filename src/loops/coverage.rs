@@ -1,0 +1,110 @@
+//! Coverage: which criteria and red flags each stage and question probes.
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::load_loop;
+use crate::access::{self, Action, Target};
+use crate::db::DbConn;
+use crate::db::models::User;
+use crate::db::schema::{job_criteria, question_criteria, questions};
+use crate::domain::coverage::{
+    self, Coverage, CriterionKind, CriterionRef, QuestionPlan, StagePlan,
+};
+use crate::error::AppError;
+use crate::jobs::{JobCriterion, job_criteria_of};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageView {
+    pub loop_id: i64,
+    pub version: i64,
+    pub criteria: Vec<JobCriterion>,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+/// The coverage of a loop: a fixed number of queries whatever its size.
+///
+/// Asks the policy for `ReadLoop`.
+pub fn coverage_of(
+    conn: &mut DbConn,
+    actor: &User,
+    loop_id: i64,
+) -> Result<CoverageView, AppError> {
+    access::ensure(conn, actor, Action::ReadLoop, Target::Loop(loop_id))?;
+    let shape = load_loop(conn, loop_id)?;
+    let job_criteria_list = job_criteria_of(conn, shape.job_id)?;
+    // A question probes a job criterion when it probes the bank criterion the job's copy came from.
+    let copies: HashMap<i64, i64> = job_criteria::table
+        .filter(job_criteria::job_id.eq(shape.job_id))
+        .filter(job_criteria::source_criterion_id.is_not_null())
+        .select((
+            job_criteria::source_criterion_id.assume_not_null(),
+            job_criteria::id,
+        ))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let question_ids: BTreeSet<i64> = shape
+        .stages
+        .iter()
+        .flat_map(|s| s.question_ids.iter().copied())
+        .collect();
+    let minutes: HashMap<i64, i64> = questions::table
+        .filter(questions::id.eq_any(&question_ids))
+        .select((questions::id, questions::suggested_minutes))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut probes: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (q, c) in question_criteria::table
+        .filter(question_criteria::question_id.eq_any(&question_ids))
+        .select((
+            question_criteria::question_id,
+            question_criteria::criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        if let Some(job_criterion) = copies.get(&c) {
+            probes.entry(q).or_default().insert(*job_criterion);
+        }
+    }
+    let criteria_refs: Vec<CriterionRef> = job_criteria_list
+        .iter()
+        .map(|c| CriterionRef {
+            id: c.id,
+            kind: if c.kind == "red_flag" {
+                CriterionKind::RedFlag
+            } else {
+                CriterionKind::Criterion
+            },
+        })
+        .collect();
+    let plans: Vec<StagePlan> = shape
+        .stages
+        .iter()
+        .map(|s| StagePlan {
+            id: s.id,
+            duration_minutes: s.duration_minutes,
+            focus: s.focus_criterion_ids.iter().copied().collect(),
+            questions: s
+                .question_ids
+                .iter()
+                .map(|q| QuestionPlan {
+                    id: *q,
+                    minutes: minutes.get(q).copied().unwrap_or(0),
+                    probes: probes.get(q).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            interviewers: s.interviewer_ids.len(),
+        })
+        .collect();
+    Ok(CoverageView {
+        loop_id,
+        version: shape.version,
+        coverage: coverage::coverage(&criteria_refs, &plans),
+        criteria: job_criteria_list,
+    })
+}

@@ -1,0 +1,255 @@
+//! Loops: the ordered stages of a job's template or of a candidate's loop,
+//! each with its kind, format, duration, focus, questions and interviewers.
+
+pub mod api;
+pub mod coverage;
+pub mod edits;
+pub mod pages;
+pub mod revisions;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::access::{self, Action, Target};
+use crate::db::DbConn;
+use crate::db::models::User;
+use crate::db::schema::{
+    formats, job_criteria, loops, stage_focus_criteria, stage_interviewers, stage_kinds,
+    stage_questions, stages,
+};
+use crate::error::AppError;
+
+pub const MAX_STAGE_MINUTES: i64 = 480;
+
+pub const MAX_TITLE: usize = 120;
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct StageView {
+    pub id: i64,
+    pub position: i64,
+    pub stage_kind: String,
+    pub title: String,
+    pub format: String,
+    pub duration_minutes: i64,
+    pub focus_criterion_ids: Vec<i64>,
+    pub interviewer_ids: Vec<i64>,
+    pub question_ids: Vec<i64>,
+    pub starts_at: Option<String>,
+    pub time_zone: Option<String>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LoopView {
+    pub id: i64,
+    pub job_id: i64,
+    pub candidate_id: Option<i64>,
+    pub version: i64,
+    pub stages: Vec<StageView>,
+}
+
+/// The loop a stage belongs to (404 for a stage that does not exist).
+pub fn loop_of_stage(conn: &mut DbConn, stage_id: i64) -> Result<i64, AppError> {
+    stages::table
+        .find(stage_id)
+        .select(stages::loop_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub(crate) fn check_title(field: &str, title: &str) -> Result<String, AppError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(AppError::field(field, "Enter a title."));
+    }
+    if title.chars().count() > MAX_TITLE || title.chars().any(char::is_control) {
+        return Err(AppError::field(
+            field,
+            format!("Use one line of at most {MAX_TITLE} characters."),
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+pub(crate) fn check_duration(minutes: i64) -> Result<i64, AppError> {
+    if (1..=MAX_STAGE_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(AppError::field(
+            "duration_minutes",
+            format!("A stage lasts between 1 and {MAX_STAGE_MINUTES} minutes."),
+        ))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_stage(
+    conn: &mut DbConn,
+    loop_id: i64,
+    position: i64,
+    kind_id: i64,
+    title: &str,
+    format_id: i64,
+    minutes: i64,
+    focus: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    let stage_id: i64 = diesel::insert_into(stages::table)
+        .values((
+            stages::loop_id.eq(loop_id),
+            stages::position.eq(position),
+            stages::stage_kind_id.eq(kind_id),
+            stages::title.eq(title),
+            stages::format_id.eq(format_id),
+            stages::duration_minutes.eq(minutes),
+            stages::created_at.eq(at),
+            stages::updated_at.eq(at),
+        ))
+        .returning(stages::id)
+        .get_result(conn)?;
+    for criterion in focus {
+        diesel::insert_into(stage_focus_criteria::table)
+            .values((
+                stage_focus_criteria::stage_id.eq(stage_id),
+                stage_focus_criteria::job_criterion_id.eq(criterion),
+            ))
+            .execute(conn)?;
+    }
+    Ok(stage_id)
+}
+
+/// A loop with its stages, for whoever may read it (`ReadLoop`: a template
+/// as its job, a candidate's loop as the candidate).
+pub fn read_loop(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<LoopView, AppError> {
+    access::ensure(conn, actor, Action::ReadLoop, Target::Loop(loop_id))?;
+    load_loop(conn, loop_id)
+}
+
+/// A job's template loop (`ReadJob`).
+pub fn template_loop(conn: &mut DbConn, actor: &User, job_id: i64) -> Result<LoopView, AppError> {
+    access::ensure(conn, actor, Action::ReadJob, Target::Job(job_id))?;
+    let loop_id = loops::table
+        .filter(loops::job_id.eq(job_id))
+        .filter(loops::candidate_id.is_null())
+        .select(loops::id)
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    load_loop(conn, loop_id)
+}
+
+/// A loop with its stages, unchecked (for services that have checked): five
+/// queries whatever the number of stages.
+pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {
+    let (id, job_id, candidate_id, version): (i64, i64, Option<i64>, i64) = loops::table
+        .find(loop_id)
+        .select((
+            loops::id,
+            loops::job_id,
+            loops::candidate_id,
+            loops::version,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    type StageRow = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<NaiveDateTime>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<StageRow> = stages::table
+        .inner_join(stage_kinds::table)
+        .inner_join(formats::table)
+        .filter(stages::loop_id.eq(loop_id))
+        .order((stages::position, stages::id))
+        .select((
+            stages::id,
+            stages::position,
+            stage_kinds::slug,
+            stages::title,
+            formats::slug,
+            stages::duration_minutes,
+            stages::starts_at,
+            stages::time_zone,
+            stages::location,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut focus: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, c) in stage_focus_criteria::table
+        .inner_join(job_criteria::table)
+        .filter(stage_focus_criteria::stage_id.eq_any(&ids))
+        .order(job_criteria::position)
+        .select((
+            stage_focus_criteria::stage_id,
+            stage_focus_criteria::job_criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        focus.entry(s).or_default().push(c);
+    }
+    let mut interviewers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, u) in stage_interviewers::table
+        .filter(stage_interviewers::stage_id.eq_any(&ids))
+        .order(stage_interviewers::user_id)
+        .select((stage_interviewers::stage_id, stage_interviewers::user_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        interviewers.entry(s).or_default().push(u);
+    }
+    let mut pulled: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (s, q) in stage_questions::table
+        .filter(stage_questions::stage_id.eq_any(&ids))
+        .order((stage_questions::stage_id, stage_questions::position))
+        .select((stage_questions::stage_id, stage_questions::question_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        pulled.entry(s).or_default().push(q);
+    }
+    let stages = rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                position,
+                stage_kind,
+                title,
+                format,
+                duration_minutes,
+                starts_at,
+                time_zone,
+                location,
+            )| StageView {
+                id,
+                position,
+                stage_kind,
+                title,
+                format,
+                duration_minutes,
+                focus_criterion_ids: focus.remove(&id).unwrap_or_default(),
+                interviewer_ids: interviewers.remove(&id).unwrap_or_default(),
+                question_ids: pulled.remove(&id).unwrap_or_default(),
+                starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
+                time_zone,
+                location,
+            },
+        )
+        .collect();
+    Ok(LoopView {
+        id,
+        job_id,
+        candidate_id,
+        version,
+        stages,
+    })
+}
