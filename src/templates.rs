@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use handlebars::{Handlebars, handlebars_helper};
+use handlebars::{Handlebars, JsonRender, handlebars_helper};
 use serde::Serialize;
 
 /// `(name, source)` for templates under `templates/`, named without `.hbs`.
@@ -49,7 +49,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// Partials: blocks that several pages share. They are registered by their
 /// name alone, so a page includes `templates/partials/pagination.hbs` as
 /// `{{> pagination}}`.
-pub const PARTIALS: &[(&str, &str)] = embed!["partials/error_summary",];
+pub const PARTIALS: &[(&str, &str)] = embed!["partials/error_summary", "partials/field_error",];
 
 /// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
 /// the layouts `emails/layout.html` and `emails/layout.txt`.
@@ -95,6 +95,7 @@ fn registry<'a>(
 ) -> Result<Handlebars<'static>, RenderError> {
     let mut registry = Handlebars::new();
     registry.register_helper("eq", Box::new(eq));
+    registry.register_helper("concat", Box::new(concat));
     registry.set_strict_mode(false);
     // Partials indented in a layout must not indent the lines of values
     // (a textarea's text would come back with spaces).
@@ -129,6 +130,8 @@ pub struct RenderError {
 }
 
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
+// Its arguments as one string: `(concat "stage-" stage_id "-location")`.
+handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<String>());
 
 pub struct Templates {
     registry: Handlebars<'static>,
