@@ -49,7 +49,11 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// Partials: blocks that several pages share. They are registered by their
 /// name alone, so a page includes `templates/partials/pagination.hbs` as
 /// `{{> pagination}}`.
-pub const PARTIALS: &[(&str, &str)] = embed!["partials/error_summary", "partials/field_error",];
+pub const PARTIALS: &[(&str, &str)] = embed![
+    "partials/error_summary",
+    "partials/field_error",
+    "partials/pagination",
+];
 
 /// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
 /// the layouts `emails/layout.html` and `emails/layout.txt`.
