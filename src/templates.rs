@@ -53,6 +53,7 @@ pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/error_summary",
     "partials/field_error",
     "partials/pagination",
+    "partials/rating_badge",
 ];
 
 /// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
