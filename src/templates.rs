@@ -53,6 +53,7 @@ pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/error_summary",
     "partials/field_error",
     "partials/pagination",
+    "partials/question_card",
     "partials/rating_badge",
 ];
 
