@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use handlebars::{Handlebars, handlebars_helper};
+use handlebars::{Handlebars, JsonRender, handlebars_helper};
 use serde::Serialize;
 
 /// `(name, source)` for templates under `templates/`, named without `.hbs`.
@@ -44,6 +44,17 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "pages/tracks",
     "pages/user_edit",
     "pages/users",
+];
+
+/// Partials: blocks that several pages share. They are registered by their
+/// name alone, so a page includes `templates/partials/pagination.hbs` as
+/// `{{> pagination}}`.
+pub const PARTIALS: &[(&str, &str)] = embed![
+    "partials/error_summary",
+    "partials/field_error",
+    "partials/pagination",
+    "partials/question_card",
+    "partials/rating_badge",
 ];
 
 /// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
@@ -90,6 +101,7 @@ fn registry<'a>(
 ) -> Result<Handlebars<'static>, RenderError> {
     let mut registry = Handlebars::new();
     registry.register_helper("eq", Box::new(eq));
+    registry.register_helper("concat", Box::new(concat));
     registry.set_strict_mode(false);
     // Partials indented in a layout must not indent the lines of values
     // (a textarea's text would come back with spaces).
@@ -97,19 +109,21 @@ fn registry<'a>(
     if plain_text {
         registry.register_escape_fn(handlebars::no_escape);
     }
-    for (name, source) in templates {
+    for (path, source) in templates {
+        let name = path.strip_prefix("partials/").unwrap_or(path);
         let result = if dev_reload {
-            let path = source_root().join("templates").join(format!("{name}.hbs"));
-            registry.register_template_file(name, path)
+            let file = source_root().join("templates").join(format!("{path}.hbs"));
+            registry.register_template_file(name, file)
         } else {
             registry.register_template_string(name, *source)
         };
         result.map_err(|e| RenderError {
-            name: (*name).to_owned(),
+            name: (*path).to_owned(),
             message: e.to_string(),
         })?;
     }
-    // Dev mode makes handlebars re-read file-registered templates per render.
+    // Dev mode makes handlebars re-read file-registered templates (partials
+    // included) per render.
     registry.set_dev_mode(dev_reload);
     Ok(registry)
 }
@@ -122,6 +136,8 @@ pub struct RenderError {
 }
 
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
+// Its arguments as one string: `(concat "stage-" stage_id "-location")`.
+handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<String>());
 
 pub struct Templates {
     registry: Handlebars<'static>,
@@ -136,7 +152,7 @@ fn source_root() -> PathBuf {
 
 impl Templates {
     pub fn new(dev_reload: bool) -> Result<Self, RenderError> {
-        let all = TEMPLATES.iter().chain(EMAIL_TEMPLATES);
+        let all = TEMPLATES.iter().chain(PARTIALS).chain(EMAIL_TEMPLATES);
         let registry = registry(all, dev_reload, false)?;
         let text_registry = registry_of(EMAIL_TEMPLATES, dev_reload, true)?;
         Ok(Self {
@@ -218,6 +234,7 @@ mod tests {
         );
         let embedded: BTreeSet<String> = TEMPLATES
             .iter()
+            .chain(PARTIALS)
             .chain(EMAIL_TEMPLATES)
             .map(|(n, _)| format!("{n}.hbs"))
             .collect();
@@ -227,6 +244,20 @@ mod tests {
         files_under(&root.join("static"), &root.join("static"), &mut statics);
         let embedded: BTreeSet<String> = STATIC_FILES.iter().map(|(n, ..)| n.to_string()).collect();
         assert_eq!(statics, embedded);
+    }
+
+    #[test]
+    fn partials_render_the_same_embedded_and_from_disk() {
+        let context = serde_json::json!({"app_name": "Loopwright", "title": "Jobs", "can_create": true,
+            "error_list": [{"field": "title", "message": "Give a title."}],
+            "errors": {"title": "Give a title."}});
+        let embedded = Templates::new(false).unwrap();
+        let from_disk = Templates::new(true).unwrap();
+        let html = embedded.render("pages/jobs", &context).unwrap();
+        assert_eq!(html, from_disk.render("pages/jobs", &context).unwrap());
+        assert!(html.contains(r#"<div class="error-summary narrow" role="alert""#));
+        assert!(html.contains("The job was not created. Please fix the following</h2>"));
+        assert!(html.contains(r##"<li><a href="#field-title">Give a title.</a></li>"##));
     }
 
     #[test]
