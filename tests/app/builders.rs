@@ -30,6 +30,7 @@ use crate::support::{Browser, TestApp, TestUser};
 pub struct Member<'a> {
     app: &'a TestApp,
     pub id: i64,
+    pub role: Role,
     pub user: TestUser,
     pub api: Browser,
 }
@@ -40,6 +41,7 @@ impl<'a> Member<'a> {
         Member {
             app,
             id: user.id,
+            role,
             api: app.script(&user),
             user,
         }
