@@ -1,27 +1,20 @@
 //! Candidates through their pages: adding one, scheduling a stage in a zone.
 
 use loopwright::domain::Role;
-use serde_json::json;
 
+use crate::builders::{Member, Team, candidate, job};
 use crate::support::{TestApp, csrf_field};
 
 #[test]
 fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
     let app = TestApp::spawn();
-    let hm = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let mut hm_script = app.script(&hm);
-    let track = hm_script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = hm_script
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Data Engineer", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let job_id = job["id"].to_string();
+    let mut team = Team::with_interviewers(&app, 0);
+    let job_id = job("Data Engineer")
+        .create(&mut team.manager.api)
+        .id
+        .to_string();
 
-    let mut browser = app.signed_in(&recruiter);
+    let mut browser = team.recruiter.browser();
     let list = browser.get("/candidates");
     assert_eq!(list.status, 200);
     let csrf = csrf_field(&list.body);
@@ -59,8 +52,9 @@ fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
     assert!(page.body.contains("Not scheduled"));
 
     let candidate_id = page_path.rsplit('/').next().unwrap().to_owned();
-    let shape = app
-        .script(&recruiter)
+    let shape = team
+        .recruiter
+        .api
         .get(&format!("/api/v1/candidates/{candidate_id}/loop"))
         .json();
     let stage = shape["stages"][0]["id"].as_i64().unwrap();
@@ -105,8 +99,9 @@ fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
         page.body.contains("Tue 1 Dec 2026, 10:00 CET"),
         "shown in the chosen zone"
     );
-    let shape = app
-        .script(&recruiter)
+    let shape = team
+        .recruiter
+        .api
         .get(&format!("/api/v1/candidates/{candidate_id}/loop"))
         .json();
     assert_eq!(shape["stages"][0]["starts_at"], "2026-12-01T09:00:00+00:00");
@@ -119,33 +114,31 @@ fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
         200
     );
     // An interviewer does not learn the candidate exists.
-    let interviewer = app.user(Role::Interviewer);
-    assert_eq!(app.signed_in(&interviewer).get(&page_path).status, 404);
+    let interviewer = Member::new(&app, Role::Interviewer);
+    assert_eq!(interviewer.browser().get(&page_path).status, 404);
 }
 
 #[test]
 fn the_candidate_page_costs_the_same_queries_for_one_candidate_or_many() {
     let app = TestApp::spawn();
-    let hm = app.user(Role::HiringManager);
-    let mut script = app.script(&hm);
-    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = script
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Busy job", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let add = |script: &mut crate::support::Browser, i: usize| -> i64 {
-        script.post_json("/api/v1/candidates", json!({"name": format!("Candidate {i}"), "email": format!("c{i}@example.com"), "job_id": job["id"]})).json()["candidate"]["id"].as_i64().unwrap()
+    let mut hm = Member::new(&app, Role::HiringManager);
+    let job = job("Busy job").create(&mut hm.api);
+    let add = |hm: &mut Member, i: usize| -> i64 {
+        let email = format!("c{i}@example.com");
+        let name = format!("Candidate {i}");
+        candidate(&name)
+            .email(&email)
+            .on(&job)
+            .create(&mut hm.api)
+            .id
     };
-    let first = add(&mut script, 0);
-    let mut browser = app.signed_in(&hm);
+    let first = add(&mut hm, 0);
+    let mut browser = hm.browser();
     let (one, res) = app.count_queries(|| browser.get(&format!("/candidates/{first}")));
     assert_eq!(res.status, 200);
     let (list_one, _) = app.count_queries(|| browser.get("/candidates"));
     for i in 1..40 {
-        add(&mut script, i);
+        add(&mut hm, i);
     }
     let (many, res) = app.count_queries(|| browser.get(&format!("/candidates/{first}")));
     assert_eq!(res.status, 200);

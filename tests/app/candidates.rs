@@ -4,56 +4,38 @@
 use loopwright::domain::Role;
 use serde_json::{Value, json};
 
-use crate::support::{Browser, TestApp, TestUser};
+use crate::builders::{Candidate, Job, Member, Team, candidate, first_question, job, plan, stage};
+use crate::support::{Browser, TestApp};
 
-struct Setup {
-    manager: TestUser,
-    recruiter: TestUser,
-    interviewer: TestUser,
-    job: Value,
+struct Setup<'a> {
+    admin: Member<'a>,
+    manager: Member<'a>,
+    recruiter: Member<'a>,
+    interviewer: Member<'a>,
+    job: Job,
 }
 
-fn setup(app: &TestApp) -> Setup {
-    let manager = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let interviewer = app.user(Role::Interviewer);
-    let mut hm = app.script(&manager);
-    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"]
+/// A backend job whose first stage has a question and an interviewer.
+fn setup(app: &TestApp) -> Setup<'_> {
+    let Team {
+        admin,
+        mut manager,
+        recruiter,
+        mut interviewers,
+    } = Team::with_interviewers(app, 1);
+    let interviewer = interviewers.remove(0);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let question = first_question(&mut manager.api, "stage_kind=recruiter-screen")["id"]
         .as_i64()
         .unwrap();
-    let job = hm
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Backend Developer", "track_id": track}),
+    plan()
+        .stage(
+            0,
+            stage().questions([question]).interviewers([interviewer.id]),
         )
-        .json()["job"]
-        .clone();
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let first = hm.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let question = hm
-        .get("/api/v1/questions?stage_kind=recruiter-screen&per_page=1")
-        .json()["questions"][0]["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        hm.put_json(
-            &format!("/api/v1/stages/{first}/questions"),
-            json!({"version": 1, "question_ids": [question]})
-        )
-        .status,
-        200
-    );
-    assert_eq!(
-        hm.put_json(
-            &format!("/api/v1/stages/{first}/interviewers"),
-            json!({"version": 2, "user_ids": [interviewer.id]})
-        )
-        .status,
-        200
-    );
+        .apply(&mut manager.api, job.loop_id);
     Setup {
+        admin,
         manager,
         recruiter,
         interviewer,
@@ -61,10 +43,11 @@ fn setup(app: &TestApp) -> Setup {
     }
 }
 
-fn add_candidate(script: &mut Browser, job: &Value, name: &str) -> Value {
-    let res = script.post_json("/api/v1/candidates", json!({"name": name, "email": format!("{}@example.com", name.to_lowercase().replace(' ', ".")), "job_id": job["id"], "notes": "Referred by Ada"}));
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.json()["candidate"].clone()
+fn add_candidate(script: &mut Browser, job: &Job, name: &str) -> Candidate {
+    candidate(name)
+        .notes("Referred by Ada")
+        .on(job)
+        .create(script)
 }
 
 fn shape_without_ids(loop_json: &Value) -> Vec<Value> {
@@ -89,18 +72,17 @@ fn shape_without_ids(loop_json: &Value) -> Vec<Value> {
 #[test]
 fn a_candidates_loop_is_a_deep_copy_of_the_template() {
     let app = TestApp::spawn();
-    let s = setup(&app);
-    let mut recruiter = app.script(&s.recruiter);
-    let mut hm = app.script(&s.manager);
-    let template_id = s.job["template_loop_id"].as_i64().unwrap();
+    let mut s = setup(&app);
+    let (recruiter, hm) = (&mut s.recruiter.api, &mut s.manager.api);
+    let template_id = s.job.loop_id;
     let template = hm.get(&format!("/api/v1/loops/{template_id}")).json();
-    let candidate = add_candidate(&mut recruiter, &s.job, "Grace Hopper");
-    assert_eq!(candidate["template_version"], template["version"]);
+    let candidate = add_candidate(recruiter, &s.job, "Grace Hopper");
+    assert_eq!(candidate.json["template_version"], template["version"]);
     let copy = recruiter
-        .get(&format!("/api/v1/candidates/{}/loop", candidate["id"]))
+        .get(&format!("/api/v1/candidates/{}/loop", candidate.id))
         .json();
     assert_eq!(shape_without_ids(&copy), shape_without_ids(&template));
-    assert_eq!(copy["candidate_id"], candidate["id"]);
+    assert_eq!(copy["candidate_id"], candidate.id);
     let template_ids: Vec<&Value> = template["stages"]
         .as_array()
         .unwrap()
@@ -143,7 +125,7 @@ fn a_candidates_loop_is_a_deep_copy_of_the_template() {
         200
     );
     let copy_now = recruiter
-        .get(&format!("/api/v1/candidates/{}/loop", candidate["id"]))
+        .get(&format!("/api/v1/candidates/{}/loop", candidate.id))
         .json();
     assert_eq!(
         copy_now["stages"][1]["duration_minutes"],
@@ -165,17 +147,11 @@ fn a_candidates_loop_is_a_deep_copy_of_the_template() {
 #[test]
 fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
     let app = TestApp::spawn();
-    let s = setup(&app);
-    let mut recruiter = app.script(&s.recruiter);
-    let grace = add_candidate(&mut recruiter, &s.job, "Grace Hopper");
-    let ada = add_candidate(&mut recruiter, &s.job, "Ada Lovelace");
-    let grace_loop = recruiter
-        .get(&format!("/api/v1/candidates/{}/loop", grace["id"]))
-        .json();
-    let (g1, g2) = (
-        grace_loop["stages"][0]["id"].as_i64().unwrap(),
-        grace_loop["stages"][1]["id"].as_i64().unwrap(),
-    );
+    let mut s = setup(&app);
+    let recruiter = &mut s.recruiter.api;
+    let grace = add_candidate(recruiter, &s.job, "Grace Hopper");
+    let ada = add_candidate(recruiter, &s.job, "Ada Lovelace");
+    let (g1, g2) = (grace.stages[0], grace.stages[1]);
 
     let res = recruiter.patch_json(&format!("/api/v1/stages/{g1}"), json!({"version": 1, "starts_at": "2026-12-01T10:00:00+01:00", "time_zone": "Europe/Berlin", "location": "https://meet.example/grace"}));
     assert_eq!(res.status, 200, "{}", res.body);
@@ -185,7 +161,7 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
         "stored in UTC"
     );
     let detail = recruiter
-        .get(&format!("/api/v1/candidates/{}", grace["id"]))
+        .get(&format!("/api/v1/candidates/{}", grace.id))
         .json();
     let first = &detail["schedule"]["stages"][0];
     assert_eq!(first["time_zone"], "Europe/Berlin");
@@ -209,7 +185,7 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
         200
     );
     let conflicts = recruiter
-        .get(&format!("/api/v1/candidates/{}", grace["id"]))
+        .get(&format!("/api/v1/candidates/{}", grace.id))
         .json()["schedule"]["conflicts"]
         .clone();
     assert_eq!(
@@ -218,10 +194,7 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
     );
 
     // Ada's screen at the same time, with the same interviewer: double-booked.
-    let ada_loop = recruiter
-        .get(&format!("/api/v1/candidates/{}/loop", ada["id"]))
-        .json();
-    let a1 = ada_loop["stages"][0]["id"].as_i64().unwrap();
+    let a1 = ada.stages[0];
     assert_eq!(
         recruiter
             .patch_json(
@@ -232,7 +205,7 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
         200
     );
     let conflicts = recruiter
-        .get(&format!("/api/v1/candidates/{}", ada["id"]))
+        .get(&format!("/api/v1/candidates/{}", ada.id))
         .json()["schedule"]["conflicts"]
         .clone();
     assert_eq!(
@@ -241,9 +214,8 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
     );
 
     // Bad times change nothing.
-    let before = recruiter
-        .get(&format!("/api/v1/candidates/{}/loop", ada["id"]))
-        .json();
+    let ada_loop = format!("/api/v1/candidates/{}/loop", ada.id);
+    let before = recruiter.get(&ada_loop).json();
     for (body, field) in [
         (
             json!({"version": 2, "starts_at": "next tuesday"}),
@@ -266,42 +238,32 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
             res.body
         );
     }
-    assert_eq!(
-        recruiter
-            .get(&format!("/api/v1/candidates/{}/loop", ada["id"]))
-            .json(),
-        before
-    );
+    assert_eq!(recruiter.get(&ada_loop).json(), before);
 }
 
 #[test]
 fn who_may_see_a_candidate() {
     let app = TestApp::spawn();
-    let s = setup(&app);
-    let mut recruiter = app.script(&s.recruiter);
-    let candidate = add_candidate(&mut recruiter, &s.job, "Grace Hopper");
-    let path = format!("/api/v1/candidates/{}", candidate["id"]);
-    let other_manager = app.user(Role::HiringManager);
-    let admin = app.user(Role::Admin);
-    assert_eq!(app.script(&s.manager).get(&path).status, 200);
-    assert_eq!(app.script(&admin).get(&path).status, 200);
+    let mut s = setup(&app);
+    let candidate = add_candidate(&mut s.recruiter.api, &s.job, "Grace Hopper");
+    let path = format!("/api/v1/candidates/{}", candidate.id);
+    let mut other_manager = Member::new(&app, Role::HiringManager);
+    assert_eq!(s.manager.api.get(&path).status, 200);
+    assert_eq!(s.admin.api.get(&path).status, 200);
     assert_eq!(
-        app.script(&other_manager).get(&path).status,
+        other_manager.api.get(&path).status,
         404,
         "not one of their jobs: it does not exist for them"
     );
-    assert_eq!(app.script(&s.interviewer).get(&path).status, 404);
+    assert_eq!(s.interviewer.api.get(&path).status, 404);
+    assert_eq!(s.interviewer.api.get("/api/v1/candidates").status, 403);
     assert_eq!(
-        app.script(&s.interviewer).get("/api/v1/candidates").status,
-        403
-    );
-    assert_eq!(
-        app.script(&other_manager).get("/api/v1/candidates").json()["total"],
+        other_manager.api.get("/api/v1/candidates").json()["total"],
         0
     );
-    let add = app.script(&other_manager).post_json(
+    let add = other_manager.api.post_json(
         "/api/v1/candidates",
-        json!({"name": "X", "email": "x@example.com", "job_id": s.job["id"]}),
+        json!({"name": "X", "email": "x@example.com", "job_id": s.job.id}),
     );
     assert_eq!(add.status, 403);
     assert_eq!(app.browser().get(&path).status, 401);
@@ -310,16 +272,16 @@ fn who_may_see_a_candidate() {
 #[test]
 fn candidates_are_listed_by_job_and_status_and_checked() {
     let app = TestApp::spawn();
-    let s = setup(&app);
-    let mut recruiter = app.script(&s.recruiter);
-    let grace = add_candidate(&mut recruiter, &s.job, "Grace Hopper");
-    add_candidate(&mut recruiter, &s.job, "Ada Lovelace");
+    let mut s = setup(&app);
+    let recruiter = &mut s.recruiter.api;
+    let grace = add_candidate(recruiter, &s.job, "Grace Hopper");
+    add_candidate(recruiter, &s.job, "Ada Lovelace");
     let held = recruiter.patch_json(
-        &format!("/api/v1/candidates/{}", grace["id"]),
+        &format!("/api/v1/candidates/{}", grace.id),
         json!({"status": "on_hold"}),
     );
     assert_eq!(held.status, 200);
-    let job_id = s.job["id"].as_i64().unwrap();
+    let job_id = s.job.id;
     assert_eq!(
         recruiter
             .get(&format!("/api/v1/candidates?job_id={job_id}"))
@@ -335,7 +297,7 @@ fn candidates_are_listed_by_job_and_status_and_checked() {
     assert_eq!(on_hold["candidates"][0]["name"], "Grace Hopper");
 
     let bad = recruiter.patch_json(
-        &format!("/api/v1/candidates/{}", grace["id"]),
+        &format!("/api/v1/candidates/{}", grace.id),
         json!({"status": "ghosted"}),
     );
     assert_eq!(bad.status, 422);
@@ -350,7 +312,7 @@ fn candidates_are_listed_by_job_and_status_and_checked() {
     let (one, _) =
         app.count_queries(|| recruiter.get(&format!("/api/v1/candidates?job_id={job_id}")));
     for i in 0..8 {
-        add_candidate(&mut recruiter, &s.job, &format!("Candidate {i}"));
+        add_candidate(recruiter, &s.job, &format!("Candidate {i}"));
     }
     let (many, res) =
         app.count_queries(|| recruiter.get(&format!("/api/v1/candidates?job_id={job_id}")));

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bank;
+mod builders;
 mod candidate_pages;
 mod candidates;
 mod cli;

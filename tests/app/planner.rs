@@ -6,30 +6,13 @@ use loopwright::db::schema::{loop_revisions, users};
 use loopwright::domain::Role;
 use serde_json::{Value, json};
 
+use crate::builders::{Job, Member, Team, job, plan, stage};
 use crate::support::{Browser, TestApp};
 
-fn track_id(script: &mut Browser) -> i64 {
-    script.get("/api/v1/tracks/backend-developer").json()["track"]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn create_job(script: &mut Browser, typical: bool) -> Value {
-    let track = track_id(script);
-    let res = script.post_json("/api/v1/jobs", json!({"title": "Senior Backend Developer", "team": "Payments", "track_id": track, "typical_stages": typical}));
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.json()["job"].clone()
-}
-
-fn criterion(job: &Value, name_part: &str) -> i64 {
-    job["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"].as_str().unwrap().contains(name_part))
-        .unwrap_or_else(|| panic!("{name_part}"))["id"]
-        .as_i64()
-        .unwrap()
+fn create_job(script: &mut Browser, typical: bool) -> Job {
+    let spec = job("Senior Backend Developer").team("Payments");
+    let spec = if typical { spec } else { spec.without_stages() };
+    spec.create(script)
 }
 
 fn warnings(coverage: &Value) -> Vec<Value> {
@@ -48,11 +31,9 @@ fn a_new_job_copies_the_track_and_starts_with_the_typical_stages() {
     let hm = app.user(Role::HiringManager);
     let mut script = app.script(&hm);
     let job = create_job(&mut script, true);
-    assert_eq!(job["criteria"].as_array().unwrap().len(), 10);
-    assert_eq!(job["hiring_manager"]["id"], hm.id);
-    let shape = script
-        .get(&format!("/api/v1/jobs/{}/loop", job["id"]))
-        .json();
+    assert_eq!(job.json["criteria"].as_array().unwrap().len(), 10);
+    assert_eq!(job.json["hiring_manager"]["id"], hm.id);
+    let shape = script.get(&format!("/api/v1/jobs/{}/loop", job.id)).json();
     let kinds: Vec<&str> = shape["stages"]
         .as_array()
         .unwrap()
@@ -88,7 +69,7 @@ fn a_new_job_copies_the_track_and_starts_with_the_typical_stages() {
 
     let empty = create_job(&mut script, false);
     let shape = script
-        .get(&format!("/api/v1/jobs/{}/loop", empty["id"]))
+        .get(&format!("/api/v1/jobs/{}/loop", empty.id))
         .json();
     assert!(shape["stages"].as_array().unwrap().is_empty());
     let listed = script.get("/api/v1/jobs").json();
@@ -103,11 +84,11 @@ fn coverage_follows_the_plan_worked_by_hand() {
     let mut script = app.script(&hm);
     let job = create_job(&mut script, false);
     let (language, distributed, ops) = (
-        criterion(&job, "SQL"),
-        criterion(&job, "istributed"),
-        criterion(&job, "perational"),
+        job.criterion("SQL"),
+        job.criterion("istributed"),
+        job.criterion("perational"),
     );
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
+    let loop_id = job.loop_id;
 
     let shape = script
         .post_json(
@@ -237,10 +218,7 @@ fn two_edits_of_the_same_version_one_wins_the_other_gets_409() {
     let hm = app.user(Role::HiringManager);
     let mut script = app.script(&hm);
     let job = create_job(&mut script, true);
-    let shape = script
-        .get(&format!("/api/v1/jobs/{}/loop", job["id"]))
-        .json();
-    let stage = shape["stages"][0]["id"].as_i64().unwrap();
+    let stage = job.template(&mut script).stages[0];
 
     let first = script.patch_json(
         &format!("/api/v1/stages/{stage}"),
@@ -258,7 +236,7 @@ fn two_edits_of_the_same_version_one_wins_the_other_gets_409() {
             .unwrap()
             .contains("version 2")
     );
-    let now = script.get(&format!("/api/v1/loops/{}", shape["id"])).json();
+    let now = script.get(&format!("/api/v1/loops/{}", job.loop_id)).json();
     assert_eq!(now["stages"][0]["title"], "Phone screen");
     assert_eq!(
         now["stages"][0]["duration_minutes"], 30,
@@ -286,10 +264,7 @@ fn two_edits_of_the_same_version_one_wins_the_other_gets_409() {
     let mut statuses: Vec<u16> = racers.into_iter().map(|t| t.join().unwrap()).collect();
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
-    assert_eq!(
-        script.get(&format!("/api/v1/loops/{}", shape["id"])).json()["version"],
-        3
-    );
+    assert_eq!(job.template(&mut script).version, 3);
 }
 
 #[test]
@@ -303,9 +278,9 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         .unwrap();
     let mut script = app.script(&hm);
     let job = create_job(&mut script, true);
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let before = script.get(&format!("/api/v1/loops/{loop_id}")).json();
-    let stage = before["stages"][0]["id"].as_i64().unwrap();
+    let loop_id = job.loop_id;
+    let before = job.template(&mut script);
+    let stage = before.stages[0];
 
     for (path, method, body, field) in [
         (
@@ -373,7 +348,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     }
     assert_eq!(
         script.get(&format!("/api/v1/loops/{loop_id}")).json(),
-        before,
+        before.json,
         "nothing changed"
     );
 }
@@ -381,25 +356,20 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
 #[test]
 fn who_may_read_and_change_a_jobs_loop() {
     let app = TestApp::spawn();
-    let owner = app.user(Role::HiringManager);
-    let other = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let interviewer = app.user(Role::Interviewer);
-    let admin = app.user(Role::Admin);
-    let mut script = app.script(&owner);
-    let job = create_job(&mut script, true);
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let stage = script.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let Team {
+        manager: mut owner,
+        mut admin,
+        mut recruiter,
+        mut interviewers,
+    } = Team::with_interviewers(&app, 1);
+    let (interviewer, mut other) = (&mut interviewers[0], Member::new(&app, Role::HiringManager));
+    let job = create_job(&mut owner.api, true);
+    let loop_id = job.loop_id;
+    let stage = job.template(&mut owner.api).stages[0];
 
-    let read = |user| -> u16 {
-        app.script(user)
-            .get(&format!("/api/v1/loops/{loop_id}"))
-            .status
-    };
-    let write = |user| -> u16 {
-        app.script(user)
+    let read = |m: &mut Member| -> u16 { m.api.get(&format!("/api/v1/loops/{loop_id}")).status };
+    let write = |m: &mut Member| -> u16 {
+        m.api
             .patch_json(
                 &format!("/api/v1/stages/{stage}"),
                 json!({"version": 99, "title": "x"}),
@@ -407,24 +377,25 @@ fn who_may_read_and_change_a_jobs_loop() {
             .status
     };
     assert_eq!(
-        (read(&owner), read(&admin), read(&recruiter)),
+        (read(&mut owner), read(&mut admin), read(&mut recruiter)),
         (200, 200, 200)
     );
-    assert_eq!((read(&other), read(&interviewer)), (403, 403));
+    assert_eq!((read(&mut other), read(interviewer)), (403, 403));
     // Allowed writers get past permissions to the version check (409).
-    assert_eq!((write(&owner), write(&admin)), (409, 409));
+    assert_eq!((write(&mut owner), write(&mut admin)), (409, 409));
     assert_eq!(
-        (write(&other), write(&recruiter), write(&interviewer)),
+        (write(&mut other), write(&mut recruiter), write(interviewer)),
         (403, 403, 403)
     );
     assert_eq!(
-        app.script(&recruiter)
+        recruiter
+            .api
             .post_json("/api/v1/jobs", json!({"title": "x", "track_id": 1}))
             .status,
         403
     );
     assert_eq!(
-        app.script(&other).get("/api/v1/jobs").json()["total"],
+        other.api.get("/api/v1/jobs").json()["total"],
         0,
         "a hiring manager lists their own jobs"
     );
@@ -442,17 +413,11 @@ fn reading_a_loop_costs_the_same_queries_for_two_stages_or_twelve() {
     let hm = app.user(Role::HiringManager);
     let mut script = app.script(&hm);
     let job = create_job(&mut script, false);
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let mut version = 1;
-    let mut add = |script: &mut Browser, n: usize| {
-        for _ in 0..n {
-            let res = script.post_json(
-                &format!("/api/v1/loops/{loop_id}/stages"),
-                json!({"stage_kind": "live-coding-round", "version": version}),
-            );
-            assert_eq!(res.status, 201);
-            version += 1;
-        }
+    let loop_id = job.loop_id;
+    let add = |script: &mut Browser, n: usize| {
+        (0..n)
+            .fold(plan(), |p, _| p.add(stage().kind("live-coding-round")))
+            .apply(script, loop_id)
     };
     add(&mut script, 2);
     let (two, _) = app.count_queries(|| script.get(&format!("/api/v1/loops/{loop_id}")));
@@ -473,15 +438,12 @@ fn a_jobs_criteria_can_be_edited_added_reordered_and_removed() {
     let hm = app.user(Role::HiringManager);
     let mut script = app.script(&hm);
     let job = create_job(&mut script, true);
-    let job_id = job["id"].as_i64().unwrap();
+    let job_id = job.id;
     let added = script.post_json(&format!("/api/v1/jobs/{job_id}/criteria"), json!({"kind": "criterion", "name": "Writes clear design docs", "description": "Docs others can act on."}));
     assert_eq!(added.status, 201, "{}", added.body);
     let docs = added.json()["criterion"]["id"].as_i64().unwrap();
     let coverage = script
-        .get(&format!(
-            "/api/v1/loops/{}/coverage",
-            job["template_loop_id"]
-        ))
+        .get(&format!("/api/v1/loops/{}/coverage", job.loop_id))
         .json();
     assert!(
         not_probed(&coverage, docs),
@@ -552,12 +514,9 @@ fn each_version_is_kept_and_two_can_be_compared() {
     let hm = app.user(Role::HiringManager);
     let mut script = app.script(&hm);
     let job = create_job(&mut script, true);
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let shape = script.get(&format!("/api/v1/loops/{loop_id}")).json();
-    let (first, last) = (
-        shape["stages"][0]["id"].as_i64().unwrap(),
-        shape["stages"][5]["id"].as_i64().unwrap(),
-    );
+    let loop_id = job.loop_id;
+    let shape = job.template(&mut script);
+    let (first, last) = (shape.stages[0], shape.stages[5]);
     script.patch_json(
         &format!("/api/v1/stages/{first}"),
         json!({"version": 1, "duration_minutes": 20}),

@@ -3,6 +3,7 @@
 use loopwright::domain::Role;
 use serde_json::Value;
 
+use crate::builders::{first_question, job, plan, stage};
 use crate::support::{Browser, TestApp, csrf_field};
 
 fn loop_json(script: &mut Browser, job_id: &str) -> Value {
@@ -197,40 +198,17 @@ fn the_planner_page_costs_the_same_queries_for_two_stages_or_twelve() {
     let hm = app.user(Role::HiringManager);
     let mut browser = app.signed_in(&hm);
     let mut script = app.script(&hm);
-    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = script
-        .post_json(
-            "/api/v1/jobs",
-            serde_json::json!({"title": "Small", "track_id": track, "typical_stages": false}),
-        )
-        .json()["job"]
-        .clone();
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let question = script.get("/api/v1/questions?per_page=1").json()["questions"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let job = job("Small").without_stages().create(&mut script);
+    let question = first_question(&mut script, "")["id"].as_i64().unwrap();
+    // Stages of one kind, each asking the same question.
     let add = |script: &mut Browser, n: usize| {
-        for _ in 0..n {
-            let v = script.get(&format!("/api/v1/loops/{loop_id}")).json()["version"]
-                .as_i64()
-                .unwrap();
-            let shape = script
-                .post_json(
-                    &format!("/api/v1/loops/{loop_id}/stages"),
-                    serde_json::json!({"stage_kind": "live-coding-round", "version": v}),
-                )
-                .json();
-            let stage = shape["stages"].as_array().unwrap().last().unwrap()["id"]
-                .as_i64()
-                .unwrap();
-            script.put_json(
-                &format!("/api/v1/stages/{stage}/questions"),
-                serde_json::json!({"version": v + 1, "question_ids": [question]}),
-            );
-        }
+        let same = || stage().kind("live-coding-round").questions([question]);
+        (0..n)
+            .fold(plan(), |p, _| p.add(same()))
+            .apply(script, job.loop_id)
     };
     add(&mut script, 2);
-    let path = format!("/jobs/{}", job["id"]);
+    let path = format!("/jobs/{}", job.id);
     let (two, res) = app.count_queries(|| browser.get(&path));
     assert_eq!(res.status, 200);
     add(&mut script, 10);
@@ -252,18 +230,10 @@ fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
     let hm = app.user(Role::HiringManager);
     let mut browser = app.signed_in(&hm);
     let mut script = app.script(&hm);
-    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = script
-        .post_json(
-            "/api/v1/jobs",
-            serde_json::json!({"title": "Criteria job", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let job_path = format!("/jobs/{}", job["id"]);
+    let job = job("Criteria job").create(&mut script);
+    let job_path = format!("/jobs/{}", job.id);
     let criteria = |s: &mut Browser| {
-        s.get(&format!("/api/v1/jobs/{}/criteria", job["id"]))
-            .json()["criteria"]
+        s.get(&format!("/api/v1/jobs/{}/criteria", job.id)).json()["criteria"]
             .as_array()
             .unwrap()
             .clone()
@@ -272,7 +242,7 @@ fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
     let res = post(
         &mut browser,
         &job_path,
-        &format!("/jobs/{}/criteria", job["id"]),
+        &format!("/jobs/{}/criteria", job.id),
         &[
             ("kind", "red_flag"),
             ("name", "Blames the on-call"),

@@ -4,62 +4,37 @@
 use loopwright::domain::Role;
 use serde_json::{Value, json};
 
+use crate::builders::{Member, Team, candidate, first_question, job, plan, scorecard, stage};
 use crate::smtp::{SmtpServer, part, text_part};
-use crate::support::{Browser, TestApp, TestDb, TestUser};
+use crate::support::{Browser, TestApp, TestDb};
 
-struct Setup {
-    recruiter: TestUser,
+struct Setup<'a> {
+    recruiter: Member<'a>,
     candidate: i64,
     stages: Vec<i64>,
     secret_prompt: String,
 }
 
-fn setup(app: &TestApp) -> Setup {
-    let manager = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let mut hm = app.script(&manager);
-    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = hm
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Backend Developer", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let first = hm.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let question = hm
-        .get("/api/v1/questions?stage_kind=recruiter-screen&per_page=1")
-        .json()["questions"][0]
-        .clone();
-    hm.put_json(
-        &format!("/api/v1/stages/{first}/questions"),
-        json!({"version": 1, "question_ids": [question["id"]]}),
-    );
-    let mut rec = app.script(&recruiter);
-    let candidate = rec
-        .post_json(
-            "/api/v1/candidates",
-            json!({"name": "Grace Hopper", "email": "grace@example.com", "job_id": job["id"]}),
-        )
-        .json()["candidate"]["id"]
-        .as_i64()
-        .unwrap();
-    let copy = rec
-        .get(&format!("/api/v1/candidates/{candidate}/loop"))
-        .json();
-    let stages: Vec<i64> = copy["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_i64().unwrap())
-        .collect();
+/// Grace Hopper on a backend job whose first stage asks a question.
+fn setup(app: &TestApp) -> Setup<'_> {
+    let Team {
+        mut manager,
+        recruiter: mut rec,
+        ..
+    } = Team::with_interviewers(app, 0);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let question = first_question(&mut manager.api, "stage_kind=recruiter-screen");
+    plan()
+        .stage(0, stage().questions([question["id"].as_i64().unwrap()]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .email("grace@example.com")
+        .on(&job)
+        .create(&mut rec.api);
     Setup {
-        recruiter,
-        candidate,
-        stages,
+        recruiter: rec,
+        candidate: grace.id,
+        stages: grace.stages,
         secret_prompt: question["prompt"].as_str().unwrap().to_owned(),
     }
 }
@@ -104,20 +79,10 @@ fn a_prep_pack_arrives_with_its_calendar_once_and_without_the_questions() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
-    let s = setup(&app);
-    let mut rec = app.script(&s.recruiter);
-    schedule(
-        &mut rec,
-        s.candidate,
-        s.stages[0],
-        "2026-12-01T10:00:00+01:00",
-    );
-    schedule(
-        &mut rec,
-        s.candidate,
-        s.stages[2],
-        "2026-12-01T13:30:00+01:00",
-    );
+    let mut s = setup(&app);
+    let rec = &mut s.recruiter.api;
+    schedule(rec, s.candidate, s.stages[0], "2026-12-01T10:00:00+01:00");
+    schedule(rec, s.candidate, s.stages[2], "2026-12-01T13:30:00+01:00");
 
     let preview = rec.get(&format!("/api/v1/candidates/{}/prep-pack", s.candidate));
     assert_eq!(preview.status, 200);
@@ -130,9 +95,9 @@ fn a_prep_pack_arrives_with_its_calendar_once_and_without_the_questions() {
             .contains("Tuesday 1 December 2026, 10:00 CET")
     );
 
-    assert_eq!(send(&mut rec, s.candidate, "first-click").status, 202);
+    assert_eq!(send(rec, s.candidate, "first-click").status, 202);
     assert_eq!(
-        send(&mut rec, s.candidate, "first-click").status,
+        send(rec, s.candidate, "first-click").status,
         200,
         "the same key sends nothing more"
     );
@@ -174,13 +139,8 @@ fn a_prep_pack_arrives_with_its_calendar_once_and_without_the_questions() {
     assert_eq!(first[1].1, "20261201T123000Z");
 
     // A re-send after a schedule change keeps the events' UIDs.
-    schedule(
-        &mut rec,
-        s.candidate,
-        s.stages[0],
-        "2026-12-02T10:00:00+01:00",
-    );
-    assert_eq!(send(&mut rec, s.candidate, "second-click").status, 202);
+    schedule(rec, s.candidate, s.stages[0], "2026-12-02T10:00:00+01:00");
+    assert_eq!(send(rec, s.candidate, "second-click").status, 202);
     let mails = smtp.wait_for(2);
     let second = events(&part(&mails[1].data, "text/calendar").unwrap());
     assert_eq!(
@@ -214,25 +174,26 @@ fn a_prep_pack_arrives_with_its_calendar_once_and_without_the_questions() {
 #[test]
 fn prep_packs_are_for_those_who_may_see_the_candidate() {
     let app = TestApp::spawn();
-    let s = setup(&app);
+    let mut s = setup(&app);
     let path = format!("/api/v1/candidates/{}/prep-pack", s.candidate);
-    assert_eq!(app.script(&s.recruiter).get(&path).status, 200);
-    let stranger = app.user(Role::Interviewer);
-    assert_eq!(app.script(&stranger).get(&path).status, 404);
+    assert_eq!(s.recruiter.api.get(&path).status, 200);
+    let mut stranger = Member::new(&app, Role::Interviewer).api;
+    assert_eq!(stranger.get(&path).status, 404);
     assert_eq!(
-        app.script(&stranger)
+        stranger
             .post_json(&format!("{path}/send"), json!({}))
             .status,
         404
     );
     assert_eq!(
-        app.script(&stranger)
+        stranger
             .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
             .status,
         404
     );
-    let long = app
-        .script(&s.recruiter)
+    let long = s
+        .recruiter
+        .api
         .post_json(&format!("{path}/send"), json!({"note": "x".repeat(2001)}));
     assert_eq!(long.status, 422);
 }
@@ -245,41 +206,19 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
     use loopwright::interviews::reminders::{Delays, run};
 
     let app = TestApp::spawn();
-    let manager = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let interviewer = app.user(Role::Interviewer);
-    let mut hm = app.script(&manager);
-    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = hm
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Reminder job", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let mut rec = app.script(&recruiter);
-    let candidate = rec
-        .post_json(
-            "/api/v1/candidates",
-            json!({"name": "Ada", "email": "ada@example.com", "job_id": job["id"]}),
-        )
-        .json()["candidate"]["id"]
-        .as_i64()
-        .unwrap();
-    let stage = rec
-        .get(&format!("/api/v1/candidates/{candidate}/loop"))
-        .json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        rec.put_json(
-            &format!("/api/v1/stages/{stage}/interviewers"),
-            json!({"version": 1, "user_ids": [interviewer.id]})
-        )
-        .status,
-        200
-    );
-    schedule(&mut rec, candidate, stage, "2026-12-01T10:00:00Z"); // 30 minutes: ends 10:30 UTC
+    let mut team = Team::with_interviewers(&app, 1);
+    let (rec, interviewer) = (&mut team.recruiter.api, team.interviewers[0].id);
+    let job = job("Reminder job").create(&mut team.manager.api);
+    let ada = candidate("Ada")
+        .email("ada@example.com")
+        .on(&job)
+        .create(rec);
+    // The interviewer on Ada's first stage, which ended a while ago.
+    plan()
+        .stage(0, stage().interviewers([interviewer]))
+        .apply(rec, ada.loop_id);
+    let (candidate, stage) = (ada.id, ada.stages[0]);
+    schedule(rec, candidate, stage, "2026-12-01T10:00:00Z"); // 30 minutes: ends 10:30 UTC
 
     let templates = loopwright::templates::Templates::new(false).unwrap();
     let ended = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
@@ -326,7 +265,7 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
         .filter(|(k, _)| k.starts_with("scorecard"))
         .collect();
     assert_eq!(reminders.len(), 3);
-    assert_eq!(reminders[2].1, manager.email);
+    assert_eq!(reminders[2].1, team.manager.user.email);
     let body: String = outbox_messages::table
         .filter(outbox_messages::kind.eq("scorecard_reminder"))
         .select(outbox_messages::text_body)
@@ -338,30 +277,20 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
     );
 
     // Submitted: never again.
-    let mut mine = app.script(&interviewer);
-    let red_flags: Vec<i64> = job["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["kind"] == "red_flag")
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    let focus = rec
+    let focus = team
+        .recruiter
+        .api
         .get(&format!("/api/v1/candidates/{candidate}/loop"))
         .json()["stages"][0]["focus_criterion_ids"]
         .clone();
-    let ratings: Vec<Value> = focus
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| json!({"criterion_id": c, "rating": "no_signal"}))
-        .collect();
-    let path = format!("/api/v1/stages/{stage}/scorecard");
-    mine.put_json(&path, json!({"ratings": ratings, "red_flags": red_flags.iter().map(|id| json!({"criterion_id": id, "observed": false})).collect::<Vec<_>>(), "recommendation": "no", "summary": "Late, sorry."}));
-    assert_eq!(
-        mine.post_json(&format!("{path}/submit"), json!({})).status,
-        200
-    );
+    let mut late = scorecard()
+        .no_red_flags(&job.red_flags)
+        .recommend("no")
+        .summary("Late, sorry.");
+    for criterion in focus.as_array().unwrap() {
+        late = late.rate(criterion.as_i64().unwrap(), "no_signal", "");
+    }
+    late.submit(&mut team.interviewers[0].api, stage);
     let mut conn = app.conn();
     assert_eq!(
         run(
@@ -379,8 +308,8 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
 #[test]
 fn the_candidate_page_previews_sends_and_shows_delivery() {
     let app = TestApp::spawn();
-    let s = setup(&app);
-    let mut browser = app.signed_in(&s.recruiter);
+    let mut s = setup(&app);
+    let mut browser = s.recruiter.browser();
     let path = format!("/candidates/{}", s.candidate);
     let page = browser.get(&path);
     assert_eq!(page.status, 200);
@@ -428,8 +357,9 @@ fn the_candidate_page_previews_sends_and_shows_delivery() {
         ],
     );
     assert_eq!(double_click.status, 303);
-    let status = app
-        .script(&s.recruiter)
+    let status = s
+        .recruiter
+        .api
         .get(&format!("/api/v1/outbox?candidate_id={}", s.candidate))
         .json();
     assert_eq!(
@@ -448,9 +378,9 @@ fn with_smtp_down_the_pack_waits_the_page_says_so_and_it_goes_once() {
     let (url, port) = (smtp.url(), smtp.port);
     let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
     smtp.stop();
-    let s = setup(&app);
-    let mut rec = app.script(&s.recruiter);
-    assert_eq!(send(&mut rec, s.candidate, "while-down").status, 202);
+    let mut s = setup(&app);
+    let rec = &mut s.recruiter.api;
+    assert_eq!(send(rec, s.candidate, "while-down").status, 202);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let m = rec
@@ -464,8 +394,9 @@ fn with_smtp_down_the_pack_waits_the_page_says_so_and_it_goes_once() {
         assert!(std::time::Instant::now() < deadline, "{m}");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let page = app
-        .signed_in(&s.recruiter)
+    let page = s
+        .recruiter
+        .browser()
         .get(&format!("/candidates/{}", s.candidate));
     assert!(page.body.contains("Queued"), "the page says it is waiting");
     let smtp = SmtpServer::start_on(port);
@@ -479,8 +410,8 @@ fn script_tags_and_line_breaks_arrive_escaped_and_add_no_header() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
-    let s = setup(&app);
-    let mut rec = app.script(&s.recruiter);
+    let mut s = setup(&app);
+    let rec = &mut s.recruiter.api;
     // A name with CRLF is refused outright; one with markup is kept, and escaped.
     let crlf = rec.patch_json(
         &format!("/api/v1/candidates/{}", s.candidate),

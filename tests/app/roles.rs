@@ -3,6 +3,7 @@
 use loopwright::domain::Role;
 use serde_json::json;
 
+use crate::builders::{Team, candidate, job};
 use crate::support::{Browser, TestApp, csrf_field};
 
 #[derive(Clone, Copy)]
@@ -33,11 +34,70 @@ struct Route {
     also: Option<(Role, u16)>,
 }
 
+/// `GET` a page, with the session cookie.
+macro_rules! page {
+    ($path:literal) => {
+        Call::Page("GET", format!($path))
+    };
+}
+
+/// Post a page's form (its CSRF field added): `form!("/path/{id}", field = value, ...)`.
+macro_rules! form {
+    ($path:literal, $fields:ident) => {
+        Call::Form(format!($path), $fields)
+    };
+    ($path:literal $(, $field:ident = $value:expr)*) => {
+        Call::Form(format!($path), vec![$((stringify!($field), $value.to_string())),*])
+    };
+}
+
+/// Call the API with the bearer token: `api!(METHOD "/path/{id}")`, with an
+/// optional JSON body.
+macro_rules! api {
+    ($method:ident $path:literal) => {
+        Call::Api(stringify!($method), format!($path), None)
+    };
+    ($method:ident $path:literal, $body:tt) => {
+        Call::Api(stringify!($method), format!($path), Some(json!($body)))
+    };
+}
+
+/// Post a non-JSON body to the API.
+macro_rules! raw {
+    ($path:literal, $content_type:literal, $body:literal) => {
+        Call::Raw($path.into(), $content_type, $body.into())
+    };
+}
+
+/// One route a line: `call => allowed roles, ok, denied`, and where one role
+/// is denied with another status than the rest, that role and its status.
+macro_rules! table {
+    (@also) => { None };
+    (@also $role:ident $status:literal) => { Some((Role::$role, $status)) };
+    ($($call:expr => $allowed:expr, $ok:literal, $denied:literal $(, $role:ident $status:literal)?;)*) => {
+        vec![$(Route {
+            call: $call,
+            allowed: $allowed,
+            ok: $ok,
+            denied: $denied,
+            also: table!(@also $($role $status)?),
+        }),*]
+    };
+}
+
 const ADMIN: &[Role] = &[Role::Admin];
 /// Jobs and their loops: admins, and the hiring manager who manages the job.
 const MANAGERS: &[Role] = &[Role::Admin, Role::HiringManager];
 /// Reading jobs and loops: recruiters too.
 const JOB_READERS: &[Role] = &[Role::Admin, Role::HiringManager, Role::Recruiter];
+/// The question bank: admins and hiring managers edit it.
+const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
+const EVERYONE: &[Role] = &[
+    Role::Admin,
+    Role::HiringManager,
+    Role::Recruiter,
+    Role::Interviewer,
+];
 
 /// What the routes act on.
 struct Fixture {
@@ -55,14 +115,8 @@ struct Fixture {
     removable: [i64; 6],
     criterion: i64,
 }
-const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
-const EVERYONE: &[Role] = &[
-    Role::Admin,
-    Role::HiringManager,
-    Role::Recruiter,
-    Role::Interviewer,
-];
 
+/// Every route, for the `n`th caller (what a route creates is unique to it).
 fn routes(f: &Fixture, n: usize) -> Vec<Route> {
     let Fixture {
         target,
@@ -77,899 +131,127 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         removable,
         criterion,
     } = *f;
-    let doomed = deletable[n.min(5)];
-    let user = format!("/users/{target}");
-    vec![
-        Route {
-            call: Call::Page("GET", "/users".into()),
-            allowed: ADMIN,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", user.clone()),
-            allowed: ADMIN,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                "/users/invitations".into(),
-                vec![
-                    ("name", "Invitee".into()),
-                    ("email", format!("form{n}@example.com")),
-                    ("role", "interviewer".into()),
-                ],
-            ),
-            allowed: ADMIN,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                user.clone(),
-                vec![
-                    ("name", "Target Person".into()),
-                    ("role", "interviewer".into()),
-                ],
-            ),
-            allowed: ADMIN,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(format!("{user}/active"), vec![("active", "true".into())]),
-            allowed: ADMIN,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/users".into(), None),
-            allowed: ADMIN,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                "/api/v1/users".into(),
-                Some(
-                    json!({"name": "Made", "email": format!("made{n}@example.com"), "role": "recruiter", "password": "a made up passphrase"}),
-                ),
-            ),
-            allowed: ADMIN,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1{user}"),
-                Some(json!({"name": "Target Person"})),
-            ),
-            allowed: ADMIN,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                "/api/v1/invitations".into(),
-                Some(
-                    json!({"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}),
-                ),
-            ),
-            allowed: ADMIN,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/me".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/".into()),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/bank".into()),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/bank/questions/{question}")),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/tracks".into()),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/tracks/backend-developer".into()),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/bank/questions/new".into()),
-            allowed: EDITORS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/bank/questions/{question}/edit")),
-            allowed: EDITORS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                "/bank/questions".into(),
-                vec![
-                    ("prompt", format!("Question {n} from a form?")),
-                    (
-                        "why",
-                        "It checks the role matrix. It has two sentences.".into(),
-                    ),
-                    ("category", "technical".into()),
-                    ("track", "backend-developer".into()),
-                    ("criteria", "api-design".into()),
-                    ("stage_kinds", "live-coding-round".into()),
-                    ("prep_pointers", "one\ntwo\nthree".into()),
-                    ("follow_ups", "four".into()),
-                    ("minutes", "5".into()),
-                ],
-            ),
-            allowed: EDITORS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/bank/questions/{question}/archive"),
-                vec![("archived", "false".into())],
-            ),
-            allowed: EDITORS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/questions?q=cache".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/questions/{question}"), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/tracks".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/tracks/backend-developer".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/stage-kinds".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/formats".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                "/api/v1/questions".into(),
-                Some(json!({
-                    "prompt": format!("Question {n} from the API?"), "why": "It checks the role matrix. Two sentences.",
-                    "category": "technical", "track": "backend-developer", "criteria": ["api-design"],
-                    "stage_kinds": ["live-coding-round"], "prep_pointers": ["a", "b", "c"], "follow_ups": ["d"], "minutes": 5
-                })),
-            ),
-            allowed: EDITORS,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/questions/{question}"),
-                Some(json!({"minutes": 12})),
-            ),
-            allowed: EDITORS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/bank/export".into(), None),
-            allowed: EDITORS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Raw(
-                "/api/v1/bank/import".into(),
-                "application/toml",
-                "[prep]\ngeneral_advice = [\"Breathe.\"]\n".into(),
-            ),
-            allowed: EDITORS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/jobs".into(), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                "/api/v1/jobs".into(),
-                Some(json!({"title": format!("Job {n}"), "track_id": track})),
-            ),
-            allowed: MANAGERS,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/jobs/{job}"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/jobs/{job}/loop"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/coverage"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
+    let (doomed, removable) = (deletable[n.min(5)], removable[n.min(5)]);
+    let new_user = json!({"name": "Made", "email": format!("made{n}@example.com"), "role": "recruiter", "password": "a made up passphrase"});
+    let new_question = json!({
+        "prompt": format!("Question {n} from the API?"), "why": "It checks the role matrix. Two sentences.",
+        "category": "technical", "track": "backend-developer", "criteria": ["api-design"],
+        "stage_kinds": ["live-coding-round"], "prep_pointers": ["a", "b", "c"], "follow_ups": ["d"], "minutes": 5
+    });
+    let question_form: Vec<(&str, String)> = [
+        ("prompt", format!("Question {n} from a form?").as_str()),
+        ("why", "It checks the role matrix. It has two sentences."),
+        ("category", "technical"),
+        ("track", "backend-developer"),
+        ("criteria", "api-design"),
+        ("stage_kinds", "live-coding-round"),
+        ("prep_pointers", "one\ntwo\nthree"),
+        ("follow_ups", "four"),
+        ("minutes", "5"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect();
+    table! {
+        page!("/users")                                                  => ADMIN, 200, 403;
+        page!("/users/{target}")                                         => ADMIN, 200, 403;
+        form!("/users/invitations", name = "Invitee", email = format!("form{n}@example.com"), role = "interviewer") => ADMIN, 303, 403;
+        form!("/users/{target}", name = "Target Person", role = "interviewer") => ADMIN, 303, 403;
+        form!("/users/{target}/active", active = "true")                 => ADMIN, 303, 403;
+        api!(GET "/api/v1/users")                                        => ADMIN, 200, 403;
+        api!(POST "/api/v1/users", new_user)                             => ADMIN, 201, 403;
+        api!(PATCH "/api/v1/users/{target}", {"name": "Target Person"})  => ADMIN, 200, 403;
+        api!(POST "/api/v1/invitations", {"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}) => ADMIN, 201, 403;
+        api!(GET "/api/v1/me")                                           => EVERYONE, 200, 403;
+        page!("/")                                                       => EVERYONE, 200, 403;
+        page!("/bank")                                                   => EVERYONE, 200, 403;
+        page!("/bank/questions/{question}")                              => EVERYONE, 200, 403;
+        page!("/tracks")                                                 => EVERYONE, 200, 403;
+        page!("/tracks/backend-developer")                               => EVERYONE, 200, 403;
+        page!("/bank/questions/new")                                     => EDITORS, 200, 403;
+        page!("/bank/questions/{question}/edit")                         => EDITORS, 200, 403;
+        form!("/bank/questions", question_form)                          => EDITORS, 303, 403;
+        form!("/bank/questions/{question}/archive", archived = "false")  => EDITORS, 303, 403;
+        api!(GET "/api/v1/questions?q=cache")                            => EVERYONE, 200, 403;
+        api!(GET "/api/v1/questions/{question}")                         => EVERYONE, 200, 403;
+        api!(GET "/api/v1/tracks")                                       => EVERYONE, 200, 403;
+        api!(GET "/api/v1/tracks/backend-developer")                     => EVERYONE, 200, 403;
+        api!(GET "/api/v1/stage-kinds")                                  => EVERYONE, 200, 403;
+        api!(GET "/api/v1/formats")                                      => EVERYONE, 200, 403;
+        api!(POST "/api/v1/questions", new_question)                     => EDITORS, 201, 403;
+        api!(PATCH "/api/v1/questions/{question}", {"minutes": 12})      => EDITORS, 200, 403;
+        api!(GET "/api/v1/bank/export")                                  => EDITORS, 200, 403;
+        raw!("/api/v1/bank/import", "application/toml", "[prep]\ngeneral_advice = [\"Breathe.\"]\n") => EDITORS, 200, 403;
+        api!(GET "/api/v1/jobs")                                         => JOB_READERS, 200, 403;
+        api!(POST "/api/v1/jobs", {"title": format!("Job {n}"), "track_id": track}) => MANAGERS, 201, 403;
+        api!(GET "/api/v1/jobs/{job}")                                   => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/jobs/{job}/loop")                              => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/loops/{loop_id}")                              => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/loops/{loop_id}/coverage")                     => JOB_READERS, 200, 403;
         // Writes carry a stale version on purpose: an allowed caller gets past
         // the permission check to the version check (409), and nothing changes.
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/loops/{loop_id}/stages"),
-                Some(json!({"stage_kind": "live-coding-round", "version": 99})),
-            ),
-            allowed: MANAGERS,
-            ok: 409,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/stages/{stage}"),
-                Some(json!({"title": "Renamed", "version": 99})),
-            ),
-            allowed: MANAGERS,
-            ok: 409,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("DELETE", format!("/api/v1/stages/{stage}?version=99"), None),
-            allowed: MANAGERS,
-            ok: 409,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PUT",
-                format!("/api/v1/stages/{stage}/questions"),
-                Some(json!({"question_ids": [question], "version": 99})),
-            ),
-            allowed: MANAGERS,
-            ok: 409,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PUT",
-                format!("/api/v1/stages/{stage}/interviewers"),
-                Some(json!({"user_ids": [target], "version": 99})),
-            ),
-            allowed: MANAGERS,
-            ok: 409,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/jobs".into()),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/jobs/{job}")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                "/jobs".into(),
-                vec![
-                    ("title", format!("Form job {n}")),
-                    ("track_id", track.to_string()),
-                    ("typical_stages", "true".into()),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/stages/{stage}/questions")),
-            allowed: MANAGERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
+        api!(POST "/api/v1/loops/{loop_id}/stages", {"stage_kind": "live-coding-round", "version": 99}) => MANAGERS, 409, 403;
+        api!(PATCH "/api/v1/stages/{stage}", {"title": "Renamed", "version": 99}) => MANAGERS, 409, 403;
+        api!(DELETE "/api/v1/stages/{stage}?version=99")                 => MANAGERS, 409, 403;
+        api!(PUT "/api/v1/stages/{stage}/questions", {"question_ids": [question], "version": 99}) => MANAGERS, 409, 403;
+        api!(PUT "/api/v1/stages/{stage}/interviewers", {"user_ids": [target], "version": 99}) => MANAGERS, 409, 403;
+        page!("/jobs")                                                   => JOB_READERS, 200, 403;
+        page!("/jobs/{job}")                                             => JOB_READERS, 200, 403;
+        form!("/jobs", title = format!("Form job {n}"), track_id = track, typical_stages = "true") => MANAGERS, 303, 403;
+        page!("/stages/{stage}/questions")                               => MANAGERS, 200, 403;
         // Page forms with a stale version: allowed callers are sent back to the planner with a message.
-        Route {
-            call: Call::Form(
-                format!("/loops/{loop_id}/stages"),
-                vec![
-                    ("version", "99".into()),
-                    ("stage_kind", "live-coding-round".into()),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{stage}"),
-                vec![
-                    ("version", "99".into()),
-                    ("title", "x".into()),
-                    ("duration_minutes", "30".into()),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{stage}/move"),
-                vec![("version", "99".into()), ("direction", "down".into())],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{stage}/remove"),
-                vec![("version", "99".into())],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{stage}/questions/add"),
-                vec![
-                    ("version", "99".into()),
-                    ("question_id", question.to_string()),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/candidates".into()),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                "/candidates".into(),
-                vec![
-                    ("name", format!("Form Candidate {n}")),
-                    ("email", format!("form-candidate{n}@example.com")),
-                    ("job_id", job.to_string()),
-                ],
-            ),
-            allowed: JOB_READERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/candidates/{candidate}")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/candidates/{candidate}/planner")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/candidates/{candidate}/status"),
-                vec![("status", "active".into())],
-            ),
-            allowed: JOB_READERS,
-            ok: 303,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{candidate_stage}/schedule"),
-                vec![
-                    ("version", "99".into()),
-                    ("candidate_id", candidate.to_string()),
-                    ("starts_at", "".into()),
-                    ("time_zone", "UTC".into()),
-                ],
-            ),
-            allowed: JOB_READERS,
-            ok: 303,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/candidates".into(), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                "/api/v1/candidates".into(),
-                Some(
-                    json!({"name": format!("API Candidate {n}"), "email": format!("api-candidate{n}@example.com"), "job_id": job}),
-                ),
-            ),
-            allowed: JOB_READERS,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/candidates/{candidate}"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/candidates/{candidate}"),
-                Some(json!({"notes": "Checked"})),
-            ),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/candidates/{candidate}/loop"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/stages/{candidate_stage}"),
-                Some(json!({"version": 99, "location": "Room 2"})),
-            ),
-            allowed: JOB_READERS,
-            ok: 409,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/jobs/{job}"),
-                Some(json!({"team": "Matrix team"})),
-            ),
-            allowed: MANAGERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/jobs/{job}/criteria"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/jobs/{job}/criteria"),
-                Some(json!({"kind": "criterion", "name": format!("Added {n}")})),
-            ),
-            allowed: MANAGERS,
-            ok: 201,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PATCH",
-                format!("/api/v1/criteria/{criterion}"),
-                Some(json!({"description": "Sharper"})),
-            ),
-            allowed: MANAGERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("DELETE", format!("/api/v1/criteria/{doomed}"), None),
-            allowed: MANAGERS,
-            ok: 204,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/loops/{loop_id}/revisions"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "GET",
-                format!("/api/v1/loops/{loop_id}/revisions/compare?from=1&to=1"),
-                None,
-            ),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/jobs/{job}/criteria"),
-                vec![
-                    ("kind", "criterion".into()),
-                    ("name", format!("Form added {n}")),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/criteria/{criterion}"),
-                vec![
-                    ("name", "Renamed by form".into()),
-                    ("description", "".into()),
-                ],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/criteria/{criterion}/move"),
-                vec![("direction", "down".into())],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Form(format!("/criteria/{}/remove", removable[n.min(5)]), vec![]),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", "/interviews".into()),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", "/api/v1/me/interviews".into(), None),
-            allowed: EVERYONE,
-            ok: 200,
-            denied: 403,
-            also: None,
-        },
-        Route {
-            call: Call::Api("GET", format!("/api/v1/stages/{candidate_stage}/kit"), None),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/stages/{candidate_stage}/kit")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
+        form!("/loops/{loop_id}/stages", version = "99", stage_kind = "live-coding-round") => MANAGERS, 303, 403;
+        form!("/stages/{stage}", version = "99", title = "x", duration_minutes = "30") => MANAGERS, 303, 403;
+        form!("/stages/{stage}/move", version = "99", direction = "down") => MANAGERS, 303, 403;
+        form!("/stages/{stage}/remove", version = "99")                  => MANAGERS, 303, 403;
+        form!("/stages/{stage}/questions/add", version = "99", question_id = question) => MANAGERS, 303, 403;
+        page!("/candidates")                                             => JOB_READERS, 200, 403;
+        form!("/candidates", name = format!("Form Candidate {n}"), email = format!("form-candidate{n}@example.com"), job_id = job) => JOB_READERS, 303, 403;
+        page!("/candidates/{candidate}")                                 => JOB_READERS, 200, 404;
+        page!("/candidates/{candidate}/planner")                         => JOB_READERS, 200, 404;
+        form!("/candidates/{candidate}/status", status = "active")       => JOB_READERS, 303, 404;
+        form!("/stages/{candidate_stage}/schedule", version = "99", candidate_id = candidate, starts_at = "", time_zone = "UTC") => JOB_READERS, 303, 404;
+        api!(GET "/api/v1/candidates")                                   => JOB_READERS, 200, 403;
+        api!(POST "/api/v1/candidates", {"name": format!("API Candidate {n}"), "email": format!("api-candidate{n}@example.com"), "job_id": job}) => JOB_READERS, 201, 403;
+        api!(GET "/api/v1/candidates/{candidate}")                       => JOB_READERS, 200, 404;
+        api!(PATCH "/api/v1/candidates/{candidate}", {"notes": "Checked"}) => JOB_READERS, 200, 404;
+        api!(GET "/api/v1/candidates/{candidate}/loop")                  => JOB_READERS, 200, 404;
+        api!(PATCH "/api/v1/stages/{candidate_stage}", {"version": 99, "location": "Room 2"}) => JOB_READERS, 409, 404;
+        api!(PATCH "/api/v1/jobs/{job}", {"team": "Matrix team"})        => MANAGERS, 200, 403;
+        api!(GET "/api/v1/jobs/{job}/criteria")                          => JOB_READERS, 200, 403;
+        api!(POST "/api/v1/jobs/{job}/criteria", {"kind": "criterion", "name": format!("Added {n}")}) => MANAGERS, 201, 403;
+        api!(PATCH "/api/v1/criteria/{criterion}", {"description": "Sharper"}) => MANAGERS, 200, 403;
+        api!(DELETE "/api/v1/criteria/{doomed}")                         => MANAGERS, 204, 403;
+        api!(GET "/api/v1/loops/{loop_id}/revisions")                    => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/loops/{loop_id}/revisions/compare?from=1&to=1") => JOB_READERS, 200, 403;
+        form!("/jobs/{job}/criteria", kind = "criterion", name = format!("Form added {n}")) => MANAGERS, 303, 403;
+        form!("/criteria/{criterion}", name = "Renamed by form", description = "") => MANAGERS, 303, 403;
+        form!("/criteria/{criterion}/move", direction = "down")          => MANAGERS, 303, 403;
+        form!("/criteria/{removable}/remove")                            => MANAGERS, 303, 403;
+        page!("/interviews")                                             => EVERYONE, 200, 403;
+        api!(GET "/api/v1/me/interviews")                                => EVERYONE, 200, 403;
+        api!(GET "/api/v1/stages/{candidate_stage}/kit")                 => JOB_READERS, 200, 404;
+        page!("/stages/{candidate_stage}/kit")                           => JOB_READERS, 200, 404;
         // Nobody in the matrix interviews on that stage: nobody has a scorecard there.
-        Route {
-            call: Call::Api(
-                "GET",
-                format!("/api/v1/stages/{candidate_stage}/scorecard"),
-                None,
-            ),
-            allowed: &[],
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "PUT",
-                format!("/api/v1/stages/{candidate_stage}/scorecard"),
-                Some(json!({"summary": "x"})),
-            ),
-            allowed: &[],
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/stages/{candidate_stage}/scorecard/submit"),
-                Some(json!({})),
-            ),
-            allowed: &[],
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/stages/{candidate_stage}/scorecard/amendments"),
-                Some(json!({"reason": "x"})),
-            ),
-            allowed: &[],
-            ok: 201,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{candidate_stage}/scorecard"),
-                vec![("summary", "x".into()), ("action", "save".into())],
-            ),
-            allowed: &[],
-            ok: 303,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{candidate_stage}/scorecard/autosave"),
-                vec![("summary", "x".into())],
-            ),
-            allowed: &[],
-            ok: 204,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/stages/{candidate_stage}/scorecard/amend"),
-                vec![("reason", "x".into())],
-            ),
-            allowed: &[],
-            ok: 303,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "GET",
-                format!("/api/v1/candidates/{candidate}/debrief"),
-                None,
-            ),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/candidates/{candidate}/debrief")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/candidates/{candidate}/decision"),
-                Some(json!({"outcome": "hold", "rationale": "Matrix"})),
-            ),
-            allowed: MANAGERS,
-            ok: 201,
-            denied: 403,
-            also: Some((Role::Interviewer, 404)),
-        },
-        Route {
-            call: Call::Form(
-                format!("/candidates/{candidate}/decision"),
-                vec![("outcome", "hold".into()), ("rationale", "Matrix".into())],
-            ),
-            allowed: MANAGERS,
-            ok: 303,
-            denied: 403,
-            also: Some((Role::Interviewer, 404)),
-        },
-        Route {
-            call: Call::Api(
-                "GET",
-                format!("/api/v1/candidates/{candidate}/prep-pack"),
-                None,
-            ),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "POST",
-                format!("/api/v1/candidates/{candidate}/prep-pack/send"),
-                Some(json!({"note": "Hello"})),
-            ),
-            allowed: JOB_READERS,
-            ok: 202,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Api(
-                "GET",
-                format!("/api/v1/outbox?candidate_id={candidate}"),
-                None,
-            ),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Page("GET", format!("/candidates/{candidate}/prep-pack/preview")),
-            allowed: JOB_READERS,
-            ok: 200,
-            denied: 404,
-            also: None,
-        },
-        Route {
-            call: Call::Form(
-                format!("/candidates/{candidate}/prep-pack/send"),
-                vec![
-                    ("idempotency_key", format!("matrix-{n}")),
-                    ("note", "".into()),
-                ],
-            ),
-            allowed: JOB_READERS,
-            ok: 303,
-            denied: 404,
-            also: None,
-        },
+        api!(GET "/api/v1/stages/{candidate_stage}/scorecard")           => &[], 200, 404;
+        api!(PUT "/api/v1/stages/{candidate_stage}/scorecard", {"summary": "x"}) => &[], 200, 404;
+        api!(POST "/api/v1/stages/{candidate_stage}/scorecard/submit", {}) => &[], 200, 404;
+        api!(POST "/api/v1/stages/{candidate_stage}/scorecard/amendments", {"reason": "x"}) => &[], 201, 404;
+        form!("/stages/{candidate_stage}/scorecard", summary = "x", action = "save") => &[], 303, 404;
+        form!("/stages/{candidate_stage}/scorecard/autosave", summary = "x") => &[], 204, 404;
+        form!("/stages/{candidate_stage}/scorecard/amend", reason = "x") => &[], 303, 404;
+        api!(GET "/api/v1/candidates/{candidate}/debrief")               => JOB_READERS, 200, 404;
+        page!("/candidates/{candidate}/debrief")                         => JOB_READERS, 200, 404;
+        api!(POST "/api/v1/candidates/{candidate}/decision", {"outcome": "hold", "rationale": "Matrix"}) => MANAGERS, 201, 403, Interviewer 404;
+        form!("/candidates/{candidate}/decision", outcome = "hold", rationale = "Matrix") => MANAGERS, 303, 403, Interviewer 404;
+        api!(GET "/api/v1/candidates/{candidate}/prep-pack")             => JOB_READERS, 200, 404;
+        api!(POST "/api/v1/candidates/{candidate}/prep-pack/send", {"note": "Hello"}) => JOB_READERS, 202, 404;
+        api!(GET "/api/v1/outbox?candidate_id={candidate}")              => JOB_READERS, 200, 404;
+        page!("/candidates/{candidate}/prep-pack/preview")               => JOB_READERS, 200, 404;
+        form!("/candidates/{candidate}/prep-pack/send", idempotency_key = format!("matrix-{n}"), note = "") => JOB_READERS, 303, 404;
         // Last: it signs the caller out.
-        Route {
-            call: Call::Api("POST", "/api/v1/auth/logout".into(), Some(json!({}))),
-            allowed: EVERYONE,
-            ok: 204,
-            denied: 403,
-            also: None,
-        },
-    ]
+        api!(POST "/api/v1/auth/logout", {})                             => EVERYONE, 204, 403;
+    }
 }
 
 fn call(browser: &mut Browser, script: &mut Browser, route: &Route) -> (u16, Option<String>) {
@@ -1001,7 +283,9 @@ fn call(browser: &mut Browser, script: &mut Browser, route: &Route) -> (u16, Opt
 #[test]
 fn every_route_allows_exactly_the_roles_in_the_table() {
     let app = TestApp::spawn();
-    let target = app.user(Role::Interviewer);
+    // The team's first interviewer calls the routes; the second is the
+    // person the admin routes edit.
+    let mut team = Team::with_interviewers(&app, 2);
     let question: i64 = {
         use diesel::prelude::*;
         use loopwright::db::schema::questions;
@@ -1011,87 +295,47 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
             .first(&mut app.conn())
             .unwrap()
     };
-    let manager = app.user(Role::HiringManager);
-    let admin = app.user(Role::Admin);
-    let mut setup = app.script(&admin);
-    let track = setup.get("/api/v1/tracks/backend-developer").json()["track"]["id"]
-        .as_i64()
-        .unwrap();
-    let job = setup
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Matrix job", "track_id": track, "hiring_manager_id": manager.id}),
-        )
-        .json()["job"]
-        .clone();
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let stage = setup.get(&format!("/api/v1/loops/{loop_id}")).json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let candidate = setup
-        .post_json(
-            "/api/v1/candidates",
-            json!({"name": "Matrix Candidate", "email": "matrix@example.com", "job_id": job["id"]}),
-        )
-        .json()["candidate"]["id"]
-        .as_i64()
-        .unwrap();
-    let candidate_stage = setup
-        .get(&format!("/api/v1/candidates/{candidate}/loop"))
-        .json()["stages"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let mut removable = [0; 6];
-    for (i, slot) in removable.iter_mut().enumerate() {
-        *slot = setup
-            .post_json(
-                &format!("/api/v1/jobs/{}/criteria", job["id"]),
-                json!({"kind": "red_flag", "name": format!("Removable {i}")}),
-            )
-            .json()["criterion"]["id"]
-            .as_i64()
-            .unwrap();
-    }
-    let mut deletable = [0; 6];
-    for (i, slot) in deletable.iter_mut().enumerate() {
-        *slot = setup
-            .post_json(
-                &format!("/api/v1/jobs/{}/criteria", job["id"]),
-                json!({"kind": "red_flag", "name": format!("Doomed {i}")}),
-            )
-            .json()["criterion"]["id"]
-            .as_i64()
-            .unwrap();
-    }
+    let admin = &mut team.admin.api;
+    let job = job("Matrix job").managed_by(team.manager.id).create(admin);
+    let stage = job.template(admin).stages[0];
+    let candidate = candidate("Matrix Candidate")
+        .email("matrix@example.com")
+        .on(&job)
+        .create(admin);
+    let mut red_flag = |name: String| -> i64 {
+        let path = format!("/api/v1/jobs/{}/criteria", job.id);
+        let res = admin.post_json(&path, json!({"kind": "red_flag", "name": name}));
+        assert_eq!(res.status, 201, "{}", res.body);
+        res.json()["criterion"]["id"].as_i64().unwrap()
+    };
+    let removable = std::array::from_fn(|i| red_flag(format!("Removable {i}")));
+    let deletable = std::array::from_fn(|i| red_flag(format!("Doomed {i}")));
     let fixture = Fixture {
-        target: target.id,
+        target: team.interviewers[1].id,
         question,
-        job: job["id"].as_i64().unwrap(),
-        loop_id,
+        job: job.id,
+        loop_id: job.loop_id,
         stage,
-        track,
-        candidate,
-        candidate_stage,
+        track: job.track_id,
+        candidate: candidate.id,
+        candidate_stage: candidate.stages[0],
         deletable,
         removable,
-        criterion: job["criteria"][0]["id"].as_i64().unwrap(),
+        criterion: job.criteria[0],
     };
+    // The hiring manager is the one who manages the job.
+    let callers = [
+        None,
+        Some(&team.admin),
+        Some(&team.manager),
+        Some(&team.recruiter),
+        Some(&team.interviewers[0]),
+    ];
     let mut n = 0;
-    for who in [
-        Who::Anonymous,
-        Who::Signed(Role::Admin),
-        Who::Signed(Role::HiringManager),
-        Who::Signed(Role::Recruiter),
-        Who::Signed(Role::Interviewer),
-    ] {
-        let (mut browser, mut script) = match who {
-            Who::Anonymous => (app.browser(), app.browser()),
-            // The hiring manager is the one who manages the job.
-            Who::Signed(Role::HiringManager) => (app.signed_in(&manager), app.script(&manager)),
-            Who::Signed(role) => {
-                let user = app.user(role);
-                (app.signed_in(&user), app.script(&user))
-            }
+    for caller in callers {
+        let (who, mut browser, mut script) = match caller {
+            None => (Who::Anonymous, app.browser(), app.browser()),
+            Some(m) => (Who::Signed(m.role), m.browser(), app.script(&m.user)),
         };
         n += 1;
         for route in routes(&fixture, n) {

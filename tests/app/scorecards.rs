@@ -2,131 +2,106 @@
 //! agenda and the decision, through the API.
 
 use loopwright::domain::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{TestApp, TestUser};
+use crate::builders::{
+    Member, ScorecardSpec, Team, candidate, first_question, job, plan, scorecard, stage,
+};
+use crate::support::TestApp;
 
-struct Loop {
-    manager: TestUser,
-    recruiter: TestUser,
-    a: TestUser,
-    b: TestUser,
+/// Grace Hopper's loop: A interviews on its first stage, B on its third.
+struct Setup<'a> {
+    manager: Member<'a>,
+    recruiter: Member<'a>,
+    a: Member<'a>,
+    b: Member<'a>,
     candidate: i64,
     /// A's stage and B's stage on the candidate's loop.
     stage_a: i64,
     stage_b: i64,
-    /// A criterion both stages focus on, and the job's red flags.
-    shared: i64,
-    red_flags: Vec<i64>,
+    rated: Rated,
     question_a: i64,
 }
 
-fn setup(app: &TestApp) -> Loop {
-    let manager = app.user(Role::HiringManager);
-    let recruiter = app.user(Role::Recruiter);
-    let (a, b) = (app.user(Role::Interviewer), app.user(Role::Interviewer));
-    let mut hm = app.script(&manager);
-    let track = hm.get("/api/v1/tracks/backend-developer").json()["track"]["id"].clone();
-    let job = hm
-        .post_json(
-            "/api/v1/jobs",
-            json!({"title": "Backend Developer", "track_id": track}),
-        )
-        .json()["job"]
-        .clone();
-    let shared = job["criteria"][0]["id"].as_i64().unwrap();
-    let red_flags: Vec<i64> = job["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["kind"] == "red_flag")
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    let loop_id = job["template_loop_id"].as_i64().unwrap();
-    let shape = hm.get(&format!("/api/v1/loops/{loop_id}")).json();
-    let (t0, t2) = (
-        shape["stages"][0]["id"].as_i64().unwrap(),
-        shape["stages"][2]["id"].as_i64().unwrap(),
-    );
-    let question_a = hm
-        .get("/api/v1/questions?stage_kind=recruiter-screen&per_page=1")
-        .json()["questions"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let mut v = 1;
-    for (stage, who) in [(t0, &a), (t2, &b)] {
-        assert_eq!(
-            hm.patch_json(
-                &format!("/api/v1/stages/{stage}"),
-                json!({"version": v, "focus_criterion_ids": [shared]})
+/// A criterion both stages focus on, and the job's red flags.
+struct Rated {
+    shared: i64,
+    red_flags: Vec<i64>,
+}
+
+impl Rated {
+    /// A complete scorecard: `rating` on the shared criterion with evidence,
+    /// every red flag answered (`observed` seen), a recommendation, a summary.
+    fn complete(&self, rating: &str, recommendation: &str, observed: Option<i64>) -> ScorecardSpec {
+        let card = scorecard()
+            .rate(
+                self.shared,
+                rating,
+                "Walked through the trade-offs of two indexes.",
             )
-            .status,
-            200
-        );
-        assert_eq!(
-            hm.put_json(
-                &format!("/api/v1/stages/{stage}/interviewers"),
-                json!({"version": v + 1, "user_ids": [who.id]})
-            )
-            .status,
-            200
-        );
-        v += 2;
-    }
-    assert_eq!(
-        hm.put_json(
-            &format!("/api/v1/stages/{t0}/questions"),
-            json!({"version": v, "question_ids": [question_a]})
-        )
-        .status,
-        200
-    );
-    let mut rec = app.script(&recruiter);
-    let candidate = rec
-        .post_json(
-            "/api/v1/candidates",
-            json!({"name": "Grace Hopper", "email": "grace@example.com", "job_id": job["id"]}),
-        )
-        .json()["candidate"]["id"]
-        .as_i64()
-        .unwrap();
-    let copy = rec
-        .get(&format!("/api/v1/candidates/{candidate}/loop"))
-        .json();
-    Loop {
-        stage_a: copy["stages"][0]["id"].as_i64().unwrap(),
-        stage_b: copy["stages"][2]["id"].as_i64().unwrap(),
-        manager,
-        recruiter,
-        a,
-        b,
-        candidate,
-        shared,
-        red_flags,
-        question_a,
+            .no_red_flags(&self.red_flags)
+            .recommend(recommendation)
+            .summary("Clear thinker.");
+        match observed {
+            Some(id) => card.red_flag(id, "Skipped the edge cases."),
+            None => card,
+        }
     }
 }
 
-fn complete(l: &Loop, rating: &str, recommendation: &str, observed: Option<i64>) -> Value {
-    json!({
-        "ratings": [{"criterion_id": l.shared, "rating": rating, "evidence": "Walked through the trade-offs of two indexes."}],
-        "red_flags": l.red_flags.iter().map(|id| json!({"criterion_id": id, "observed": Some(*id) == observed, "evidence": if Some(*id) == observed { "Skipped the edge cases." } else { "" }})).collect::<Vec<_>>(),
-        "recommendation": recommendation,
-        "summary": "Clear thinker.",
-    })
+fn setup(app: &TestApp) -> Setup<'_> {
+    let Team {
+        mut manager,
+        recruiter: mut rec,
+        interviewers,
+        ..
+    } = Team::new(app);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let shared = job.criteria[0];
+    let question_a = first_question(&mut manager.api, "stage_kind=recruiter-screen")["id"]
+        .as_i64()
+        .unwrap();
+    let [a, b] = <[Member; 2]>::try_from(interviewers).ok().unwrap();
+    plan()
+        .stage(
+            0,
+            stage()
+                .focus([shared])
+                .interviewers([a.id])
+                .questions([question_a]),
+        )
+        .stage(2, stage().focus([shared]).interviewers([b.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .email("grace@example.com")
+        .on(&job)
+        .create(&mut rec.api);
+    Setup {
+        manager,
+        recruiter: rec,
+        a,
+        b,
+        candidate: grace.id,
+        stage_a: grace.stages[0],
+        stage_b: grace.stages[2],
+        rated: Rated {
+            shared,
+            red_flags: job.red_flags,
+        },
+        question_a,
+    }
 }
 
 #[test]
 fn the_kit_shows_the_stage_to_its_interviewer_and_nobody_stray() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let kit = app
-        .script(&l.a)
-        .get(&format!("/api/v1/stages/{}/kit", l.stage_a));
+    let mut l = setup(&app);
+    let kit_path = format!("/api/v1/stages/{}/kit", l.stage_a);
+    let kit = l.a.api.get(&kit_path);
     assert_eq!(kit.status, 200, "{}", kit.body);
     let kit = kit.json();
     assert_eq!(kit["candidate"]["name"], "Grace Hopper");
-    assert_eq!(kit["focus_criteria"][0]["id"], l.shared);
+    assert_eq!(kit["focus_criteria"][0]["id"], l.rated.shared);
     assert!(
         !kit["focus_criteria"][0]["description"]
             .as_str()
@@ -143,19 +118,9 @@ fn the_kit_shows_the_stage_to_its_interviewer_and_nobody_stray() {
             .len()
             >= 3
     );
-    assert_eq!(
-        app.script(&l.b)
-            .get(&format!("/api/v1/stages/{}/kit", l.stage_a))
-            .status,
-        404
-    );
-    assert_eq!(
-        app.script(&l.recruiter)
-            .get(&format!("/api/v1/stages/{}/kit", l.stage_a))
-            .status,
-        200
-    );
-    let mine = app.script(&l.a).get("/api/v1/me/interviews").json();
+    assert_eq!(l.b.api.get(&kit_path).status, 404);
+    assert_eq!(l.recruiter.api.get(&kit_path).status, 200);
+    let mine = l.a.api.get("/api/v1/me/interviews").json();
     assert_eq!(mine["interviews"][0]["stage_id"], l.stage_a);
     assert_eq!(mine["interviews"][0]["scorecard"], "not_started");
 }
@@ -163,10 +128,13 @@ fn the_kit_shows_the_stage_to_its_interviewer_and_nobody_stray() {
 #[test]
 fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let mut a = app.script(&l.a);
+    let mut l = setup(&app);
+    let (a, shared, red_flags) = (&mut l.a.api, l.rated.shared, &l.rated.red_flags);
     let path = format!("/api/v1/stages/{}/scorecard", l.stage_a);
-    let draft = a.put_json(&path, json!({"ratings": [{"criterion_id": l.shared, "rating": "yes", "evidence": ""}], "summary": ""}));
+    let draft = a.put_json(
+        &path,
+        scorecard().rate(shared, "yes", "").summary("").body(),
+    );
     assert_eq!(draft.status, 200, "{}", draft.body);
     assert_eq!(draft.json()["status"], "draft");
 
@@ -174,11 +142,11 @@ fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
     assert_eq!(early.status, 422);
     let fields = early.json()["error"]["fields"].clone();
     assert!(
-        fields[format!("ratings.{}", l.shared)].is_string(),
+        fields[format!("ratings.{shared}")].is_string(),
         "evidence is required: {fields}"
     );
     assert!(fields["recommendation"].is_string() && fields["summary"].is_string());
-    assert!(fields[format!("red_flags.{}", l.red_flags[0])].is_string());
+    assert!(fields[format!("red_flags.{}", red_flags[0])].is_string());
     assert_eq!(
         a.get(&path).json()["ratings"][0]["rating"],
         "yes",
@@ -187,7 +155,7 @@ fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
 
     let bad = a.put_json(
         &path,
-        json!({"ratings": [{"criterion_id": l.shared, "rating": "maybe"}]}),
+        json!({"ratings": [{"criterion_id": shared, "rating": "maybe"}]}),
     );
     assert_eq!(bad.status, 422);
     assert!(
@@ -202,24 +170,26 @@ fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
     assert_eq!(stray.status, 422);
 
     assert_eq!(
-        a.put_json(&path, complete(&l, "yes", "yes", None)).status,
+        a.put_json(&path, l.rated.complete("yes", "yes", None).body())
+            .status,
         200
     );
     let submitted = a.post_json(&format!("{path}/submit"), json!({}));
     assert_eq!(submitted.status, 200, "{}", submitted.body);
     assert_eq!(submitted.json()["status"], "submitted");
     assert_eq!(
-        a.put_json(&path, complete(&l, "no", "no", None)).status,
+        a.put_json(&path, l.rated.complete("no", "no", None).body())
+            .status,
         409,
         "locked"
     );
 
     let no_reason = a.post_json(
         &format!("{path}/amendments"),
-        complete(&l, "strong_yes", "yes", None),
+        l.rated.complete("strong_yes", "yes", None).body(),
     );
     assert_eq!(no_reason.status, 422);
-    let mut amended = complete(&l, "strong_yes", "yes", None);
+    let mut amended = l.rated.complete("strong_yes", "yes", None).body();
     amended["reason"] = json!("Re-read my notes: the index answer was excellent.");
     let res = a.post_json(&format!("{path}/amendments"), amended);
     assert_eq!(res.status, 201, "{}", res.body);
@@ -229,22 +199,18 @@ fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
         "submitted"
     );
     // Someone not on the stage has no scorecard there.
-    assert_eq!(app.script(&l.b).get(&path).status, 404);
+    assert_eq!(l.b.api.get(&path).status, 404);
 }
 
 #[test]
 fn interviewers_see_others_scorecards_only_after_submitting_their_own() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let (mut a, mut b) = (app.script(&l.a), app.script(&l.b));
+    let mut l = setup(&app);
+    let (a, b) = (&mut l.a.api, &mut l.b.api);
     let debrief = format!("/api/v1/candidates/{}/debrief", l.candidate);
     let a_card = format!("/api/v1/stages/{}/scorecard", l.stage_a);
-    let b_card = format!("/api/v1/stages/{}/scorecard", l.stage_b);
-    a.put_json(&a_card, complete(&l, "strong_yes", "strong_yes", None));
-    assert_eq!(
-        a.post_json(&format!("{a_card}/submit"), json!({})).status,
-        200
-    );
+    let strong = l.rated.complete("strong_yes", "strong_yes", None);
+    strong.submit(a, l.stage_a);
 
     // B has not submitted: no debrief, and A's scorecard is not B's to read.
     let refused = b.get(&debrief);
@@ -256,27 +222,25 @@ fn interviewers_see_others_scorecards_only_after_submitting_their_own() {
     assert_eq!(seen["scorecards"].as_array().unwrap().len(), 1);
     assert_eq!(seen["missing"][0]["interviewer_id"], l.b.id);
 
-    b.put_json(&b_card, complete(&l, "no", "no", Some(l.red_flags[1])));
-    assert_eq!(
-        b.post_json(&format!("{b_card}/submit"), json!({})).status,
-        200
-    );
+    let flagged = l.rated.red_flags[1];
+    let against = l.rated.complete("no", "no", Some(flagged));
+    against.submit(b, l.stage_b);
     let both = b.get(&debrief);
     assert_eq!(both.status, 200);
     let both = both.json();
     assert_eq!(both["scorecards"].as_array().unwrap().len(), 2);
     assert!(both["missing"].as_array().unwrap().is_empty());
     let agenda = both["agenda"].as_array().unwrap();
-    assert!(agenda.contains(&json!({"kind": "disagreement", "criterion_id": l.shared, "lowest": "no", "highest": "strong_yes"})), "{agenda:?}");
+    assert!(agenda.contains(&json!({"kind": "disagreement", "criterion_id": l.rated.shared, "lowest": "no", "highest": "strong_yes"})), "{agenda:?}");
     assert!(
         agenda
             .iter()
-            .any(|i| i["kind"] == "red_flag_raised" && i["criterion_id"] == l.red_flags[1])
+            .any(|i| i["kind"] == "red_flag_raised" && i["criterion_id"] == flagged)
     );
 
     // Others: the manager and recruiters see it; a stray interviewer does not learn it exists.
-    assert_eq!(app.script(&l.manager).get(&debrief).status, 200);
-    assert_eq!(app.script(&l.recruiter).get(&debrief).status, 200);
+    assert_eq!(l.manager.api.get(&debrief).status, 200);
+    assert_eq!(l.recruiter.api.get(&debrief).status, 200);
     let stray = app.user(Role::Interviewer);
     assert_eq!(app.script(&stray).get(&debrief).status, 404);
 }
@@ -284,8 +248,8 @@ fn interviewers_see_others_scorecards_only_after_submitting_their_own() {
 #[test]
 fn the_decision_is_recorded_by_the_manager_and_every_version_kept() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let mut hm = app.script(&l.manager);
+    let mut l = setup(&app);
+    let (hm, shared) = (&mut l.manager.api, l.rated.shared);
     let path = format!("/api/v1/candidates/{}/decision", l.candidate);
     let empty = hm.post_json(&path, json!({"outcome": "hire", "rationale": " "}));
     assert_eq!(empty.status, 422);
@@ -295,8 +259,8 @@ fn the_decision_is_recorded_by_the_manager_and_every_version_kept() {
             .status,
         422
     );
-    assert_eq!(hm.post_json(&path, json!({"outcome": "hold", "rationale": "Waiting for the design round.", "criterion_ids": [l.shared]})).status, 201);
-    let revised = hm.post_json(&path, json!({"outcome": "hire", "rationale": "Strong on every criterion we probed.", "criterion_ids": [l.shared]}));
+    assert_eq!(hm.post_json(&path, json!({"outcome": "hold", "rationale": "Waiting for the design round.", "criterion_ids": [shared]})).status, 201);
+    let revised = hm.post_json(&path, json!({"outcome": "hire", "rationale": "Strong on every criterion we probed.", "criterion_ids": [shared]}));
     assert_eq!(revised.status, 201);
     let decisions = revised.json()["decisions"].clone();
     assert_eq!(decisions.as_array().unwrap().len(), 2);
@@ -304,13 +268,14 @@ fn the_decision_is_recorded_by_the_manager_and_every_version_kept() {
     assert_eq!(decisions[1]["outcome"], "hold");
     assert_eq!(decisions[0]["decided_by"], l.manager.id);
     assert_eq!(
-        app.script(&l.recruiter)
+        l.recruiter
+            .api
             .post_json(&path, json!({"outcome": "no_hire", "rationale": "x"}))
             .status,
         403
     );
     assert_eq!(
-        app.script(&l.a)
+        l.a.api
             .post_json(&path, json!({"outcome": "no_hire", "rationale": "x"}))
             .status,
         404
@@ -320,8 +285,8 @@ fn the_decision_is_recorded_by_the_manager_and_every_version_kept() {
 #[test]
 fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let mut a = app.signed_in(&l.a);
+    let mut l = setup(&app);
+    let mut a = l.a.browser();
     let mine = a.get("/interviews");
     assert_eq!(mine.status, 200);
     assert!(mine.body.contains("Grace Hopper"));
@@ -335,8 +300,8 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
     assert!(kit.body.contains("/static/autosave.js"));
 
     let csrf = crate::support::csrf_field(&kit.body);
-    let rating = format!("rating-{}", l.shared);
-    let evidence = format!("evidence-{}", l.shared);
+    let rating = format!("rating-{}", l.rated.shared);
+    let evidence = format!("evidence-{}", l.rated.shared);
     // Autosave keeps a half-typed draft.
     let saved = a.post_form(
         &format!("/stages/{}/scorecard/autosave", l.stage_a),
@@ -347,10 +312,9 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
         ],
     );
     assert_eq!(saved.status, 204);
+    let card = format!("/api/v1/stages/{}/scorecard", l.stage_a);
     assert_eq!(
-        app.script(&l.a)
-            .get(&format!("/api/v1/stages/{}/scorecard", l.stage_a))
-            .json()["ratings"][0]["evidence"],
+        l.a.api.get(&card).json()["ratings"][0]["evidence"],
         "Half a thought <b>"
     );
 
@@ -378,7 +342,7 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
         ("summary".into(), "Calm and precise.".into()),
         ("action".into(), "submit".into()),
     ];
-    for id in &l.red_flags {
+    for id in &l.rated.red_flags {
         fields.push((format!("red_flag-{id}"), "no".into()));
     }
     let pairs: Vec<(&str, &str)> = fields
@@ -387,12 +351,7 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
         .collect();
     let done = a.post_form(&format!("/stages/{}/scorecard", l.stage_a), &pairs);
     assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(
-        app.script(&l.a)
-            .get(&format!("/api/v1/stages/{}/scorecard", l.stage_a))
-            .json()["status"],
-        "submitted"
-    );
+    assert_eq!(l.a.api.get(&card).json()["status"], "submitted");
     let locked = a.get(&kit_path);
     assert!(
         locked.body.contains("Amend"),
@@ -403,7 +362,7 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
     assert_eq!(debrief.status, 200);
     assert!(debrief.body.contains("Chose the right index"));
 
-    let mut hm = app.signed_in(&l.manager);
+    let mut hm = l.manager.browser();
     let page = hm.get(&format!("/candidates/{}/debrief", l.candidate));
     let csrf = crate::support::csrf_field(&page.body);
     let bad = hm.post_form(
@@ -474,39 +433,32 @@ fn add_stages(app: &TestApp, loop_of_stage: i64, interviewer: i64, n: usize) -> 
 #[test]
 fn the_debrief_and_my_interviews_cost_the_same_queries_whatever_their_size() {
     let app = TestApp::spawn();
-    let l = setup(&app);
-    let mut a = app.script(&l.a);
-    let mut b = app.script(&l.b);
-    for (script, stage, rating) in [(&mut a, l.stage_a, "yes"), (&mut b, l.stage_b, "no")] {
-        let path = format!("/api/v1/stages/{stage}/scorecard");
-        script.put_json(&path, complete(&l, rating, rating, None));
-        assert_eq!(
-            script
-                .post_json(&format!("{path}/submit"), json!({}))
-                .status,
-            200
-        );
-    }
-    let mut manager = app.signed_in(&l.manager);
+    let mut l = setup(&app);
+    l.rated
+        .complete("yes", "yes", None)
+        .submit(&mut l.a.api, l.stage_a);
+    l.rated
+        .complete("no", "no", None)
+        .submit(&mut l.b.api, l.stage_b);
+    let mut manager = l.manager.browser();
     let debrief = format!("/candidates/{}/debrief", l.candidate);
     let (two, res) = app.count_queries(|| manager.get(&debrief));
     assert_eq!(res.status, 200);
     // Ten more stages for A, each with a submitted scorecard: twelve in all.
     let extra = add_stages(&app, l.stage_a, l.a.id, 10);
-    for stage in &extra {
-        let path = format!("/api/v1/stages/{stage}/scorecard");
-        a.put_json(&path, json!({"red_flags": l.red_flags.iter().map(|id| json!({"criterion_id": id, "observed": false})).collect::<Vec<_>>(), "recommendation": "yes", "summary": "Fine."}));
-        assert_eq!(
-            a.post_json(&format!("{path}/submit"), json!({})).status,
-            200
-        );
+    let fine = scorecard()
+        .no_red_flags(&l.rated.red_flags)
+        .recommend("yes")
+        .summary("Fine.");
+    for stage in extra {
+        fine.submit(&mut l.a.api, stage);
     }
     let (twelve, res) = app.count_queries(|| manager.get(&debrief));
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Extra stage 9"));
     assert_eq!(two, twelve, "the debrief does not grow with its scorecards");
 
-    let mut a_page = app.signed_in(&l.a);
+    let mut a_page = l.a.browser();
     let (few, res) = app.count_queries(|| a_page.get("/interviews"));
     assert_eq!(res.status, 200);
     add_stages(&app, l.stage_a, l.a.id, 489);
@@ -520,10 +472,10 @@ fn the_debrief_and_my_interviews_cost_the_same_queries_whatever_their_size() {
         few, many,
         "my interviews does not grow with past interviews"
     );
-    let api = app
-        .script(&l.a)
-        .get("/api/v1/me/interviews?per_page=50&page=10")
-        .json();
+    let api =
+        l.a.api
+            .get("/api/v1/me/interviews?per_page=50&page=10")
+            .json();
     assert_eq!(api["total"], 500);
     assert_eq!(api["interviews"].as_array().unwrap().len(), 50);
 }
@@ -581,7 +533,7 @@ fn two_hundred_interviewers_save_drafts_at_once_and_none_is_lost() {
         .iter()
         .cloned()
         .map(|(id, token)| {
-            let (base, path, shared) = (app.base.clone(), path.clone(), l.shared);
+            let (base, path, shared) = (app.base.clone(), path.clone(), l.rated.shared);
             std::thread::spawn(move || {
                 let mut b = crate::support::Browser::new(&base);
                 b.bearer = Some(token);
@@ -612,8 +564,9 @@ fn two_hundred_interviewers_save_drafts_at_once_and_none_is_lost() {
 fn someone_not_on_the_stage_sees_the_kit_without_a_scorecard_form() {
     let app = TestApp::spawn();
     let l = setup(&app);
-    let page = app
-        .signed_in(&l.recruiter)
+    let page = l
+        .recruiter
+        .browser()
         .get(&format!("/stages/{}/kit", l.stage_a));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("you have no scorecard here"));

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use loopwright::Application;
@@ -275,6 +275,13 @@ pub struct TestUser {
 
 pub const PASSWORD: &str = "a long and unusual passphrase";
 
+/// `PASSWORD` hashed once for every test user: argon2 is slow on purpose,
+/// and a test that builds a team would otherwise spend most of its time here.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| loopwright::auth::password::hash(PASSWORD).unwrap())
+}
+
 /// The real app, served from a thread of its own.
 pub struct TestApp {
     pub base: String,
@@ -365,7 +372,7 @@ impl TestApp {
             role.as_str(),
             &loopwright::auth::token::generate()[..8]
         );
-        let hash = loopwright::auth::password::hash(PASSWORD).unwrap();
+        let hash = password_hash();
         let at = now();
         let user = User::create(
             &mut self.conn(),
@@ -373,7 +380,7 @@ impl TestApp {
                 email: &email,
                 name: &format!("{} Tester", role.label()),
                 role: role.as_str(),
-                password_hash: Some(&hash),
+                password_hash: Some(hash),
                 active: true,
                 token_version: 0,
                 created_at: at,
