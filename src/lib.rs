@@ -4,7 +4,6 @@
 //! over it and the integration tests drive the very same `Application`.
 
 pub mod access;
-pub mod accounts;
 pub mod auth;
 pub mod bank;
 pub mod candidates;
@@ -16,7 +15,7 @@ pub mod interviews;
 pub mod jobs;
 pub mod loops;
 pub mod mail;
-pub mod setup;
+pub mod people;
 pub mod templates;
 pub mod web;
 
@@ -213,14 +212,14 @@ impl Application {
             .mail_from
             .parse()
             .map_err(|e| StartError::Other(format!("LOOPWRIGHT_MAIL_FROM: {e}")))?;
-        accounts::warm_up();
+        people::accounts::warm_up();
 
         let setup_token = {
             let mut conn = storage
                 .pool
                 .get()
                 .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
-            setup::issue_link_if_no_users(&mut conn)
+            people::setup::issue_link_if_no_users(&mut conn)
                 .map_err(|e| StartError::Other(e.to_string()))?
         };
         let public_url = config.public_url_for(address);

@@ -1,11 +1,12 @@
 //! Candidates: put on a job (their loop cloned from its template), listed,
 //! and moved through their status.
 
-pub mod api;
-pub mod pages;
+mod api;
+mod pages;
 pub mod prep_pack;
 pub mod schedule;
 
+use actix_web::web;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -384,4 +385,51 @@ pub fn update_candidate(
         )?;
         candidate_view_of(conn, id)
     })
+}
+
+/// Its pages, for the one route table.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/candidates", web::get().to(pages::list_page))
+        .route("/candidates", web::post().to(pages::create_form))
+        .route("/candidates/{id}", web::get().to(pages::candidate_page))
+        .route(
+            "/candidates/{id}/status",
+            web::post().to(pages::status_form),
+        )
+        .route(
+            "/candidates/{id}/prep-pack/preview",
+            web::get().to(pages::prep_pack_preview),
+        )
+        .route(
+            "/candidates/{id}/prep-pack/send",
+            web::post().to(pages::send_prep_pack_form),
+        )
+        .route(
+            "/stages/{id}/schedule",
+            web::post().to(pages::schedule_form),
+        );
+}
+
+/// Its `/api/v1` routes (mounted under the scope by the route table).
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/candidates/{id}/prep-pack",
+        web::get().to(api::api_prep_pack),
+    )
+    .route(
+        "/candidates/{id}/prep-pack/send",
+        web::post().to(api::api_send_prep_pack),
+    )
+    .route("/outbox", web::get().to(api::api_outbox))
+    .route("/candidates", web::get().to(api::api_candidates))
+    .route("/candidates", web::post().to(api::api_create_candidate))
+    .route("/candidates/{id}", web::get().to(api::api_candidate))
+    .route(
+        "/candidates/{id}",
+        web::patch().to(api::api_update_candidate),
+    )
+    .route(
+        "/candidates/{id}/loop",
+        web::get().to(api::api_candidate_loop),
+    );
 }

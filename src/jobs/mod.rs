@@ -1,10 +1,11 @@
 //! Jobs: opened from a track, with their own copy of its criteria and red
 //! flags, a hiring manager, and a template loop.
 
-pub mod api;
+mod api;
 pub mod criteria;
-pub mod pages;
+mod pages;
 
+use actix_web::web;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -414,4 +415,37 @@ pub fn overview(conn: &mut DbConn, actor: &User) -> Result<JobsOverview, AppErro
         tracks,
         managers,
     })
+}
+
+/// Its pages, for the one route table.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/jobs", web::get().to(pages::jobs_page))
+        .route("/jobs", web::post().to(pages::create_job_form))
+        .route(
+            "/jobs/{id}/criteria",
+            web::post().to(pages::add_criterion_form),
+        )
+        .route("/criteria/{id}", web::post().to(pages::save_criterion_form))
+        .route(
+            "/criteria/{id}/{action}",
+            web::post().to(pages::criterion_form),
+        );
+}
+
+/// Its `/api/v1` routes (mounted under the scope by the route table).
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/jobs", web::get().to(api::api_jobs))
+        .route("/jobs", web::post().to(api::api_create_job))
+        .route("/jobs/{id}", web::get().to(api::api_job))
+        .route("/jobs/{id}", web::patch().to(api::api_update_job))
+        .route("/jobs/{id}/criteria", web::get().to(api::api_job_criteria))
+        .route(
+            "/jobs/{id}/criteria",
+            web::post().to(api::api_add_criterion),
+        )
+        .route("/criteria/{id}", web::patch().to(api::api_update_criterion))
+        .route(
+            "/criteria/{id}",
+            web::delete().to(api::api_delete_criterion),
+        );
 }

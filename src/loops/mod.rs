@@ -1,12 +1,13 @@
 //! Loops: the ordered stages of a job's template or of a candidate's loop,
 //! each with its kind, format, duration, focus, questions and interviewers.
 
-pub mod api;
+mod api;
 pub mod coverage;
 pub mod edits;
-pub mod pages;
+mod pages;
 pub mod revisions;
 
+use actix_web::web;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -252,4 +253,51 @@ pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, App
         version,
         stages,
     })
+}
+
+/// Its pages, for the one route table.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/jobs/{id}", web::get().to(pages::job_planner))
+        .route(
+            "/candidates/{id}/planner",
+            web::get().to(pages::candidate_planner),
+        )
+        .route("/loops/{id}/stages", web::post().to(pages::add_stage_form))
+        .route("/stages/{id}", web::post().to(pages::stage_form))
+        .route("/stages/{id}/move", web::post().to(pages::move_stage_form))
+        .route(
+            "/stages/{id}/remove",
+            web::post().to(pages::remove_stage_form),
+        )
+        .route(
+            "/stages/{id}/questions",
+            web::get().to(pages::stage_questions_page),
+        )
+        .route(
+            "/stages/{id}/questions/{action}",
+            web::post().to(pages::question_change_form),
+        );
+}
+
+/// Its `/api/v1` routes (mounted under the scope by the route table).
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/jobs/{id}/loop", web::get().to(api::api_job_loop))
+        .route("/loops/{id}", web::get().to(api::api_loop))
+        .route("/loops/{id}/coverage", web::get().to(api::api_coverage))
+        .route("/loops/{id}/stages", web::post().to(api::api_add_stage))
+        .route("/stages/{id}", web::patch().to(api::api_update_stage))
+        .route("/stages/{id}", web::delete().to(api::api_delete_stage))
+        .route(
+            "/stages/{id}/questions",
+            web::put().to(api::api_stage_questions),
+        )
+        .route(
+            "/stages/{id}/interviewers",
+            web::put().to(api::api_stage_interviewers),
+        )
+        .route("/loops/{id}/revisions", web::get().to(api::api_revisions))
+        .route(
+            "/loops/{id}/revisions/compare",
+            web::get().to(api::api_compare),
+        );
 }

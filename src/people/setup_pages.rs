@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{State, db, html, page_context};
 use crate::auth::{csrf, password};
 use crate::error::AppError;
-use crate::setup::{self, FirstAdmin, LinkState};
+use crate::people::setup::{self, FirstAdmin, LinkState};
+use crate::web::{State, db, html, page_context};
 
 #[derive(Deserialize)]
 pub struct SetupForm {

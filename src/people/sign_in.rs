@@ -6,16 +6,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{ApiJson, CsrfForm};
-use super::{
-    State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
-    render, see_other, session_cookie,
-};
-use crate::accounts;
 use crate::auth::{CurrentUser, MaybeUser, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
+use crate::people::accounts;
+use crate::web::extract::{ApiJson, CsrfForm};
+use crate::web::{
+    State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
+    render, see_other, session_cookie,
+};
 
 /// Signs in by email and password, throttled per account and address.
 /// Returns the session token and the user.

@@ -1,23 +1,18 @@
-//! People (admin only): the list, invitations, role and access changes; and
-//! accepting an invitation.
+//! People as pages (admin only): the list, invitations, role and access changes.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::account::{NewPasswordForm, check_new_password, password_for_link};
-use super::extract::{ApiJson, CsrfForm};
-use super::{
-    PageQuery, State, api_field_errors, db, form_errors, merge, redirect_with_flash, render,
-    session_cookie,
-};
 use crate::access::Action;
-use crate::accounts::{self, UserChanges};
-use crate::auth::{CurrentUser, password};
-use crate::db::models::{TokenPurpose, User};
+use crate::auth::CurrentUser;
+use crate::db::models::User;
 use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::AppError;
+use crate::people::accounts::{self, UserChanges};
+use crate::web::extract::CsrfForm;
+use crate::web::{PageQuery, State, db, form_errors, merge, redirect_with_flash, render};
 
 fn role_options(selected: Option<&str>) -> Value {
     Role::ALL
@@ -99,9 +94,9 @@ pub struct InviteForm {
     role: String,
 }
 
-type Invitee = (PersonName, EmailAddress, Role);
+pub(super) type Invitee = (PersonName, EmailAddress, Role);
 
-fn parse_invitee(
+pub(super) fn parse_invitee(
     name: &str,
     email: &str,
     role: &str,
@@ -123,7 +118,7 @@ fn parse_invitee(
     }
 }
 
-async fn invite(
+pub(super) async fn invite(
     state: &State,
     me: &CurrentUser,
     invitee: Invitee,
@@ -256,7 +251,7 @@ pub struct EditForm {
     role: String,
 }
 
-async fn apply_changes(
+pub(super) async fn apply_changes(
     state: &State,
     me: &CurrentUser,
     id: i64,
@@ -361,301 +356,5 @@ pub async fn active_form(
         }
         Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
         Err(e) => Err(e),
-    }
-}
-
-pub async fn api_list(
-    state: State,
-    me: CurrentUser,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
-    let (page, per_page) = (q.page(), q.per_page());
-    let (users, total) = db(&state, move |conn| Ok(User::page(conn, page, per_page)?)).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"users": users, "page": page, "per_page": per_page, "total": total})))
-}
-
-#[derive(Deserialize)]
-pub struct CreateUserBody {
-    email: Option<String>,
-    name: Option<String>,
-    role: Option<String>,
-    password: Option<String>,
-}
-
-pub async fn api_create(
-    state: State,
-    me: CurrentUser,
-    body: ApiJson<CreateUserBody>,
-) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
-    let body = body.0;
-    let (name, email, role) = parse_invitee(
-        body.name.as_deref().unwrap_or_default(),
-        body.email.as_deref().unwrap_or_default(),
-        body.role.as_deref().unwrap_or_default(),
-    )
-    .map_err(api_field_errors)?;
-    let new_password = check_new_password(
-        body.password.as_deref().unwrap_or_default(),
-        None,
-        email.as_str(),
-    )
-    .map_err(api_field_errors)?;
-    let hash = web::block(move || password::hash(new_password.expose()))
-        .await?
-        .map_err(AppError::internal)?;
-    let actor = me.user.clone();
-    let user = db(&state, move |conn| {
-        accounts::create_user(conn, &actor, &name, &email, role, &hash)
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(json!({"user": user})))
-}
-
-#[derive(Deserialize)]
-pub struct UpdateUserBody {
-    name: Option<String>,
-    role: Option<String>,
-    active: Option<bool>,
-}
-
-pub async fn api_update(
-    state: State,
-    me: CurrentUser,
-    id: web::Path<i64>,
-    body: ApiJson<UpdateUserBody>,
-) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
-    let body = body.0;
-    let mut errors = Vec::new();
-    let name = body
-        .name
-        .as_deref()
-        .map(PersonName::parse)
-        .transpose()
-        .map_err(|e| errors.push(("name", e.0)))
-        .ok()
-        .flatten();
-    let role = body
-        .role
-        .as_deref()
-        .map(str::parse::<Role>)
-        .transpose()
-        .map_err(|e| errors.push(("role", e.0)))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return Err(api_field_errors(errors));
-    }
-    let user = apply_changes(
-        &state,
-        &me,
-        id.into_inner(),
-        UserChanges {
-            name,
-            role,
-            active: body.active,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user})))
-}
-
-#[derive(Deserialize)]
-pub struct InviteBody {
-    email: Option<String>,
-    name: Option<String>,
-    role: Option<String>,
-}
-
-pub async fn api_invite(
-    state: State,
-    me: CurrentUser,
-    body: ApiJson<InviteBody>,
-) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
-    let body = body.0;
-    let invitee = parse_invitee(
-        body.name.as_deref().unwrap_or_default(),
-        body.email.as_deref().unwrap_or_default(),
-        body.role.as_deref().unwrap_or_default(),
-    )
-    .map_err(api_field_errors)?;
-    let email = invitee.1.as_str().to_owned();
-    let invitation = invite(&state, &me, invitee).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "email": email,
-        "expires_at": invitation.expires_at.and_utc().to_rfc3339(),
-        "outbox_id": invitation.outbox_id,
-    })))
-}
-
-fn invitation_problem(
-    state: &State,
-    req: &HttpRequest,
-    e: AppError,
-) -> Result<HttpResponse, AppError> {
-    let (status, heading, message) = match &e {
-        AppError::Gone(m) => (
-            StatusCode::GONE,
-            "This invitation was already used",
-            format!(
-                "{m} If you already set your password, sign in; otherwise ask an admin for a new invitation."
-            ),
-        ),
-        AppError::NotFound => (
-            StatusCode::NOT_FOUND,
-            "This invitation link is not valid",
-            "Check that you copied all of it, or ask an admin for a new invitation.".to_owned(),
-        ),
-        _ => return Err(e),
-    };
-    render(
-        state,
-        req,
-        None,
-        status,
-        "pages/message",
-        heading,
-        json!({"heading": heading, "message": message, "link": {"href": "/login", "label": "Sign in"}}),
-    )
-}
-
-pub async fn invitation_page(
-    state: State,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let plain = token.into_inner();
-    let check = plain.clone();
-    match db(&state, move |conn| {
-        accounts::live_token(conn, TokenPurpose::Invitation, &check)
-    })
-    .await
-    {
-        Ok(invitation) => {
-            let role_label = invitation
-                .role
-                .as_deref()
-                .and_then(|r| r.parse::<Role>().ok())
-                .map(Role::label)
-                .unwrap_or("");
-            render(
-                &state,
-                &req,
-                None,
-                StatusCode::OK,
-                "pages/accept_invitation",
-                "Join Loopwright",
-                json!({
-                    "token": plain,
-                    "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label},
-                    "hide_sign_in": true,
-                }),
-            )
-        }
-        Err(e) => invitation_problem(&state, &req, e),
-    }
-}
-
-/// Accepts an invitation; returns the new user, or what is wrong with the password.
-async fn accept(
-    state: &State,
-    plain: String,
-    password: &str,
-    confirm: Option<&str>,
-) -> Result<Result<(User, String), Vec<(&'static str, String)>>, AppError> {
-    let hash = match password_for_link(state, TokenPurpose::Invitation, &plain, password, confirm)
-        .await?
-    {
-        Ok(hash) => hash,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let user = db(state, move |conn| {
-        accounts::accept_invitation(conn, &plain, &hash)
-    })
-    .await?;
-    let (jwt, _) = state
-        .sessions
-        .issue(user.id, user.token_version)
-        .map_err(AppError::internal)?;
-    Ok(Ok((user, jwt)))
-}
-
-pub async fn invitation_form(
-    state: State,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: CsrfForm<NewPasswordForm>,
-) -> Result<HttpResponse, AppError> {
-    let plain = token.into_inner();
-    match accept(
-        &state,
-        plain.clone(),
-        &form.0.password,
-        Some(&form.0.password_confirm),
-    )
-    .await
-    {
-        Ok(Ok((user, jwt))) => {
-            let mut response = redirect_with_flash(
-                user.role().home_path(),
-                "success",
-                &format!("Welcome, {}. Your account is ready.", user.name),
-            )?;
-            response
-                .add_cookie(&session_cookie(&state, jwt))
-                .map_err(AppError::internal)?;
-            Ok(response)
-        }
-        Ok(Err(errors)) => {
-            let check = plain.clone();
-            let invitation = db(&state, move |conn| {
-                accounts::live_token(conn, TokenPurpose::Invitation, &check)
-            })
-            .await?;
-            let role_label = invitation
-                .role
-                .as_deref()
-                .and_then(|r| r.parse::<Role>().ok())
-                .map(Role::label)
-                .unwrap_or("");
-            let extra = merge(
-                json!({"token": plain, "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label}, "hide_sign_in": true}),
-                form_errors(&errors),
-            );
-            render(
-                &state,
-                &req,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "pages/accept_invitation",
-                "Join Loopwright",
-                extra,
-            )
-        }
-        Err(e) => invitation_problem(&state, &req, e),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct AcceptBody {
-    password: Option<String>,
-}
-
-pub async fn api_accept(
-    state: State,
-    token: web::Path<String>,
-    body: ApiJson<AcceptBody>,
-) -> Result<HttpResponse, AppError> {
-    let password = body
-        .0
-        .password
-        .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
-    match accept(&state, token.into_inner(), &password, None).await? {
-        Ok((user, jwt)) => Ok(HttpResponse::Created().json(json!({"token": jwt, "user": user}))),
-        Err(errors) => Err(api_field_errors(errors)),
     }
 }

@@ -1,0 +1,165 @@
+//! People under `/api/v1`: users, invitations, accepting one.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::invitation_pages::accept;
+use super::pages::{apply_changes, invite, parse_invitee};
+use super::sign_in::check_new_password;
+use crate::access::Action;
+use crate::auth::{CurrentUser, password};
+use crate::db::models::User;
+use crate::domain::{PersonName, Role};
+use crate::error::AppError;
+use crate::people::accounts::{self, UserChanges};
+use crate::web::extract::ApiJson;
+use crate::web::{PageQuery, State, api_field_errors, db};
+
+pub async fn api_list(
+    state: State,
+    me: CurrentUser,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Action::ManageUsers)?;
+    let (page, per_page) = (q.page(), q.per_page());
+    let (users, total) = db(&state, move |conn| Ok(User::page(conn, page, per_page)?)).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"users": users, "page": page, "per_page": per_page, "total": total})))
+}
+
+#[derive(Deserialize)]
+pub struct CreateUserBody {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    password: Option<String>,
+}
+
+pub async fn api_create(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<CreateUserBody>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Action::ManageUsers)?;
+    let body = body.0;
+    let (name, email, role) = parse_invitee(
+        body.name.as_deref().unwrap_or_default(),
+        body.email.as_deref().unwrap_or_default(),
+        body.role.as_deref().unwrap_or_default(),
+    )
+    .map_err(api_field_errors)?;
+    let new_password = check_new_password(
+        body.password.as_deref().unwrap_or_default(),
+        None,
+        email.as_str(),
+    )
+    .map_err(api_field_errors)?;
+    let hash = web::block(move || password::hash(new_password.expose()))
+        .await?
+        .map_err(AppError::internal)?;
+    let actor = me.user.clone();
+    let user = db(&state, move |conn| {
+        accounts::create_user(conn, &actor, &name, &email, role, &hash)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"user": user})))
+}
+
+#[derive(Deserialize)]
+pub struct UpdateUserBody {
+    name: Option<String>,
+    role: Option<String>,
+    active: Option<bool>,
+}
+
+pub async fn api_update(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<UpdateUserBody>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Action::ManageUsers)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let name = body
+        .name
+        .as_deref()
+        .map(PersonName::parse)
+        .transpose()
+        .map_err(|e| errors.push(("name", e.0)))
+        .ok()
+        .flatten();
+    let role = body
+        .role
+        .as_deref()
+        .map(str::parse::<Role>)
+        .transpose()
+        .map_err(|e| errors.push(("role", e.0)))
+        .ok()
+        .flatten();
+    if !errors.is_empty() {
+        return Err(api_field_errors(errors));
+    }
+    let user = apply_changes(
+        &state,
+        &me,
+        id.into_inner(),
+        UserChanges {
+            name,
+            role,
+            active: body.active,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"user": user})))
+}
+
+#[derive(Deserialize)]
+pub struct InviteBody {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+}
+
+pub async fn api_invite(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<InviteBody>,
+) -> Result<HttpResponse, AppError> {
+    me.require(Action::ManageUsers)?;
+    let body = body.0;
+    let invitee = parse_invitee(
+        body.name.as_deref().unwrap_or_default(),
+        body.email.as_deref().unwrap_or_default(),
+        body.role.as_deref().unwrap_or_default(),
+    )
+    .map_err(api_field_errors)?;
+    let email = invitee.1.as_str().to_owned();
+    let invitation = invite(&state, &me, invitee).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "email": email,
+        "expires_at": invitation.expires_at.and_utc().to_rfc3339(),
+        "outbox_id": invitation.outbox_id,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptBody {
+    password: Option<String>,
+}
+
+pub async fn api_accept(
+    state: State,
+    token: web::Path<String>,
+    body: ApiJson<AcceptBody>,
+) -> Result<HttpResponse, AppError> {
+    let password = body
+        .0
+        .password
+        .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
+    match accept(&state, token.into_inner(), &password, None).await? {
+        Ok((user, jwt)) => Ok(HttpResponse::Created().json(json!({"token": jwt, "user": user}))),
+        Err(errors) => Err(api_field_errors(errors)),
+    }
+}

@@ -1,0 +1,161 @@
+//! Accepting an invitation: the page behind the emailed link.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::sign_in::{NewPasswordForm, password_for_link};
+use crate::db::models::{TokenPurpose, User};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::people::accounts::{self};
+use crate::web::extract::CsrfForm;
+use crate::web::{State, db, form_errors, merge, redirect_with_flash, render, session_cookie};
+
+fn invitation_problem(
+    state: &State,
+    req: &HttpRequest,
+    e: AppError,
+) -> Result<HttpResponse, AppError> {
+    let (status, heading, message) = match &e {
+        AppError::Gone(m) => (
+            StatusCode::GONE,
+            "This invitation was already used",
+            format!(
+                "{m} If you already set your password, sign in; otherwise ask an admin for a new invitation."
+            ),
+        ),
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "This invitation link is not valid",
+            "Check that you copied all of it, or ask an admin for a new invitation.".to_owned(),
+        ),
+        _ => return Err(e),
+    };
+    render(
+        state,
+        req,
+        None,
+        status,
+        "pages/message",
+        heading,
+        json!({"heading": heading, "message": message, "link": {"href": "/login", "label": "Sign in"}}),
+    )
+}
+
+pub async fn invitation_page(
+    state: State,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let plain = token.into_inner();
+    let check = plain.clone();
+    match db(&state, move |conn| {
+        accounts::live_token(conn, TokenPurpose::Invitation, &check)
+    })
+    .await
+    {
+        Ok(invitation) => {
+            let role_label = invitation
+                .role
+                .as_deref()
+                .and_then(|r| r.parse::<Role>().ok())
+                .map(Role::label)
+                .unwrap_or("");
+            render(
+                &state,
+                &req,
+                None,
+                StatusCode::OK,
+                "pages/accept_invitation",
+                "Join Loopwright",
+                json!({
+                    "token": plain,
+                    "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label},
+                    "hide_sign_in": true,
+                }),
+            )
+        }
+        Err(e) => invitation_problem(&state, &req, e),
+    }
+}
+
+/// Accepts an invitation; returns the new user, or what is wrong with the password.
+pub(super) async fn accept(
+    state: &State,
+    plain: String,
+    password: &str,
+    confirm: Option<&str>,
+) -> Result<Result<(User, String), Vec<(&'static str, String)>>, AppError> {
+    let hash = match password_for_link(state, TokenPurpose::Invitation, &plain, password, confirm)
+        .await?
+    {
+        Ok(hash) => hash,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let user = db(state, move |conn| {
+        accounts::accept_invitation(conn, &plain, &hash)
+    })
+    .await?;
+    let (jwt, _) = state
+        .sessions
+        .issue(user.id, user.token_version)
+        .map_err(AppError::internal)?;
+    Ok(Ok((user, jwt)))
+}
+
+pub async fn invitation_form(
+    state: State,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: CsrfForm<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let plain = token.into_inner();
+    match accept(
+        &state,
+        plain.clone(),
+        &form.0.password,
+        Some(&form.0.password_confirm),
+    )
+    .await
+    {
+        Ok(Ok((user, jwt))) => {
+            let mut response = redirect_with_flash(
+                user.role().home_path(),
+                "success",
+                &format!("Welcome, {}. Your account is ready.", user.name),
+            )?;
+            response
+                .add_cookie(&session_cookie(&state, jwt))
+                .map_err(AppError::internal)?;
+            Ok(response)
+        }
+        Ok(Err(errors)) => {
+            let check = plain.clone();
+            let invitation = db(&state, move |conn| {
+                accounts::live_token(conn, TokenPurpose::Invitation, &check)
+            })
+            .await?;
+            let role_label = invitation
+                .role
+                .as_deref()
+                .and_then(|r| r.parse::<Role>().ok())
+                .map(Role::label)
+                .unwrap_or("");
+            let extra = merge(
+                json!({"token": plain, "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label}, "hide_sign_in": true}),
+                form_errors(&errors),
+            );
+            render(
+                &state,
+                &req,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/accept_invitation",
+                "Join Loopwright",
+                extra,
+            )
+        }
+        Err(e) => invitation_problem(&state, &req, e),
+    }
+}

@@ -1,0 +1,73 @@
+//! People: accounts and sessions (sign-in, sign-out, password resets), the
+//! first administrator's setup, and the team (invitations, roles, access).
+
+pub mod accounts;
+mod api;
+mod invitation_pages;
+mod pages;
+pub mod setup;
+mod setup_pages;
+mod sign_in;
+
+use actix_web::web;
+
+/// Its pages, for the one route table.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/setup/{token}", web::get().to(setup_pages::show))
+        .route("/setup/{token}", web::post().to(setup_pages::create))
+        .route("/login", web::get().to(sign_in::login_page))
+        .route("/login", web::post().to(sign_in::login_form))
+        .route("/logout", web::post().to(sign_in::logout_form))
+        .route(
+            "/password-reset",
+            web::get().to(sign_in::reset_request_page),
+        )
+        .route(
+            "/password-reset",
+            web::post().to(sign_in::reset_request_form),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::get().to(sign_in::reset_page),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::post().to(sign_in::reset_form),
+        )
+        .route(
+            "/invitations/{token}",
+            web::get().to(invitation_pages::invitation_page),
+        )
+        .route(
+            "/invitations/{token}",
+            web::post().to(invitation_pages::invitation_form),
+        )
+        .route("/users", web::get().to(pages::list_page))
+        .route("/users/invitations", web::post().to(pages::invite_form))
+        .route("/users/{id}", web::get().to(pages::edit_page))
+        .route("/users/{id}", web::post().to(pages::edit_form))
+        .route("/users/{id}/active", web::post().to(pages::active_form));
+}
+
+/// Its `/api/v1` routes (mounted under the scope by the route table).
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/login", web::post().to(sign_in::api_login))
+        .route("/auth/logout", web::post().to(sign_in::api_logout))
+        .route("/me", web::get().to(sign_in::api_me))
+        .route(
+            "/password-resets",
+            web::post().to(sign_in::api_reset_request),
+        )
+        .route(
+            "/password-resets/{token}/accept",
+            web::post().to(sign_in::api_reset),
+        )
+        .route("/users", web::get().to(api::api_list))
+        .route("/users", web::post().to(api::api_create))
+        .route("/users/{id}", web::patch().to(api::api_update))
+        .route("/invitations", web::post().to(api::api_invite))
+        .route(
+            "/invitations/{token}/accept",
+            web::post().to(api::api_accept),
+        );
+}
