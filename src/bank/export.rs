@@ -1,5 +1,6 @@
 //! The whole bank out of the database, as a `BankFile` (the seed format).
 
+use crate::domain::CriterionKind;
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
@@ -221,7 +222,7 @@ pub fn export(conn: &mut DbConn) -> QueryResult<BankFile> {
     for (q, c) in q_criteria {
         let (slug, kind) = &criterion_of[&c];
         let entry = links.entry(q).or_default();
-        let target = if kind == "red_flag" {
+        let target = if kind == CriterionKind::RedFlag.as_str() {
             &mut entry.1
         } else {
             &mut entry.0

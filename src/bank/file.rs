@@ -2,6 +2,7 @@
 //! duplicate slugs and dangling references before anything is applied.
 
 use super::*;
+use crate::domain::CriterionKind;
 
 impl BankFile {
     pub fn parse(file: &str, text: &str) -> Result<Self, BankError> {
@@ -133,7 +134,7 @@ impl BankFile {
             for c in &t.criterion {
                 let centry = format!("{entry}: criterion {}", c.slug);
                 required(&centry, &[("slug", &c.slug), ("name", &c.name)])?;
-                if c.kind != "criterion" && c.kind != "red_flag" {
+                if c.kind.parse::<CriterionKind>().is_err() {
                     return Err(BankError::invalid(
                         centry,
                         "kind",
@@ -171,7 +172,7 @@ impl BankFile {
                     ));
                 }
                 for c in &focus.criteria {
-                    if criteria.get(c.as_str()) != Some(&"criterion") {
+                    if criteria.get(c.as_str()) != Some(&CriterionKind::Criterion.as_str()) {
                         return Err(BankError::invalid(
                             entry,
                             "stage_focus",
@@ -227,7 +228,7 @@ impl BankFile {
                     .find_map(|t| track_criteria[t.as_str()].get(slug).copied())
             };
             for c in &q.criteria {
-                if kind_of(c) != Some("criterion") {
+                if kind_of(c) != Some(CriterionKind::Criterion.as_str()) {
                     return Err(BankError::invalid(
                         entry,
                         "criteria",
@@ -236,7 +237,7 @@ impl BankFile {
                 }
             }
             for c in &q.red_flags {
-                if kind_of(c) != Some("red_flag") {
+                if kind_of(c) != Some(CriterionKind::RedFlag.as_str()) {
                     return Err(BankError::invalid(
                         entry,
                         "red_flags",

@@ -1,5 +1,6 @@
 //! The question bank and tracks as pages: browsing and searching.
 
+use crate::domain::CriterionKind;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
@@ -44,7 +45,7 @@ pub(super) fn options(conn: &mut DbConn) -> QueryResult<Options> {
         .select((criteria::slug, criteria::name, criteria::kind))
         .load(conn)?;
     for (slug, name, kind) in rows {
-        let target = if kind == "red_flag" {
+        let target = if kind == CriterionKind::RedFlag.as_str() {
             &mut out.red_flags
         } else {
             &mut out.criteria
@@ -274,8 +275,8 @@ pub(super) fn track_detail(conn: &mut DbConn, key: &str) -> Result<Value, AppErr
     };
     Ok(json!({
         "track": {"id": id, "slug": slug, "name": name, "description": description},
-        "criteria": of_kind("criterion"),
-        "red_flags": of_kind("red_flag"),
+        "criteria": of_kind(CriterionKind::Criterion.as_str()),
+        "red_flags": of_kind(CriterionKind::RedFlag.as_str()),
         "stage_kinds": kinds.iter().map(|k| json!({
             "id": k.0, "slug": k.1, "name": k.2, "description": k.3, "format_name": k.4, "duration_minutes": k.5,
             "focus": focus.iter().filter(|(kind, _)| *kind == k.0)

@@ -1,6 +1,7 @@
 //! Finding questions: full-text search (FTS5 on SQLite, tsvector on
 //! PostgreSQL) and filters, behind one function; ranked and paginated.
 
+use crate::domain::CriterionKind;
 use std::collections::HashMap;
 
 use diesel::dsl::sql;
@@ -126,8 +127,11 @@ fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQue
         q = q.filter(questions::category.eq(category));
     }
     for (slug, kind) in [
-        (QuestionQuery::slug(&query.criterion), "criterion"),
-        (QuestionQuery::slug(&query.red_flag), "red_flag"),
+        (
+            QuestionQuery::slug(&query.criterion),
+            CriterionKind::Criterion,
+        ),
+        (QuestionQuery::slug(&query.red_flag), CriterionKind::RedFlag),
     ] {
         if let Some(slug) = slug {
             q = q.filter(
@@ -344,7 +348,7 @@ pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Chi
         .load(conn)?;
     for (id, slug, name, kind) in linked {
         let entry = out.entry(id).or_default();
-        let target = if kind == "red_flag" {
+        let target = if kind == CriterionKind::RedFlag.as_str() {
             &mut entry.1
         } else {
             &mut entry.0

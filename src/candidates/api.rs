@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::schedule_of;
 use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
+use crate::domain::CandidateStatus;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
 use crate::loops;
@@ -25,14 +26,16 @@ pub async fn api_candidates(
     q: web::Query<CandidatesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<CandidateStatus>)
+        .transpose()
+        .map_err(|e| AppError::field("status", e.0))?;
     let user = me.user.clone();
     let list = db(&state, move |conn| {
-        candidates::candidates_for(
-            conn,
-            &user,
-            q.job_id,
-            q.status.as_deref().filter(|s| !s.is_empty()),
-        )
+        candidates::candidates_for(conn, &user, q.job_id, status)
     })
     .await?;
     let total = list.len();

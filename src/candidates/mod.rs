@@ -19,6 +19,7 @@ use crate::db::schema::{
     candidates, jobs, loops, stage_focus_criteria, stage_interviewers, stage_questions, stages,
 };
 use crate::db::write_transaction;
+use crate::domain::CandidateStatus;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::loops::insert_stage;
@@ -32,14 +33,12 @@ pub struct CandidateView {
     pub name: String,
     pub email: String,
     pub notes: String,
-    pub status: String,
+    pub status: CandidateStatus,
     pub time_zone: Option<String>,
     pub loop_id: Option<i64>,
     /// The template version the candidate's loop was cloned from.
     pub template_version: Option<i64>,
 }
-
-pub const CANDIDATE_STATUSES: [&str; 5] = ["active", "on_hold", "hired", "rejected", "withdrawn"];
 
 pub struct NewCandidate {
     pub job_id: i64,
@@ -85,7 +84,7 @@ pub fn create_candidate(
                 candidates::name.eq(new.name.as_str()),
                 candidates::email.eq(new.email.as_str()),
                 candidates::notes.eq(new.notes.trim()),
-                candidates::status.eq("active"),
+                candidates::status.eq(CandidateStatus::Active),
                 candidates::created_by.eq(actor.id),
                 candidates::created_at.eq(at),
                 candidates::updated_at.eq(at),
@@ -203,7 +202,7 @@ type CandidateRow = (
     String,
     String,
     String,
-    String,
+    CandidateStatus,
     Option<String>,
     Option<i64>,
     Option<i64>,
@@ -226,19 +225,16 @@ fn candidate_view(r: CandidateRow) -> CandidateView {
 
 /// Which candidates to load.
 #[derive(Debug, Default)]
-struct CandidateFilter<'a> {
+struct CandidateFilter {
     id: Option<i64>,
     job_id: Option<i64>,
-    status: Option<&'a str>,
+    status: Option<CandidateStatus>,
     /// Only jobs this hiring manager manages.
     manager: Option<i64>,
 }
 
 /// Candidates with their job and loop: one query whatever their number.
-fn load_candidates(
-    conn: &mut DbConn,
-    filter: CandidateFilter<'_>,
-) -> QueryResult<Vec<CandidateView>> {
+fn load_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<Vec<CandidateView>> {
     let mut query = candidates::table
         .inner_join(jobs::table)
         .left_join(loops::table.on(loops::candidate_id.eq(candidates::id.nullable())))
@@ -262,7 +258,7 @@ fn load_candidates(
         query = query.filter(candidates::job_id.eq(job_id));
     }
     if let Some(status) = filter.status {
-        query = query.filter(candidates::status.eq(status.to_owned()));
+        query = query.filter(candidates::status.eq(status));
     }
     if let Some(manager) = filter.manager {
         query = query.filter(jobs::hiring_manager_id.eq(manager));
@@ -299,7 +295,7 @@ pub fn candidates_for(
     conn: &mut DbConn,
     user: &User,
     job_id: Option<i64>,
-    status: Option<&str>,
+    status: Option<CandidateStatus>,
 ) -> Result<Vec<CandidateView>, AppError> {
     access::require(user, Action::ListCandidates)?;
     let manager = match user.role() {
@@ -333,14 +329,12 @@ pub fn update_candidate(
     changes: CandidateChanges,
 ) -> Result<CandidateView, AppError> {
     access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
-    if let Some(status) = &changes.status
-        && !CANDIDATE_STATUSES.contains(&status.as_str())
-    {
-        return Err(AppError::field(
-            "status",
-            format!("Expected one of {}.", CANDIDATE_STATUSES.join(", ")),
-        ));
-    }
+    let status = changes
+        .status
+        .as_deref()
+        .map(str::parse::<CandidateStatus>)
+        .transpose()
+        .map_err(|e| AppError::field("status", e.0))?;
     if changes
         .notes
         .as_ref()
@@ -368,7 +362,7 @@ pub fn update_candidate(
                 .set(candidates::notes.eq(notes.trim()))
                 .execute(conn)?;
         }
-        if let Some(status) = &changes.status {
+        if let Some(status) = status {
             diesel::update(candidates::table.find(id))
                 .set(candidates::status.eq(status))
                 .execute(conn)?;
@@ -381,7 +375,7 @@ pub fn update_candidate(
             Some(actor.id),
             "candidate.updated",
             ("candidate", Some(id)),
-            json!({"status": changes.status}),
+            json!({"status": status}),
         )?;
         candidate_view_of(conn, id)
     })

@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::{self, schedule_of};
-use crate::candidates::{self, CANDIDATE_STATUSES, CandidateChanges, NewCandidate, prep_pack};
+use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
 use crate::db::DbConn;
 use crate::db::schema::{formats, stage_kinds, users};
+use crate::domain::CandidateStatus;
 use crate::domain::schedule::Conflict;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
@@ -29,21 +30,10 @@ use crate::web::{
 /// A stage whose schedule form failed: its id, what was typed, the errors.
 type StageErrors<'a> = (i64, &'a Pairs, &'a [(&'a str, String)]);
 
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "active" => "Active",
-        "on_hold" => "On hold",
-        "hired" => "Hired",
-        "rejected" => "Rejected",
-        "withdrawn" => "Withdrawn",
-        _ => "Unknown",
-    }
-}
-
 fn status_options(selected: &str) -> Value {
-    CANDIDATE_STATUSES
+    CandidateStatus::ALL
         .iter()
-        .map(|s| json!({"value": s, "label": status_label(s), "selected": *s == selected}))
+        .map(|s| json!({"value": s, "label": s.label(), "selected": s.as_str() == selected}))
         .collect()
 }
 
@@ -84,9 +74,9 @@ async fn list_with(
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let job_filter = q.job_id.parse::<i64>().ok();
-    let status_filter = Some(q.status.clone()).filter(|s| !s.is_empty());
+    let status_filter = q.status.parse::<CandidateStatus>().ok();
     let (list, jobs) = db(state, move |conn| {
-        let list = candidates::candidates_for(conn, &user, job_filter, status_filter.as_deref())?;
+        let list = candidates::candidates_for(conn, &user, job_filter, status_filter)?;
         let jobs = jobs::jobs_for(conn, &user)?;
         Ok((list, jobs))
     })
@@ -96,7 +86,7 @@ async fn list_with(
     };
     let extra = merge(
         json!({
-            "candidates": list.iter().map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "job_title": c.job_title, "status": c.status, "status_label": status_label(&c.status)})).collect::<Vec<_>>(),
+            "candidates": list.iter().map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "job_title": c.job_title, "status": c.status, "status_label": c.status.label()})).collect::<Vec<_>>(),
             "filters": {"jobs": job_options(&q.job_id), "statuses": status_options(&q.status)},
             "can_add": true,
             "jobs_for_form": job_options(field(typed, "job_id")),
@@ -283,10 +273,10 @@ fn candidate_context(
     Ok(json!({
         "candidate": {
             "id": c.id, "name": c.name, "email": c.email, "notes": c.notes, "status": c.status,
-            "status_label": status_label(&c.status), "job_title": c.job_title, "job_id": c.job_id,
+            "status_label": c.status.label(), "job_title": c.job_title, "job_id": c.job_id,
             "template_version": c.template_version, "loop_version": shape.version,
         },
-        "statuses": status_options(&c.status),
+        "statuses": status_options(c.status.as_str()),
         "can_edit": true,
         "prep_pack": {"subject": pack.subject, "text": pack.text, "loop_version": pack.loop_version, "template_version": pack.template_version},
         "deliveries": deliveries,
@@ -363,7 +353,7 @@ pub async fn status_form(
     })
     .await;
     let (kind, message) = match result {
-        Ok(c) => ("success", format!("Status: {}.", status_label(&c.status))),
+        Ok(c) => ("success", format!("Status: {}.", c.status.label())),
         Err(AppError::Validation { message, .. }) => ("error", message),
         Err(e) => return Err(e),
     };

@@ -1,5 +1,6 @@
 //! Row structs and the queries that belong to each, one aggregate at a time.
 
+use crate::domain::CriterionKind;
 use chrono::{NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -334,8 +335,8 @@ impl Track {
                         .count() as i64
                 };
                 TrackSummary {
-                    criteria_count: count("criterion"),
-                    red_flag_count: count("red_flag"),
+                    criteria_count: count(CriterionKind::Criterion.as_str()),
+                    red_flag_count: count(CriterionKind::RedFlag.as_str()),
                     id: t.id,
                     slug: t.slug,
                     name: t.name,

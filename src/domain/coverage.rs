@@ -6,11 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CriterionKind {
-    Criterion,
-    RedFlag,
+use super::text_enum::text_enum;
+
+text_enum! {
+    /// What a criterion is for: something to screen for, or a red flag that
+    /// counts against.
+    pub enum CriterionKind {
+        Criterion = ("criterion", "Criterion"),
+        RedFlag = ("red_flag", "Red flag"),
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -4,10 +4,13 @@ pub mod coverage;
 mod people;
 pub mod schedule;
 pub mod scorecard;
+pub mod status;
 pub mod text_enum;
 
+pub use coverage::CriterionKind;
 pub use people::{EmailAddress, NewPassword, PersonName, Role};
-pub use scorecard::ScorecardStatus;
+pub use scorecard::{Rating, Recommendation, ScorecardState, ScorecardStatus};
+pub use status::{CandidateStatus, DecisionOutcome, DeliveryStatus, JobStatus};
 
 /// Why a value was refused, in words fit to show next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,8 +6,20 @@ use serde::{Deserialize, Serialize};
 use super::Invalid;
 
 /// What a person may do; the table in DESIGN.md ("Who may do what").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
 #[serde(rename_all = "snake_case")]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     Admin,
     HiringManager,
@@ -72,6 +84,8 @@ impl FromStr for Role {
             })
     }
 }
+
+crate::db::enums::stored_as_text!(Role);
 
 /// An email address, trimmed and lower-cased so that one person is one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

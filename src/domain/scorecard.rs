@@ -2,11 +2,9 @@
 //! and the debrief's agenda. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::Invalid;
 use super::text_enum::text_enum;
 
 text_enum! {
@@ -17,15 +15,15 @@ text_enum! {
     }
 }
 
-/// The fixed 4-point scale, or "no signal" (the stage did not show it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    StrongNo,
-    No,
-    Yes,
-    StrongYes,
-    NoSignal,
+text_enum! {
+    /// The fixed 4-point scale, or "no signal" (the stage did not show it).
+    pub enum Rating {
+        StrongNo = ("strong_no", "Strong no"),
+        No = ("no", "No"),
+        Yes = ("yes", "Yes"),
+        StrongYes = ("strong_yes", "Strong yes"),
+        NoSignal = ("no_signal", "No signal"),
+    }
 }
 
 impl Rating {
@@ -39,43 +37,16 @@ impl Rating {
             Rating::NoSignal => None,
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::StrongNo => "strong_no",
-            Rating::No => "no",
-            Rating::Yes => "yes",
-            Rating::StrongYes => "strong_yes",
-            Rating::NoSignal => "no_signal",
-        }
-    }
 }
 
-impl FromStr for Rating {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        match s {
-            "strong_no" => Ok(Rating::StrongNo),
-            "no" => Ok(Rating::No),
-            "yes" => Ok(Rating::Yes),
-            "strong_yes" => Ok(Rating::StrongYes),
-            "no_signal" => Ok(Rating::NoSignal),
-            _ => Err(Invalid::new(
-                "Expected strong_no, no, yes, strong_yes or no_signal.",
-            )),
-        }
+text_enum! {
+    /// The overall recommendation: the scale without "no signal".
+    pub enum Recommendation {
+        StrongNo = ("strong_no", "Strong no"),
+        No = ("no", "No"),
+        Yes = ("yes", "Yes"),
+        StrongYes = ("strong_yes", "Strong yes"),
     }
-}
-
-/// The overall recommendation: the scale without "no signal".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Recommendation {
-    StrongNo,
-    No,
-    Yes,
-    StrongYes,
 }
 
 impl Recommendation {
@@ -87,28 +58,15 @@ impl Recommendation {
             Recommendation::StrongYes => 4,
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Recommendation::StrongNo => "strong_no",
-            Recommendation::No => "no",
-            Recommendation::Yes => "yes",
-            Recommendation::StrongYes => "strong_yes",
-        }
-    }
 }
 
-impl FromStr for Recommendation {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        match s {
-            "strong_no" => Ok(Recommendation::StrongNo),
-            "no" => Ok(Recommendation::No),
-            "yes" => Ok(Recommendation::Yes),
-            "strong_yes" => Ok(Recommendation::StrongYes),
-            _ => Err(Invalid::new("Expected strong_no, no, yes or strong_yes.")),
-        }
+text_enum! {
+    /// Where an interviewer's scorecard for a stage stands, as they see it.
+    pub enum ScorecardState {
+        NotStarted = ("not_started", "Not started"),
+        Draft = ("draft", "Draft"),
+        Overdue = ("overdue", "Overdue"),
+        Submitted = ("submitted", "Submitted"),
     }
 }
 

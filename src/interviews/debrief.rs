@@ -22,20 +22,21 @@ use crate::db::write_transaction;
 use crate::domain::scorecard::{
     AgendaItem, Rating, Recommendation, RedFlagEntry, SubmittedCard, agenda,
 };
+use crate::domain::{CriterionKind, DecisionOutcome, Invalid, ScorecardStatus};
 use crate::error::AppError;
 
 /// A criterion or red flag of the job, as the debrief lists them.
 #[derive(Debug, Clone, Serialize)]
 pub struct DebriefCriterion {
     pub id: i64,
-    pub kind: String,
+    pub kind: CriterionKind,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DebriefRating {
     pub criterion_id: i64,
-    pub rating: String,
+    pub rating: Rating,
     pub evidence: String,
 }
 
@@ -47,7 +48,7 @@ pub struct DebriefScorecard {
     pub stage_title: Option<String>,
     pub interviewer_id: i64,
     pub interviewer_name: Option<String>,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub summary: String,
     /// RFC 3339, UTC.
     pub submitted_at: Option<String>,
@@ -68,7 +69,7 @@ pub struct MissingScorecard {
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionView {
     pub id: i64,
-    pub outcome: String,
+    pub outcome: DecisionOutcome,
     pub rationale: String,
     pub criterion_ids: Vec<i64>,
     pub decided_by: Option<i64>,
@@ -97,7 +98,14 @@ pub struct Debrief {
 }
 
 /// id, stage, interviewer, recommendation, summary, submitted at
-type CardRow = (i64, i64, i64, Option<String>, String, Option<NaiveDateTime>);
+type CardRow = (
+    i64,
+    i64,
+    i64,
+    Option<Recommendation>,
+    String,
+    Option<NaiveDateTime>,
+);
 
 /// The debrief: every submitted scorecard side by side, what is missing, the
 /// agenda and the decisions. A fixed number of queries.
@@ -116,7 +124,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         return Err(AppError::NotFound);
     };
     let candidate = crate::candidates::candidate_view_of(conn, candidate_id)?;
-    let criteria: Vec<(i64, String, String)> = job_criteria::table
+    let criteria: Vec<(i64, CriterionKind, String)> = job_criteria::table
         .filter(job_criteria::job_id.eq(job_id))
         .order(job_criteria::position)
         .select((job_criteria::id, job_criteria::kind, job_criteria::name))
@@ -134,7 +142,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .load(conn)?;
     let cards: Vec<CardRow> = scorecards::table
         .filter(scorecards::stage_id.eq_any(&stage_ids))
-        .filter(scorecards::status.eq("submitted"))
+        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .order(scorecards::id)
         .select((
             scorecards::id,
@@ -146,7 +154,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         ))
         .load(conn)?;
     let card_ids: Vec<i64> = cards.iter().map(|c| c.0).collect();
-    let ratings: Vec<(i64, i64, String, String)> = scorecard_ratings::table
+    let ratings: Vec<(i64, i64, Rating, String)> = scorecard_ratings::table
         .filter(scorecard_ratings::scorecard_id.eq_any(&card_ids))
         .select((
             scorecard_ratings::scorecard_id,
@@ -182,14 +190,14 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     let submitted: Vec<SubmittedCard> = cards
         .iter()
         .filter_map(|c| {
-            let recommendation: Recommendation = c.3.as_deref()?.parse().ok()?;
+            let recommendation = c.3?;
             Some(SubmittedCard {
                 scorecard_id: c.0,
                 recommendation,
                 ratings: ratings
                     .iter()
                     .filter(|r| r.0 == c.0)
-                    .filter_map(|r| r.2.parse::<Rating>().ok().map(|x| (r.1, x)))
+                    .map(|r| (r.1, r.2))
                     .collect(),
                 red_flags_observed: flags
                     .iter()
@@ -201,11 +209,18 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .collect();
     let screening: Vec<i64> = criteria
         .iter()
-        .filter(|c| c.1 == "criterion")
+        .filter(|c| c.1 == CriterionKind::Criterion)
         .map(|c| c.0)
         .collect();
     let items: Vec<AgendaItem> = agenda(&screening, &submitted);
-    let history: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> = decisions::table
+    let history: Vec<(
+        i64,
+        DecisionOutcome,
+        String,
+        String,
+        Option<i64>,
+        NaiveDateTime,
+    )> = decisions::table
         .filter(decisions::candidate_id.eq(candidate_id))
         .order(decisions::id.desc())
         .select((
@@ -230,7 +245,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             .iter()
             .map(|c| DebriefCriterion {
                 id: c.0,
-                kind: c.1.clone(),
+                kind: c.1,
                 name: c.2.clone(),
             })
             .collect(),
@@ -242,7 +257,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 stage_title: title_of.get(&c.1).cloned(),
                 interviewer_id: c.2,
                 interviewer_name: name_of.get(&c.2).cloned(),
-                recommendation: c.3.clone(),
+                recommendation: c.3,
                 summary: c.4.clone(),
                 submitted_at: c.5.map(|t| t.and_utc().to_rfc3339()),
                 ratings: ratings
@@ -250,7 +265,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                     .filter(|r| r.0 == c.0)
                     .map(|r| DebriefRating {
                         criterion_id: r.1,
-                        rating: r.2.clone(),
+                        rating: r.2,
                         evidence: r.3.clone(),
                     })
                     .collect(),
@@ -295,12 +310,9 @@ pub fn decide(
     rationale: &str,
     criterion_ids: &[i64],
 ) -> Result<(), AppError> {
-    if !["hire", "no_hire", "hold"].contains(&outcome) {
-        return Err(AppError::field(
-            "outcome",
-            "Expected hire, no_hire or hold.",
-        ));
-    }
+    let outcome: DecisionOutcome = outcome
+        .parse()
+        .map_err(|e: Invalid| AppError::field("outcome", e.0))?;
     if rationale.trim().is_empty() {
         return Err(AppError::field(
             "rationale",

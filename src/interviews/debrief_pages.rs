@@ -7,9 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::pages::rating_label;
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::AgendaItem;
+use crate::domain::{CriterionKind, DecisionOutcome, Recommendation};
 use crate::error::AppError;
 use crate::interviews::debrief;
 use crate::web::extract::CsrfForm;
@@ -50,7 +50,7 @@ async fn debrief_page_with(
     let rows: Vec<Value> = criteria
         .iter()
         .map(|c| {
-            let red_flag = c.kind == "red_flag";
+            let red_flag = c.kind == CriterionKind::RedFlag;
             let cells: Vec<Value> = cards
                 .iter()
                 .map(|card| {
@@ -65,8 +65,7 @@ async fn debrief_page_with(
                                "evidence": f.map(|f| f.evidence.as_str()).unwrap_or("")})
                     } else {
                         let r = card.ratings.iter().find(|r| r.criterion_id == c.id);
-                        let value = r.map(|r| r.rating.as_str()).unwrap_or("");
-                        json!({"rating": value, "rating_label": rating_label(value),
+                        json!({"rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| r.rating.label()).unwrap_or(""),
                                "evidence": r.map(|r| r.evidence.as_str()).unwrap_or("")})
                     }
                 })
@@ -94,8 +93,8 @@ async fn debrief_page_with(
                 } => format!(
                     "Ratings of “{}” run from {} to {}: talk it through.",
                     name_of(*criterion_id),
-                    rating_label(lowest.as_str()),
-                    rating_label(highest.as_str())
+                    lowest.label(),
+                    highest.label()
                 ),
                 AgendaItem::NoSignal { criterion_id } => {
                     format!("Nobody could rate “{}”.", name_of(*criterion_id))
@@ -116,37 +115,32 @@ async fn debrief_page_with(
                         .unwrap_or("A scorecard");
                     format!(
                         "{who} recommends {} but rated “{}” {}.",
-                        rating_label(recommendation.as_str()).to_lowercase(),
+                        recommendation.label().to_lowercase(),
                         name_of(*criterion_id),
-                        rating_label(rating.as_str()).to_lowercase()
+                        rating.label().to_lowercase()
                     )
                 }
             };
             json!({"message": message})
         })
         .collect();
-    let outcome_label = |o: &str| match o {
-        "hire" => "Hire",
-        "no_hire" => "No hire",
-        _ => "Hold",
-    };
     let extra = merge(
         json!({
             "candidate": {"id": candidate_id, "name": candidate_name, "job_title": job_title},
             "criteria": criteria,
             "columns": cards.iter().map(|c| json!({"scorecard_id": c.id, "interviewer_name": c.interviewer_name, "stage_title": c.stage_title,
-                "recommendation_label": rating_label(c.recommendation.as_deref().unwrap_or(""))})).collect::<Vec<_>>(),
+                "recommendation_label": c.recommendation.map(Recommendation::label).unwrap_or("")})).collect::<Vec<_>>(),
             "rows": rows,
             "missing": missing,
             "red_flags_raised": raised.into_iter().map(|(name, by)| json!({"name": name, "by": by})).collect::<Vec<_>>(),
             "agenda": agenda,
             "decisions": decisions.iter().map(|x| json!({
-                "outcome_label": outcome_label(&x.outcome), "rationale": x.rationale,
+                "outcome_label": x.outcome.label(), "rationale": x.rationale,
                 "decided_by_name": x.decided_by_name,
                 "decided_at": x.decided_at,
             })).collect::<Vec<_>>(),
             "can_decide": can_decide,
-            "outcomes": [{"value": "hire", "label": "Hire"}, {"value": "no_hire", "label": "No hire"}, {"value": "hold", "label": "Hold"}],
+            "outcomes": DecisionOutcome::ALL.iter().map(|o| json!({"value": o, "label": o.label()})).collect::<Vec<_>>(),
             "criteria_options": criteria.iter().map(|c| json!({"id": c.id, "name": c.name})).collect::<Vec<_>>(),
         }),
         form_errors(errors),

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
@@ -14,6 +13,7 @@ use crate::db::models::{User, now};
 use crate::db::schema::{
     candidates, job_criteria, jobs, loops, questions, scorecards, stage_interviewers, stages,
 };
+use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
 use crate::interviews::scorecards::{OwnScorecard, read_own};
 use crate::loops::load_loop;
@@ -144,7 +144,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
         .filter(candidates::id.eq(candidate_id))
         .select((candidates::name, jobs::title))
         .first(conn)?;
-    let criteria: Vec<(i64, String, String, String)> = job_criteria::table
+    let criteria: Vec<(i64, CriterionKind, String, String)> = job_criteria::table
         .filter(job_criteria::job_id.eq(job_id))
         .order(job_criteria::position)
         .select((
@@ -165,7 +165,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
         .collect();
     let red_flags: Vec<KitCriterion> = criteria
         .iter()
-        .filter(|c| c.1 == "red_flag")
+        .filter(|c| c.1 == CriterionKind::RedFlag)
         .map(|c| KitCriterion {
             id: c.0,
             name: c.2.clone(),
@@ -229,6 +229,19 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
     })
 }
 
+/// One stage "My interviews" lists: `GET /api/v1/me/interviews`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyInterview {
+    pub stage_id: i64,
+    pub stage_title: String,
+    /// RFC 3339, UTC.
+    pub starts_at: Option<String>,
+    pub duration_minutes: i64,
+    pub candidate: KitCandidate,
+    pub job_title: String,
+    pub scorecard: ScorecardState,
+}
+
 /// stage id, title, start, minutes, candidate name, job title, candidate id
 type InterviewRow = (i64, String, Option<NaiveDateTime>, i64, String, String, i64);
 
@@ -239,7 +252,7 @@ pub fn my_interviews(
     user: &User,
     page: i64,
     per_page: i64,
-) -> QueryResult<(Vec<serde_json::Value>, i64)> {
+) -> QueryResult<(Vec<MyInterview>, i64)> {
     let total: i64 = stage_interviewers::table
         .inner_join(stages::table.inner_join(loops::table))
         .filter(stage_interviewers::user_id.eq(user.id))
@@ -267,29 +280,41 @@ pub fn my_interviews(
         .offset((page - 1) * per_page)
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let states: HashMap<i64, String> = scorecards::table
+    let states: HashMap<i64, ScorecardStatus> = scorecards::table
         .filter(scorecards::interviewer_id.eq(user.id))
         .filter(scorecards::stage_id.eq_any(&ids))
         .select((scorecards::stage_id, scorecards::status))
-        .load::<(i64, String)>(conn)?
+        .load::<(i64, ScorecardStatus)>(conn)?
         .into_iter()
         .collect();
     let at = now();
     Ok((
-        rows
-        .into_iter()
-        .map(|(id, title, starts_at, minutes, candidate, job, candidate_id)| {
-            let ended = starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
-            let state = match states.get(&id).map(String::as_str) {
-                Some("submitted") => "submitted",
-                _ if ended => "overdue",
-                Some(_) => "draft",
-                None => "not_started",
-            };
-            json!({"stage_id": id, "stage_title": title, "starts_at": starts_at.map(|t| t.and_utc().to_rfc3339()),
-                   "duration_minutes": minutes, "candidate": {"id": candidate_id, "name": candidate}, "job_title": job, "scorecard": state})
-        })
-        .collect(),
+        rows.into_iter()
+            .map(
+                |(id, title, starts_at, minutes, candidate, job, candidate_id)| {
+                    let ended =
+                        starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
+                    let state = match states.get(&id) {
+                        Some(ScorecardStatus::Submitted) => ScorecardState::Submitted,
+                        _ if ended => ScorecardState::Overdue,
+                        Some(ScorecardStatus::Draft) => ScorecardState::Draft,
+                        None => ScorecardState::NotStarted,
+                    };
+                    MyInterview {
+                        stage_id: id,
+                        stage_title: title,
+                        starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
+                        duration_minutes: minutes,
+                        candidate: KitCandidate {
+                            id: candidate_id,
+                            name: candidate,
+                        },
+                        job_title: job,
+                        scorecard: state,
+                    }
+                },
+            )
+            .collect(),
         total,
     ))
 }

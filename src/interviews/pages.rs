@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
+use crate::domain::ScorecardState;
 use crate::domain::scorecard::{
     QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
 };
@@ -20,31 +21,11 @@ use crate::web::{
     State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other,
 };
 
-pub(super) fn rating_label(value: &str) -> &'static str {
-    match value {
-        "strong_no" => "Strong no",
-        "no" => "No",
-        "yes" => "Yes",
-        "strong_yes" => "Strong yes",
-        "no_signal" => "No signal",
-        _ => "",
-    }
-}
-
-fn scale(values: &[&str]) -> Vec<Value> {
+/// The scale's choices as the form shows them.
+fn scale<'a>(values: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Value> {
     values
-        .iter()
-        .map(|v| json!({"value": v, "label": rating_label(v)}))
+        .map(|(value, label)| json!({"value": value, "label": label}))
         .collect()
-}
-
-fn state_label(state: &str) -> &'static str {
-    match state {
-        "submitted" => "Submitted",
-        "overdue" => "Overdue",
-        "draft" => "Draft",
-        _ => "Not started",
-    }
 }
 
 pub async fn interviews_page(
@@ -65,11 +46,10 @@ pub async fn interviews_page(
     let rows: Vec<Value> = list
         .iter()
         .map(|i| {
-            let state = i["scorecard"].as_str().unwrap_or("");
             json!({
-                "stage_id": i["stage_id"], "stage_title": i["stage_title"], "candidate_name": i["candidate"]["name"],
-                "job_title": i["job_title"], "state": state, "state_label": state_label(state),
-                "when": i["starts_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
+                "stage_id": i.stage_id, "stage_title": i.stage_title, "candidate_name": i.candidate.name,
+                "job_title": i.job_title, "state": i.scorecard, "state_label": i.scorecard.label(),
+                "when": i.starts_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
             })
         })
         .collect();
@@ -200,7 +180,7 @@ async fn kit_page_with(
     let focus: Vec<Value> = kit.focus_criteria.iter().map(|c| {
         let r = ratings.get(&c.id);
         json!({"id": c.id, "name": c.name, "description": c.description,
-               "rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| rating_label(r.rating.as_str())).unwrap_or(""),
+               "rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| r.rating.label()).unwrap_or(""),
                "evidence": r.map(|r| r.evidence.as_str()).unwrap_or(""), "error": error_for(format!("rating-{}", c.id))})
     }).collect();
     let red_flags: Vec<Value> = kit.red_flags.iter().map(|c| {
@@ -215,8 +195,7 @@ async fn kit_page_with(
     }).collect();
     let status_text = own
         .as_ref()
-        .map(|o| o.status.clone())
-        .unwrap_or_else(|| "not_started".into());
+        .map_or(ScorecardState::NotStarted, |o| o.status);
     let errors: Vec<(&str, String)> = errors
         .iter()
         .map(|(f, m)| (f.as_str(), m.clone()))
@@ -229,11 +208,11 @@ async fn kit_page_with(
             "candidate": kit.candidate, "job": kit.job,
             "focus": focus, "red_flags": red_flags, "questions": questions,
             "scorecard": {"status": status_text, "recommendation": content.recommendation.map(Recommendation::as_str).unwrap_or(""),
-                          "recommendation_label": content.recommendation.map(|r| rating_label(r.as_str())).unwrap_or(""),
-                          "summary": content.summary, "locked": own.as_ref().is_none_or(|o| o.status == "submitted"),
+                          "recommendation_label": content.recommendation.map(Recommendation::label).unwrap_or(""),
+                          "summary": content.summary, "locked": own.as_ref().is_none_or(|o| o.status == ScorecardState::Submitted),
                           "can_score": own.is_some()},
-            "recommendations": scale(&["strong_no", "no", "yes", "strong_yes"]),
-            "ratings": scale(&["strong_no", "no", "yes", "strong_yes", "no_signal"]),
+            "recommendations": scale(Recommendation::ALL.iter().map(|r| (r.as_str(), r.label()))),
+            "ratings": scale(Rating::ALL.iter().map(|r| (r.as_str(), r.label()))),
             "can_debrief": can_debrief,
         }),
         form_errors(&errors),

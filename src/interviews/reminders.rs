@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::db::DbConn;
 use crate::db::schema::{candidates, jobs, loops, scorecards, stage_interviewers, stages, users};
+use crate::domain::{Role, ScorecardStatus};
 use crate::error::AppError;
 use crate::mail::{self, NewEmail};
 use crate::templates::Templates;
@@ -76,13 +77,13 @@ pub fn run(
         ))
         .load(conn)?;
     let submitted: Vec<(i64, i64)> = scorecards::table
-        .filter(scorecards::status.eq("submitted"))
+        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .select((scorecards::stage_id, scorecards::interviewer_id))
         .load(conn)?;
     // Active people by id, once: a manager's address is looked up per row below.
     let managers: std::collections::HashMap<i64, (String, String)> = users::table
         .filter(users::active.eq(true))
-        .filter(users::role.eq_any(["hiring_manager", "admin"]))
+        .filter(users::role.eq_any([Role::HiringManager, Role::Admin]))
         .select((users::id, users::name, users::email))
         .load::<(i64, String, String)>(conn)?
         .into_iter()

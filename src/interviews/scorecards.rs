@@ -20,13 +20,14 @@ use crate::db::write_transaction;
 use crate::domain::scorecard::{
     QuestionNote, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent, submission_problems,
 };
+use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnScorecard {
     pub id: Option<i64>,
     pub stage_id: i64,
-    pub status: String,
+    pub status: ScorecardState,
     pub submitted_at: Option<String>,
     #[serde(flatten)]
     pub content: ScorecardContent,
@@ -100,7 +101,7 @@ fn find_own(
     conn: &mut DbConn,
     stage_id: i64,
     user_id: i64,
-) -> QueryResult<Option<(i64, String, Option<NaiveDateTime>)>> {
+) -> QueryResult<Option<(i64, ScorecardStatus, Option<NaiveDateTime>)>> {
     scorecards::table
         .filter(scorecards::stage_id.eq(stage_id))
         .filter(scorecards::interviewer_id.eq(user_id))
@@ -133,14 +134,17 @@ pub(crate) fn read_own(
         None => OwnScorecard {
             id: None,
             stage_id,
-            status: "not_started".into(),
+            status: ScorecardState::NotStarted,
             submitted_at: None,
             content: ScorecardContent::default(),
         },
         Some((id, status, submitted_at)) => OwnScorecard {
             id: Some(id),
             stage_id,
-            status,
+            status: match status {
+                ScorecardStatus::Draft => ScorecardState::Draft,
+                ScorecardStatus::Submitted => ScorecardState::Submitted,
+            },
             submitted_at: submitted_at.map(|t| t.and_utc().to_rfc3339()),
             content: content_of(conn, id)?.2,
         },
@@ -163,7 +167,7 @@ fn check_content(
         .load(conn)?;
     let red_flags: Vec<i64> = job_criteria::table
         .filter(job_criteria::job_id.eq(job_id))
-        .filter(job_criteria::kind.eq("red_flag"))
+        .filter(job_criteria::kind.eq(CriterionKind::RedFlag))
         .order(job_criteria::position)
         .select(job_criteria::id)
         .load(conn)?;
@@ -282,7 +286,7 @@ pub fn save_draft(
     write_transaction(conn, |conn| {
         check_content(conn, job_id, stage_id, content)?;
         let id = match find_own(conn, stage_id, user.id)? {
-            Some((_, status, _)) if status == "submitted" => {
+            Some((_, ScorecardStatus::Submitted, _)) => {
                 return Err(AppError::Conflict("This scorecard is submitted and locked; send an amendment with a reason instead.".into()));
             }
             Some((id, ..)) => id,
@@ -292,7 +296,7 @@ pub fn save_draft(
                     .values((
                         scorecards::stage_id.eq(stage_id),
                         scorecards::interviewer_id.eq(user.id),
-                        scorecards::status.eq("draft"),
+                        scorecards::status.eq(ScorecardStatus::Draft),
                         scorecards::summary.eq(""),
                         scorecards::created_at.eq(at),
                         scorecards::updated_at.eq(at),
@@ -312,7 +316,7 @@ pub fn submit(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorec
     write_transaction(conn, |conn| {
         let (id, status, _) = find_own(conn, stage_id, user.id)?
             .ok_or_else(|| AppError::field("ratings", "Save a draft first."))?;
-        if status == "submitted" {
+        if status == ScorecardStatus::Submitted {
             return Err(AppError::Conflict(
                 "This scorecard is already submitted.".into(),
             ));
@@ -332,7 +336,7 @@ pub fn submit(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorec
         let at = now();
         diesel::update(scorecards::table.find(id))
             .set((
-                scorecards::status.eq("submitted"),
+                scorecards::status.eq(ScorecardStatus::Submitted),
                 scorecards::submitted_at.eq(Some(at)),
                 scorecards::updated_at.eq(at),
             ))
@@ -366,7 +370,7 @@ pub fn amend(
     }
     write_transaction(conn, |conn| {
         let (id, status, _) = find_own(conn, stage_id, user.id)?.ok_or(AppError::NotFound)?;
-        if status != "submitted" {
+        if status != ScorecardStatus::Submitted {
             return Err(AppError::Conflict(
                 "Only a submitted scorecard is amended; save the draft instead.".into(),
             ));

@@ -5,10 +5,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::CurrentUser;
+use crate::domain::{CriterionKind, JobStatus};
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::ApiJson;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, db};
 
 #[derive(Deserialize)]
 pub struct NewJobBody {
@@ -63,7 +64,7 @@ pub async fn api_job(
 pub struct JobBody {
     title: Option<String>,
     team: Option<String>,
-    status: Option<String>,
+    status: Option<JobStatus>,
 }
 
 pub async fn api_update_job(
@@ -73,16 +74,6 @@ pub async fn api_update_job(
     body: ApiJson<JobBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
-    if body
-        .status
-        .as_deref()
-        .is_some_and(|s| s != "open" && s != "closed")
-    {
-        return Err(api_field_errors(vec![(
-            "status",
-            "Expected open or closed.".into(),
-        )]));
-    }
     let (id, user) = (id.into_inner(), me.user.clone());
     let job = db(&state, move |conn| {
         jobs::update_job(
@@ -91,7 +82,7 @@ pub async fn api_update_job(
             id,
             body.title.as_deref(),
             body.team.as_deref(),
-            body.status.as_deref(),
+            body.status,
         )?;
         jobs::job(conn, &user, id)
     })
@@ -130,7 +121,9 @@ pub async fn api_add_criterion(
             conn,
             &user,
             id,
-            body.kind.as_deref().unwrap_or("criterion"),
+            body.kind
+                .as_deref()
+                .unwrap_or(CriterionKind::Criterion.as_str()),
             body.name.as_deref().unwrap_or_default(),
             body.description.as_deref().unwrap_or_default(),
         )

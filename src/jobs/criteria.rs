@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::job_criteria;
 use crate::db::write_transaction;
+use crate::domain::{CriterionKind, Invalid};
 use crate::error::AppError;
 use crate::loops::MAX_TITLE;
 
@@ -49,9 +50,9 @@ pub fn add_job_criterion(
     description: &str,
 ) -> Result<JobCriterion, AppError> {
     access::ensure(conn, actor, Action::EditJob, Target::Job(job_id))?;
-    if kind != "criterion" && kind != "red_flag" {
-        return Err(AppError::field("kind", "Expected criterion or red_flag."));
-    }
+    let kind: CriterionKind = kind
+        .parse()
+        .map_err(|e: Invalid| AppError::field("kind", e.0))?;
     check_criterion_text(Some(name), Some(description))?;
     write_transaction(conn, |conn| {
         let at = now();

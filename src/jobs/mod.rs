@@ -20,7 +20,7 @@ use crate::db::schema::{
     track_stage_kinds, tracks, users,
 };
 use crate::db::write_transaction;
-use crate::domain::Role;
+use crate::domain::{CriterionKind, JobStatus, Role};
 use crate::error::AppError;
 use crate::loops::revisions::record_revision;
 use crate::loops::{MAX_TITLE, check_title, insert_stage};
@@ -28,7 +28,7 @@ use crate::loops::{MAX_TITLE, check_title, insert_stage};
 #[derive(Debug, Clone, Serialize)]
 pub struct JobCriterion {
     pub id: i64,
-    pub kind: String,
+    pub kind: CriterionKind,
     pub name: String,
     pub description: String,
     pub position: i64,
@@ -39,7 +39,7 @@ pub struct JobView {
     pub id: i64,
     pub title: String,
     pub team: String,
-    pub status: String,
+    pub status: JobStatus,
     pub track: serde_json::Value,
     pub hiring_manager: Option<serde_json::Value>,
     pub template_loop_id: Option<i64>,
@@ -116,7 +116,7 @@ pub fn create_job(conn: &mut DbConn, actor: &User, new: NewJob) -> Result<i64, A
                 jobs::title.eq(&title),
                 jobs::team.eq(&team),
                 jobs::hiring_manager_id.eq(hiring_manager_id),
-                jobs::status.eq("open"),
+                jobs::status.eq(JobStatus::Open),
                 jobs::created_by.eq(actor.id),
                 jobs::created_at.eq(at),
                 jobs::updated_at.eq(at),
@@ -224,7 +224,7 @@ pub(crate) fn job_view(conn: &mut DbConn, id: i64) -> Result<JobView, AppError> 
         i64,
         String,
         String,
-        String,
+        JobStatus,
         i64,
         Option<i64>,
     ) = jobs::table
@@ -282,7 +282,7 @@ pub(crate) fn job_criteria_of(conn: &mut DbConn, job_id: i64) -> QueryResult<Vec
             job_criteria::description,
             job_criteria::position,
         ))
-        .load::<(i64, String, String, String, i64)>(conn)?
+        .load::<(i64, CriterionKind, String, String, i64)>(conn)?
         .into_iter()
         .map(|(id, kind, name, description, position)| JobCriterion {
             id,
@@ -299,7 +299,7 @@ pub struct JobSummary {
     pub id: i64,
     pub title: String,
     pub team: String,
-    pub status: String,
+    pub status: JobStatus,
     pub track_name: String,
     pub hiring_manager_id: Option<i64>,
 }
@@ -324,7 +324,7 @@ pub fn jobs_for(conn: &mut DbConn, user: &User) -> Result<Vec<JobSummary>, AppEr
             tracks::name,
             jobs::hiring_manager_id,
         ))
-        .load::<(i64, String, String, String, String, Option<i64>)>(conn)?
+        .load::<(i64, String, String, JobStatus, String, Option<i64>)>(conn)?
         .into_iter()
         .map(
             |(id, title, team, status, track_name, hiring_manager_id)| JobSummary {
@@ -345,7 +345,7 @@ pub fn update_job(
     id: i64,
     title: Option<&str>,
     team: Option<&str>,
-    status: Option<&str>,
+    status: Option<JobStatus>,
 ) -> Result<(), AppError> {
     access::ensure(conn, actor, Action::EditJob, Target::Job(id))?;
     let title = title.map(|t| check_title("title", t)).transpose()?;
@@ -403,7 +403,7 @@ pub fn overview(conn: &mut DbConn, actor: &User) -> Result<JobsOverview, AppErro
     let managers: Vec<(i64, String)> = if actor.role() == Role::Admin {
         users::table
             .filter(users::active.eq(true))
-            .filter(users::role.eq_any([Role::HiringManager.as_str(), Role::Admin.as_str()]))
+            .filter(users::role.eq_any([Role::HiringManager, Role::Admin]))
             .order(users::name)
             .select((users::id, users::name))
             .load(conn)?

@@ -10,9 +10,7 @@ use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{job_criteria, question_criteria, questions};
-use crate::domain::coverage::{
-    self, Coverage, CriterionKind, CriterionRef, QuestionPlan, StagePlan,
-};
+use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StagePlan};
 use crate::error::AppError;
 use crate::jobs::{JobCriterion, job_criteria_of};
 
@@ -75,11 +73,7 @@ pub fn coverage_of(
         .iter()
         .map(|c| CriterionRef {
             id: c.id,
-            kind: if c.kind == "red_flag" {
-                CriterionKind::RedFlag
-            } else {
-                CriterionKind::Criterion
-            },
+            kind: c.kind,
         })
         .collect();
     let plans: Vec<StagePlan> = shape

@@ -17,6 +17,7 @@ use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::db::DbConn;
 use crate::db::schema::{formats, questions, stage_kinds, stages, users};
+use crate::domain::CriterionKind;
 use crate::domain::Role;
 use crate::domain::coverage::Warning;
 use crate::error::AppError;
@@ -187,7 +188,7 @@ fn planner_context(
                 "planned_minutes": budgets.get(&s.id).map_or(0, |b| b.0),
                 "over_budget": budgets.get(&s.id).is_some_and(|b| b.1),
                 "is_first": i == 0, "is_last": i == last,
-                "focus": job.criteria.iter().filter(|c| c.kind == "criterion").map(|c| json!({"id": c.id, "name": c.name, "checked": s.focus_criterion_ids.contains(&c.id)})).collect::<Vec<_>>(),
+                "focus": job.criteria.iter().filter(|c| c.kind == CriterionKind::Criterion).map(|c| json!({"id": c.id, "name": c.name, "checked": s.focus_criterion_ids.contains(&c.id)})).collect::<Vec<_>>(),
                 "interviewers": people.iter().map(|(id, name, _)| json!({"id": id, "name": name, "checked": s.interviewer_ids.contains(id)})).collect::<Vec<_>>(),
                 "questions": s.question_ids.iter().enumerate().filter_map(|(j, q)| question_rows.get(q).map(|(prompt, why, minutes)| json!({
                     "id": q, "prompt": prompt, "why": why, "minutes": minutes, "is_first": j == 0, "is_last": j == q_last,
@@ -202,7 +203,7 @@ fn planner_context(
         .map(|r| {
             json!({
                 "name": criterion_names.get(&r.criterion_id).cloned().unwrap_or_default(),
-                "kind": r.kind, "red_flag": matches!(r.kind, crate::domain::coverage::CriterionKind::RedFlag),
+                "kind": r.kind, "red_flag": r.kind == CriterionKind::RedFlag,
                 "cells": r.cells.iter().map(|c| json!({"focus": c.focus, "questions": c.questions, "probed": c.focus || c.questions > 0})).collect::<Vec<_>>(),
             })
         })

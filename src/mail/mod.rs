@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::db::models::now;
 use crate::db::schema::outbox_messages;
+use crate::domain::DeliveryStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Attachment {
@@ -51,7 +52,7 @@ pub struct OutboxMessage {
     pub html_body: String,
     pub attachments: String,
     pub candidate_id: Option<i64>,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -94,7 +95,7 @@ pub fn enqueue(conn: &mut DbConn, email: &NewEmail) -> QueryResult<i64> {
             outbox_messages::attachments
                 .eq(serde_json::to_string(&email.attachments).unwrap_or_else(|_| "[]".into())),
             outbox_messages::candidate_id.eq(email.candidate_id),
-            outbox_messages::status.eq("queued"),
+            outbox_messages::status.eq(DeliveryStatus::Queued),
             outbox_messages::attempts.eq(0),
             outbox_messages::next_attempt_at.eq(at),
             outbox_messages::created_at.eq(at),
@@ -139,7 +140,7 @@ pub fn claim_due(
 pub fn mark_sent(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox_messages::table.find(id))
         .set((
-            outbox_messages::status.eq("sent"),
+            outbox_messages::status.eq(DeliveryStatus::Sent),
             outbox_messages::sent_at.eq(Some(at)),
             outbox_messages::last_error.eq(None::<String>),
         ))
@@ -160,7 +161,11 @@ pub fn mark_attempt_failed(
     let give_up = next - message.created_at > GIVE_UP_AFTER;
     diesel::update(outbox_messages::table.find(message.id))
         .set((
-            outbox_messages::status.eq(if give_up { "failed" } else { "queued" }),
+            outbox_messages::status.eq(if give_up {
+                DeliveryStatus::Failed
+            } else {
+                DeliveryStatus::Queued
+            }),
             outbox_messages::next_attempt_at.eq(next),
             outbox_messages::last_error.eq(Some(error)),
         ))

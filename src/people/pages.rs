@@ -52,7 +52,7 @@ async fn people_page(
     let url = |p: i64| format!("/users?page={p}&per_page={per_page}");
     let selected = form["values"]["role"]
         .as_str()
-        .unwrap_or("interviewer")
+        .unwrap_or(Role::Interviewer.as_str())
         .to_owned();
     let extra = merge(
         json!({

@@ -97,7 +97,7 @@ pub fn create_first_admin(
             Some(user.id),
             "user.created",
             ("user", Some(user.id)),
-            serde_json::json!({"via": "setup_link", "role": "admin"}),
+            serde_json::json!({"via": "setup_link", "role": Role::Admin}),
         )?;
         Ok(user)
     })

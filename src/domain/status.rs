@@ -1,0 +1,42 @@
+//! Where things stand: jobs, candidates, decisions and emails.
+
+use super::text_enum::text_enum;
+
+text_enum! {
+    pub enum JobStatus {
+        Open = ("open", "Open"),
+        Closed = ("closed", "Closed"),
+    }
+}
+
+text_enum! {
+    /// A candidate's process: active until it ends (hired, rejected,
+    /// withdrawn) or is put on hold.
+    pub enum CandidateStatus {
+        Active = ("active", "Active"),
+        OnHold = ("on_hold", "On hold"),
+        Hired = ("hired", "Hired"),
+        Rejected = ("rejected", "Rejected"),
+        Withdrawn = ("withdrawn", "Withdrawn"),
+    }
+}
+
+text_enum! {
+    /// The debrief's decision.
+    pub enum DecisionOutcome {
+        Hire = ("hire", "Hire"),
+        NoHire = ("no_hire", "No hire"),
+        Hold = ("hold", "Hold"),
+    }
+}
+
+text_enum! {
+    /// An outbox email: queued until a worker claims it, then sent, or queued
+    /// again after a failed attempt, or failed for good.
+    pub enum DeliveryStatus {
+        Queued = ("queued", "Queued"),
+        Sending = ("sending", "Sending"),
+        Sent = ("sent", "Sent"),
+        Failed = ("failed", "Failed"),
+    }
+}
