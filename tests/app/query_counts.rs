@@ -5,6 +5,8 @@
 //! scorecards, decisions, candidates and users) and measures the same pages
 //! of the large one: the number of SQL statements must not grow with the data.
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::builders::{Candidate, Job, Team, candidate, job, plan, scorecard, stage};
@@ -61,6 +63,19 @@ const LARGE: Size = Size {
     decisions: 3,
     candidates: 5,
     bystanders: 8,
+};
+
+/// What the closing report measures: a six-stage loop as a team would plan it.
+const REALISTIC: Size = Size {
+    label: "realistic",
+    stages: 6,
+    questions_per_stage: 3,
+    focus: 2,
+    interviewers: &[2, 1],
+    submitted: 4,
+    decisions: 0,
+    candidates: 3,
+    bystanders: 0,
 };
 
 /// One data set: a job whose template loop has `size.stages` stages, its
@@ -361,4 +376,75 @@ fn the_debrief_costs_the_same_statements_for_one_scorecard_or_six() {
             large[3].0,
         ),
     ]);
+}
+
+/// Statements per request on one realistic data set, printed as a table:
+/// `cargo test --test app statements_per_page_report -- --ignored --nocapture`.
+#[test]
+#[ignore = "a report, not a check: run it with --ignored --nocapture"]
+fn statements_per_page_report() {
+    let app = TestApp::spawn();
+    let mut w = build(&app, &REALISTIC);
+    let stage = w.stage();
+    let candidate = w.candidate.id;
+    let job = w.job.id;
+    let rows = [
+        (
+            "kit page",
+            count(&app, &mut w.viewer, &format!("/stages/{stage}/kit")).0,
+        ),
+        (
+            "planner page (job template)",
+            count(&app, &mut w.manager, &format!("/jobs/{job}")).0,
+        ),
+        (
+            "debrief page",
+            count(
+                &app,
+                &mut w.manager,
+                &format!("/candidates/{candidate}/debrief"),
+            )
+            .0,
+        ),
+        (
+            "candidate page",
+            count(&app, &mut w.recruiter, &format!("/candidates/{candidate}")).0,
+        ),
+        ("my interviews", count(&app, &mut w.viewer, "/interviews").0),
+        (
+            "kit API",
+            count(
+                &app,
+                &mut w.team.interviewers[0].api,
+                &format!("/api/v1/stages/{stage}/kit"),
+            )
+            .0,
+        ),
+        (
+            "debrief API",
+            count(
+                &app,
+                &mut w.team.manager.api,
+                &format!("/api/v1/candidates/{candidate}/debrief"),
+            )
+            .0,
+        ),
+    ];
+    let backend = if app.db.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let mut table = format!(
+        "statements per request on {backend} ({} stages, {} questions each, {:?} interviewers per stage, {} candidates, {} submitted scorecards)\n",
+        REALISTIC.stages,
+        REALISTIC.questions_per_stage,
+        REALISTIC.interviewers,
+        REALISTIC.candidates,
+        REALISTIC.submitted
+    );
+    for (page, n) in rows {
+        writeln!(table, "{page:<30}{n:>4}").unwrap();
+    }
+    println!("{table}");
 }
