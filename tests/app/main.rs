@@ -12,6 +12,7 @@ mod pages;
 mod planner;
 mod planner_pages;
 mod prep_packs;
+mod query_counts;
 mod roles;
 mod scorecards;
 mod seeds;
