@@ -40,10 +40,25 @@ pub struct JobView {
     pub title: String,
     pub team: String,
     pub status: JobStatus,
-    pub track: serde_json::Value,
-    pub hiring_manager: Option<serde_json::Value>,
+    pub track: TrackRef,
+    pub hiring_manager: Option<PersonRef>,
     pub template_loop_id: Option<i64>,
     pub criteria: Vec<JobCriterion>,
+}
+
+/// The track a job was opened from.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A person named on a page or in a body: id and display name.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRef {
+    pub id: i64,
+    pub name: String,
 }
 
 pub struct NewJob {
@@ -250,7 +265,7 @@ pub(crate) fn job_view(conn: &mut DbConn, id: i64) -> Result<JobView, AppError> 
             .select(users::name)
             .first::<String>(conn)
             .optional()?
-            .map(|name| json!({"id": m, "name": name})),
+            .map(|name| PersonRef { id: m, name }),
         None => None,
     };
     let template_loop_id = loops::table
@@ -264,7 +279,11 @@ pub(crate) fn job_view(conn: &mut DbConn, id: i64) -> Result<JobView, AppError> 
         title,
         team,
         status,
-        track: json!({"id": track_id, "slug": track_slug, "name": track_name}),
+        track: TrackRef {
+            id: track_id,
+            slug: track_slug,
+            name: track_name,
+        },
         hiring_manager,
         template_loop_id,
         criteria: job_criteria_of(conn, id)?,

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::load_loop;
+use super::{LoopView, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
@@ -33,7 +33,17 @@ pub fn coverage_of(
 ) -> Result<CoverageView, AppError> {
     access::ensure(conn, actor, Action::ReadLoop, Target::Loop(loop_id))?;
     let shape = load_loop(conn, loop_id)?;
-    let job_criteria_list = job_criteria_of(conn, shape.job_id)?;
+    let criteria = job_criteria_of(conn, shape.job_id)?;
+    coverage_for(conn, &shape, criteria)
+}
+
+/// The coverage of a loop already loaded (with its job's criteria), unchecked:
+/// for services that have checked. Three queries.
+pub(crate) fn coverage_for(
+    conn: &mut DbConn,
+    shape: &LoopView,
+    job_criteria_list: Vec<JobCriterion>,
+) -> Result<CoverageView, AppError> {
     // A question probes a job criterion when it probes the bank criterion the job's copy came from.
     let copies: HashMap<i64, i64> = job_criteria::table
         .filter(job_criteria::job_id.eq(shape.job_id))
@@ -96,7 +106,7 @@ pub fn coverage_of(
         })
         .collect();
     Ok(CoverageView {
-        loop_id,
+        loop_id: shape.id,
         version: shape.version,
         coverage: coverage::coverage(&criteria_refs, &plans),
         criteria: job_criteria_list,

@@ -5,6 +5,8 @@ mod api;
 pub mod coverage;
 pub mod edits;
 mod pages;
+pub mod planner;
+mod planner_page;
 pub mod revisions;
 
 use actix_web::web;

@@ -3,29 +3,26 @@
 //! carries the loop version; a stale one comes back with a message and the
 //! current loop.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::planner;
+use super::planner_page::PlannerPage;
 use crate::access::Action;
-use crate::access::{self, Actor, Target as Of};
+use crate::access::{self, Target as Of};
 use crate::auth::CurrentUser;
 use crate::bank::search::{QuestionQuery, search};
 use crate::db::DbConn;
-use crate::db::schema::{formats, questions, stage_kinds, stages, users};
-use crate::domain::CriterionKind;
-use crate::domain::Role;
-use crate::domain::coverage::Warning;
+use crate::db::schema::{questions, stage_kinds, stages};
 use crate::error::AppError;
 use crate::loops::edits::{self, StageChanges};
-use crate::loops::{coverage, load_loop};
+use crate::loops::load_loop;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, all_ids, field};
-use crate::web::{State, db, redirect_with_flash, render};
+use crate::web::{State, db, redirect_with_flash, render, render_page};
 use crate::{candidates, jobs};
 
 fn version(pairs: &Pairs) -> Result<i64, AppError> {
@@ -46,190 +43,6 @@ fn planner_url(scope: &access::Scope) -> String {
     }
 }
 
-fn warning_text(
-    w: &Warning,
-    criterion: &HashMap<i64, String>,
-    stage: &HashMap<i64, String>,
-    question: &HashMap<i64, String>,
-) -> String {
-    let c = |id: &i64| {
-        criterion
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| format!("criterion {id}"))
-    };
-    let s = |id: &i64| {
-        stage
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| format!("stage {id}"))
-    };
-    match w {
-        Warning::CriterionNotProbed { criterion_id } => {
-            format!("No stage probes “{}”.", c(criterion_id))
-        }
-        Warning::RedFlagNotSurfaced { criterion_id } => format!(
-            "No question can surface the red flag “{}”.",
-            c(criterion_id)
-        ),
-        Warning::CriterionProbedEverywhere { criterion_id } => format!(
-            "Every stage probes “{}”: consider focusing fewer stages on it.",
-            c(criterion_id)
-        ),
-        Warning::StageWithoutQuestions { stage_id } => format!("{} has no questions.", s(stage_id)),
-        Warning::StageWithoutInterviewer { stage_id } => {
-            format!("{} has no interviewer.", s(stage_id))
-        }
-        Warning::StageOverBudget {
-            stage_id,
-            planned_minutes,
-            duration_minutes,
-        } => {
-            format!(
-                "{} plans {planned_minutes} minutes of questions in {duration_minutes} minutes.",
-                s(stage_id)
-            )
-        }
-        Warning::QuestionInSeveralStages {
-            question_id,
-            stage_ids,
-        } => format!(
-            "“{}” is asked in {}.",
-            question
-                .get(question_id)
-                .cloned()
-                .unwrap_or_else(|| format!("question {question_id}")),
-            stage_ids.iter().map(s).collect::<Vec<_>>().join(" and ")
-        ),
-    }
-}
-
-/// Everything the planner page shows, in a fixed number of queries.
-fn planner_context(
-    conn: &mut DbConn,
-    user: &crate::db::models::User,
-    loop_id: i64,
-    can_edit: bool,
-) -> Result<Value, AppError> {
-    let shape = load_loop(conn, loop_id)?;
-    let job = jobs::job_view(conn, shape.job_id)?;
-    let coverage = coverage::coverage_of(conn, user, loop_id)?;
-    let question_ids: Vec<i64> = shape
-        .stages
-        .iter()
-        .flat_map(|s| s.question_ids.iter().copied())
-        .collect();
-    let question_rows: HashMap<i64, (String, String, i64)> = questions::table
-        .filter(questions::id.eq_any(&question_ids))
-        .select((
-            questions::id,
-            questions::prompt,
-            questions::why_asked,
-            questions::suggested_minutes,
-        ))
-        .load::<(i64, String, String, i64)>(conn)?
-        .into_iter()
-        .map(|(id, p, w, m)| (id, (p, w, m)))
-        .collect();
-    let kinds: Vec<(String, String)> = stage_kinds::table
-        .order(stage_kinds::position)
-        .select((stage_kinds::slug, stage_kinds::name))
-        .load(conn)?;
-    let format_rows: Vec<(String, String)> = formats::table
-        .order(formats::position)
-        .select((formats::slug, formats::name))
-        .load(conn)?;
-    let people: Vec<(i64, String, String)> = users::table
-        .filter(users::active.eq(true))
-        .order(users::name)
-        .select((users::id, users::name, users::role))
-        .load(conn)?;
-    let kind_name: HashMap<&str, &str> = kinds
-        .iter()
-        .map(|(s, n)| (s.as_str(), n.as_str()))
-        .collect();
-    let format_name: HashMap<&str, &str> = format_rows
-        .iter()
-        .map(|(s, n)| (s.as_str(), n.as_str()))
-        .collect();
-    let criterion_names: HashMap<i64, String> = job
-        .criteria
-        .iter()
-        .map(|c| (c.id, c.name.clone()))
-        .collect();
-    let stage_names: HashMap<i64, String> = shape
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id, format!("{}. {}", i + 1, s.title)))
-        .collect();
-    let question_names: HashMap<i64, String> = question_rows
-        .iter()
-        .map(|(id, (p, ..))| (*id, p.clone()))
-        .collect();
-    let budgets: HashMap<i64, (i64, bool)> = coverage
-        .coverage
-        .budgets
-        .iter()
-        .map(|b| (b.stage_id, (b.planned_minutes, b.over)))
-        .collect();
-    let last = shape.stages.len().saturating_sub(1);
-    let stages: Vec<Value> = shape
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let q_last = s.question_ids.len().saturating_sub(1);
-            json!({
-                "id": s.id, "position": s.position, "number": i + 1, "title": s.title,
-                "kind_name": kind_name.get(s.stage_kind.as_str()).copied().unwrap_or(""),
-                "format": s.format, "format_name": format_name.get(s.format.as_str()).copied().unwrap_or(""),
-                "duration_minutes": s.duration_minutes,
-                "planned_minutes": budgets.get(&s.id).map_or(0, |b| b.0),
-                "over_budget": budgets.get(&s.id).is_some_and(|b| b.1),
-                "is_first": i == 0, "is_last": i == last,
-                "focus": job.criteria.iter().filter(|c| c.kind == CriterionKind::Criterion).map(|c| json!({"id": c.id, "name": c.name, "checked": s.focus_criterion_ids.contains(&c.id)})).collect::<Vec<_>>(),
-                "interviewers": people.iter().map(|(id, name, _)| json!({"id": id, "name": name, "checked": s.interviewer_ids.contains(id)})).collect::<Vec<_>>(),
-                "questions": s.question_ids.iter().enumerate().filter_map(|(j, q)| question_rows.get(q).map(|(prompt, why, minutes)| json!({
-                    "id": q, "prompt": prompt, "why": why, "minutes": minutes, "is_first": j == 0, "is_last": j == q_last,
-                }))).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let rows: Vec<Value> = coverage
-        .coverage
-        .rows
-        .iter()
-        .map(|r| {
-            json!({
-                "name": criterion_names.get(&r.criterion_id).cloned().unwrap_or_default(),
-                "kind": r.kind, "red_flag": r.kind == CriterionKind::RedFlag,
-                "cells": r.cells.iter().map(|c| json!({"focus": c.focus, "questions": c.questions, "probed": c.focus || c.questions > 0})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let role_label = |role: &str| role.parse::<Role>().map(Role::label).unwrap_or("");
-    let _ = user;
-    Ok(json!({
-        "job": {"id": job.id, "title": job.title, "team": job.team, "track_name": job.track["name"], "status": job.status,
-                "hiring_manager_name": job.hiring_manager.as_ref().map(|m| m["name"].clone())},
-        "loop": {"id": shape.id, "version": shape.version, "candidate_id": shape.candidate_id},
-        "can_edit": can_edit,
-        // The job's own criteria are edited on its template's planner.
-        "job_criteria_editable": can_edit && shape.candidate_id.is_none(),
-        "criteria": job.criteria,
-        "stage_kinds": kinds.iter().map(|(v, l)| json!({"value": v, "label": l})).collect::<Vec<_>>(),
-        "formats": format_rows.iter().map(|(v, l)| json!({"value": v, "label": l})).collect::<Vec<_>>(),
-        "people": people.iter().map(|(id, name, role)| json!({"id": id, "name": name, "role_label": role_label(role)})).collect::<Vec<_>>(),
-        "stages": stages,
-        "coverage": {
-            "headers": shape.stages.iter().enumerate().map(|(i, s)| json!({"stage_id": s.id, "number": i + 1, "title": s.title})).collect::<Vec<_>>(),
-            "rows": rows,
-        },
-        "warnings": coverage.coverage.warnings.iter().map(|w| json!({"message": warning_text(w, &criterion_names, &stage_names, &question_names)})).collect::<Vec<_>>(),
-    }))
-}
-
 async fn planner_page(
     state: &State,
     req: &HttpRequest,
@@ -237,24 +50,16 @@ async fn planner_page(
     loop_id: i64,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let context = db(state, move |conn| {
-        let scope = access::ensure(conn, &user, Action::ReadLoop, Of::Loop(loop_id))?;
-        let can_edit = access::can(Actor::from(&user), Action::EditLoop, &scope).is_ok();
-        planner_context(conn, &user, loop_id, can_edit)
-    })
-    .await?;
-    let title = context["job"]["title"]
-        .as_str()
-        .unwrap_or("Planner")
-        .to_owned();
-    render(
+    let view = db(state, move |conn| planner::planner(conn, &user, loop_id)).await?;
+    let page = PlannerPage::from(view);
+    render_page(
         state,
         req,
         Some(me),
         StatusCode::OK,
         "pages/planner",
-        &title,
-        context,
+        page.title(),
+        &page,
     )
 }
 

@@ -162,6 +162,21 @@ fn take_flash(req: &HttpRequest) -> Option<Value> {
     Some(json!({"kind": get("k")?, "message": get("m")?}))
 }
 
+/// Renders a page from its typed context (a `Serialize` struct of the
+/// feature's), with what every page gets; see [`render`].
+pub fn render_page(
+    state: &AppState,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    page: &impl serde::Serialize,
+) -> Result<HttpResponse, AppError> {
+    let extra = serde_json::to_value(page).map_err(AppError::internal)?;
+    render(state, req, user, status, template, title, extra)
+}
+
 /// Renders a page for whoever is asking: their navigation, a CSRF token for
 /// its forms (setting the signed-out CSRF cookie if needed), and any flash.
 pub fn render(

@@ -1,0 +1,373 @@
+//! The planner page's context: what the template shows, built from a
+//! [`PlannerView`] without touching the database.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::planner::PlannerView;
+use crate::domain::CriterionKind;
+use crate::domain::coverage::Warning;
+use crate::jobs::JobCriterion;
+
+#[derive(Serialize)]
+pub struct PlannerPage {
+    job: JobHeading,
+    #[serde(rename = "loop")]
+    loop_: LoopHeading,
+    can_edit: bool,
+    /// The job's own criteria are edited on its template's planner.
+    job_criteria_editable: bool,
+    criteria: Vec<JobCriterion>,
+    stage_kinds: Vec<SelectOption>,
+    formats: Vec<SelectOption>,
+    people: Vec<Person>,
+    stages: Vec<StageCard>,
+    coverage: CoverageMatrix,
+    warnings: Vec<Message>,
+}
+
+#[derive(Serialize)]
+struct JobHeading {
+    id: i64,
+    title: String,
+    team: String,
+    track_name: String,
+    status: crate::domain::JobStatus,
+    hiring_manager_name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoopHeading {
+    id: i64,
+    version: i64,
+    candidate_id: Option<i64>,
+}
+
+/// A `<select>` option.
+#[derive(Serialize)]
+struct SelectOption {
+    value: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Person {
+    id: i64,
+    name: String,
+    role_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct Checkbox {
+    id: i64,
+    name: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct QuestionLine {
+    id: i64,
+    prompt: String,
+    why: String,
+    minutes: i64,
+    is_first: bool,
+    is_last: bool,
+}
+
+#[derive(Serialize)]
+struct StageCard {
+    id: i64,
+    position: i64,
+    number: usize,
+    title: String,
+    kind_name: String,
+    format: String,
+    format_name: String,
+    duration_minutes: i64,
+    planned_minutes: i64,
+    over_budget: bool,
+    is_first: bool,
+    is_last: bool,
+    focus: Vec<Checkbox>,
+    interviewers: Vec<Checkbox>,
+    questions: Vec<QuestionLine>,
+}
+
+#[derive(Serialize)]
+struct ColumnHeader {
+    stage_id: i64,
+    number: usize,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    focus: bool,
+    questions: usize,
+    probed: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    kind: CriterionKind,
+    red_flag: bool,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct CoverageMatrix {
+    headers: Vec<ColumnHeader>,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    message: String,
+}
+
+impl From<PlannerView> for PlannerPage {
+    fn from(view: PlannerView) -> Self {
+        let PlannerView {
+            shape,
+            job,
+            coverage,
+            questions,
+            stage_kinds,
+            formats,
+            team,
+            can_edit,
+        } = view;
+        let name_of = |choices: &[super::planner::Choice], slug: &str| {
+            choices
+                .iter()
+                .find(|c| c.slug == slug)
+                .map(|c| c.name.clone())
+                .unwrap_or_default()
+        };
+        let criterion_names: HashMap<i64, String> = job
+            .criteria
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
+            .collect();
+        let stage_names: HashMap<i64, String> = shape
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, format!("{}. {}", i + 1, s.title)))
+            .collect();
+        let question_names: HashMap<i64, String> = questions
+            .iter()
+            .map(|(id, q)| (*id, q.prompt.clone()))
+            .collect();
+        let budgets: HashMap<i64, (i64, bool)> = coverage
+            .coverage
+            .budgets
+            .iter()
+            .map(|b| (b.stage_id, (b.planned_minutes, b.over)))
+            .collect();
+        let last = shape.stages.len().saturating_sub(1);
+        let stages = shape
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let q_last = s.question_ids.len().saturating_sub(1);
+                StageCard {
+                    id: s.id,
+                    position: s.position,
+                    number: i + 1,
+                    title: s.title.clone(),
+                    kind_name: name_of(&stage_kinds, &s.stage_kind),
+                    format: s.format.clone(),
+                    format_name: name_of(&formats, &s.format),
+                    duration_minutes: s.duration_minutes,
+                    planned_minutes: budgets.get(&s.id).map_or(0, |b| b.0),
+                    over_budget: budgets.get(&s.id).is_some_and(|b| b.1),
+                    is_first: i == 0,
+                    is_last: i == last,
+                    focus: job
+                        .criteria
+                        .iter()
+                        .filter(|c| c.kind == CriterionKind::Criterion)
+                        .map(|c| Checkbox {
+                            id: c.id,
+                            name: c.name.clone(),
+                            checked: s.focus_criterion_ids.contains(&c.id),
+                        })
+                        .collect(),
+                    interviewers: team
+                        .iter()
+                        .map(|p| Checkbox {
+                            id: p.id,
+                            name: p.name.clone(),
+                            checked: s.interviewer_ids.contains(&p.id),
+                        })
+                        .collect(),
+                    questions: s
+                        .question_ids
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(j, id)| {
+                            questions.get(id).map(|q| QuestionLine {
+                                id: *id,
+                                prompt: q.prompt.clone(),
+                                why: q.why.clone(),
+                                minutes: q.minutes,
+                                is_first: j == 0,
+                                is_last: j == q_last,
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let rows = coverage
+            .coverage
+            .rows
+            .iter()
+            .map(|r| Row {
+                name: criterion_names
+                    .get(&r.criterion_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                kind: r.kind,
+                red_flag: r.kind == CriterionKind::RedFlag,
+                cells: r
+                    .cells
+                    .iter()
+                    .map(|c| Cell {
+                        focus: c.focus,
+                        questions: c.questions,
+                        probed: c.focus || c.questions > 0,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let warnings = coverage
+            .coverage
+            .warnings
+            .iter()
+            .map(|w| Message {
+                message: warning_text(w, &criterion_names, &stage_names, &question_names),
+            })
+            .collect();
+        let options = |choices: Vec<super::planner::Choice>| {
+            choices
+                .into_iter()
+                .map(|c| SelectOption {
+                    value: c.slug,
+                    label: c.name,
+                })
+                .collect()
+        };
+        PlannerPage {
+            job: JobHeading {
+                id: job.id,
+                title: job.title,
+                team: job.team,
+                track_name: job.track.name,
+                status: job.status,
+                hiring_manager_name: job.hiring_manager.map(|m| m.name),
+            },
+            loop_: LoopHeading {
+                id: shape.id,
+                version: shape.version,
+                candidate_id: shape.candidate_id,
+            },
+            can_edit,
+            job_criteria_editable: can_edit && shape.candidate_id.is_none(),
+            criteria: job.criteria,
+            stage_kinds: options(stage_kinds),
+            formats: options(formats),
+            people: team
+                .iter()
+                .map(|p| Person {
+                    id: p.id,
+                    name: p.name.clone(),
+                    role_label: p.role.label(),
+                })
+                .collect(),
+            stages,
+            coverage: CoverageMatrix {
+                headers: shape
+                    .stages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| ColumnHeader {
+                        stage_id: s.id,
+                        number: i + 1,
+                        title: s.title.clone(),
+                    })
+                    .collect(),
+                rows,
+            },
+            warnings,
+        }
+    }
+}
+
+impl PlannerPage {
+    pub fn title(&self) -> &str {
+        &self.job.title
+    }
+}
+
+fn warning_text(
+    w: &Warning,
+    criterion: &HashMap<i64, String>,
+    stage: &HashMap<i64, String>,
+    question: &HashMap<i64, String>,
+) -> String {
+    let c = |id: &i64| {
+        criterion
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("criterion {id}"))
+    };
+    let s = |id: &i64| {
+        stage
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("stage {id}"))
+    };
+    match w {
+        Warning::CriterionNotProbed { criterion_id } => {
+            format!("No stage probes “{}”.", c(criterion_id))
+        }
+        Warning::RedFlagNotSurfaced { criterion_id } => format!(
+            "No question can surface the red flag “{}”.",
+            c(criterion_id)
+        ),
+        Warning::CriterionProbedEverywhere { criterion_id } => format!(
+            "Every stage probes “{}”: consider focusing fewer stages on it.",
+            c(criterion_id)
+        ),
+        Warning::StageWithoutQuestions { stage_id } => format!("{} has no questions.", s(stage_id)),
+        Warning::StageWithoutInterviewer { stage_id } => {
+            format!("{} has no interviewer.", s(stage_id))
+        }
+        Warning::StageOverBudget {
+            stage_id,
+            planned_minutes,
+            duration_minutes,
+        } => {
+            format!(
+                "{} plans {planned_minutes} minutes of questions in {duration_minutes} minutes.",
+                s(stage_id)
+            )
+        }
+        Warning::QuestionInSeveralStages {
+            question_id,
+            stage_ids,
+        } => format!(
+            "“{}” is asked in {}.",
+            question
+                .get(question_id)
+                .cloned()
+                .unwrap_or_else(|| format!("question {question_id}")),
+            stage_ids.iter().map(s).collect::<Vec<_>>().join(" and ")
+        ),
+    }
+}
