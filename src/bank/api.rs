@@ -1,21 +1,15 @@
 //! The bank under `/api/v1`: questions, tracks, stage kinds, formats, export and import.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pages::track_detail;
+use super::catalog;
 use super::question_pages::save;
-use crate::access::Action;
 use crate::auth::CurrentUser;
-use crate::bank::search::{QuestionQuery, search};
-use crate::bank::{self, BankError, BankFile, QuestionSeed, questions};
-use crate::db::models::Track;
-use crate::db::schema::{formats, stage_kinds};
+use crate::bank::search::QuestionQuery;
+use crate::bank::{BankFile, QuestionSeed};
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
 use crate::web::{State, api_field_errors, db};
@@ -25,10 +19,12 @@ pub async fn api_questions(
     me: CurrentUser,
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
     let query = query.into_inner();
-    let q = query.clone();
-    let (results, total) = db(&state, move |conn| Ok(search(conn, &q)?)).await?;
+    let (q, actor) = (query.clone(), me.user.clone());
+    let (results, total) = db(&state, move |conn| {
+        catalog::search_questions(conn, &actor, &q)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"questions": results, "page": query.page(), "per_page": query.per_page(), "total": total})))
 }
 
@@ -37,13 +33,10 @@ pub async fn api_question(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let id = id.into_inner();
-    let (question, used_in) = db(&state, move |conn| {
-        let q = questions::detail(conn, id)?.ok_or(AppError::NotFound)?;
-        Ok((q, questions::used_in(conn, id)?))
-    })
-    .await?;
+    let (id, actor) = (id.into_inner(), me.user.clone());
+    let catalog::QuestionView {
+        question, used_in, ..
+    } = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
     Ok(HttpResponse::Ok().json(json!({"question": question, "used_in": used_in})))
 }
 
@@ -96,12 +89,10 @@ fn apply_body(seed: &mut QuestionSeed, body: QuestionBody) {
     }
 }
 
-async fn question_json(state: &State, id: i64) -> Result<Value, AppError> {
-    let q = db(state, move |conn| {
-        questions::detail(conn, id)?.ok_or(AppError::NotFound)
-    })
-    .await?;
-    Ok(json!({"question": q}))
+async fn question_json(state: &State, me: &CurrentUser, id: i64) -> Result<Value, AppError> {
+    let actor = me.user.clone();
+    let q = db(state, move |conn| catalog::question(conn, &actor, id)).await?;
+    Ok(json!({"question": q.question}))
 }
 
 pub async fn api_create_question(
@@ -109,7 +100,6 @@ pub async fn api_create_question(
     me: CurrentUser,
     body: ApiJson<QuestionBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
     let mut seed = QuestionSeed {
         slug: String::new(),
         category: String::new(),
@@ -128,7 +118,7 @@ pub async fn api_create_question(
     let id = save(&state, &me, None, seed)
         .await?
         .map_err(api_field_errors)?;
-    Ok(HttpResponse::Created().json(question_json(&state, id).await?))
+    Ok(HttpResponse::Created().json(question_json(&state, &me, id).await?))
 }
 
 pub async fn api_update_question(
@@ -137,34 +127,27 @@ pub async fn api_update_question(
     id: web::Path<i64>,
     body: ApiJson<QuestionBody>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
-    let id = id.into_inner();
+    let (id, actor) = (id.into_inner(), me.user.clone());
     let body = body.0;
     let archived = body.archived;
-    let mut seed = db(&state, move |conn| {
-        questions::as_seed(conn, id)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let mut seed = db(&state, move |conn| catalog::question_seed(conn, &actor, id)).await?;
     apply_body(&mut seed, body);
     save(&state, &me, Some(id), seed)
         .await?
         .map_err(api_field_errors)?;
     if let Some(archived) = archived {
-        let actor = me.id();
+        let actor = me.user.clone();
         db(&state, move |conn| {
-            let mut seed = questions::as_seed(conn, id)?.ok_or(AppError::NotFound)?;
-            seed.archived = archived;
-            questions::save(conn, seed, Some(actor))
-                .map_err(|e| AppError::internal(anyhow::anyhow!(e.to_string())))
+            catalog::set_archived(conn, &actor, id, archived)
         })
         .await?;
     }
-    Ok(HttpResponse::Ok().json(question_json(&state, id).await?))
+    Ok(HttpResponse::Ok().json(question_json(&state, &me, id).await?))
 }
 
 pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
-    let bank = db(&state, |conn| Ok(bank::export::export(conn)?)).await?;
+    let actor = me.user.clone();
+    let bank = db(&state, move |conn| catalog::export(conn, &actor)).await?;
     let text = bank.to_toml().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/toml; charset=utf-8")
@@ -181,26 +164,11 @@ pub async fn api_import(
     me: CurrentUser,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let actor = me.id();
-    let report = db(&state, move |conn| {
-        bank::apply(conn, &file, Some(actor)).map_err(|e| match e {
-            BankError::Invalid {
-                entry,
-                field,
-                message,
-            } => AppError::Validation {
-                message: format!("{entry}: {field}: {message}. Nothing was imported."),
-                fields: BTreeMap::from([("entry".to_owned(), entry), ("field".to_owned(), field)]),
-            },
-            BankError::File { message, .. } => AppError::BadRequest(message),
-            BankError::Database(e) => e.into(),
-        })
-    })
-    .await?;
+    let actor = me.user.clone();
+    let report = db(&state, move |conn| catalog::import(conn, &actor, &file)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "inserted": report.inserted, "updated": report.updated,
         "unchanged": report.unchanged, "links_changed": report.links_changed,
@@ -208,8 +176,8 @@ pub async fn api_import(
 }
 
 pub async fn api_tracks(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
+    let actor = me.user.clone();
+    let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(json!({"tracks": tracks})))
 }
 
@@ -218,49 +186,18 @@ pub async fn api_track(
     me: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let key = key.into_inner();
-    Ok(HttpResponse::Ok().json(db(&state, move |conn| track_detail(conn, &key)).await?))
+    let (key, actor) = (key.into_inner(), me.user.clone());
+    Ok(HttpResponse::Ok().json(db(&state, move |conn| catalog::track(conn, &actor, &key)).await?))
 }
 
 pub async fn api_stage_kinds(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let rows = db(&state, |conn| {
-        Ok(stage_kinds::table
-            .inner_join(formats::table)
-            .order(stage_kinds::position)
-            .select((
-                stage_kinds::id,
-                stage_kinds::slug,
-                stage_kinds::name,
-                stage_kinds::description,
-                formats::slug,
-                stage_kinds::default_duration_minutes,
-            ))
-            .load::<(i64, String, String, String, String, i64)>(conn)?)
-    })
-    .await?;
-    let kinds: Vec<Value> = rows
-        .into_iter()
-        .map(|(id, slug, name, description, format, minutes)| json!({"id": id, "slug": slug, "name": name, "description": description, "default_format": format, "default_duration_minutes": minutes}))
-        .collect();
+    let actor = me.user.clone();
+    let kinds = db(&state, move |conn| catalog::stage_kinds(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(json!({"stage_kinds": kinds})))
 }
 
 pub async fn api_formats(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let rows = db(&state, |conn| {
-        Ok(formats::table
-            .order(formats::position)
-            .select((
-                formats::id,
-                formats::slug,
-                formats::name,
-                formats::description,
-            ))
-            .load::<(i64, String, String, String)>(conn)?)
-    })
-    .await?;
-    let list: Vec<Value> = rows.into_iter().map(|(id, slug, name, description)| json!({"id": id, "slug": slug, "name": name, "description": description})).collect();
+    let actor = me.user.clone();
+    let list = db(&state, move |conn| catalog::formats(conn, &actor)).await?;
     Ok(HttpResponse::Ok().json(json!({"formats": list})))
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod apply;
+pub mod catalog;
 pub mod export;
 mod file;
 mod pages;

@@ -1,20 +1,14 @@
 //! The question bank and tracks as pages: browsing and searching.
 
-use crate::domain::CriterionKind;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
 use serde_json::{Value, json};
 
+use super::catalog;
 use crate::access::Action;
 use crate::auth::CurrentUser;
-use crate::bank::search::{QuestionQuery, search};
-use crate::bank::{CATEGORIES, questions};
-use crate::db::DbConn;
-use crate::db::models::Track;
-use crate::db::schema::{
-    criteria, formats, stage_kind_focus, stage_kinds, track_formats, track_stage_kinds, tracks,
-};
+use crate::bank::CATEGORIES;
+use crate::bank::search::QuestionQuery;
 use crate::error::AppError;
 use crate::web::{State, db, render};
 
@@ -27,42 +21,6 @@ pub fn category_label(category: &str) -> &'static str {
         "culture_fit" => "Culture fit",
         _ => "Other",
     }
-}
-
-/// The options of the bank's filters and the question form: four queries.
-#[derive(Default)]
-pub(super) struct Options {
-    pub(super) criteria: Vec<(String, String)>,
-    pub(super) red_flags: Vec<(String, String)>,
-    pub(super) stage_kinds: Vec<(String, String)>,
-    pub(super) tracks: Vec<(String, String)>,
-}
-
-pub(super) fn options(conn: &mut DbConn) -> QueryResult<Options> {
-    let mut out = Options::default();
-    let rows: Vec<(String, String, String)> = criteria::table
-        .order((criteria::track_id, criteria::position))
-        .select((criteria::slug, criteria::name, criteria::kind))
-        .load(conn)?;
-    for (slug, name, kind) in rows {
-        let target = if kind == CriterionKind::RedFlag.as_str() {
-            &mut out.red_flags
-        } else {
-            &mut out.criteria
-        };
-        if !target.iter().any(|(s, _)| *s == slug) {
-            target.push((slug, name));
-        }
-    }
-    out.stage_kinds = stage_kinds::table
-        .order(stage_kinds::position)
-        .select((stage_kinds::slug, stage_kinds::name))
-        .load(conn)?;
-    out.tracks = tracks::table
-        .order(tracks::name)
-        .select((tracks::slug, tracks::name))
-        .load(conn)?;
-    Ok(out)
 }
 
 pub(super) fn choices(items: &[(String, String)], selected: &[&str], key: &str) -> Value {
@@ -107,11 +65,15 @@ pub async fn bank_page(
     me: CurrentUser,
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
     let query = query.into_inner();
-    let q = query.clone();
-    let ((results, total), opts) =
-        db(&state, move |conn| Ok((search(conn, &q)?, options(conn)?))).await?;
+    let (q, actor) = (query.clone(), me.user.clone());
+    let ((results, total), opts) = db(&state, move |conn| {
+        Ok((
+            catalog::search_questions(conn, &actor, &q)?,
+            catalog::options(conn, &actor)?,
+        ))
+    })
+    .await?;
     let pages = ((total + query.per_page() - 1) / query.per_page()).max(1);
     let page = query.page();
     let sel = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -163,17 +125,12 @@ pub async fn question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let id = id.into_inner();
-    let (question, used_in, revisions) = db(&state, move |conn| {
-        let q = questions::detail(conn, id)?.ok_or(AppError::NotFound)?;
-        Ok((
-            q,
-            questions::used_in(conn, id)?,
-            questions::revisions(conn, id)?,
-        ))
-    })
-    .await?;
+    let (id, actor) = (id.into_inner(), me.user.clone());
+    let catalog::QuestionView {
+        question,
+        used_in,
+        revisions,
+    } = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
     let mut q = serde_json::to_value(&question).map_err(AppError::internal)?;
     q["category_label"] = json!(category_label(&question.category));
     let extra = json!({
@@ -198,8 +155,8 @@ pub async fn tracks_page(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
+    let actor = me.user.clone();
+    let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
     render(
         &state,
         &req,
@@ -211,92 +168,14 @@ pub async fn tracks_page(
     )
 }
 
-/// A track with its criteria, red flags, stage kinds and formats.
-pub(super) fn track_detail(conn: &mut DbConn, key: &str) -> Result<Value, AppError> {
-    let filter_id = key.parse::<i64>().ok();
-    let (id, slug, name, description): (i64, String, String, String) = match filter_id {
-        Some(id) => tracks::table
-            .find(id)
-            .select((tracks::id, tracks::slug, tracks::name, tracks::description))
-            .first(conn),
-        None => tracks::table
-            .filter(tracks::slug.eq(key))
-            .select((tracks::id, tracks::slug, tracks::name, tracks::description))
-            .first(conn),
-    }
-    .optional()?
-    .ok_or(AppError::NotFound)?;
-    let crit: Vec<(i64, String, String, String, String)> = criteria::table
-        .filter(criteria::track_id.eq(id))
-        .order(criteria::position)
-        .select((
-            criteria::id,
-            criteria::slug,
-            criteria::kind,
-            criteria::name,
-            criteria::description,
-        ))
-        .load(conn)?;
-    let kinds: Vec<(i64, String, String, String, String, i64)> = track_stage_kinds::table
-        .inner_join(stage_kinds::table.inner_join(formats::table))
-        .filter(track_stage_kinds::track_id.eq(id))
-        .order(track_stage_kinds::position)
-        .select((
-            stage_kinds::id,
-            stage_kinds::slug,
-            stage_kinds::name,
-            stage_kinds::description,
-            formats::name,
-            stage_kinds::default_duration_minutes,
-        ))
-        .load(conn)?;
-    let focus: Vec<(i64, i64)> = stage_kind_focus::table
-        .filter(stage_kind_focus::track_id.eq(id))
-        .select((
-            stage_kind_focus::stage_kind_id,
-            stage_kind_focus::criterion_id,
-        ))
-        .load(conn)?;
-    let fmts: Vec<(String, String, String)> = track_formats::table
-        .inner_join(formats::table)
-        .filter(track_formats::track_id.eq(id))
-        .order(track_formats::position)
-        .select((formats::slug, formats::name, formats::description))
-        .load(conn)?;
-    let question_count: i64 = crate::db::schema::question_tracks::table
-        .filter(crate::db::schema::question_tracks::track_id.eq(id))
-        .count()
-        .get_result(conn)?;
-    let of_kind = |kind: &str| -> Vec<Value> {
-        crit.iter()
-            .filter(|c| c.2 == kind)
-            .map(|c| json!({"id": c.0, "slug": c.1, "name": c.3, "description": c.4}))
-            .collect()
-    };
-    Ok(json!({
-        "track": {"id": id, "slug": slug, "name": name, "description": description},
-        "criteria": of_kind(CriterionKind::Criterion.as_str()),
-        "red_flags": of_kind(CriterionKind::RedFlag.as_str()),
-        "stage_kinds": kinds.iter().map(|k| json!({
-            "id": k.0, "slug": k.1, "name": k.2, "description": k.3, "format_name": k.4, "duration_minutes": k.5,
-            "focus": focus.iter().filter(|(kind, _)| *kind == k.0)
-                .filter_map(|(_, c)| crit.iter().find(|x| x.0 == *c).map(|x| x.3.clone()))
-                .collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "formats": fmts.iter().map(|f| json!({"slug": f.0, "name": f.1, "description": f.2})).collect::<Vec<_>>(),
-        "question_count": question_count,
-    }))
-}
-
 pub async fn track_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ReadBank)?;
-    let key = key.into_inner();
-    let detail = db(&state, move |conn| track_detail(conn, &key)).await?;
+    let (key, actor) = (key.into_inner(), me.user.clone());
+    let detail = db(&state, move |conn| catalog::track(conn, &actor, &key)).await?;
     let title = detail["track"]["name"]
         .as_str()
         .unwrap_or("Track")

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::{category_choices, choices, options};
-use crate::access::Action;
+use super::catalog;
+use super::pages::{category_choices, choices};
 use crate::auth::CurrentUser;
-use crate::bank::{BankError, CATEGORIES, QuestionSeed, questions};
+use crate::bank::{BankError, CATEGORIES, QuestionSeed};
 use crate::error::AppError;
 use crate::web::extract::CsrfForm;
 use crate::web::{State, db, form_errors, merge, redirect_with_flash, render};
@@ -133,7 +133,8 @@ async fn form_page(
     form: &QuestionForm,
     errors: &[(&str, String)],
 ) -> Result<HttpResponse, AppError> {
-    let opts = db(state, |conn| Ok(options(conn)?)).await?;
+    let actor = me.user.clone();
+    let opts = db(state, move |conn| catalog::form_options(conn, &actor)).await?;
     fn selected(v: &[String]) -> Vec<&str> {
         v.iter().map(String::as_str).collect()
     }
@@ -177,7 +178,6 @@ pub async fn new_question_page(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
     let form = QuestionForm {
         minutes: "10".into(),
         ..QuestionForm::default()
@@ -191,12 +191,8 @@ pub async fn edit_question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
-    let id = id.into_inner();
-    let seed = db(&state, move |conn| {
-        questions::as_seed(conn, id)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let (id, actor) = (id.into_inner(), me.user.clone());
+    let seed = db(&state, move |conn| catalog::question_seed(conn, &actor, id)).await?;
     let form = QuestionForm {
         prompt: seed.prompt,
         why: seed.why,
@@ -217,23 +213,15 @@ pub(super) async fn save(
     state: &State,
     me: &CurrentUser,
     id: Option<i64>,
-    mut seed: QuestionSeed,
+    seed: QuestionSeed,
 ) -> Result<Result<i64, Vec<(&'static str, String)>>, AppError> {
     let errors = check(&seed);
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let actor = me.id();
+    let actor = me.user.clone();
     let saved = db(state, move |conn| {
-        match id {
-            Some(id) => {
-                let current = questions::as_seed(conn, id)?.ok_or(AppError::NotFound)?;
-                seed.slug = current.slug;
-                seed.archived = current.archived;
-            }
-            None => seed.slug = questions::new_slug(conn, &seed.prompt)?,
-        }
-        Ok(questions::save(conn, seed, Some(actor)))
+        catalog::save_question(conn, &actor, id, seed)
     })
     .await?;
     match saved {
@@ -288,7 +276,6 @@ async fn submit(
     id: Option<i64>,
     body: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
     let form = parse_question_form(&body);
     match save(&state, &me, id, seed_from_form(&form)).await? {
         Ok(saved) => redirect_with_flash(
@@ -343,15 +330,11 @@ pub async fn archive_form(
     id: web::Path<i64>,
     form: CsrfForm<ArchiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::EditBank)?;
     let id = id.into_inner();
     let archived = form.0.archived == "true";
-    let actor = me.id();
+    let actor = me.user.clone();
     db(&state, move |conn| {
-        let mut seed = questions::as_seed(conn, id)?.ok_or(AppError::NotFound)?;
-        seed.archived = archived;
-        questions::save(conn, seed, Some(actor))
-            .map_err(|e| AppError::internal(anyhow::anyhow!(e.to_string())))
+        catalog::set_archived(conn, &actor, id, archived)
     })
     .await?;
     let message = if archived {

@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::json;
 
+use crate::access::{self, Action};
 use crate::auth::{password, token};
 use crate::db::DbConn;
 use crate::db::models::{
@@ -130,7 +131,7 @@ pub struct PendingInvitation {
     pub expires_at: NaiveDateTime,
 }
 
-pub fn pending_invitations(conn: &mut DbConn) -> QueryResult<Vec<PendingInvitation>> {
+fn pending_invitations(conn: &mut DbConn) -> QueryResult<Vec<PendingInvitation>> {
     let rows: Vec<OneTimeToken> = one_time_tokens::table
         .filter(one_time_tokens::purpose.eq(TokenPurpose::Invitation.as_str()))
         .filter(one_time_tokens::used_at.is_null())
@@ -165,6 +166,7 @@ pub fn invite(
     email: &EmailAddress,
     role: Role,
 ) -> Result<Invitation, AppError> {
+    access::require(inviter, Action::ManageUsers)?;
     crate::db::write_transaction(conn, |conn| {
         if User::find_by_email(conn, email.as_str())?.is_some() {
             return Err(AppError::field(
@@ -418,6 +420,7 @@ pub fn update_user(
     id: i64,
     changes: &UserChanges,
 ) -> Result<User, AppError> {
+    access::require(actor, Action::ManageUsers)?;
     crate::db::write_transaction(conn, |conn| {
         let target = User::find(conn, id)?.ok_or(AppError::NotFound)?;
         let role_changes = changes.role.is_some_and(|r| r != target.role());
@@ -481,6 +484,7 @@ pub fn create_user(
     role: Role,
     password_hash: &str,
 ) -> Result<User, AppError> {
+    access::require(actor, Action::ManageUsers)?;
     crate::db::write_transaction(conn, |conn| {
         if User::find_by_email(conn, email.as_str())?.is_some() {
             return Err(AppError::field(
@@ -508,4 +512,34 @@ pub fn create_user(
         )?;
         Ok(user)
     })
+}
+
+/// One page of the team (by name) with its total, and the invitations not
+/// yet accepted: the people page (`ManageUsers`).
+pub fn team(
+    conn: &mut DbConn,
+    actor: &User,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<User>, i64, Vec<PendingInvitation>), AppError> {
+    access::require(actor, Action::ManageUsers)?;
+    let (users, total) = User::page(conn, page, per_page)?;
+    Ok((users, total, pending_invitations(conn)?))
+}
+
+/// One page of users with the total (`ManageUsers`).
+pub fn users_page(
+    conn: &mut DbConn,
+    actor: &User,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<User>, i64), AppError> {
+    access::require(actor, Action::ManageUsers)?;
+    Ok(User::page(conn, page, per_page)?)
+}
+
+/// One member of the team, to edit (`ManageUsers`).
+pub fn member(conn: &mut DbConn, actor: &User, id: i64) -> Result<User, AppError> {
+    access::require(actor, Action::ManageUsers)?;
+    User::find(conn, id)?.ok_or(AppError::NotFound)
 }

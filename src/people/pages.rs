@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::access::Action;
 use crate::auth::CurrentUser;
 use crate::db::models::User;
 use crate::domain::{EmailAddress, PersonName, Role};
@@ -43,9 +42,9 @@ async fn people_page(
     form: Value,
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = (q.page(), q.per_page());
+    let actor = me.user.clone();
     let (users, total, invitations) = db(state, move |conn| {
-        let (users, total) = User::page(conn, page, per_page)?;
-        Ok((users, total, accounts::pending_invitations(conn)?))
+        accounts::team(conn, &actor, page, per_page)
     })
     .await?;
     let pages = ((total + per_page - 1) / per_page).max(1);
@@ -80,7 +79,6 @@ pub async fn list_page(
     me: CurrentUser,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
     people_page(&state, &req, &me, &q, StatusCode::OK, json!({})).await
 }
 
@@ -147,7 +145,6 @@ pub async fn invite_form(
     me: CurrentUser,
     form: CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
     let form = form.0;
     let values = json!({"values": {"name": form.name, "email": form.email, "role": form.role}});
     let q = PageQuery {
@@ -190,11 +187,9 @@ pub async fn invite_form(
     }
 }
 
-async fn load_user(state: &State, id: i64) -> Result<User, AppError> {
-    db(state, move |conn| {
-        User::find(conn, id)?.ok_or(AppError::NotFound)
-    })
-    .await
+async fn load_user(state: &State, me: &CurrentUser, id: i64) -> Result<User, AppError> {
+    let actor = me.user.clone();
+    db(state, move |conn| accounts::member(conn, &actor, id)).await
 }
 
 async fn edit_page_with(
@@ -238,8 +233,7 @@ pub async fn edit_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
-    let subject = load_user(&state, id.into_inner()).await?;
+    let subject = load_user(&state, &me, id.into_inner()).await?;
     edit_page_with(&state, &req, &me, &subject, StatusCode::OK, json!({})).await
 }
 
@@ -271,9 +265,8 @@ pub async fn edit_form(
     id: web::Path<i64>,
     form: CsrfForm<EditForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
     let id = id.into_inner();
-    let subject = load_user(&state, id).await?;
+    let subject = load_user(&state, &me, id).await?;
     let form = form.0;
     let mut errors = Vec::new();
     let name = PersonName::parse(&form.name)
@@ -327,7 +320,6 @@ pub async fn active_form(
     id: web::Path<i64>,
     form: CsrfForm<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    me.require(Action::ManageUsers)?;
     let id = id.into_inner();
     let active = match form.0.active.as_str() {
         "true" => true,
