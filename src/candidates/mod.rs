@@ -2,6 +2,7 @@
 //! and moved through their status.
 
 mod api;
+pub mod file;
 mod pages;
 pub mod prep_pack;
 pub mod schedule;

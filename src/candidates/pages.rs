@@ -6,15 +6,14 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::file::{CandidateFile, candidate_file};
 use crate::auth::CurrentUser;
-use crate::candidates::schedule::{self, schedule_of};
+use crate::candidates::schedule::{self};
 use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
 use crate::db::DbConn;
-use crate::db::schema::{formats, stage_kinds, users};
 use crate::domain::CandidateStatus;
 use crate::domain::schedule::Conflict;
 use crate::domain::{EmailAddress, PersonName};
@@ -185,37 +184,20 @@ fn candidate_context(
     user: &crate::db::models::User,
     id: i64,
 ) -> Result<Value, AppError> {
-    let pack = prep_pack::build(conn, templates, user, id, None)?;
-    let deliveries: Vec<Value> = prep_pack::deliveries(conn, user, id)?
+    let CandidateFile {
+        candidate: c,
+        shape,
+        schedule,
+        pack,
+        deliveries,
+        names,
+        kind_names: kinds,
+        format_names,
+    } = candidate_file(conn, templates, user, id)?;
+    let deliveries: Vec<Value> = deliveries
         .iter()
         .map(|m| json!({"queued_at": m.created_at.format("%-d %b %Y, %H:%M UTC").to_string(), "subject": m.subject, "status": m.status,
                         "attempts": m.attempts, "last_error": m.last_error}))
-        .collect();
-    let c = candidates::candidate(conn, user, id)?;
-    let loop_id = c.loop_id.ok_or(AppError::NotFound)?;
-    let shape = crate::loops::read_loop(conn, user, loop_id)?;
-    let schedule = schedule_of(conn, user, id)?;
-    // Only the people on this loop (conflicts name them too), not every user.
-    let people: Vec<i64> = shape
-        .stages
-        .iter()
-        .flat_map(|s| s.interviewer_ids.iter().copied())
-        .collect();
-    let names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&people))
-        .select((users::id, users::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    let kinds: HashMap<String, String> = stage_kinds::table
-        .select((stage_kinds::slug, stage_kinds::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let format_names: HashMap<String, String> = formats::table
-        .select((formats::slug, formats::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
         .collect();
     let titles: HashMap<i64, String> = shape
         .stages

@@ -71,8 +71,20 @@ pub fn build(
         Target::Candidate(candidate_id),
     )?;
     let candidate = candidate_view_of(conn, candidate_id)?;
-    let loop_id = candidate.loop_id.ok_or(AppError::NotFound)?;
-    let shape = load_loop(conn, loop_id)?;
+    let shape = load_loop(conn, candidate.loop_id.ok_or(AppError::NotFound)?)?;
+    compose(conn, templates, sender, &candidate, &shape, note)
+}
+
+/// The pack for a candidate and their loop already loaded, unchecked: for
+/// services that have checked.
+pub(crate) fn compose(
+    conn: &mut DbConn,
+    templates: &Templates,
+    sender: &User,
+    candidate: &crate::candidates::CandidateView,
+    shape: &crate::loops::LoopView,
+    note: Option<&str>,
+) -> Result<PrepPack, AppError> {
     let ids: Vec<i64> = shape.stages.iter().map(|s| s.id).collect();
     let starts: HashMap<i64, Option<NaiveDateTime>> = stages::table
         .filter(stages::id.eq_any(&ids))
@@ -187,8 +199,8 @@ pub fn build(
     }
     calendar.push_str("END:VCALENDAR\r\n");
     Ok(PrepPack {
-        to_email: candidate.email,
-        to_name: candidate.name,
+        to_email: candidate.email.clone(),
+        to_name: candidate.name.clone(),
         subject,
         text,
         html,

@@ -57,10 +57,20 @@ pub fn schedule_of(
         Action::ManageCandidate,
         Target::Candidate(candidate_id),
     )?;
-    use crate::domain::schedule::{Slot, conflicts};
     let view = candidate_view_of(conn, candidate_id)?;
-    let loop_id = view.loop_id.ok_or(AppError::NotFound)?;
-    let shape = load_loop(conn, loop_id)?;
+    let shape = load_loop(conn, view.loop_id.ok_or(AppError::NotFound)?)?;
+    schedule_for(conn, &view, &shape)
+}
+
+/// The schedule of a candidate and their loop already loaded, unchecked:
+/// for services that have checked. Two queries.
+pub(crate) fn schedule_for(
+    conn: &mut DbConn,
+    view: &super::CandidateView,
+    shape: &crate::loops::LoopView,
+) -> Result<ScheduleView, AppError> {
+    use crate::domain::schedule::{Slot, conflicts};
+    let loop_id = shape.id;
     let rows: HashMap<i64, Option<NaiveDateTime>> = stages::table
         .filter(stages::loop_id.eq(loop_id))
         .select((stages::id, stages::starts_at))

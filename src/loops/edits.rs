@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::revisions::record_revision;
+use super::revisions::record_revision_of;
 use super::{LoopView, check_duration, check_title, insert_stage, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
@@ -63,8 +63,10 @@ fn change_loop(
     write_transaction(conn, |conn| {
         let version = bump_version(conn, loop_id, expected)?;
         apply(conn)?;
-        record_revision(conn, loop_id, version, Some(actor.id), summary)?;
-        load_loop(conn, loop_id)
+        // One load serves the revision and the answer.
+        let shape = load_loop(conn, loop_id)?;
+        record_revision_of(conn, &shape, version, Some(actor.id), summary)?;
+        Ok(shape)
     })
 }
 
@@ -87,13 +89,6 @@ fn stage_order(conn: &mut DbConn, loop_id: i64) -> QueryResult<Vec<i64>> {
         .order((stages::position, stages::id))
         .select(stages::id)
         .load(conn)
-}
-
-/// The loop of a stage, if `actor` may change it.
-fn loop_to_edit(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<i64, AppError> {
-    access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?
-        .loop_id
-        .ok_or(AppError::NotFound)
 }
 
 /// Adds a stage of a kind at the end (or at `position`), with the kind's
@@ -175,7 +170,7 @@ pub fn update_stage(
     expected: i64,
     changes: StageChanges,
 ) -> Result<LoopView, AppError> {
-    let loop_id = loop_to_edit(conn, actor, stage_id)?;
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     let title = changes
         .title
         .as_deref()
@@ -282,7 +277,7 @@ pub fn delete_stage(
     stage_id: i64,
     expected: i64,
 ) -> Result<LoopView, AppError> {
-    let loop_id = loop_to_edit(conn, actor, stage_id)?;
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     change_loop(conn, loop_id, expected, actor, "stage removed", |conn| {
         diesel::delete(stages::table.find(stage_id)).execute(conn)?;
         let order = stage_order(conn, loop_id)?;
@@ -299,11 +294,37 @@ pub fn set_questions(
     expected: i64,
     question_ids: &[i64],
 ) -> Result<LoopView, AppError> {
-    let loop_id = loop_to_edit(conn, actor, stage_id)?;
-    let unique: BTreeSet<i64> = question_ids.iter().copied().collect();
-    if unique.len() != question_ids.len() {
-        return Err(AppError::field("question_ids", "A question appears twice."));
-    }
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
+    check_unique(question_ids)?;
+    change_loop(
+        conn,
+        loop_id,
+        expected,
+        actor,
+        "questions changed",
+        |conn| replace_questions(conn, stage_id, question_ids),
+    )
+}
+
+/// One step on a stage's questions, as the planner's buttons take them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionStep {
+    Add(i64),
+    Remove(i64),
+    Earlier(i64),
+    Later(i64),
+}
+
+/// Applies one [`QuestionStep`] to the stage's questions as they are now
+/// (one small read inside the change, not a load of the whole loop).
+pub fn step_questions(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+    step: QuestionStep,
+) -> Result<LoopView, AppError> {
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     change_loop(
         conn,
         loop_id,
@@ -311,67 +332,129 @@ pub fn set_questions(
         actor,
         "questions changed",
         |conn| {
-            let already: BTreeSet<i64> = stage_questions::table
+            let mut ids: Vec<i64> = stage_questions::table
                 .filter(stage_questions::stage_id.eq(stage_id))
+                .order(stage_questions::position)
                 .select(stage_questions::question_id)
-                .load::<i64>(conn)?
-                .into_iter()
-                .collect();
-            let found: HashMap<i64, (i64, bool)> = questions::table
-                .filter(questions::id.eq_any(&unique))
-                .select((
-                    questions::id,
-                    questions::version,
-                    questions::archived_at.is_not_null(),
-                ))
-                .load::<(i64, i64, bool)>(conn)?
-                .into_iter()
-                .map(|(id, version, archived)| (id, (version, archived)))
-                .collect();
-            for id in question_ids {
-                match found.get(id) {
-                    None => {
-                        return Err(AppError::field(
-                            "question_ids",
-                            format!("There is no question {id} in the bank."),
-                        ));
+                .load(conn)?;
+            match step {
+                QuestionStep::Add(q) if !ids.contains(&q) => ids.push(q),
+                QuestionStep::Add(_) => {}
+                QuestionStep::Remove(q) => ids.retain(|id| *id != q),
+                QuestionStep::Earlier(q) | QuestionStep::Later(q) => {
+                    if let Some(i) = ids.iter().position(|id| *id == q) {
+                        let j = match step {
+                            QuestionStep::Earlier(_) => i.saturating_sub(1),
+                            _ => (i + 1).min(ids.len() - 1),
+                        };
+                        ids.swap(i, j);
                     }
-                    // Archived questions stay where they are, but are not pulled anew.
-                    Some((_, true)) if !already.contains(id) => {
-                        return Err(AppError::field(
-                            "question_ids",
-                            format!("Question {id} is archived."),
-                        ));
-                    }
-                    _ => {}
                 }
             }
-            let kept: HashMap<i64, i64> = stage_questions::table
-                .filter(stage_questions::stage_id.eq(stage_id))
-                .select((
-                    stage_questions::question_id,
-                    stage_questions::question_version,
-                ))
-                .load::<(i64, i64)>(conn)?
-                .into_iter()
-                .collect();
-            diesel::delete(stage_questions::table.filter(stage_questions::stage_id.eq(stage_id)))
-                .execute(conn)?;
-            for (position, id) in question_ids.iter().enumerate() {
-                // A question already in the stage keeps the version it was pulled at.
-                let version = kept.get(id).copied().unwrap_or(found[id].0);
-                diesel::insert_into(stage_questions::table)
-                    .values((
-                        stage_questions::stage_id.eq(stage_id),
-                        stage_questions::question_id.eq(id),
-                        stage_questions::position.eq(position as i64),
-                        stage_questions::question_version.eq(version),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(())
+            replace_questions(conn, stage_id, &ids)
         },
     )
+}
+
+fn check_unique(question_ids: &[i64]) -> Result<BTreeSet<i64>, AppError> {
+    let unique: BTreeSet<i64> = question_ids.iter().copied().collect();
+    if unique.len() != question_ids.len() {
+        return Err(AppError::field("question_ids", "A question appears twice."));
+    }
+    Ok(unique)
+}
+
+/// Writes a stage's questions in order: known, not newly archived, each
+/// kept at the version it was pulled at or pulled at its current one.
+fn replace_questions(
+    conn: &mut DbConn,
+    stage_id: i64,
+    question_ids: &[i64],
+) -> Result<(), AppError> {
+    let unique = check_unique(question_ids)?;
+    let already: BTreeSet<i64> = stage_questions::table
+        .filter(stage_questions::stage_id.eq(stage_id))
+        .select(stage_questions::question_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let found: HashMap<i64, (i64, bool)> = questions::table
+        .filter(questions::id.eq_any(&unique))
+        .select((
+            questions::id,
+            questions::version,
+            questions::archived_at.is_not_null(),
+        ))
+        .load::<(i64, i64, bool)>(conn)?
+        .into_iter()
+        .map(|(id, version, archived)| (id, (version, archived)))
+        .collect();
+    for id in question_ids {
+        match found.get(id) {
+            None => {
+                return Err(AppError::field(
+                    "question_ids",
+                    format!("There is no question {id} in the bank."),
+                ));
+            }
+            // Archived questions stay where they are, but are not pulled anew.
+            Some((_, true)) if !already.contains(id) => {
+                return Err(AppError::field(
+                    "question_ids",
+                    format!("Question {id} is archived."),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let kept: HashMap<i64, i64> = stage_questions::table
+        .filter(stage_questions::stage_id.eq(stage_id))
+        .select((
+            stage_questions::question_id,
+            stage_questions::question_version,
+        ))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    diesel::delete(stage_questions::table.filter(stage_questions::stage_id.eq(stage_id)))
+        .execute(conn)?;
+    for (position, id) in question_ids.iter().enumerate() {
+        // A question already in the stage keeps the version it was pulled at.
+        let version = kept.get(id).copied().unwrap_or(found[id].0);
+        diesel::insert_into(stage_questions::table)
+            .values((
+                stage_questions::stage_id.eq(stage_id),
+                stage_questions::question_id.eq(id),
+                stage_questions::position.eq(position as i64),
+                stage_questions::question_version.eq(version),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Moves a stage one place earlier or later in its loop.
+pub fn move_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    expected: i64,
+    earlier: bool,
+) -> Result<LoopView, AppError> {
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
+    change_loop(conn, loop_id, expected, actor, "stage changed", |conn| {
+        let mut order = stage_order(conn, loop_id)?;
+        if let Some(i) = order.iter().position(|id| *id == stage_id) {
+            let j = if earlier {
+                i.saturating_sub(1)
+            } else {
+                (i + 1).min(order.len() - 1)
+            };
+            order.swap(i, j);
+        }
+        renumber(conn, loop_id, &order)?;
+        Ok(())
+    })
 }
 
 pub fn set_interviewers(
@@ -381,7 +464,7 @@ pub fn set_interviewers(
     expected: i64,
     user_ids: &[i64],
 ) -> Result<LoopView, AppError> {
-    let loop_id = loop_to_edit(conn, actor, stage_id)?;
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     let unique: BTreeSet<i64> = user_ids.iter().copied().collect();
     change_loop(
         conn,

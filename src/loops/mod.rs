@@ -145,6 +145,32 @@ pub fn template_loop(conn: &mut DbConn, actor: &User, job_id: i64) -> Result<Loo
     load_loop(conn, loop_id)
 }
 
+/// The loop of a stage that `actor` may change (`EditLoop`).
+pub fn loop_to_change(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<i64, AppError> {
+    access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?
+        .loop_id
+        .ok_or(AppError::NotFound)
+}
+
+/// Where the planner of a loop (or one of its stages) lives, for a form
+/// that changes it to come back to: asks `EditLoop`.
+pub fn planner_location(
+    conn: &mut DbConn,
+    actor: &User,
+    target: Target,
+) -> Result<String, AppError> {
+    let scope = access::ensure(conn, actor, Action::EditLoop, target)?;
+    let page = match (scope.candidate_id, scope.job_id) {
+        (Some(c), _) => format!("/candidates/{c}/planner"),
+        (None, Some(job_id)) => format!("/jobs/{job_id}"),
+        (None, None) => "/jobs".to_owned(),
+    };
+    Ok(match target {
+        Target::Stage(id) => format!("{page}#stage-{id}"),
+        _ => page,
+    })
+}
+
 /// A loop with its stages, unchecked (for services that have checked): five
 /// queries whatever the number of stages.
 pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::coverage::{CoverageView, coverage_for};
 use super::{LoopView, load_loop};
 use crate::access::{self, Action, Actor, Target};
+use crate::bank::search::{QuestionQuery, QuestionSummary, search};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{formats, questions, stage_kinds, users};
@@ -118,5 +119,73 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
         formats,
         team,
         can_edit,
+    })
+}
+
+/// The bank panel of one stage: questions that suit its kind, those that
+/// probe its focus first, and what it already holds (`EditLoop`).
+pub struct QuestionPanel {
+    pub job_id: i64,
+    pub job_title: String,
+    pub stage: super::StageView,
+    pub kind_name: String,
+    pub focus_names: Vec<String>,
+    /// Minutes of the questions already in the stage.
+    pub planned_minutes: i64,
+    pub loop_version: i64,
+    pub results: Vec<QuestionSummary>,
+    pub total: i64,
+}
+
+/// See [`QuestionPanel`]; `text` narrows the search.
+pub fn question_panel(
+    conn: &mut DbConn,
+    actor: &User,
+    stage_id: i64,
+    text: &str,
+) -> Result<QuestionPanel, AppError> {
+    let loop_id = super::loop_to_change(conn, actor, stage_id)?;
+    let shape = load_loop(conn, loop_id)?;
+    let job = job_view(conn, shape.job_id)?;
+    let stage = shape
+        .stages
+        .into_iter()
+        .find(|s| s.id == stage_id)
+        .ok_or(AppError::NotFound)?;
+    let kind_name: String = stage_kinds::table
+        .filter(stage_kinds::slug.eq(&stage.stage_kind))
+        .select(stage_kinds::name)
+        .first(conn)?;
+    let focus_names: Vec<String> = job
+        .criteria
+        .iter()
+        .filter(|c| stage.focus_criterion_ids.contains(&c.id))
+        .map(|c| c.name.clone())
+        .collect();
+    let bank_query = QuestionQuery {
+        q: Some(text.to_owned()).filter(|t| !t.trim().is_empty()),
+        stage_kind: Some(stage.stage_kind.clone()),
+        per_page: Some(50),
+        ..QuestionQuery::default()
+    };
+    let (mut results, total) = search(conn, &bank_query)?;
+    let planned_minutes: i64 = questions::table
+        .filter(questions::id.eq_any(&stage.question_ids))
+        .select(questions::suggested_minutes)
+        .load::<i64>(conn)?
+        .into_iter()
+        .sum();
+    // Questions probing the stage's focus come first.
+    results.sort_by_key(|r| !r.criteria.iter().any(|c| focus_names.contains(&c.name)));
+    Ok(QuestionPanel {
+        job_id: job.id,
+        job_title: job.title,
+        stage,
+        kind_name,
+        focus_names,
+        planned_minutes,
+        loop_version: shape.version,
+        results,
+        total,
     })
 }

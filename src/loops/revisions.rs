@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{StageView, load_loop};
+use super::{LoopView, StageView, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::{User, now};
@@ -19,6 +19,18 @@ pub(crate) fn record_revision(
     summary: &str,
 ) -> Result<(), AppError> {
     let shape = load_loop(conn, loop_id)?;
+    record_revision_of(conn, &shape, version, actor, summary)
+}
+
+/// Records the shape of a loop already loaded as revision `version`.
+pub(crate) fn record_revision_of(
+    conn: &mut DbConn,
+    shape: &LoopView,
+    version: i64,
+    actor: Option<i64>,
+    summary: &str,
+) -> Result<(), AppError> {
+    let loop_id = shape.id;
     diesel::insert_into(loop_revisions::table)
         .values((
             loop_revisions::loop_id.eq(loop_id),
