@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::schedule_of;
-use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
+use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
 use crate::domain::CandidateStatus;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
@@ -42,45 +42,15 @@ pub async fn api_candidates(
     Ok(HttpResponse::Ok().json(json!({"candidates": list, "total": total})))
 }
 
-#[derive(Deserialize)]
-pub struct NewCandidateBody {
-    name: Option<String>,
-    email: Option<String>,
-    job_id: Option<i64>,
-    notes: Option<String>,
-}
-
 pub async fn api_create_candidate(
     state: State,
     me: CurrentUser,
-    body: ApiJson<NewCandidateBody>,
+    body: ApiJson<CandidateInput>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.0;
-    let mut errors = Vec::new();
-    let name = PersonName::parse(body.name.as_deref().unwrap_or_default())
-        .map_err(|e| errors.push(("name", e.0)))
-        .ok();
-    let email = EmailAddress::parse(body.email.as_deref().unwrap_or_default())
-        .map_err(|e| errors.push(("email", e.0)))
-        .ok();
-    if body.job_id.is_none() {
-        errors.push(("job_id", "Choose a job.".into()));
-    }
-    let (Some(name), Some(email), Some(job_id)) = (name, email, body.job_id) else {
-        return Err(api_field_errors(errors));
-    };
+    let new = body.0.parse().map_err(api_field_errors)?;
     let user = me.user.clone();
     let created = db(&state, move |conn| {
-        let id = candidates::create_candidate(
-            conn,
-            &user,
-            NewCandidate {
-                job_id,
-                name,
-                email,
-                notes: body.notes.unwrap_or_default(),
-            },
-        )?;
+        let id = candidates::create_candidate(conn, &user, new)?;
         candidates::candidate(conn, &user, id)
     })
     .await?;

@@ -48,6 +48,47 @@ pub struct NewCandidate {
     pub notes: String,
 }
 
+/// A new candidate as a person typed it, from the page's form or the API's
+/// JSON alike; [`CandidateInput::parse`] checks it once for both.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CandidateInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default, deserialize_with = "crate::web::form::id_or_blank")]
+    pub job_id: Option<i64>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl CandidateInput {
+    /// The candidate, or every field's error at once, named as the form
+    /// and the API name them. (The notes' length and whether the job may
+    /// take candidates are the service's to say.)
+    pub fn parse(self) -> Result<NewCandidate, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let name = crate::domain::PersonName::parse(&self.name)
+            .map_err(|e| errors.push(("name", e.0)))
+            .ok();
+        let email = crate::domain::EmailAddress::parse(&self.email)
+            .map_err(|e| errors.push(("email", e.0)))
+            .ok();
+        if self.job_id.is_none() {
+            errors.push(("job_id", "Choose a job.".to_owned()));
+        }
+        match (name, email, self.job_id) {
+            (Some(name), Some(email), Some(job_id)) => Ok(NewCandidate {
+                job_id,
+                name,
+                email,
+                notes: self.notes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 /// Adds a candidate and gives them a deep copy of the job's template loop as
 /// it is now: their own stages, focus, interviewers and questions (at the
 /// versions the template pulled), recording the template version.

@@ -12,11 +12,10 @@ use serde_json::{Value, json};
 use super::file::{CandidateFile, candidate_file};
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::{self};
-use crate::candidates::{self, CandidateChanges, NewCandidate, prep_pack};
+use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
 use crate::db::DbConn;
 use crate::domain::CandidateStatus;
 use crate::domain::schedule::Conflict;
-use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
 use crate::jobs;
 use crate::loops::edits::StageChanges;
@@ -111,41 +110,30 @@ pub async fn create_form(
     form: CsrfForm<Pairs>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = form.0;
-    let mut errors = Vec::new();
-    let name = PersonName::parse(field(&pairs, "name"))
-        .map_err(|e| errors.push(("name", e.0)))
-        .ok();
-    let email = EmailAddress::parse(field(&pairs, "email"))
-        .map_err(|e| errors.push(("email", e.0)))
-        .ok();
-    let job_id = field(&pairs, "job_id")
-        .parse::<i64>()
-        .map_err(|_| errors.push(("job_id", "Choose a job.".to_owned())))
-        .ok();
-    let (Some(name), Some(email), Some(job_id)) = (name, email, job_id) else {
-        return list_with(
-            &state,
-            &req,
-            &me,
-            &ListQuery::default(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &pairs,
-            &errors,
-        )
-        .await;
+    let input = CandidateInput {
+        name: field(&pairs, "name").to_owned(),
+        email: field(&pairs, "email").to_owned(),
+        job_id: field(&pairs, "job_id").parse().ok(),
+        notes: field(&pairs, "notes").to_owned(),
     };
-    let (user, notes) = (me.user.clone(), field(&pairs, "notes").to_owned());
+    let new = match input.parse() {
+        Ok(new) => new,
+        Err(errors) => {
+            return list_with(
+                &state,
+                &req,
+                &me,
+                &ListQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &pairs,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let user = me.user.clone();
     let created = db(&state, move |conn| {
-        candidates::create_candidate(
-            conn,
-            &user,
-            NewCandidate {
-                job_id,
-                name,
-                email,
-                notes,
-            },
-        )
+        candidates::create_candidate(conn, &user, new)
     })
     .await;
     match created {

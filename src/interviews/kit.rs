@@ -89,10 +89,11 @@ pub fn kit(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<Kit, AppErr
 /// The kit page: the kit, the viewer's scorecard (`KeepScorecard`) and
 /// whether the debrief is open to them (`ReadDebrief`), each asked of the policy.
 pub fn kit_view(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<KitView, AppError> {
-    let scope = access::ensure(conn, actor, Action::ReadKit, Target::Stage(stage_id))?;
+    // One scope answers both: KeepScorecard's loads the interviewer's facts.
+    let scope = access::scope_of(conn, actor, Action::KeepScorecard, Target::Stage(stage_id))?;
+    access::can(Actor::from(actor), Action::ReadKit, &scope)?;
     let kit = kit_of(conn, &scope, stage_id)?;
-    let keeps = access::scope_of(conn, actor, Action::KeepScorecard, Target::Stage(stage_id))?;
-    let own = match access::can(Actor::from(actor), Action::KeepScorecard, &keeps) {
+    let own = match access::can(Actor::from(actor), Action::KeepScorecard, &scope) {
         Ok(()) => Some(read_own(conn, actor, stage_id)?),
         Err(_) => None,
     };

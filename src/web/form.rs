@@ -32,3 +32,20 @@ pub fn options(rows: Vec<(String, String)>, selected: &str) -> Value {
         )
         .collect()
 }
+
+/// An id sent as a JSON number or as form text; blank or not a number is
+/// `None`, for the caller to name the field ("Choose a job.").
+pub fn id_or_blank<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Sent {
+        Number(i64),
+        Text(String),
+        Nothing(()),
+    }
+    Ok(match <Sent as serde::Deserialize>::deserialize(d)? {
+        Sent::Number(id) => Some(id),
+        Sent::Text(text) => text.trim().parse().ok(),
+        Sent::Nothing(()) => None,
+    })
+}
