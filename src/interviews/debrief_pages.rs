@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::AgendaItem;
@@ -14,7 +14,262 @@ use crate::error::AppError;
 use crate::interviews::debrief;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field};
-use crate::web::{State, db, form_errors, merge, redirect_with_flash, render};
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
+
+/// The debrief page's context: the matrix, the agenda in words, the
+/// decisions and the decision form.
+#[derive(Serialize)]
+struct DebriefPage {
+    candidate: CandidateHeading,
+    criteria: Vec<debrief::DebriefCriterion>,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    missing: Vec<debrief::MissingScorecard>,
+    red_flags_raised: Vec<RaisedFlag>,
+    agenda: Vec<Message>,
+    decisions: Vec<DecisionLine>,
+    can_decide: bool,
+    outcomes: Vec<Choice>,
+    criteria_options: Vec<CriterionOption>,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+#[derive(Serialize)]
+struct CandidateHeading {
+    id: i64,
+    name: String,
+    job_title: String,
+}
+
+#[derive(Serialize)]
+struct Column {
+    scorecard_id: i64,
+    interviewer_name: Option<String>,
+    stage_title: Option<String>,
+    recommendation_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    rating: &'static str,
+    rating_label: &'static str,
+    evidence: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    red_flag: bool,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct RaisedBy {
+    interviewer_name: Option<String>,
+    evidence: String,
+}
+
+#[derive(Serialize)]
+struct RaisedFlag {
+    name: String,
+    by: Vec<RaisedBy>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    message: String,
+}
+
+#[derive(Serialize)]
+struct DecisionLine {
+    outcome_label: &'static str,
+    rationale: String,
+    decided_by_name: Option<String>,
+    decided_at: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: DecisionOutcome,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct CriterionOption {
+    id: i64,
+    name: String,
+}
+
+impl DebriefPage {
+    fn new(candidate_id: i64, d: debrief::Debrief, errors: &[(&str, String)]) -> Self {
+        let debrief::Debrief {
+            criteria,
+            scorecards: cards,
+            missing,
+            agenda: items,
+            decisions,
+            may_decide,
+            candidate_name,
+            job_title,
+            ..
+        } = d;
+        let name_of = |id: i64| {
+            criteria
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default()
+        };
+        let rows = criteria
+            .iter()
+            .map(|c| {
+                let red_flag = c.kind == CriterionKind::RedFlag;
+                let cells = cards
+                    .iter()
+                    .map(|card| {
+                        if red_flag {
+                            let f = card.red_flags.iter().find(|f| f.criterion_id == c.id);
+                            let (rating, rating_label) = match f.map(|f| f.observed) {
+                                Some(true) => ("yes", "Observed"),
+                                Some(false) => ("no", "Not observed"),
+                                None => ("", ""),
+                            };
+                            Cell {
+                                rating,
+                                rating_label,
+                                evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
+                            }
+                        } else {
+                            let r = card.ratings.iter().find(|r| r.criterion_id == c.id);
+                            Cell {
+                                rating: r.map(|r| r.rating.as_str()).unwrap_or(""),
+                                rating_label: r.map(|r| r.rating.label()).unwrap_or(""),
+                                evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
+                            }
+                        }
+                    })
+                    .collect();
+                Row {
+                    name: c.name.clone(),
+                    red_flag,
+                    cells,
+                }
+            })
+            .collect();
+        let mut raised: BTreeMap<String, Vec<RaisedBy>> = BTreeMap::new();
+        for card in &cards {
+            for f in card.red_flags.iter().filter(|f| f.observed) {
+                raised
+                    .entry(name_of(f.criterion_id))
+                    .or_default()
+                    .push(RaisedBy {
+                        interviewer_name: card.interviewer_name.clone(),
+                        evidence: f.evidence.clone(),
+                    });
+            }
+        }
+        let agenda = items
+            .iter()
+            .map(|item| Message {
+                message: agenda_text(item, &name_of, &cards),
+            })
+            .collect();
+        DebriefPage {
+            candidate: CandidateHeading {
+                id: candidate_id,
+                name: candidate_name,
+                job_title,
+            },
+            columns: cards
+                .iter()
+                .map(|c| Column {
+                    scorecard_id: c.id,
+                    interviewer_name: c.interviewer_name.clone(),
+                    stage_title: c.stage_title.clone(),
+                    recommendation_label: c.recommendation.map(Recommendation::label).unwrap_or(""),
+                })
+                .collect(),
+            rows,
+            missing,
+            red_flags_raised: raised
+                .into_iter()
+                .map(|(name, by)| RaisedFlag { name, by })
+                .collect(),
+            agenda,
+            decisions: decisions
+                .into_iter()
+                .map(|x| DecisionLine {
+                    outcome_label: x.outcome.label(),
+                    rationale: x.rationale,
+                    decided_by_name: x.decided_by_name,
+                    decided_at: x.decided_at,
+                })
+                .collect(),
+            can_decide: may_decide,
+            outcomes: DecisionOutcome::ALL
+                .iter()
+                .map(|o| Choice {
+                    value: *o,
+                    label: o.label(),
+                })
+                .collect(),
+            criteria_options: criteria
+                .iter()
+                .map(|c| CriterionOption {
+                    id: c.id,
+                    name: c.name.clone(),
+                })
+                .collect(),
+            criteria,
+            form: FormErrors::new(errors),
+        }
+    }
+}
+
+/// What the panel should talk about, in words.
+fn agenda_text(
+    item: &AgendaItem,
+    name_of: &dyn Fn(i64) -> String,
+    cards: &[debrief::DebriefScorecard],
+) -> String {
+    match item {
+        AgendaItem::Disagreement {
+            criterion_id,
+            lowest,
+            highest,
+        } => format!(
+            "Ratings of “{}” run from {} to {}: talk it through.",
+            name_of(*criterion_id),
+            lowest.label(),
+            highest.label()
+        ),
+        AgendaItem::NoSignal { criterion_id } => {
+            format!("Nobody could rate “{}”.", name_of(*criterion_id))
+        }
+        AgendaItem::RedFlagRaised { criterion_id, .. } => {
+            format!("Red flag raised: “{}”.", name_of(*criterion_id))
+        }
+        AgendaItem::Contradiction {
+            scorecard_id,
+            recommendation,
+            criterion_id,
+            rating,
+        } => {
+            let who = cards
+                .iter()
+                .find(|c| c.id == *scorecard_id)
+                .and_then(|c| c.interviewer_name.as_deref())
+                .unwrap_or("A scorecard");
+            format!(
+                "{who} recommends {} but rated “{}” {}.",
+                recommendation.label().to_lowercase(),
+                name_of(*criterion_id),
+                rating.label().to_lowercase()
+            )
+        }
+    }
+}
 
 async fn debrief_page_with(
     state: &State,
@@ -29,124 +284,9 @@ async fn debrief_page_with(
         debrief::debrief(conn, &user, candidate_id)
     })
     .await?;
-    let debrief::Debrief {
-        criteria,
-        scorecards: cards,
-        missing,
-        agenda: items,
-        decisions,
-        may_decide: can_decide,
-        candidate_name,
-        job_title,
-        ..
-    } = d;
-    let name_of = |id: i64| {
-        criteria
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    };
-    let rows: Vec<Value> = criteria
-        .iter()
-        .map(|c| {
-            let red_flag = c.kind == CriterionKind::RedFlag;
-            let cells: Vec<Value> = cards
-                .iter()
-                .map(|card| {
-                    if red_flag {
-                        let f = card.red_flags.iter().find(|f| f.criterion_id == c.id);
-                        let (rating, label) = match f.map(|f| f.observed) {
-                            Some(true) => ("yes", "Observed"),
-                            Some(false) => ("no", "Not observed"),
-                            None => ("", ""),
-                        };
-                        json!({"rating": rating, "rating_label": label,
-                               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or("")})
-                    } else {
-                        let r = card.ratings.iter().find(|r| r.criterion_id == c.id);
-                        json!({"rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| r.rating.label()).unwrap_or(""),
-                               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or("")})
-                    }
-                })
-                .collect();
-            json!({"name": c.name, "red_flag": red_flag, "cells": cells})
-        })
-        .collect();
-    let mut raised: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for card in &cards {
-        for f in card.red_flags.iter().filter(|f| f.observed) {
-            raised
-                .entry(name_of(f.criterion_id))
-                .or_default()
-                .push(json!({"interviewer_name": card.interviewer_name, "evidence": f.evidence}));
-        }
-    }
-    let agenda: Vec<Value> = items
-        .iter()
-        .map(|item| {
-            let message = match item {
-                AgendaItem::Disagreement {
-                    criterion_id,
-                    lowest,
-                    highest,
-                } => format!(
-                    "Ratings of “{}” run from {} to {}: talk it through.",
-                    name_of(*criterion_id),
-                    lowest.label(),
-                    highest.label()
-                ),
-                AgendaItem::NoSignal { criterion_id } => {
-                    format!("Nobody could rate “{}”.", name_of(*criterion_id))
-                }
-                AgendaItem::RedFlagRaised { criterion_id, .. } => {
-                    format!("Red flag raised: “{}”.", name_of(*criterion_id))
-                }
-                AgendaItem::Contradiction {
-                    scorecard_id,
-                    recommendation,
-                    criterion_id,
-                    rating,
-                } => {
-                    let who = cards
-                        .iter()
-                        .find(|c| c.id == *scorecard_id)
-                        .and_then(|c| c.interviewer_name.as_deref())
-                        .unwrap_or("A scorecard");
-                    format!(
-                        "{who} recommends {} but rated “{}” {}.",
-                        recommendation.label().to_lowercase(),
-                        name_of(*criterion_id),
-                        rating.label().to_lowercase()
-                    )
-                }
-            };
-            json!({"message": message})
-        })
-        .collect();
-    let extra = merge(
-        json!({
-            "candidate": {"id": candidate_id, "name": candidate_name, "job_title": job_title},
-            "criteria": criteria,
-            "columns": cards.iter().map(|c| json!({"scorecard_id": c.id, "interviewer_name": c.interviewer_name, "stage_title": c.stage_title,
-                "recommendation_label": c.recommendation.map(Recommendation::label).unwrap_or("")})).collect::<Vec<_>>(),
-            "rows": rows,
-            "missing": missing,
-            "red_flags_raised": raised.into_iter().map(|(name, by)| json!({"name": name, "by": by})).collect::<Vec<_>>(),
-            "agenda": agenda,
-            "decisions": decisions.iter().map(|x| json!({
-                "outcome_label": x.outcome.label(), "rationale": x.rationale,
-                "decided_by_name": x.decided_by_name,
-                "decided_at": x.decided_at,
-            })).collect::<Vec<_>>(),
-            "can_decide": can_decide,
-            "outcomes": DecisionOutcome::ALL.iter().map(|o| json!({"value": o, "label": o.label()})).collect::<Vec<_>>(),
-            "criteria_options": criteria.iter().map(|c| json!({"id": c.id, "name": c.name})).collect::<Vec<_>>(),
-        }),
-        form_errors(errors),
-    );
-    let title = format!("Debrief: {candidate_name}");
-    render(state, req, Some(me), status, "pages/debrief", &title, extra)
+    let title = format!("Debrief: {}", d.candidate_name);
+    let page = DebriefPage::new(candidate_id, d, errors);
+    render_page(state, req, Some(me), status, "pages/debrief", &title, &page)
 }
 
 pub async fn debrief_page(

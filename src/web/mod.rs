@@ -278,6 +278,38 @@ impl PageQuery {
     }
 }
 
+/// Field errors as the form templates take them: by field, and in order
+/// for the summary at the top. A typed page context flattens this in.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct FormErrors {
+    errors: std::collections::BTreeMap<String, String>,
+    error_list: Vec<FieldError>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct FieldError {
+    field: String,
+    message: String,
+}
+
+impl FormErrors {
+    pub fn new(errors: &[(&str, String)]) -> Self {
+        FormErrors {
+            errors: errors
+                .iter()
+                .map(|(f, m)| ((*f).to_owned(), m.clone()))
+                .collect(),
+            error_list: errors
+                .iter()
+                .map(|(f, m)| FieldError {
+                    field: (*f).to_owned(),
+                    message: m.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Field errors as the form templates take them.
 pub fn form_errors(errors: &[(&str, String)]) -> Value {
     json!({
