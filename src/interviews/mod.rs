@@ -6,6 +6,7 @@ mod api;
 pub mod debrief;
 mod debrief_pages;
 pub mod kit;
+mod kit_page;
 mod pages;
 pub mod reminders;
 pub mod scorecards;

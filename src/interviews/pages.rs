@@ -1,32 +1,21 @@
 //! Interviews as pages: "My interviews" and the kit with the scorecard beside
 //! it (with autosave).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::kit_page::KitPage;
 use crate::auth::CurrentUser;
-use crate::domain::ScorecardState;
 use crate::domain::scorecard::{
     QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
 };
 use crate::error::AppError;
-use crate::interviews::kit::{self, KitView};
+use crate::interviews::kit::{self};
 use crate::interviews::scorecards;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field};
-use crate::web::{
-    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other,
-};
-
-/// The scale's choices as the form shows them.
-fn scale<'a>(values: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Value> {
-    values
-        .map(|(value, label)| json!({"value": value, "label": label}))
-        .collect()
-}
+use crate::web::{State, db, flash_cookie, redirect_with_flash, render, render_page, see_other};
 
 pub async fn interviews_page(
     state: State,
@@ -147,78 +136,17 @@ async fn kit_page_with(
     errors: &[(String, String)],
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let KitView {
-        kit,
-        own,
-        may_read_debrief: can_debrief,
-    } = db(state, move |conn| kit::kit_view(conn, &user, stage_id)).await?;
-    let content = typed
-        .cloned()
-        .or_else(|| own.as_ref().map(|o| o.content.clone()))
-        .unwrap_or_default();
-    let error_for = |key: String| {
-        errors
-            .iter()
-            .find(|(f, _)| *f == key)
-            .map(|(_, m)| m.clone())
-    };
-    let ratings: HashMap<i64, &RatingEntry> = content
-        .ratings
-        .iter()
-        .map(|r| (r.criterion_id, r))
-        .collect();
-    let flags: HashMap<i64, &RedFlagEntry> = content
-        .red_flags
-        .iter()
-        .map(|r| (r.criterion_id, r))
-        .collect();
-    let notes: HashMap<i64, &str> = content
-        .question_notes
-        .iter()
-        .map(|n| (n.question_id, n.notes.as_str()))
-        .collect();
-    let focus: Vec<Value> = kit.focus_criteria.iter().map(|c| {
-        let r = ratings.get(&c.id);
-        json!({"id": c.id, "name": c.name, "description": c.description,
-               "rating": r.map(|r| r.rating.as_str()).unwrap_or(""), "rating_label": r.map(|r| r.rating.label()).unwrap_or(""),
-               "evidence": r.map(|r| r.evidence.as_str()).unwrap_or(""), "error": error_for(format!("rating-{}", c.id))})
-    }).collect();
-    let red_flags: Vec<Value> = kit.red_flags.iter().map(|c| {
-        let f = flags.get(&c.id);
-        json!({"id": c.id, "name": c.name, "description": c.description,
-               "observed": f.map(|f| if f.observed { "yes" } else { "no" }).unwrap_or(""),
-               "evidence": f.map(|f| f.evidence.as_str()).unwrap_or(""), "error": error_for(format!("red_flag-{}", c.id))})
-    }).collect();
-    let questions: Vec<Value> = kit.questions.iter().enumerate().map(|(i, q)| {
-        json!({"id": q.id, "number": i + 1, "prompt": q.prompt, "why": q.why, "prep_pointers": q.prep_pointers,
-               "follow_ups": q.follow_ups, "minutes": q.minutes, "notes": notes.get(&q.id).copied().unwrap_or("")})
-    }).collect();
-    let status_text = own
-        .as_ref()
-        .map_or(ScorecardState::NotStarted, |o| o.status);
-    let errors: Vec<(&str, String)> = errors
-        .iter()
-        .map(|(f, m)| (f.as_str(), m.clone()))
-        .collect();
-    let stage = &kit.stage;
-    let extra = merge(
-        json!({
-            "stage": {"id": stage.id, "title": stage.title, "kind": stage.stage_kind, "format": stage.format,
-                      "duration_minutes": stage.duration_minutes, "when": stage.starts_at, "location": stage.location},
-            "candidate": kit.candidate, "job": kit.job,
-            "focus": focus, "red_flags": red_flags, "questions": questions,
-            "scorecard": {"status": status_text, "recommendation": content.recommendation.map(Recommendation::as_str).unwrap_or(""),
-                          "recommendation_label": content.recommendation.map(Recommendation::label).unwrap_or(""),
-                          "summary": content.summary, "locked": own.as_ref().is_none_or(|o| o.status == ScorecardState::Submitted),
-                          "can_score": own.is_some()},
-            "recommendations": scale(Recommendation::ALL.iter().map(|r| (r.as_str(), r.label()))),
-            "ratings": scale(Rating::ALL.iter().map(|r| (r.as_str(), r.label()))),
-            "can_debrief": can_debrief,
-        }),
-        form_errors(&errors),
-    );
-    let title = format!("{} with {}", stage.title, kit.candidate.name);
-    render(state, req, Some(me), status, "pages/kit", &title, extra)
+    let view = db(state, move |conn| kit::kit_view(conn, &user, stage_id)).await?;
+    let page = KitPage::new(view, typed, errors);
+    render_page(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/kit",
+        page.title(),
+        &page,
+    )
 }
 
 pub async fn kit_page(

@@ -1,0 +1,240 @@
+//! The kit page's context: the kit with the scorecard beside it, filled
+//! with what the interviewer saved or just typed.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::kit::{KitCandidate, KitJob, KitView};
+use crate::domain::scorecard::{RatingEntry, RedFlagEntry, ScorecardContent};
+use crate::domain::{Rating, Recommendation, ScorecardState};
+use crate::web::FormErrors;
+
+#[derive(Serialize)]
+pub struct KitPage {
+    stage: StageHeading,
+    candidate: KitCandidate,
+    job: KitJob,
+    focus: Vec<RatingField>,
+    red_flags: Vec<RedFlagField>,
+    questions: Vec<QuestionCard>,
+    scorecard: ScorecardHeading,
+    recommendations: Vec<ScaleStep>,
+    ratings: Vec<ScaleStep>,
+    can_debrief: bool,
+    #[serde(flatten)]
+    form: FormErrors,
+    #[serde(skip)]
+    title: String,
+}
+
+#[derive(Serialize)]
+struct StageHeading {
+    id: i64,
+    title: String,
+    kind: String,
+    format: String,
+    duration_minutes: i64,
+    when: Option<String>,
+    location: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RatingField {
+    id: i64,
+    name: String,
+    description: String,
+    rating: &'static str,
+    rating_label: &'static str,
+    evidence: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RedFlagField {
+    id: i64,
+    name: String,
+    description: String,
+    /// "yes", "no", or "" when not chosen yet: the radio buttons' values.
+    observed: &'static str,
+    evidence: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QuestionCard {
+    id: i64,
+    number: usize,
+    prompt: String,
+    why: String,
+    prep_pointers: Vec<String>,
+    follow_ups: Vec<String>,
+    minutes: i64,
+    notes: String,
+}
+
+#[derive(Serialize)]
+struct ScorecardHeading {
+    status: ScorecardState,
+    recommendation: &'static str,
+    recommendation_label: &'static str,
+    summary: String,
+    locked: bool,
+    can_score: bool,
+}
+
+#[derive(Serialize)]
+struct ScaleStep {
+    value: &'static str,
+    label: &'static str,
+}
+
+impl KitPage {
+    /// `typed` is what came back from a form that did not save; otherwise
+    /// the saved scorecard is shown. `errors` are keyed by form field.
+    pub fn new(
+        view: KitView,
+        typed: Option<&ScorecardContent>,
+        errors: &[(String, String)],
+    ) -> Self {
+        let KitView {
+            kit,
+            own,
+            may_read_debrief,
+        } = view;
+        let content = typed
+            .cloned()
+            .or_else(|| own.as_ref().map(|o| o.content.clone()))
+            .unwrap_or_default();
+        let error_for = |key: String| {
+            errors
+                .iter()
+                .find(|(f, _)| *f == key)
+                .map(|(_, m)| m.clone())
+        };
+        let ratings: HashMap<i64, &RatingEntry> = content
+            .ratings
+            .iter()
+            .map(|r| (r.criterion_id, r))
+            .collect();
+        let flags: HashMap<i64, &RedFlagEntry> = content
+            .red_flags
+            .iter()
+            .map(|r| (r.criterion_id, r))
+            .collect();
+        let notes: HashMap<i64, &str> = content
+            .question_notes
+            .iter()
+            .map(|n| (n.question_id, n.notes.as_str()))
+            .collect();
+        let focus = kit
+            .focus_criteria
+            .iter()
+            .map(|c| {
+                let r = ratings.get(&c.id);
+                RatingField {
+                    id: c.id,
+                    name: c.name.clone(),
+                    description: c.description.clone(),
+                    rating: r.map(|r| r.rating.as_str()).unwrap_or(""),
+                    rating_label: r.map(|r| r.rating.label()).unwrap_or(""),
+                    evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
+                    error: error_for(format!("rating-{}", c.id)),
+                }
+            })
+            .collect();
+        let red_flags = kit
+            .red_flags
+            .iter()
+            .map(|c| {
+                let f = flags.get(&c.id);
+                RedFlagField {
+                    id: c.id,
+                    name: c.name.clone(),
+                    description: c.description.clone(),
+                    observed: f
+                        .map(|f| if f.observed { "yes" } else { "no" })
+                        .unwrap_or(""),
+                    evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
+                    error: error_for(format!("red_flag-{}", c.id)),
+                }
+            })
+            .collect();
+        let questions = kit
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| QuestionCard {
+                id: q.id,
+                number: i + 1,
+                prompt: q.prompt.clone(),
+                why: q.why.clone(),
+                prep_pointers: q.prep_pointers.clone(),
+                follow_ups: q.follow_ups.clone(),
+                minutes: q.minutes,
+                notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
+            })
+            .collect();
+        let errors: Vec<(&str, String)> = errors
+            .iter()
+            .map(|(f, m)| (f.as_str(), m.clone()))
+            .collect();
+        let title = format!("{} with {}", kit.stage.title, kit.candidate.name);
+        let stage = kit.stage;
+        KitPage {
+            stage: StageHeading {
+                id: stage.id,
+                title: stage.title,
+                kind: stage.stage_kind,
+                format: stage.format,
+                duration_minutes: stage.duration_minutes,
+                when: stage.starts_at,
+                location: stage.location,
+            },
+            candidate: kit.candidate,
+            job: kit.job,
+            focus,
+            red_flags,
+            questions,
+            scorecard: ScorecardHeading {
+                status: own
+                    .as_ref()
+                    .map_or(ScorecardState::NotStarted, |o| o.status),
+                recommendation: content
+                    .recommendation
+                    .map(Recommendation::as_str)
+                    .unwrap_or(""),
+                recommendation_label: content
+                    .recommendation
+                    .map(Recommendation::label)
+                    .unwrap_or(""),
+                summary: content.summary.clone(),
+                locked: own
+                    .as_ref()
+                    .is_none_or(|o| o.status == ScorecardState::Submitted),
+                can_score: own.is_some(),
+            },
+            recommendations: Recommendation::ALL
+                .iter()
+                .map(|r| ScaleStep {
+                    value: r.as_str(),
+                    label: r.label(),
+                })
+                .collect(),
+            ratings: Rating::ALL
+                .iter()
+                .map(|r| ScaleStep {
+                    value: r.as_str(),
+                    label: r.label(),
+                })
+                .collect(),
+            can_debrief: may_read_debrief,
+            form: FormErrors::new(&errors),
+            title,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+}
