@@ -5,8 +5,9 @@
 //! actor interviews on the stage or the candidate, whether their own
 //! scorecards are in). [`ensure`] loads the scope once and asks `can`; every
 //! service entry point that reads or changes data calls it with the actor,
-//! and hands the loaded ids on so nothing is looked up twice. Handlers never
-//! check on their own.
+//! and hands the loaded ids on so nothing is looked up twice. Handlers do
+//! not check on their own (one exception, documented where it is: user
+//! creation refuses early, before it hashes a password).
 //!
 //! A refusal is a 403 with a reason, or a 404 where even the existence of the
 //! thing must not leak (a candidate to someone not on their loop).

@@ -2,6 +2,7 @@
 //! and moved through their status.
 
 mod api;
+mod candidate_page;
 pub mod file;
 mod pages;
 pub mod prep_pack;

@@ -1,39 +1,27 @@
 //! Candidates as pages: the list (with adding one), a candidate's page with
 //! their schedule, and scheduling a stage in a chosen time zone.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::file::{CandidateFile, candidate_file};
+use super::candidate_page::{CandidatePage, StageErrors, status_options};
+use super::file::candidate_file;
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::{self};
 use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
-use crate::db::DbConn;
 use crate::domain::CandidateStatus;
-use crate::domain::schedule::Conflict;
 use crate::error::AppError;
 use crate::jobs;
 use crate::loops::edits::StageChanges;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field};
 use crate::web::{
-    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, see_other,
+    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, render_page,
+    see_other,
 };
-
-/// A stage whose schedule form failed: its id, what was typed, the errors.
-type StageErrors<'a> = (i64, &'a Pairs, &'a [(&'a str, String)]);
-
-fn status_options(selected: &str) -> Value {
-    CandidateStatus::ALL
-        .iter()
-        .map(|s| json!({"value": s, "label": s.label(), "selected": s.as_str() == selected}))
-        .collect()
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -85,7 +73,7 @@ async fn list_with(
     let extra = merge(
         json!({
             "candidates": list.iter().map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "job_title": c.job_title, "status": c.status, "status_label": c.status.label()})).collect::<Vec<_>>(),
-            "filters": {"jobs": job_options(&q.job_id), "statuses": status_options(&q.status)},
+            "filters": {"jobs": job_options(&q.job_id), "statuses": status_options(q.status.parse().ok())},
             "can_add": true,
             "jobs_for_form": job_options(field(typed, "job_id")),
             "values": {"name": field(typed, "name"), "email": field(typed, "email"), "notes": field(typed, "notes")},
@@ -158,106 +146,6 @@ pub async fn create_form(
     }
 }
 
-fn local_input(at: Option<&str>, zone: &str) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
-    at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
-}
-
-/// The candidate page's context: a fixed number of queries.
-fn candidate_context(
-    conn: &mut DbConn,
-    templates: &crate::templates::Templates,
-    user: &crate::db::models::User,
-    id: i64,
-) -> Result<Value, AppError> {
-    let CandidateFile {
-        candidate: c,
-        shape,
-        schedule,
-        pack,
-        deliveries,
-        names,
-        kind_names: kinds,
-        format_names,
-    } = candidate_file(conn, templates, user, id)?;
-    let deliveries: Vec<Value> = deliveries
-        .iter()
-        .map(|m| json!({"queued_at": m.created_at.format("%-d %b %Y, %H:%M UTC").to_string(), "subject": m.subject, "status": m.status,
-                        "attempts": m.attempts, "last_error": m.last_error}))
-        .collect();
-    let titles: HashMap<i64, String> = shape
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id, format!("{}. {}", i + 1, s.title)))
-        .collect();
-    let describe = |conflict: &Conflict| -> String {
-        match conflict {
-            Conflict::Overlap {
-                stage_id,
-                other_stage_id,
-            } => format!(
-                "{} overlaps {}.",
-                titles.get(stage_id).cloned().unwrap_or_default(),
-                titles.get(other_stage_id).cloned().unwrap_or_default()
-            ),
-            Conflict::InterviewerDoubleBooked {
-                user_id,
-                stage_id,
-                other_stage_id,
-            } => format!(
-                "{} is booked elsewhere during {}{}.",
-                names
-                    .get(user_id)
-                    .cloned()
-                    .unwrap_or_else(|| "An interviewer".into()),
-                titles.get(stage_id).cloned().unwrap_or_default(),
-                titles
-                    .get(other_stage_id)
-                    .map(|t| format!(" (also in {t})"))
-                    .unwrap_or_default()
-            ),
-        }
-    };
-    let rows: Vec<Value> = shape
-        .stages
-        .iter()
-        .zip(&schedule.stages)
-        .enumerate()
-        .map(|(i, (s, slot))| {
-            json!({
-                "stage_id": s.id, "number": i + 1, "title": s.title,
-                "kind_name": kinds.get(&s.stage_kind).cloned().unwrap_or_default(),
-                "format_name": format_names.get(&s.format).cloned().unwrap_or_default(),
-                "duration_minutes": s.duration_minutes,
-                "local_start": slot.local_start, "local_end": slot.local_end, "time_zone": slot.time_zone,
-                "location": slot.location,
-                "interviewer_names": s.interviewer_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>(),
-                "start_input": local_input(slot.starts_at.as_deref(), &slot.time_zone),
-                "conflicts": schedule.conflicts.iter().filter(|c| matches!(c, Conflict::Overlap { stage_id, .. } | Conflict::InterviewerDoubleBooked { stage_id, .. } if *stage_id == s.id)).map(describe).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    Ok(json!({
-        "candidate": {
-            "id": c.id, "name": c.name, "email": c.email, "notes": c.notes, "status": c.status,
-            "status_label": c.status.label(), "job_title": c.job_title, "job_id": c.job_id,
-            "template_version": c.template_version, "loop_version": shape.version,
-        },
-        "statuses": status_options(c.status.as_str()),
-        "can_edit": true,
-        "prep_pack": {"subject": pack.subject, "text": pack.text, "loop_version": pack.loop_version, "template_version": pack.template_version},
-        "deliveries": deliveries,
-        // A new key per page view: a double click sends one email, a later "send again" another.
-        "pack_key": crate::auth::token::generate(),
-        "time_zones_hint": "Europe/Berlin, America/New_York, Asia/Tokyo, UTC",
-        "schedule": rows,
-        "conflicts": schedule.conflicts.iter().map(|c| json!({"message": describe(c)})).collect::<Vec<_>>(),
-    }))
-}
-
 async fn candidate_page_with(
     state: &State,
     req: &HttpRequest,
@@ -267,33 +155,19 @@ async fn candidate_page_with(
     stage_errors: Option<StageErrors<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, st) = (me.user.clone(), state.clone());
-    let mut context = db(state, move |conn| {
-        candidate_context(conn, &st.templates, &user, id)
+    let file = db(state, move |conn| {
+        candidate_file(conn, &st.templates, &user, id)
     })
     .await?;
-    if let Some((stage_id, typed, errors)) = stage_errors {
-        if let Some(rows) = context["schedule"].as_array_mut() {
-            for row in rows.iter_mut().filter(|r| r["stage_id"] == stage_id) {
-                row["start_input"] = json!(field(typed, "starts_at"));
-                row["time_zone"] = json!(field(typed, "time_zone"));
-                row["location"] = json!(field(typed, "location"));
-            }
-        }
-        context = merge(context, form_errors(errors));
-        context["error_stage_id"] = json!(stage_id);
-    }
-    let title = context["candidate"]["name"]
-        .as_str()
-        .unwrap_or("Candidate")
-        .to_owned();
-    render(
+    let page = CandidatePage::new(file, stage_errors);
+    render_page(
         state,
         req,
         Some(me),
         status,
         "pages/candidate",
-        &title,
-        context,
+        page.title(),
+        &page,
     )
 }
 
