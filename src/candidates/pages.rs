@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::candidate_page::{CandidatePage, StageErrors, status_options};
 use super::file::candidate_file;
@@ -13,15 +12,16 @@ use crate::auth::CurrentUser;
 use crate::candidates::schedule::{self};
 use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
 use crate::domain::CandidateStatus;
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::jobs;
 use crate::loops::edits::StageChanges;
+use crate::web::FormErrors;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field};
-use crate::web::{
-    State, db, flash_cookie, form_errors, merge, redirect_with_flash, render, render_page,
-    see_other,
-};
+use crate::web::form::{SelectOption, options};
+use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -49,6 +49,42 @@ pub async fn list_page(
     .await
 }
 
+/// The candidates list with its filters and the form that adds one.
+#[derive(Serialize)]
+struct CandidatesPage {
+    candidates: Vec<CandidateRow>,
+    filters: Filters,
+    can_add: bool,
+    jobs_for_form: Vec<SelectOption>,
+    /// What was typed into the add form, kept when it comes back.
+    values: Typed,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+#[derive(Serialize)]
+struct CandidateRow {
+    id: i64,
+    name: String,
+    email: String,
+    job_title: String,
+    status: CandidateStatus,
+    status_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct Filters {
+    jobs: Vec<SelectOption>,
+    statuses: Vec<super::candidate_page::StatusOption>,
+}
+
+#[derive(Serialize)]
+struct Typed {
+    name: String,
+    email: String,
+    notes: String,
+}
+
 async fn list_with(
     state: &State,
     req: &HttpRequest,
@@ -67,27 +103,47 @@ async fn list_with(
         Ok((list, jobs))
     })
     .await?;
-    let job_options = |selected: &str| -> Value {
-        jobs.iter().map(|j| json!({"value": j.id, "label": j.title, "selected": j.id.to_string() == selected})).collect()
+    let job_options = |selected: &str| {
+        options(
+            jobs.iter()
+                .map(|j| (j.id.to_string(), j.title.clone()))
+                .collect(),
+            selected,
+        )
     };
-    let extra = merge(
-        json!({
-            "candidates": list.iter().map(|c| json!({"id": c.id, "name": c.name, "email": c.email, "job_title": c.job_title, "status": c.status, "status_label": c.status.label()})).collect::<Vec<_>>(),
-            "filters": {"jobs": job_options(&q.job_id), "statuses": status_options(q.status.parse().ok())},
-            "can_add": true,
-            "jobs_for_form": job_options(field(typed, "job_id")),
-            "values": {"name": field(typed, "name"), "email": field(typed, "email"), "notes": field(typed, "notes")},
-        }),
-        form_errors(errors),
-    );
-    render(
+    let context = CandidatesPage {
+        candidates: list
+            .into_iter()
+            .map(|c| CandidateRow {
+                status_label: c.status.label(),
+                id: c.id,
+                name: c.name,
+                email: c.email,
+                job_title: c.job_title,
+                status: c.status,
+            })
+            .collect(),
+        filters: Filters {
+            jobs: job_options(&q.job_id),
+            statuses: status_options(q.status.parse().ok()),
+        },
+        can_add: true,
+        jobs_for_form: job_options(field(typed, "job_id")),
+        values: Typed {
+            name: field(typed, "name").to_owned(),
+            email: field(typed, "email").to_owned(),
+            notes: field(typed, "notes").to_owned(),
+        },
+        form: FormErrors::new(errors),
+    };
+    render_page(
         state,
         req,
         Some(me),
         status,
         "pages/candidates",
         "Candidates",
-        extra,
+        &context,
     )
 }
 

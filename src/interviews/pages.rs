@@ -3,19 +3,40 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
 
 use super::kit_page::KitPage;
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::{
     QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
 };
+use serde::Serialize;
+
+use crate::domain::ScorecardState;
 use crate::error::AppError;
 use crate::interviews::kit::{self};
 use crate::interviews::scorecards;
 use crate::web::extract::CsrfForm;
+use crate::web::form::Pagination;
 use crate::web::form::{Pairs, field};
-use crate::web::{State, db, flash_cookie, redirect_with_flash, render, render_page, see_other};
+use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
+
+/// "My interviews": the interviewer's stages, newest first.
+#[derive(Serialize)]
+struct InterviewsPage {
+    interviews: Vec<InterviewRow>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+struct InterviewRow {
+    stage_id: i64,
+    stage_title: String,
+    candidate_name: String,
+    job_title: String,
+    state: ScorecardState,
+    state_label: &'static str,
+    when: Option<String>,
+}
 
 pub async fn interviews_page(
     state: State,
@@ -28,28 +49,35 @@ pub async fn interviews_page(
         Ok(kit::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    let url = |p: i64| format!("/interviews?page={p}&per_page={per_page}");
-    let pagination = json!({"page": page, "pages": pages, "total": total,
-        "prev_url": (page > 1).then(|| url(page - 1)), "next_url": (page < pages).then(|| url(page + 1))});
-    let rows: Vec<Value> = list
-        .iter()
-        .map(|i| {
-            json!({
-                "stage_id": i.stage_id, "stage_title": i.stage_title, "candidate_name": i.candidate.name,
-                "job_title": i.job_title, "state": i.scorecard, "state_label": i.scorecard.label(),
-                "when": i.starts_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
+    let context = InterviewsPage {
+        pagination: Pagination::new(page, per_page, total, |p| {
+            format!("/interviews?page={p}&per_page={per_page}")
+        }),
+        interviews: list
+            .into_iter()
+            .map(|i| InterviewRow {
+                when: i
+                    .starts_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
+                stage_id: i.stage_id,
+                stage_title: i.stage_title,
+                candidate_name: i.candidate.name,
+                job_title: i.job_title,
+                state: i.scorecard,
+                state_label: i.scorecard.label(),
             })
-        })
-        .collect();
-    render(
+            .collect(),
+    };
+    render_page(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/interviews",
         "My interviews",
-        json!({"interviews": rows, "pagination": pagination}),
+        &context,
     )
 }
 

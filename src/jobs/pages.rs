@@ -5,16 +5,19 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
 
 use crate::access::Action;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::CsrfForm;
+use crate::web::form::SelectOption;
 use crate::web::form::{Pairs, field, options};
-use crate::web::{State, db, form_errors, merge, redirect_with_flash, render, see_other};
+use crate::web::{FormErrors, render_page};
+use crate::web::{State, db, redirect_with_flash, see_other};
 
 pub async fn jobs_page(
     state: State,
@@ -22,6 +25,34 @@ pub async fn jobs_page(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     jobs_page_with(&state, &req, &me, StatusCode::OK, &Pairs::new(), &[]).await
+}
+
+/// The jobs list and the form that opens one.
+#[derive(Serialize)]
+struct JobsPage {
+    jobs: Vec<JobRow>,
+    can_create: bool,
+    tracks: Vec<SelectOption>,
+    managers: Vec<SelectOption>,
+    values: Typed,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+#[derive(Serialize)]
+struct JobRow {
+    id: i64,
+    title: String,
+    team: String,
+    status: crate::domain::JobStatus,
+    track_name: String,
+    hiring_manager_name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Typed {
+    title: String,
+    team: String,
 }
 
 async fn jobs_page_with(
@@ -39,24 +70,45 @@ async fn jobs_page_with(
         managers,
     } = db(state, move |conn| jobs::overview(conn, &user)).await?;
     let names: HashMap<i64, String> = managers.iter().cloned().collect();
-    let list: Vec<Value> = jobs
-        .iter()
-        .map(|j| {
-            json!({"id": j.id, "title": j.title, "team": j.team, "status": j.status, "track_name": j.track_name,
-                "hiring_manager_name": j.hiring_manager_id.and_then(|id| names.get(&id).cloned().or_else(|| (id == me.id()).then(|| me.user.name.clone())))})
-        })
-        .collect();
-    let extra = merge(
-        json!({
-            "jobs": list,
-            "can_create": crate::access::role_allows(me.role, Action::CreateJob),
-            "tracks": options(track_rows.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "track_id")),
-            "managers": options(managers.into_iter().map(|(id, n)| (id.to_string(), n)).collect(), field(typed, "hiring_manager_id")),
-            "values": {"title": field(typed, "title"), "team": field(typed, "team")},
-        }),
-        form_errors(errors),
-    );
-    render(state, req, Some(me), status, "pages/jobs", "Jobs", extra)
+    let context = JobsPage {
+        jobs: jobs
+            .into_iter()
+            .map(|j| JobRow {
+                hiring_manager_name: j.hiring_manager_id.and_then(|id| {
+                    names
+                        .get(&id)
+                        .cloned()
+                        .or_else(|| (id == me.id()).then(|| me.user.name.clone()))
+                }),
+                id: j.id,
+                title: j.title,
+                team: j.team,
+                status: j.status,
+                track_name: j.track_name,
+            })
+            .collect(),
+        can_create: crate::access::role_allows(me.role, Action::CreateJob),
+        tracks: options(
+            track_rows
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n))
+                .collect(),
+            field(typed, "track_id"),
+        ),
+        managers: options(
+            managers
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n))
+                .collect(),
+            field(typed, "hiring_manager_id"),
+        ),
+        values: Typed {
+            title: field(typed, "title").to_owned(),
+            team: field(typed, "team").to_owned(),
+        },
+        form: FormErrors::new(errors),
+    };
+    render_page(state, req, Some(me), status, "pages/jobs", "Jobs", &context)
 }
 
 pub async fn create_job_form(

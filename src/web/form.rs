@@ -1,8 +1,6 @@
 //! Reading url-encoded form bodies whose fields repeat (checkboxes, one
 //! field per criterion): the pairs as sent, and lookups over them.
 
-use serde_json::{Value, json};
-
 /// A form body as pairs: checkboxes repeat their name.
 pub type Pairs = Vec<(String, String)>;
 
@@ -24,13 +22,47 @@ pub fn all_ids(pairs: &Pairs, name: &str) -> Vec<i64> {
         .collect()
 }
 
+/// One `<option>` of a select.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// `<option>`s for a select: `(value, label)` rows with the chosen one marked.
-pub fn options(rows: Vec<(String, String)>, selected: &str) -> Value {
+pub fn options(rows: Vec<(String, String)>, selected: &str) -> Vec<SelectOption> {
     rows.into_iter()
-        .map(
-            |(value, label)| json!({"selected": value == selected, "value": value, "label": label}),
-        )
+        .map(|(value, label)| SelectOption {
+            selected: value == selected,
+            value,
+            label,
+        })
         .collect()
+}
+
+/// Where a paginated list is and how to move through it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pagination {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+impl Pagination {
+    /// `url(p)` is the address of page `p`.
+    pub fn new(page: i64, per_page: i64, total: i64, url: impl Fn(i64) -> String) -> Self {
+        let pages = ((total + per_page - 1) / per_page.max(1)).max(1);
+        Pagination {
+            page,
+            pages,
+            total,
+            prev_url: (page > 1).then(|| url(page - 1)),
+            next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
 }
 
 /// An id sent as a JSON number or as form text; blank or not a number is
