@@ -10,7 +10,6 @@ use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
 use crate::domain::CandidateStatus;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
-use crate::loops;
 use crate::web::extract::ApiJson;
 use crate::web::{State, api_field_errors, db};
 
@@ -129,10 +128,7 @@ pub async fn api_candidate_loop(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let shape = db(&state, move |conn| {
-        let loop_id = candidates::candidate(conn, &user, id)?
-            .loop_id
-            .ok_or(AppError::NotFound)?;
-        loops::read_loop(conn, &user, loop_id)
+        Ok(candidates::with_loop(conn, &user, id)?.1)
     })
     .await?;
     Ok(HttpResponse::Ok().json(shape))

@@ -5,15 +5,14 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::CandidateView;
 use super::prep_pack::{PrepPack, compose};
 use super::schedule::{ScheduleView, schedule_for};
-use super::{CandidateView, candidate_view_of};
-use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{formats, stage_kinds, users};
 use crate::error::AppError;
-use crate::loops::{LoopView, load_loop};
+use crate::loops::LoopView;
 use crate::mail::{self, OutboxMessage};
 use crate::templates::Templates;
 
@@ -38,9 +37,7 @@ pub fn candidate_file(
     actor: &User,
     id: i64,
 ) -> Result<CandidateFile, AppError> {
-    access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
-    let candidate = candidate_view_of(conn, id)?;
-    let shape = load_loop(conn, candidate.loop_id.ok_or(AppError::NotFound)?)?;
+    let (candidate, shape) = super::with_loop(conn, actor, id)?;
     let schedule = schedule_for(conn, &candidate, &shape)?;
     let pack = compose(conn, templates, actor, &candidate, &shape, None)?;
     let deliveries = mail::for_candidate(conn, id)?;

@@ -320,6 +320,18 @@ pub fn candidate(conn: &mut DbConn, actor: &User, id: i64) -> Result<CandidateVi
     candidate_view_of(conn, id)
 }
 
+/// A candidate and their loop, for whoever may see them (`ManageCandidate`).
+pub fn with_loop(
+    conn: &mut DbConn,
+    actor: &User,
+    id: i64,
+) -> Result<(CandidateView, crate::loops::LoopView), AppError> {
+    access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
+    let candidate = candidate_view_of(conn, id)?;
+    let shape = crate::loops::load_loop(conn, candidate.loop_id.ok_or(AppError::NotFound)?)?;
+    Ok((candidate, shape))
+}
+
 /// A candidate, unchecked: for services that have checked.
 pub(crate) fn candidate_view_of(conn: &mut DbConn, id: i64) -> Result<CandidateView, AppError> {
     load_candidates(

@@ -12,14 +12,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::access::{self, Action, Target};
-use crate::candidates::candidate_view_of;
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User};
 use crate::db::schema::{
     bank_texts, formats, job_criteria, questions, stage_kinds, stage_questions, stages,
 };
 use crate::error::AppError;
-use crate::loops::{StageView, load_loop};
+use crate::loops::StageView;
 use crate::mail::{self, Attachment, NewEmail, OutboxMessage};
 use crate::templates::Templates;
 
@@ -64,14 +63,7 @@ pub fn build(
     candidate_id: i64,
     note: Option<&str>,
 ) -> Result<PrepPack, AppError> {
-    access::ensure(
-        conn,
-        sender,
-        Action::ManageCandidate,
-        Target::Candidate(candidate_id),
-    )?;
-    let candidate = candidate_view_of(conn, candidate_id)?;
-    let shape = load_loop(conn, candidate.loop_id.ok_or(AppError::NotFound)?)?;
+    let (candidate, shape) = crate::candidates::with_loop(conn, sender, candidate_id)?;
     compose(conn, templates, sender, &candidate, &shape, note)
 }
 

@@ -6,13 +6,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::candidate_view_of;
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{stage_interviewers, stages};
 use crate::error::AppError;
-use crate::loops::load_loop;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScheduledStage {
@@ -51,14 +49,7 @@ pub fn schedule_of(
     actor: &User,
     candidate_id: i64,
 ) -> Result<ScheduleView, AppError> {
-    access::ensure(
-        conn,
-        actor,
-        Action::ManageCandidate,
-        Target::Candidate(candidate_id),
-    )?;
-    let view = candidate_view_of(conn, candidate_id)?;
-    let shape = load_loop(conn, view.loop_id.ok_or(AppError::NotFound)?)?;
+    let (view, shape) = super::with_loop(conn, actor, candidate_id)?;
     schedule_for(conn, &view, &shape)
 }
 
