@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::catalog;
 use super::question_pages::save;
@@ -12,6 +12,7 @@ use crate::bank::search::QuestionQuery;
 use crate::bank::{BankFile, QuestionSeed};
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
+use crate::web::{Listed, named};
 use crate::web::{State, api_field_errors, db};
 
 pub async fn api_questions(
@@ -25,7 +26,13 @@ pub async fn api_questions(
         catalog::search_questions(conn, &actor, &q)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"questions": results, "page": query.page(), "per_page": query.per_page(), "total": total})))
+    Ok(HttpResponse::Ok().json(Listed::new(
+        "questions",
+        results,
+        query.page(),
+        query.per_page(),
+        total,
+    )))
 }
 
 pub async fn api_question(
@@ -89,10 +96,14 @@ fn apply_body(seed: &mut QuestionSeed, body: QuestionBody) {
     }
 }
 
-async fn question_json(state: &State, me: &CurrentUser, id: i64) -> Result<Value, AppError> {
+async fn question_json(
+    state: &State,
+    me: &CurrentUser,
+    id: i64,
+) -> Result<std::collections::BTreeMap<&'static str, super::questions::QuestionDetail>, AppError> {
     let actor = me.user.clone();
     let q = db(state, move |conn| catalog::question(conn, &actor, id)).await?;
-    Ok(json!({"question": q.question}))
+    Ok(named("question", q.question))
 }
 
 pub async fn api_create_question(
@@ -178,7 +189,7 @@ pub async fn api_import(
 pub async fn api_tracks(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(json!({"tracks": tracks})))
+    Ok(HttpResponse::Ok().json(named("tracks", tracks)))
 }
 
 pub async fn api_track(
@@ -193,11 +204,11 @@ pub async fn api_track(
 pub async fn api_stage_kinds(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let kinds = db(&state, move |conn| catalog::stage_kinds(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(json!({"stage_kinds": kinds})))
+    Ok(HttpResponse::Ok().json(named("stage_kinds", kinds)))
 }
 
 pub async fn api_formats(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let list = db(&state, move |conn| catalog::formats(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(json!({"formats": list})))
+    Ok(HttpResponse::Ok().json(named("formats", list)))
 }

@@ -11,6 +11,7 @@ use crate::domain::CandidateStatus;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
+use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
 #[derive(Deserialize)]
@@ -53,7 +54,7 @@ pub async fn api_create_candidate(
         candidates::candidate(conn, &user, id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({"candidate": created})))
+    Ok(HttpResponse::Created().json(named("candidate", created)))
 }
 
 pub async fn api_candidate(
@@ -118,7 +119,7 @@ pub async fn api_update_candidate(
         candidates::update_candidate(conn, &user, id, changes)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"candidate": updated})))
+    Ok(HttpResponse::Ok().json(named("candidate", updated)))
 }
 
 pub async fn api_candidate_loop(
@@ -144,10 +145,7 @@ pub async fn api_prep_pack(
         prep_pack::build(conn, &st.templates, &user, id, None)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "subject": pack.subject, "text": pack.text, "html": pack.html, "calendar": pack.calendar,
-        "loop_version": pack.loop_version, "template_version": pack.template_version,
-    })))
+    Ok(HttpResponse::Ok().json(prep_pack::PackPreview::from(pack)))
 }
 
 #[derive(Deserialize, Default)]
@@ -224,11 +222,6 @@ pub async fn api_outbox(
         prep_pack::deliveries(conn, &user, candidate)
     })
     .await?;
-    let list: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|m| json!({"id": m.id, "kind": m.kind, "subject": m.subject, "status": m.status, "attempts": m.attempts,
-                        "last_error": m.last_error, "sent_at": m.sent_at.map(|t| t.and_utc().to_rfc3339()),
-                        "queued_at": m.created_at.and_utc().to_rfc3339()}))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"messages": list})))
+    let list: Vec<prep_pack::Delivery> = rows.iter().map(prep_pack::Delivery::from).collect();
+    Ok(HttpResponse::Ok().json(named("messages", list)))
 }

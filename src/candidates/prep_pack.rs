@@ -22,6 +22,59 @@ use crate::loops::StageView;
 use crate::mail::{self, Attachment, NewEmail, OutboxMessage};
 use crate::templates::Templates;
 
+/// The pack as `GET /api/v1/candidates/{id}/prep-pack` previews it: what
+/// the candidate receives, without the addressing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackPreview {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub calendar: String,
+    pub loop_version: i64,
+    pub template_version: Option<i64>,
+}
+
+impl From<PrepPack> for PackPreview {
+    fn from(pack: PrepPack) -> Self {
+        PackPreview {
+            subject: pack.subject,
+            text: pack.text,
+            html: pack.html,
+            calendar: pack.calendar,
+            loop_version: pack.loop_version,
+            template_version: pack.template_version,
+        }
+    }
+}
+
+/// One email to a candidate and how its delivery went (times RFC 3339, UTC).
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub status: crate::domain::DeliveryStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
+    pub queued_at: String,
+}
+
+impl From<&OutboxMessage> for Delivery {
+    fn from(m: &OutboxMessage) -> Self {
+        Delivery {
+            id: m.id,
+            kind: m.kind.clone(),
+            subject: m.subject.clone(),
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error.clone(),
+            sent_at: m.sent_at.map(|t| t.and_utc().to_rfc3339()),
+            queued_at: m.created_at.and_utc().to_rfc3339(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PrepPack {
     pub to_email: String,

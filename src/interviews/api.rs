@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::domain::scorecard::ScorecardContent;
 use crate::error::AppError;
 use crate::interviews::{debrief, kit, scorecards};
+use crate::web::Listed;
 use crate::web::extract::ApiJson;
 use crate::web::{PageQuery, State, api_field_errors, db};
 
@@ -21,8 +22,7 @@ pub async fn api_my_interviews(
         Ok(kit::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"interviews": list, "page": page, "per_page": per_page, "total": total})))
+    Ok(HttpResponse::Ok().json(Listed::new("interviews", list, page, per_page, total)))
 }
 
 pub async fn api_kit(

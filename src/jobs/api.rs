@@ -9,6 +9,7 @@ use crate::domain::{CriterionKind, JobStatus};
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::ApiJson;
+use crate::web::named;
 use crate::web::{State, db};
 
 #[derive(Deserialize)]
@@ -47,7 +48,7 @@ pub async fn api_create_job(
         jobs::job(conn, &actor, id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({"job": job})))
+    Ok(HttpResponse::Created().json(named("job", job)))
 }
 
 pub async fn api_job(
@@ -57,7 +58,7 @@ pub async fn api_job(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let job = db(&state, move |conn| jobs::job(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({"job": job})))
+    Ok(HttpResponse::Ok().json(named("job", job)))
 }
 
 #[derive(Deserialize)]
@@ -87,7 +88,7 @@ pub async fn api_update_job(
         jobs::job(conn, &user, id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"job": job})))
+    Ok(HttpResponse::Ok().json(named("job", job)))
 }
 
 pub async fn api_job_criteria(
@@ -97,7 +98,7 @@ pub async fn api_job_criteria(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let list = db(&state, move |conn| criteria::criteria_of(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({"criteria": list})))
+    Ok(HttpResponse::Ok().json(named("criteria", list)))
 }
 
 #[derive(Deserialize)]
@@ -129,7 +130,7 @@ pub async fn api_add_criterion(
         )
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({"criterion": created})))
+    Ok(HttpResponse::Created().json(named("criterion", created)))
 }
 
 pub async fn api_update_criterion(
@@ -149,7 +150,7 @@ pub async fn api_update_criterion(
         criteria::update_job_criterion(conn, &user, id, changes)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"criterion": updated})))
+    Ok(HttpResponse::Ok().json(named("criterion", updated)))
 }
 
 pub async fn api_delete_criterion(

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::loops::edits::{self, StageChanges};
 use crate::loops::{self, coverage, revisions};
 use crate::web::extract::ApiJson;
+use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
 pub async fn api_job_loop(
@@ -247,7 +248,7 @@ pub async fn api_revisions(
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let list = db(&state, move |conn| revisions::revisions(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({"revisions": list})))
+    Ok(HttpResponse::Ok().json(named("revisions", list)))
 }
 
 #[derive(Deserialize)]

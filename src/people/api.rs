@@ -13,6 +13,7 @@ use crate::domain::{PersonName, Role};
 use crate::error::AppError;
 use crate::people::accounts::{self, UserChanges};
 use crate::web::extract::ApiJson;
+use crate::web::{Listed, named};
 use crate::web::{PageQuery, State, api_field_errors, db};
 
 pub async fn api_list(
@@ -25,8 +26,7 @@ pub async fn api_list(
         accounts::users_page(conn, &actor, page, per_page)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"users": users, "page": page, "per_page": per_page, "total": total})))
+    Ok(HttpResponse::Ok().json(Listed::new("users", users, page, per_page, total)))
 }
 
 #[derive(Deserialize)]
@@ -66,7 +66,7 @@ pub async fn api_create(
         accounts::create_user(conn, &actor, &name, &email, role, &hash)
     })
     .await?;
-    Ok(HttpResponse::Created().json(json!({"user": user})))
+    Ok(HttpResponse::Created().json(named("user", user)))
 }
 
 #[derive(Deserialize)]
@@ -114,7 +114,7 @@ pub async fn api_update(
         },
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user})))
+    Ok(HttpResponse::Ok().json(named("user", user)))
 }
 
 #[derive(Deserialize)]

@@ -318,6 +318,35 @@ pub fn form_errors(errors: &[(&str, String)]) -> Value {
     })
 }
 
+/// `{"<name>": value}`: the API's one-key bodies, typed.
+pub fn named<T: serde::Serialize>(
+    name: &'static str,
+    value: T,
+) -> std::collections::BTreeMap<&'static str, T> {
+    std::collections::BTreeMap::from([(name, value)])
+}
+
+/// One page of a list: `{"<name>": [...], "page", "per_page", "total"}`.
+#[derive(Debug, serde::Serialize)]
+pub struct Listed<T: serde::Serialize> {
+    #[serde(flatten)]
+    items: std::collections::BTreeMap<&'static str, Vec<T>>,
+    page: i64,
+    per_page: i64,
+    total: i64,
+}
+
+impl<T: serde::Serialize> Listed<T> {
+    pub fn new(name: &'static str, items: Vec<T>, page: i64, per_page: i64, total: i64) -> Self {
+        Listed {
+            items: std::collections::BTreeMap::from([(name, items)]),
+            page,
+            per_page,
+            total,
+        }
+    }
+}
+
 /// Field errors as the API's 422 body.
 pub fn api_field_errors(errors: Vec<(&'static str, String)>) -> AppError {
     let message = errors
