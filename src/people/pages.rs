@@ -2,8 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::db::models::User;
@@ -11,25 +10,75 @@ use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::AppError;
 use crate::people::accounts::{self, UserChanges};
 use crate::web::extract::CsrfForm;
-use crate::web::{PageQuery, State, db, form_errors, merge, redirect_with_flash, render};
+use crate::web::form::{Pagination, SelectOption, options};
+use crate::web::{FormErrors, PageQuery, State, db, redirect_with_flash, render_page};
 
-fn role_options(selected: Option<&str>) -> Value {
-    Role::ALL
-        .iter()
-        .map(|r| json!({"value": r.as_str(), "label": r.label(), "selected": Some(r.as_str()) == selected}))
-        .collect()
+fn role_options(selected: &str) -> Vec<SelectOption> {
+    options(
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+            .collect(),
+        selected,
+    )
 }
 
-fn user_row(u: &User) -> Value {
-    json!({
-        "id": u.id,
-        "name": u.name,
-        "email": u.email,
-        "role": u.role,
-        "role_label": u.role().label(),
-        "active": u.active,
-        "created_on": u.created_at.format("%-d %b %Y").to_string(),
-    })
+/// What was typed into a form that came back, kept, and why it came back.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(super) struct PersonValues {
+    name: String,
+    email: String,
+    role: String,
+}
+
+#[derive(Serialize)]
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    role_label: &'static str,
+    active: bool,
+    created_on: String,
+}
+
+#[derive(Serialize)]
+struct InvitationRow {
+    email: String,
+    name: String,
+    role_label: &'static str,
+    expires_on: String,
+}
+
+/// The people page: the team, invitations waiting, and the invite form.
+#[derive(Serialize)]
+struct PeoplePage {
+    users: Vec<UserRow>,
+    pagination: Pagination,
+    invitations: Vec<InvitationRow>,
+    roles: Vec<SelectOption>,
+    values: Option<PersonValues>,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+/// A member's page: who they are, and the form that changes them.
+#[derive(Serialize)]
+struct EditPage<'a> {
+    subject: Subject<'a>,
+    roles: Vec<SelectOption>,
+    values: PersonValues,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    id: i64,
+    name: &'a str,
+    email: &'a str,
+    role_label: &'static str,
+    active: bool,
 }
 
 /// The people page, with whatever the invite form needs to show again.
@@ -39,7 +88,7 @@ async fn people_page(
     me: &CurrentUser,
     q: &PageQuery,
     status: StatusCode,
-    form: Value,
+    returned: Option<(PersonValues, &[(&str, String)])>,
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = (q.page(), q.per_page());
     let actor = me.user.clone();
@@ -47,30 +96,52 @@ async fn people_page(
         accounts::team(conn, &actor, page, per_page)
     })
     .await?;
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    let url = |p: i64| format!("/users?page={p}&per_page={per_page}");
-    let selected = form["values"]["role"]
-        .as_str()
-        .unwrap_or(Role::Interviewer.as_str())
+    let (values, errors) = match returned {
+        Some((values, errors)) => (Some(values), FormErrors::new(errors)),
+        None => (None, FormErrors::default()),
+    };
+    let selected = values
+        .as_ref()
+        .map_or(Role::Interviewer.as_str(), |v| v.role.as_str())
         .to_owned();
-    let extra = merge(
-        json!({
-            "users": users.iter().map(user_row).collect::<Vec<_>>(),
-            "pagination": {
-                "page": page, "pages": pages, "total": total,
-                "prev_url": (page > 1).then(|| url(page - 1)),
-                "next_url": (page < pages).then(|| url(page + 1)),
-            },
-            "invitations": invitations.iter().map(|i| json!({
-                "email": i.email, "name": i.name,
-                "role_label": i.role.parse::<Role>().map(Role::label).unwrap_or(""),
-                "expires_on": i.expires_at.format("%-d %b %Y, %H:%M UTC").to_string(),
-            })).collect::<Vec<_>>(),
-            "roles": role_options(Some(&selected)),
+    let context = PeoplePage {
+        users: users
+            .iter()
+            .map(|u| UserRow {
+                id: u.id,
+                name: u.name.clone(),
+                email: u.email.clone(),
+                role: u.role.clone(),
+                role_label: u.role().label(),
+                active: u.active,
+                created_on: u.created_at.format("%-d %b %Y").to_string(),
+            })
+            .collect(),
+        pagination: Pagination::new(page, per_page, total, |p| {
+            format!("/users?page={p}&per_page={per_page}")
         }),
-        form,
-    );
-    render(state, req, Some(me), status, "pages/users", "People", extra)
+        invitations: invitations
+            .into_iter()
+            .map(|i| InvitationRow {
+                role_label: i.role.parse::<Role>().map(Role::label).unwrap_or(""),
+                expires_on: i.expires_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+                email: i.email,
+                name: i.name,
+            })
+            .collect(),
+        roles: role_options(&selected),
+        values,
+        form: errors,
+    };
+    render_page(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/users",
+        "People",
+        &context,
+    )
 }
 
 pub async fn list_page(
@@ -79,7 +150,7 @@ pub async fn list_page(
     me: CurrentUser,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    people_page(&state, &req, &me, &q, StatusCode::OK, json!({})).await
+    people_page(&state, &req, &me, &q, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -146,7 +217,11 @@ pub async fn invite_form(
     form: CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.0;
-    let values = json!({"values": {"name": form.name, "email": form.email, "role": form.role}});
+    let values = PersonValues {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        role: form.role.clone(),
+    };
     let q = PageQuery {
         page: None,
         per_page: None,
@@ -160,7 +235,7 @@ pub async fn invite_form(
                 &me,
                 &q,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                merge(values, form_errors(&errors)),
+                Some((values, &errors)),
             )
             .await;
         }
@@ -179,7 +254,7 @@ pub async fn invite_form(
                 &me,
                 &q,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                merge(values, form_errors(&errors)),
+                Some((values, &errors)),
             )
             .await
         }
@@ -198,32 +273,39 @@ async fn edit_page_with(
     me: &CurrentUser,
     subject: &User,
     status: StatusCode,
-    form: Value,
+    returned: Option<(PersonValues, &[(&str, String)])>,
 ) -> Result<HttpResponse, AppError> {
-    let selected = form["values"]["role"]
-        .as_str()
-        .unwrap_or(&subject.role)
-        .to_owned();
-    let name = form["values"]["name"]
-        .as_str()
-        .unwrap_or(&subject.name)
-        .to_owned();
-    let extra = merge(
-        json!({
-            "subject": {"id": subject.id, "name": subject.name, "email": subject.email, "role_label": subject.role().label(), "active": subject.active},
-            "roles": role_options(Some(&selected)),
-            "values": {"name": name},
-        }),
-        form,
-    );
-    render(
+    let (values, errors) = match returned {
+        Some((values, errors)) => (values, FormErrors::new(errors)),
+        None => (
+            PersonValues {
+                name: subject.name.clone(),
+                role: subject.role.clone(),
+                ..PersonValues::default()
+            },
+            FormErrors::default(),
+        ),
+    };
+    let context = EditPage {
+        subject: Subject {
+            id: subject.id,
+            name: &subject.name,
+            email: &subject.email,
+            role_label: subject.role().label(),
+            active: subject.active,
+        },
+        roles: role_options(&values.role),
+        values,
+        form: errors,
+    };
+    render_page(
         state,
         req,
         Some(me),
         status,
         "pages/user_edit",
         &subject.name,
-        extra,
+        &context,
     )
 }
 
@@ -234,7 +316,7 @@ pub async fn edit_page(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let subject = load_user(&state, &me, id.into_inner()).await?;
-    edit_page_with(&state, &req, &me, &subject, StatusCode::OK, json!({})).await
+    edit_page_with(&state, &req, &me, &subject, StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -278,14 +360,18 @@ pub async fn edit_form(
         .map_err(|_| errors.push(("role", "Choose a role.".to_owned())))
         .ok();
     if !errors.is_empty() {
-        let values = json!({"values": {"name": form.name, "role": form.role}});
+        let values = PersonValues {
+            name: form.name.clone(),
+            role: form.role.clone(),
+            ..PersonValues::default()
+        };
         return edit_page_with(
             &state,
             &req,
             &me,
             &subject,
             StatusCode::UNPROCESSABLE_ENTITY,
-            merge(values, form_errors(&errors)),
+            Some((values, &errors)),
         )
         .await;
     }
