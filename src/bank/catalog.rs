@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::questions::{self, LoopUse, QuestionDetail, Revision};
 use super::search::{QuestionQuery, QuestionSummary, search};
@@ -229,9 +228,55 @@ pub fn options(conn: &mut DbConn, actor: &User) -> Result<Options, AppError> {
     Ok(out)
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackHeading {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackCriterion {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackStageKind {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub format_name: String,
+    pub duration_minutes: i64,
+    /// Names of the criteria it suggests focusing on.
+    pub focus: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackFormat {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// `GET /api/v1/tracks/{id or slug}`, and its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackView {
+    pub track: TrackHeading,
+    pub criteria: Vec<TrackCriterion>,
+    pub red_flags: Vec<TrackCriterion>,
+    pub stage_kinds: Vec<TrackStageKind>,
+    pub formats: Vec<TrackFormat>,
+    pub question_count: i64,
+}
+
 /// A track (by id or slug) with its criteria, red flags, stage kinds and
 /// formats, as the API and its page show it.
-pub fn track(conn: &mut DbConn, actor: &User, key: &str) -> Result<Value, AppError> {
+pub fn track(conn: &mut DbConn, actor: &User, key: &str) -> Result<TrackView, AppError> {
     access::require(actor, Action::ReadBank)?;
     let filter_id = key.parse::<i64>().ok();
     let (id, slug, name, description): (i64, String, String, String) = match filter_id {
@@ -287,23 +332,50 @@ pub fn track(conn: &mut DbConn, actor: &User, key: &str) -> Result<Value, AppErr
         .filter(crate::db::schema::question_tracks::track_id.eq(id))
         .count()
         .get_result(conn)?;
-    let of_kind = |kind: &str| -> Vec<Value> {
+    let of_kind = |kind: &str| -> Vec<TrackCriterion> {
         crit.iter()
             .filter(|c| c.2 == kind)
-            .map(|c| json!({"id": c.0, "slug": c.1, "name": c.3, "description": c.4}))
+            .map(|c| TrackCriterion {
+                id: c.0,
+                slug: c.1.clone(),
+                name: c.3.clone(),
+                description: c.4.clone(),
+            })
             .collect()
     };
-    Ok(json!({
-        "track": {"id": id, "slug": slug, "name": name, "description": description},
-        "criteria": of_kind(CriterionKind::Criterion.as_str()),
-        "red_flags": of_kind(CriterionKind::RedFlag.as_str()),
-        "stage_kinds": kinds.iter().map(|k| json!({
-            "id": k.0, "slug": k.1, "name": k.2, "description": k.3, "format_name": k.4, "duration_minutes": k.5,
-            "focus": focus.iter().filter(|(kind, _)| *kind == k.0)
-                .filter_map(|(_, c)| crit.iter().find(|x| x.0 == *c).map(|x| x.3.clone()))
-                .collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "formats": fmts.iter().map(|f| json!({"slug": f.0, "name": f.1, "description": f.2})).collect::<Vec<_>>(),
-        "question_count": question_count,
-    }))
+    Ok(TrackView {
+        track: TrackHeading {
+            id,
+            slug,
+            name,
+            description,
+        },
+        criteria: of_kind(CriterionKind::Criterion.as_str()),
+        red_flags: of_kind(CriterionKind::RedFlag.as_str()),
+        stage_kinds: kinds
+            .iter()
+            .map(|k| TrackStageKind {
+                id: k.0,
+                slug: k.1.clone(),
+                name: k.2.clone(),
+                description: k.3.clone(),
+                format_name: k.4.clone(),
+                duration_minutes: k.5,
+                focus: focus
+                    .iter()
+                    .filter(|(kind, _)| *kind == k.0)
+                    .filter_map(|(_, c)| crit.iter().find(|x| x.0 == *c).map(|x| x.3.clone()))
+                    .collect(),
+            })
+            .collect(),
+        formats: fmts
+            .into_iter()
+            .map(|(slug, name, description)| TrackFormat {
+                slug,
+                name,
+                description,
+            })
+            .collect(),
+        question_count,
+    })
 }

@@ -2,15 +2,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
 
 use super::catalog;
 use crate::access::Action;
 use crate::auth::CurrentUser;
 use crate::bank::CATEGORIES;
 use crate::bank::search::QuestionQuery;
+use serde::Serialize;
+
+use super::questions::{LoopUse, QuestionDetail};
+use super::search::Chip;
 use crate::error::AppError;
-use crate::web::{State, db, render};
+use crate::web::form::Pagination;
+use crate::web::{State, db};
+use crate::web::{named, render_page};
 
 pub fn category_label(category: &str) -> &'static str {
     match category {
@@ -23,17 +28,39 @@ pub fn category_label(category: &str) -> &'static str {
     }
 }
 
-pub(super) fn choices(items: &[(String, String)], selected: &[&str], key: &str) -> Value {
+/// An option of a select or a checkbox, marked either way.
+#[derive(Serialize)]
+pub(super) struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+    checked: bool,
+}
+
+pub(super) fn choices(items: &[(String, String)], selected: &[&str]) -> Vec<Choice> {
     items
         .iter()
-        .map(|(slug, name)| json!({"value": slug, key: selected.contains(&slug.as_str()), "label": name}))
+        .map(|(slug, name)| {
+            let on = selected.contains(&slug.as_str());
+            Choice {
+                value: slug.clone(),
+                label: name.clone(),
+                selected: on,
+                checked: on,
+            }
+        })
         .collect()
 }
 
-pub(super) fn category_choices(selected: &str) -> Value {
+pub(super) fn category_choices(selected: &str) -> Vec<Choice> {
     CATEGORIES
         .iter()
-        .map(|c| json!({"value": c, "label": category_label(c), "selected": *c == selected}))
+        .map(|c| Choice {
+            value: (*c).to_owned(),
+            label: category_label(c).to_owned(),
+            selected: *c == selected,
+            checked: *c == selected,
+        })
         .collect()
 }
 
@@ -59,6 +86,71 @@ fn bank_url(query: &QuestionQuery, page: i64) -> String {
     )
 }
 
+/// The bank: a search with its filters and one page of results.
+#[derive(Serialize)]
+struct BankPage {
+    query: QueryEcho,
+    filters: Filters,
+    results: Vec<ResultCard>,
+    pagination: Pagination,
+    can_edit: bool,
+}
+
+#[derive(Serialize)]
+struct QueryEcho {
+    q: String,
+    category: String,
+    criterion: String,
+    red_flag: String,
+    stage_kind: String,
+    track: String,
+    archived: bool,
+}
+
+#[derive(Serialize)]
+struct Filters {
+    categories: Vec<Choice>,
+    criteria: Vec<Choice>,
+    red_flags: Vec<Choice>,
+    stage_kinds: Vec<Choice>,
+    tracks: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct ResultCard {
+    id: i64,
+    prompt: String,
+    why: String,
+    category_label: &'static str,
+    minutes: i64,
+    archived: bool,
+    criteria: Vec<Chip>,
+    red_flags: Vec<Chip>,
+    stage_kinds: Vec<Chip>,
+}
+
+/// A question's page: the question, where it is used, its versions.
+#[derive(Serialize)]
+struct QuestionPage {
+    question: LabelledQuestion,
+    used_in: Vec<LoopUse>,
+    revisions: Vec<RevisionLine>,
+    can_edit: bool,
+}
+
+#[derive(Serialize)]
+struct LabelledQuestion {
+    #[serde(flatten)]
+    detail: QuestionDetail,
+    category_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct RevisionLine {
+    version: i64,
+    changed_on: String,
+}
+
 pub async fn bank_page(
     state: State,
     req: HttpRequest,
@@ -74,48 +166,51 @@ pub async fn bank_page(
         ))
     })
     .await?;
-    let pages = ((total + query.per_page() - 1) / query.per_page()).max(1);
-    let page = query.page();
     let sel = |v: &Option<String>| v.clone().unwrap_or_default();
-    let results: Vec<Value> = results
-        .into_iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "prompt": r.prompt, "why": r.why, "category_label": category_label(&r.category),
-                "minutes": r.minutes, "archived": r.archived,
-                "criteria": r.criteria, "red_flags": r.red_flags, "stage_kinds": r.stage_kinds,
+    let context = BankPage {
+        query: QueryEcho {
+            q: sel(&query.q),
+            category: sel(&query.category),
+            criterion: sel(&query.criterion),
+            red_flag: sel(&query.red_flag),
+            stage_kind: sel(&query.stage_kind),
+            track: sel(&query.track),
+            archived: query.archived == Some(true),
+        },
+        filters: Filters {
+            categories: category_choices(&sel(&query.category)),
+            criteria: choices(&opts.criteria, &[&sel(&query.criterion)]),
+            red_flags: choices(&opts.red_flags, &[&sel(&query.red_flag)]),
+            stage_kinds: choices(&opts.stage_kinds, &[&sel(&query.stage_kind)]),
+            tracks: choices(&opts.tracks, &[&sel(&query.track)]),
+        },
+        results: results
+            .into_iter()
+            .map(|r| ResultCard {
+                category_label: category_label(&r.category),
+                id: r.id,
+                prompt: r.prompt,
+                why: r.why,
+                minutes: r.minutes,
+                archived: r.archived,
+                criteria: r.criteria,
+                red_flags: r.red_flags,
+                stage_kinds: r.stage_kinds,
             })
-        })
-        .collect();
-    let extra = json!({
-        "query": {
-            "q": sel(&query.q), "category": sel(&query.category), "criterion": sel(&query.criterion),
-            "red_flag": sel(&query.red_flag), "stage_kind": sel(&query.stage_kind), "track": sel(&query.track),
-            "archived": query.archived == Some(true),
-        },
-        "filters": {
-            "categories": category_choices(&sel(&query.category)),
-            "criteria": choices(&opts.criteria, &[&sel(&query.criterion)], "selected"),
-            "red_flags": choices(&opts.red_flags, &[&sel(&query.red_flag)], "selected"),
-            "stage_kinds": choices(&opts.stage_kinds, &[&sel(&query.stage_kind)], "selected"),
-            "tracks": choices(&opts.tracks, &[&sel(&query.track)], "selected"),
-        },
-        "results": results,
-        "pagination": {
-            "page": page, "pages": pages, "total": total,
-            "prev_url": (page > 1).then(|| bank_url(&query, page - 1)),
-            "next_url": (page < pages).then(|| bank_url(&query, page + 1)),
-        },
-        "can_edit": crate::access::role_allows(me.role, Action::EditBank),
-    });
-    render(
+            .collect(),
+        pagination: Pagination::new(query.page(), query.per_page(), total, |p| {
+            bank_url(&query, p)
+        }),
+        can_edit: crate::access::role_allows(me.role, Action::EditBank),
+    };
+    render_page(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/bank",
         "Question bank",
-        extra,
+        &context,
     )
 }
 
@@ -131,22 +226,30 @@ pub async fn question_page(
         used_in,
         revisions,
     } = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
-    let mut q = serde_json::to_value(&question).map_err(AppError::internal)?;
-    q["category_label"] = json!(category_label(&question.category));
-    let extra = json!({
-        "question": q,
-        "used_in": used_in,
-        "revisions": revisions.iter().map(|r| json!({"version": r.version, "changed_on": r.changed_at.format("%-d %b %Y").to_string()})).collect::<Vec<_>>(),
-        "can_edit": crate::access::role_allows(me.role, Action::EditBank),
-    });
-    render(
+    let title = question.prompt.clone();
+    let context = QuestionPage {
+        question: LabelledQuestion {
+            category_label: category_label(&question.category),
+            detail: question,
+        },
+        used_in,
+        revisions: revisions
+            .iter()
+            .map(|r| RevisionLine {
+                version: r.version,
+                changed_on: r.changed_at.format("%-d %b %Y").to_string(),
+            })
+            .collect(),
+        can_edit: crate::access::role_allows(me.role, Action::EditBank),
+    };
+    render_page(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/question",
-        &question.prompt,
-        extra,
+        &title,
+        &context,
     )
 }
 
@@ -157,14 +260,14 @@ pub async fn tracks_page(
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
-    render(
+    render_page(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/tracks",
         "Tracks",
-        json!({"tracks": tracks}),
+        &named("tracks", tracks),
     )
 }
 
@@ -176,17 +279,14 @@ pub async fn track_page(
 ) -> Result<HttpResponse, AppError> {
     let (key, actor) = (key.into_inner(), me.user.clone());
     let detail = db(&state, move |conn| catalog::track(conn, &actor, &key)).await?;
-    let title = detail["track"]["name"]
-        .as_str()
-        .unwrap_or("Track")
-        .to_owned();
-    render(
+    let title = detail.track.name.clone();
+    render_page(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/track",
         &title,
-        detail,
+        &detail,
     )
 }
