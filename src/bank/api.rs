@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::catalog;
 use super::question_pages::save;
@@ -41,10 +40,8 @@ pub async fn api_question(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, actor) = (id.into_inner(), me.user.clone());
-    let catalog::QuestionView {
-        question, used_in, ..
-    } = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({"question": question, "used_in": used_in})))
+    let view = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// A question as the API takes it; on PATCH every field is optional.
@@ -180,10 +177,7 @@ pub async fn api_import(
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let actor = me.user.clone();
     let report = db(&state, move |conn| catalog::import(conn, &actor, &file)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "inserted": report.inserted, "updated": report.updated,
-        "unchanged": report.unchanged, "links_changed": report.links_changed,
-    })))
+    Ok(HttpResponse::Ok().json(report))
 }
 
 pub async fn api_tracks(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {

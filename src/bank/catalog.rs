@@ -29,10 +29,13 @@ pub fn search_questions(
     Ok(search(conn, query)?)
 }
 
-/// A question, the loops that use it, and its revisions.
+/// A question, the loops that use it, and its revisions (the API's body
+/// leaves the revisions to the page).
+#[derive(Serialize)]
 pub struct QuestionView {
     pub question: QuestionDetail,
     pub used_in: Vec<LoopUse>,
+    #[serde(skip)]
     pub revisions: Vec<Revision>,
 }
 

@@ -1,8 +1,7 @@
 //! Candidates and their prep packs under `/api/v1`.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::candidates::schedule::schedule_of;
@@ -12,7 +11,7 @@ use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
 use crate::web::named;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{Counted, State, api_field_errors, db};
 
 #[derive(Deserialize)]
 pub struct CandidatesQuery {
@@ -38,8 +37,7 @@ pub async fn api_candidates(
         candidates::candidates_for(conn, &user, q.job_id, status)
     })
     .await?;
-    let total = list.len();
-    Ok(HttpResponse::Ok().json(json!({"candidates": list, "total": total})))
+    Ok(HttpResponse::Ok().json(Counted::new("candidates", list)))
 }
 
 pub async fn api_create_candidate(
@@ -70,7 +68,24 @@ pub async fn api_candidate(
         ))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"candidate": candidate, "schedule": schedule})))
+    Ok(HttpResponse::Ok().json(CandidateWithSchedule {
+        candidate,
+        schedule,
+    }))
+}
+
+/// `GET /api/v1/candidates/{id}`.
+#[derive(Serialize)]
+struct CandidateWithSchedule {
+    candidate: candidates::CandidateView,
+    schedule: crate::candidates::schedule::ScheduleView,
+}
+
+/// What sending a prep pack did: queued now, or already (same key).
+#[derive(Serialize)]
+struct Queued {
+    outbox_id: i64,
+    queued: bool,
 }
 
 #[derive(Deserialize)]
@@ -198,7 +213,10 @@ pub async fn api_send_prep_pack(
     } else {
         actix_web::http::StatusCode::OK
     };
-    Ok(HttpResponse::build(status).json(json!({"outbox_id": outbox_id, "queued": created})))
+    Ok(HttpResponse::build(status).json(Queued {
+        outbox_id,
+        queued: created,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,7 @@
 //! Interviews under `/api/v1`: my interviews, kits, scorecards, the debrief and the decision.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::ScorecardContent;
@@ -101,6 +100,13 @@ pub async fn api_debrief(
     Ok(HttpResponse::Ok().json(debrief))
 }
 
+/// The decision just recorded and every decision so far, newest first.
+#[derive(Serialize)]
+struct Decided<'a> {
+    decision: Option<&'a debrief::DecisionView>,
+    decisions: &'a [debrief::DecisionView],
+}
+
 #[derive(Deserialize)]
 pub struct DecisionBody {
     outcome: Option<String>,
@@ -132,8 +138,8 @@ pub async fn api_decide(
         Ok(debrief::debrief(conn, &user, id)?.decisions)
     })
     .await?;
-    Ok(
-        HttpResponse::Created()
-            .json(json!({"decision": decisions.first(), "decisions": decisions})),
-    )
+    Ok(HttpResponse::Created().json(Decided {
+        decision: decisions.first(),
+        decisions: &decisions,
+    }))
 }

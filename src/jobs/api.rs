@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::domain::{CriterionKind, JobStatus};
@@ -10,7 +9,7 @@ use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::ApiJson;
 use crate::web::named;
-use crate::web::{State, db};
+use crate::web::{Counted, State, db};
 
 #[derive(Deserialize)]
 pub struct NewJobBody {
@@ -25,8 +24,7 @@ pub struct NewJobBody {
 pub async fn api_jobs(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let jobs = db(&state, move |conn| jobs::jobs_for(conn, &user)).await?;
-    let total = jobs.len();
-    Ok(HttpResponse::Ok().json(json!({"jobs": jobs, "total": total})))
+    Ok(HttpResponse::Ok().json(Counted::new("jobs", jobs)))
 }
 
 pub async fn api_create_job(

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -274,17 +273,9 @@ pub async fn api_compare(
             )]));
         }
     };
-    let changes = db(&state, move |conn| {
-        let all = revisions::revisions(conn, &user, id)?;
-        let find = |v: i64, field: &str| {
-            all.iter()
-                .find(|r| r.version == v)
-                .cloned()
-                .ok_or_else(|| AppError::field(field, format!("This loop has no version {v}.")))
-        };
-        let (a, b) = (find(from, "from")?, find(to, "to")?);
-        Ok(revisions::diff(&a.stages, &b.stages))
+    let comparison = db(&state, move |conn| {
+        revisions::compare(conn, &user, id, from, to)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"from": from, "to": to, "changes": changes})))
+    Ok(HttpResponse::Ok().json(comparison))
 }

@@ -54,6 +54,37 @@ pub struct Revision {
     pub stages: Vec<StageView>,
 }
 
+/// What changed from one version of a loop to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub from: i64,
+    pub to: i64,
+    pub changes: Vec<StageDiff>,
+}
+
+/// Compares two versions of a loop (`ReadLoop`); a version the loop never
+/// had is a field error on `from` or `to`.
+pub fn compare(
+    conn: &mut DbConn,
+    actor: &User,
+    loop_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Comparison, AppError> {
+    let all = revisions(conn, actor, loop_id)?;
+    let find = |v: i64, field: &str| {
+        all.iter()
+            .find(|r| r.version == v)
+            .ok_or_else(|| AppError::field(field, format!("This loop has no version {v}.")))
+    };
+    let (a, b) = (find(from, "from")?, find(to, "to")?);
+    Ok(Comparison {
+        from,
+        to,
+        changes: diff(&a.stages, &b.stages),
+    })
+}
+
 /// Every version of a loop's shape, oldest first (`ReadLoop`).
 pub fn revisions(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<Vec<Revision>, AppError> {
     access::ensure(conn, actor, Action::ReadLoop, Target::Loop(loop_id))?;

@@ -1,8 +1,7 @@
 //! People under `/api/v1`: users, invitations, accepting one.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::invitation_pages::accept;
 use super::pages::{apply_changes, invite, parse_invitee};
@@ -138,11 +137,26 @@ pub async fn api_invite(
     .map_err(api_field_errors)?;
     let email = invitee.1.as_str().to_owned();
     let invitation = invite(&state, &me, invitee).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "email": email,
-        "expires_at": invitation.expires_at.and_utc().to_rfc3339(),
-        "outbox_id": invitation.outbox_id,
-    })))
+    Ok(HttpResponse::Created().json(Invited {
+        email,
+        expires_at: invitation.expires_at.and_utc().to_rfc3339(),
+        outbox_id: invitation.outbox_id,
+    }))
+}
+
+/// An invitation sent: to whom, until when (RFC 3339, UTC), which email.
+#[derive(Serialize)]
+struct Invited {
+    email: String,
+    expires_at: String,
+    outbox_id: i64,
+}
+
+/// An invitation accepted: the new member, signed in.
+#[derive(Serialize)]
+struct Accepted {
+    token: String,
+    user: crate::db::models::User,
 }
 
 #[derive(Deserialize)]
@@ -160,7 +174,7 @@ pub async fn api_accept(
         .password
         .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
     match accept(&state, token.into_inner(), &password, None).await? {
-        Ok((user, jwt)) => Ok(HttpResponse::Created().json(json!({"token": jwt, "user": user}))),
+        Ok((user, token)) => Ok(HttpResponse::Created().json(Accepted { token, user })),
         Err(errors) => Err(api_field_errors(errors)),
     }
 }

@@ -326,6 +326,23 @@ pub fn named<T: serde::Serialize>(
     std::collections::BTreeMap::from([(name, value)])
 }
 
+/// A whole list with its length: `{"<name>": [...], "total"}`.
+#[derive(Debug, serde::Serialize)]
+pub struct Counted<T: serde::Serialize> {
+    #[serde(flatten)]
+    items: std::collections::BTreeMap<&'static str, Vec<T>>,
+    total: usize,
+}
+
+impl<T: serde::Serialize> Counted<T> {
+    pub fn new(name: &'static str, items: Vec<T>) -> Self {
+        Counted {
+            total: items.len(),
+            items: std::collections::BTreeMap::from([(name, items)]),
+        }
+    }
+}
+
 /// One page of a list: `{"<name>": [...], "page", "per_page", "total"}`.
 #[derive(Debug, serde::Serialize)]
 pub struct Listed<T: serde::Serialize> {

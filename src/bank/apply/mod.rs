@@ -27,7 +27,7 @@ use crate::db::schema::{
 };
 
 /// What applying a bank did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct SeedReport {
     pub inserted: usize,
     pub updated: usize,
