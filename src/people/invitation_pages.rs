@@ -7,10 +7,14 @@ use serde_json::json;
 use super::sign_in::{NewPasswordForm, password_for_link};
 use crate::db::models::{TokenPurpose, User};
 use crate::domain::Role;
+use serde::Serialize;
+
+use crate::db::models::OneTimeToken;
 use crate::error::AppError;
 use crate::people::accounts::{self};
 use crate::web::extract::CsrfForm;
-use crate::web::{State, db, form_errors, merge, redirect_with_flash, render, session_cookie};
+use crate::web::{FormErrors, render_page};
+use crate::web::{State, db, redirect_with_flash, render, session_cookie};
 
 fn invitation_problem(
     state: &State,
@@ -43,6 +47,44 @@ fn invitation_problem(
     )
 }
 
+/// The page behind an invitation link: who is invited, and the form that
+/// sets their password.
+#[derive(Serialize)]
+struct AcceptPage {
+    token: String,
+    invitee: Invitee,
+    hide_sign_in: bool,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+#[derive(Serialize)]
+struct Invitee {
+    name: Option<String>,
+    email: Option<String>,
+    role_label: &'static str,
+}
+
+impl AcceptPage {
+    fn new(token: String, invitation: OneTimeToken, errors: &[(&str, String)]) -> Self {
+        AcceptPage {
+            token,
+            invitee: Invitee {
+                role_label: invitation
+                    .role
+                    .as_deref()
+                    .and_then(|r| r.parse::<Role>().ok())
+                    .map(Role::label)
+                    .unwrap_or(""),
+                name: invitation.name,
+                email: invitation.email,
+            },
+            hide_sign_in: true,
+            form: FormErrors::new(errors),
+        }
+    }
+}
+
 pub async fn invitation_page(
     state: State,
     req: HttpRequest,
@@ -56,24 +98,15 @@ pub async fn invitation_page(
     .await
     {
         Ok(invitation) => {
-            let role_label = invitation
-                .role
-                .as_deref()
-                .and_then(|r| r.parse::<Role>().ok())
-                .map(Role::label)
-                .unwrap_or("");
-            render(
+            let page = AcceptPage::new(plain, invitation, &[]);
+            render_page(
                 &state,
                 &req,
                 None,
                 StatusCode::OK,
                 "pages/accept_invitation",
                 "Join Loopwright",
-                json!({
-                    "token": plain,
-                    "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label},
-                    "hide_sign_in": true,
-                }),
+                &page,
             )
         }
         Err(e) => invitation_problem(&state, &req, e),
@@ -136,24 +169,15 @@ pub async fn invitation_form(
                 accounts::live_token(conn, TokenPurpose::Invitation, &check)
             })
             .await?;
-            let role_label = invitation
-                .role
-                .as_deref()
-                .and_then(|r| r.parse::<Role>().ok())
-                .map(Role::label)
-                .unwrap_or("");
-            let extra = merge(
-                json!({"token": plain, "invitee": {"name": invitation.name, "email": invitation.email, "role_label": role_label}, "hide_sign_in": true}),
-                form_errors(&errors),
-            );
-            render(
+            let page = AcceptPage::new(plain, invitation, &errors);
+            render_page(
                 &state,
                 &req,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "pages/accept_invitation",
                 "Join Loopwright",
-                extra,
+                &page,
             )
         }
         Err(e) => invitation_problem(&state, &req, e),
