@@ -154,6 +154,12 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
         ReadKit => allow(candidate().is_ok() || scope.interviews, Denied::Hidden),
         // Whatever the role: only those assigned have a scorecard to give.
         KeepScorecard => allow(scope.interviews, Denied::Hidden),
+        // Independent judgement (DESIGN, note 1): whoever has a scorecard to
+        // give on the candidate reads the others' once their own are in,
+        // whatever their role.
+        ReadDebrief if scope.interviews && !scope.own_submitted => {
+            Err(Denied::Forbidden(SUBMIT_FIRST))
+        }
         ReadDebrief if candidate().is_ok() => Ok(()),
         ReadDebrief if !scope.interviews => Err(Denied::Hidden),
         ReadDebrief => allow(scope.own_submitted, Denied::Forbidden(SUBMIT_FIRST)),
@@ -183,8 +189,13 @@ pub fn can_ever(actor: Actor, action: Action) -> Result<(), Denied> {
         candidate_id: Some(0),
         ..best
     };
-    can(actor, action, &best)
-        .or_else(|denied| can(actor, action, &on_candidate).map_err(|_| denied))
+    match (can(actor, action, &best), can(actor, action, &on_candidate)) {
+        (Ok(()), _) | (_, Ok(())) => Ok(()),
+        // Where the thing would be hidden if it existed, a missing one is
+        // hidden too: a guessed id tells nothing.
+        (Err(Denied::Hidden), _) | (_, Err(Denied::Hidden)) => Err(Denied::Hidden),
+        (Err(denied), _) => Err(denied),
+    }
 }
 
 /// A role-only action (no thing to look at): 403 unless the role allows it.
@@ -268,7 +279,7 @@ mod tests {
             (KeepScorecard, candidate(mine, false, false), [H, H, H, H, H]),
             (KeepScorecard, candidate(mine, true, false), [OK, OK, OK, OK, OK]),
             (ReadDebrief, candidate(mine, false, false), [OK, OK, H, OK, H]),
-            (ReadDebrief, candidate(mine, true, false), [OK, OK, X, OK, X]),
+            (ReadDebrief, candidate(mine, true, false), [X, X, X, X, X]),
             (ReadDebrief, candidate(mine, true, true), [OK, OK, OK, OK, OK]),
             (RecordDecision, candidate(mine, true, true), [OK, OK, X, X, H]),
         ];
@@ -295,6 +306,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// What a role hears of a thing that does not exist: 403 where it could
+    /// never act on such a thing, 404 where an existing one could be hidden
+    /// from it, so a guessed id tells nothing.
+    #[test]
+    fn a_missing_thing_answers_as_a_hidden_one_would() {
+        let interviewer = as_role(Role::Interviewer);
+        assert_eq!(kind(can_ever(interviewer, ReadJob)), X);
+        assert_eq!(kind(can_ever(interviewer, AddCandidate)), X);
+        assert_eq!(can_ever(interviewer, ReadLoop), H);
+        assert_eq!(can_ever(interviewer, EditLoop), H);
+        assert_eq!(can_ever(interviewer, ManageCandidate), H);
+        assert_eq!(can_ever(interviewer, RecordDecision), H);
+        assert_eq!(can_ever(interviewer, ReadKit), OK);
+        assert_eq!(kind(can_ever(as_role(Role::Recruiter), EditJob)), X);
+        assert_eq!(can_ever(as_role(Role::Recruiter), EditLoop), OK);
     }
 
     #[test]

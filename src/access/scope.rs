@@ -137,8 +137,9 @@ fn needs_interviewer_facts(actor: &User, action: Action, scope: &Scope) -> bool 
         Role::Interviewer => false,
     };
     match action {
-        Action::KeepScorecard => true,
-        Action::ReadKit | Action::ReadDebrief => !sees_all,
+        // Whether their own scorecards are in matters whoever asks.
+        Action::KeepScorecard | Action::ReadDebrief => true,
+        Action::ReadKit => !sees_all,
         _ => false,
     }
 }

@@ -54,16 +54,6 @@ pub struct LoopView {
     pub stages: Vec<StageView>,
 }
 
-/// The loop a stage belongs to (404 for a stage that does not exist).
-pub fn loop_of_stage(conn: &mut DbConn, stage_id: i64) -> Result<i64, AppError> {
-    stages::table
-        .find(stage_id)
-        .select(stages::loop_id)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)
-}
-
 pub(crate) fn check_title(field: &str, title: &str) -> Result<String, AppError> {
     let title = title.trim();
     if title.is_empty() {

@@ -572,3 +572,41 @@ fn someone_not_on_the_stage_sees_the_kit_without_a_scorecard_form() {
     assert!(page.body.contains("you have no scorecard here"));
     assert!(!page.body.contains("Submit scorecard"));
 }
+
+#[test]
+fn a_hiring_manager_who_interviews_waits_like_everyone_for_the_debrief() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        recruiter: mut rec,
+        ..
+    } = Team::new(&app);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let shared = job.criteria[0];
+    plan()
+        .stage(0, stage().focus([shared]).interviewers([manager.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper").on(&job).create(&mut rec.api);
+    let debrief = format!("/api/v1/candidates/{}/debrief", grace.id);
+
+    // The job's own manager, but with a scorecard to give: not yet.
+    let early = manager.api.get(&debrief);
+    assert_eq!(early.status, 403, "{}", early.body);
+    assert!(
+        early.body.contains("Submit your own scorecard"),
+        "{}",
+        early.body
+    );
+    // The recruiter, with none to give, reads it at once.
+    assert_eq!(rec.api.get(&debrief).status, 200);
+
+    scorecard()
+        .rate(shared, "yes", "Explained the query plan.")
+        .no_red_flags(&job.red_flags)
+        .recommend("yes")
+        .summary("Solid.")
+        .submit(&mut manager.api, grace.stages[0]);
+    let after = manager.api.get(&debrief);
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(after.json()["scorecards"].as_array().unwrap().len(), 1);
+}
