@@ -157,6 +157,17 @@ pub struct Invitation {
 
 /// Invites someone: a one-time link (72 h) emailed through the outbox.
 /// A newer invitation to the same address replaces older ones.
+/// One person, one account: an email already taken is a field error.
+fn refuse_taken_email(conn: &mut DbConn, email: &EmailAddress) -> Result<(), AppError> {
+    if User::find_by_email(conn, email.as_str())?.is_some() {
+        return Err(AppError::field(
+            "email",
+            "Someone with this email already has an account.",
+        ));
+    }
+    Ok(())
+}
+
 pub fn invite(
     conn: &mut DbConn,
     templates: &Templates,
@@ -168,12 +179,7 @@ pub fn invite(
 ) -> Result<Invitation, AppError> {
     access::require(inviter, Action::ManageUsers)?;
     crate::db::write_transaction(conn, |conn| {
-        if User::find_by_email(conn, email.as_str())?.is_some() {
-            return Err(AppError::field(
-                "email",
-                "Someone with this email already has an account.",
-            ));
-        }
+        refuse_taken_email(conn, email)?;
         let at = now();
         diesel::update(
             one_time_tokens::table
@@ -486,12 +492,7 @@ pub fn create_user(
 ) -> Result<User, AppError> {
     access::require(actor, Action::ManageUsers)?;
     crate::db::write_transaction(conn, |conn| {
-        if User::find_by_email(conn, email.as_str())?.is_some() {
-            return Err(AppError::field(
-                "email",
-                "Someone with this email already has an account.",
-            ));
-        }
+        refuse_taken_email(conn, email)?;
         let at = now();
         let user = User::create(
             conn,

@@ -312,10 +312,7 @@ impl FormErrors {
 
 /// Field errors as the form templates take them.
 pub fn form_errors(errors: &[(&str, String)]) -> Value {
-    json!({
-        "errors": errors.iter().map(|(f, m)| ((*f).to_owned(), Value::from(m.as_str()))).collect::<serde_json::Map<_, _>>(),
-        "error_list": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(FormErrors::new(errors)).unwrap_or_default()
 }
 
 /// `{"<name>": value}`: the API's one-key bodies, typed.
