@@ -32,6 +32,14 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// The thing asked for exists already: `field` says which input made it
+    /// the same one, `location` is the path of the one that exists.
+    #[error("{message}")]
+    Duplicate {
+        field: &'static str,
+        message: String,
+        location: String,
+    },
     #[error("{0}")]
     Gone(String),
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
@@ -53,6 +61,9 @@ pub struct ErrorDetail<'a> {
     pub message: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// For a duplicate: the path of what already exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl AppError {
@@ -77,7 +88,7 @@ impl AppError {
             Self::BadCredentials => "invalid_credentials",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
-            Self::Conflict(_) => "conflict",
+            Self::Conflict(_) | Self::Duplicate { .. } => "conflict",
             Self::Gone(_) => "gone",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
@@ -114,7 +125,7 @@ impl ResponseError for AppError {
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Duplicate { .. } => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -126,15 +137,24 @@ impl ResponseError for AppError {
         if let Self::Internal(cause) = self {
             tracing::error!(error = ?cause, "request failed");
         }
-        let fields = match self {
-            Self::Validation { fields, .. } => fields.clone(),
-            _ => BTreeMap::new(),
+        let (fields, location) = match self {
+            Self::Validation { fields, .. } => (fields.clone(), None),
+            Self::Duplicate {
+                field,
+                message,
+                location,
+            } => (
+                BTreeMap::from([((*field).to_owned(), message.clone())]),
+                Some(location.clone()),
+            ),
+            _ => (BTreeMap::new(), None),
         };
         let mut response = HttpResponse::build(self.status_code()).json(ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
                 message: self.to_string(),
                 fields,
+                location,
             },
         });
         if matches!(self, Self::Unauthorized) {

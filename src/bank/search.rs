@@ -50,8 +50,22 @@ impl QuestionQuery {
         self.per_page.unwrap_or(25).clamp(1, 100)
     }
 
-    fn text(&self) -> Option<&str> {
-        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    /// Rows before this page; a page past the end (however far) is empty.
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1).saturating_mul(self.per_page())
+    }
+
+    /// What to search for: control characters (a NUL, which PostgreSQL
+    /// refuses in text, tabs, newlines) read as spaces.
+    fn text(&self) -> Option<String> {
+        let text: String = self
+            .q
+            .as_deref()?
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
     }
 
     fn slug(value: &Option<String>) -> Option<&str> {
@@ -167,7 +181,7 @@ fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQue
     }
     if let Some(text) = query.text() {
         q = match engine {
-            Engine::Sqlite => match fts5_query(text) {
+            Engine::Sqlite => match fts5_query(&text) {
                 Some(fts) => q.filter(
                     sql::<Bool>("questions.id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH ")
                         .bind::<Text, _>(fts)
@@ -178,7 +192,7 @@ fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQue
             },
             Engine::Postgres => q.filter(
                 sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
-                    .bind::<Text, _>(text.to_owned())
+                    .bind::<Text, _>(text)
                     .sql(")"),
             ),
         };
@@ -194,7 +208,7 @@ pub fn search(
 ) -> QueryResult<(Vec<QuestionSummary>, i64)> {
     let engine = engine(conn);
     let sqlite_text = match engine {
-        Engine::Sqlite => query.text().and_then(fts5_query),
+        Engine::Sqlite => query.text().as_deref().and_then(fts5_query),
         Engine::Postgres => None,
     };
     let (rows, total) = match sqlite_text {
@@ -202,21 +216,22 @@ pub fn search(
         None => {
             let total: i64 = filtered(query, engine).count().get_result(conn)?;
             let mut page = filtered(query, engine);
-            page = match query.text() {
-                Some(text) => page
+            page = match (engine, query.text()) {
+                (Engine::Postgres, Some(text)) => page
                     .order(
                         sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
-                            .bind::<Text, _>(text.to_owned())
+                            .bind::<Text, _>(text)
                             .sql("))::double precision")
                             .desc(),
                     )
                     .then_order_by(questions::id),
-                None => page.order(questions::id),
+                // SQLite text without a word matches nothing: order is moot.
+                _ => page.order(questions::id),
             };
             let rows: Vec<Row> = page
                 .select(ROW)
                 .limit(query.per_page())
-                .offset((query.page() - 1) * query.per_page())
+                .offset(query.offset())
                 .load(conn)?;
             (rows, total)
         }
@@ -310,7 +325,7 @@ fn sqlite_ranked_page(
         ra.total_cmp(&rb).then(a.cmp(b))
     });
     let total = ids.len() as i64;
-    let start = usize::try_from((query.page() - 1) * query.per_page())
+    let start = usize::try_from(query.offset())
         .unwrap_or(usize::MAX)
         .min(ids.len());
     let end = start

@@ -26,6 +26,14 @@ pub struct CandidatePage {
     form: FormErrors,
     /// The stage whose schedule form came back with errors.
     error_stage_id: Option<i64>,
+    /// The same person's candidacies for other jobs.
+    other_candidacies: Vec<OtherCandidacy>,
+}
+
+#[derive(Serialize)]
+struct OtherCandidacy {
+    candidate_id: i64,
+    job_title: String,
 }
 
 #[derive(Serialize)]
@@ -122,6 +130,7 @@ impl CandidatePage {
             names,
             kind_names,
             format_names,
+            other_candidacies,
         } = file;
         let titles: std::collections::HashMap<i64, String> = shape
             .stages
@@ -243,6 +252,13 @@ impl CandidatePage {
             schedule: rows,
             form,
             error_stage_id,
+            other_candidacies: other_candidacies
+                .into_iter()
+                .map(|(candidate_id, job_title)| OtherCandidacy {
+                    candidate_id,
+                    job_title,
+                })
+                .collect(),
         }
     }
 

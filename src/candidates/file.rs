@@ -28,6 +28,8 @@ pub struct CandidateFile {
     /// Stage kind and format names by slug.
     pub kind_names: HashMap<String, String>,
     pub format_names: HashMap<String, String>,
+    /// The same email on other jobs the actor may see: `(candidate id, job title)`.
+    pub other_candidacies: Vec<(i64, String)>,
 }
 
 /// See [`CandidateFile`]: `ManageCandidate`, a fixed number of queries.
@@ -41,6 +43,7 @@ pub fn candidate_file(
     let schedule = schedule_for(conn, &candidate, &shape)?;
     let pack = compose(conn, templates, actor, &candidate, &shape, None)?;
     let deliveries = mail::for_candidate(conn, id)?;
+    let other_candidacies = super::other_candidacies(conn, actor, &candidate)?;
     let people: Vec<i64> = shape
         .stages
         .iter()
@@ -71,5 +74,6 @@ pub fn candidate_file(
         names,
         kind_names,
         format_names,
+        other_candidacies,
     })
 }

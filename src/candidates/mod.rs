@@ -112,6 +112,7 @@ pub fn create_candidate(
         ));
     }
     write_transaction(conn, |conn| {
+        refuse_duplicate(conn, new.job_id, &new.email, None)?;
         let at = now();
         let template: Option<(i64, i64)> = loops::table
             .filter(loops::job_id.eq(new.job_id))
@@ -383,7 +384,7 @@ pub fn update_candidate(
     id: i64,
     changes: CandidateChanges,
 ) -> Result<CandidateView, AppError> {
-    access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
+    let scope = access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
     let status = changes
         .status
         .as_deref()
@@ -401,6 +402,9 @@ pub fn update_candidate(
         ));
     }
     write_transaction(conn, |conn| {
+        if let (Some(email), Some(job_id)) = (&changes.email, scope.job_id) {
+            refuse_duplicate(conn, job_id, email, Some(id))?;
+        }
         let at = now();
         if let Some(name) = &changes.name {
             diesel::update(candidates::table.find(id))
@@ -434,6 +438,60 @@ pub fn update_candidate(
         )?;
         candidate_view_of(conn, id)
     })
+}
+
+/// Refuses a second candidate with the same email on one job (emails are
+/// stored in lower case), pointing at the one already there. Call it inside
+/// the write transaction: on PostgreSQL it locks the job's row so that two
+/// requests at once (a double click) cannot both pass.
+fn refuse_duplicate(
+    conn: &mut DbConn,
+    job_id: i64,
+    email: &crate::domain::EmailAddress,
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(job_id)
+            .execute(pg)?;
+    }
+    let existing: Option<(i64, String)> = candidates::table
+        .filter(candidates::job_id.eq(job_id))
+        .filter(candidates::email.eq(email.as_str()))
+        .filter(candidates::id.ne(except.unwrap_or(0)))
+        .select((candidates::id, candidates::name))
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some((id, name)) => Err(AppError::Duplicate {
+            field: "email",
+            message: format!("{name} is already a candidate for this job with this email."),
+            location: format!("/candidates/{id}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The same person's candidacies for other jobs, as far as `viewer` may
+/// list candidates: `(candidate id, job title)`, newest job first.
+pub fn other_candidacies(
+    conn: &mut DbConn,
+    viewer: &User,
+    candidate: &CandidateView,
+) -> QueryResult<Vec<(i64, String)>> {
+    let mut query = candidates::table
+        .inner_join(jobs::table)
+        .filter(candidates::email.eq(&candidate.email))
+        .filter(candidates::id.ne(candidate.id))
+        .select((candidates::id, jobs::title))
+        .order(jobs::id.desc())
+        .into_boxed::<<DbConn as Connection>::Backend>();
+    match viewer.role() {
+        Role::Admin | Role::Recruiter => {}
+        Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(viewer.id)),
+        Role::Interviewer => return Ok(Vec::new()),
+    }
+    query.load(conn)
 }
 
 /// Its pages, for the one route table.

@@ -43,8 +43,7 @@ pub async fn list_page(
         &me,
         &q.into_inner(),
         StatusCode::OK,
-        &Pairs::new(),
-        &[],
+        AddForm::default(),
     )
     .await
 }
@@ -60,7 +59,20 @@ struct CandidatesPage {
     values: Typed,
     #[serde(flatten)]
     form: FormErrors,
+    /// The page of the candidate the add form would have duplicated.
+    existing_candidate: Option<String>,
 }
+
+/// The add form as it came back: what was typed, its errors, and the page of
+/// the candidate it would have duplicated.
+#[derive(Default)]
+struct AddForm<'a> {
+    typed: Option<&'a Pairs>,
+    errors: Vec<(&'a str, String)>,
+    existing: Option<String>,
+}
+
+static EMPTY: Pairs = Vec::new();
 
 #[derive(Serialize)]
 struct CandidateRow {
@@ -91,9 +103,9 @@ async fn list_with(
     me: &CurrentUser,
     q: &ListQuery,
     status: StatusCode,
-    typed: &Pairs,
-    errors: &[(&str, String)],
+    add: AddForm<'_>,
 ) -> Result<HttpResponse, AppError> {
+    let typed = add.typed.unwrap_or(&EMPTY);
     let user = me.user.clone();
     let job_filter = q.job_id.parse::<i64>().ok();
     let status_filter = q.status.parse::<CandidateStatus>().ok();
@@ -134,7 +146,8 @@ async fn list_with(
             email: field(typed, "email").to_owned(),
             notes: field(typed, "notes").to_owned(),
         },
-        form: FormErrors::new(errors),
+        form: FormErrors::new(&add.errors),
+        existing_candidate: add.existing,
     };
     render_page(
         state,
@@ -169,8 +182,11 @@ pub async fn create_form(
                 &me,
                 &ListQuery::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &pairs,
-                &errors,
+                AddForm {
+                    typed: Some(&pairs),
+                    errors,
+                    existing: None,
+                },
             )
             .await;
         }
@@ -193,8 +209,30 @@ pub async fn create_form(
                 &me,
                 &ListQuery::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &pairs,
-                &errors,
+                AddForm {
+                    typed: Some(&pairs),
+                    errors,
+                    existing: None,
+                },
+            )
+            .await
+        }
+        Err(AppError::Duplicate {
+            field,
+            message,
+            location,
+        }) => {
+            list_with(
+                &state,
+                &req,
+                &me,
+                &ListQuery::default(),
+                StatusCode::CONFLICT,
+                AddForm {
+                    typed: Some(&pairs),
+                    errors: vec![(field, message)],
+                    existing: Some(location),
+                },
             )
             .await
         }

@@ -439,3 +439,60 @@ fn search_over_ten_thousand_questions_is_fast_and_its_query_count_constant() {
         app.count_queries(|| script.get("/api/v1/questions?q=caching&page=200&per_page=25"));
     assert_eq!(page.status, 200);
 }
+
+#[test]
+fn any_string_a_person_types_is_a_valid_search() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let mut browser = app.signed_in(&hm);
+    // FTS5 and tsquery syntax, lone punctuation, emoji, NUL and other control
+    // characters: each is a search like any other, never an error.
+    for typed in [
+        "-",
+        "?",
+        "(",
+        ")",
+        "\"",
+        "\"\"",
+        "*",
+        "^",
+        ":",
+        "'",
+        "AND",
+        "OR NOT",
+        "NEAR(a b)",
+        "a:b",
+        "col:",
+        "-idempotency",
+        "idem*",
+        "🙂",
+        "🙂 idempotency",
+        "\u{0}",
+        "a\u{0}b",
+        "\t\n",
+        "%",
+        "_",
+        "\\",
+        "C++",
+        "!!!",
+        "&|!",
+        "<->",
+        "x' OR '1'='1",
+    ] {
+        let q = serde_urlencoded::to_string([("q", typed)]).unwrap();
+        let api = script.get(&format!("/api/v1/questions?{q}"));
+        assert_eq!(api.status, 200, "API search for {typed:?}: {}", api.body);
+        assert!(api.json()["total"].as_i64().is_some(), "{typed:?}");
+        let page = browser.get(&format!("/bank?{q}"));
+        assert_eq!(page.status, 200, "bank page search for {typed:?}");
+    }
+    // Punctuation around a word still finds the word.
+    let found = script
+        .get("/api/v1/questions?q=%22idempotency%22%3F")
+        .json();
+    assert!(found["total"].as_i64().unwrap() >= 2, "{found}");
+    // A page far past the end is an empty page, not an error.
+    let far = script.get("/api/v1/questions?q=idempotency&page=9223372036854775807");
+    assert!(far.status < 500, "{}", far.body);
+}

@@ -319,3 +319,85 @@ fn candidates_are_listed_by_job_and_status_and_checked() {
     assert_eq!(res.json()["total"], 10);
     assert_eq!(one, many, "listing candidates costs the same for 2 or 10");
 }
+
+#[test]
+fn the_same_person_twice_on_one_job_points_at_the_first() {
+    let app = TestApp::spawn();
+    let Setup {
+        mut recruiter,
+        mut manager,
+        job,
+        ..
+    } = setup(&app);
+    let first = candidate("Ada Lovelace")
+        .email("ada@example.com")
+        .on(&job)
+        .create(&mut recruiter.api);
+
+    // A second add, the email in other letter case: 409 naming the first.
+    let again = recruiter.api.post_json(
+        "/api/v1/candidates",
+        json!({"name": "Ada L.", "email": "ADA@Example.com", "job_id": job.id}),
+    );
+    assert_eq!(again.status, 409, "{}", again.body);
+    let error = &again.json()["error"];
+    assert_eq!(error["location"], format!("/candidates/{}", first.id));
+    assert!(
+        error["fields"]["email"]
+            .as_str()
+            .unwrap()
+            .contains("Ada Lovelace")
+    );
+    let listed = recruiter
+        .api
+        .get(&format!("/api/v1/candidates?job_id={}", job.id));
+    assert_eq!(
+        listed.json()["candidates"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listed.body
+    );
+
+    // The same through the page: the error sits by the email, what was typed stays.
+    let mut browser = recruiter.browser();
+    let job_id = job.id.to_string();
+    let page = browser.submit(
+        "/candidates",
+        "/candidates",
+        &[
+            ("name", "Ada Twice"),
+            ("email", "ada@example.com"),
+            ("job_id", &job_id),
+            ("notes", "typed notes survive"),
+        ],
+    );
+    assert_eq!(page.status, 409, "{}", page.body);
+    assert!(page.body.contains("id=\"error-email\""), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/candidates/{}\"", first.id))
+    );
+    assert!(page.body.contains("Ada Twice") && page.body.contains("typed notes survive"));
+
+    // Changing another candidate's email to Ada's is refused the same way.
+    let grace = add_candidate(&mut recruiter.api, &job, "Grace Hopper");
+    let clash = recruiter.api.patch_json(
+        &format!("/api/v1/candidates/{}", grace.id),
+        json!({"email": "ada@example.com"}),
+    );
+    assert_eq!(clash.status, 409, "{}", clash.body);
+
+    // On another job the same email is allowed, and each page names the other.
+    let other = crate::builders::job("Data Engineer").create(&mut manager.api);
+    let second = candidate("Ada Lovelace")
+        .email("ada@example.com")
+        .on(&other)
+        .create(&mut recruiter.api);
+    let page = browser.get(&format!("/candidates/{}", first.id));
+    assert!(page.body.contains("also a candidate for"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/candidates/{}\"", second.id))
+    );
+    assert!(page.body.contains("Data Engineer"));
+}
