@@ -87,7 +87,11 @@ impl FromStr for Role {
 
 crate::db::enums::stored_as_text!(Role);
 
-/// An email address, trimmed and lower-cased so that one person is one account.
+/// An email address, trimmed and lower-cased so that one person is one
+/// account. An internationalised domain is kept in its Unicode form for people
+/// to read and sent as punycode ([`EmailAddress::ascii`], RFC 5891); the part
+/// before the `@` must be ASCII, since delivering to anything else needs
+/// SMTPUTF8 (RFC 6531), which relays cannot be relied on to offer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EmailAddress(String);
 
@@ -116,11 +120,37 @@ impl EmailAddress {
         {
             return Err(bad());
         }
-        Ok(Self(value))
+        if !local.is_ascii() {
+            return Err(Invalid::new(
+                "Use an address with only plain letters, digits and . _ + - before the @: \
+                 mail to other addresses cannot be delivered.",
+            ));
+        }
+        let ascii = idna::domain_to_ascii(domain).map_err(|_| bad())?;
+        let (domain, checked) = idna::domain_to_unicode(&ascii);
+        checked.map_err(|_| bad())?;
+        Ok(Self(format!("{local}@{domain}")))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The address as mail servers take it: the domain in punycode.
+    pub fn ascii(&self) -> String {
+        Self::ascii_of(&self.0)
+    }
+
+    /// [`EmailAddress::ascii`] of an address stored earlier; one that no
+    /// longer parses is returned as it is, for the mail server to refuse.
+    pub fn ascii_of(stored: &str) -> String {
+        match stored.rsplit_once('@') {
+            Some((local, domain)) if !domain.is_ascii() => match idna::domain_to_ascii(domain) {
+                Ok(domain) => format!("{local}@{domain}"),
+                Err(_) => stored.to_owned(),
+            },
+            _ => stored.to_owned(),
+        }
     }
 }
 
@@ -232,6 +262,24 @@ mod tests {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} accepted");
         }
         assert!(EmailAddress::parse(&format!("{}@x.io", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn international_domains_are_sent_as_punycode() {
+        let ada = EmailAddress::parse("Ada@Bücher.Example").unwrap();
+        assert_eq!(ada.as_str(), "ada@bücher.example");
+        assert_eq!(ada.ascii(), "ada@xn--bcher-kva.example");
+        // Typed in punycode, it is the same person.
+        assert_eq!(
+            EmailAddress::parse("ada@xn--bcher-kva.example").unwrap(),
+            ada
+        );
+        assert_eq!(EmailAddress::ascii_of("ada@example.com"), "ada@example.com");
+        // A non-ASCII local part cannot be delivered without SMTPUTF8.
+        let refused = EmailAddress::parse("zoë@example.com").unwrap_err();
+        assert!(refused.0.contains("before the @"), "{}", refused.0);
+        // Not a domain name at all.
+        assert!(EmailAddress::parse("ada@xn--.example").is_err());
     }
 
     #[test]

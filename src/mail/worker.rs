@@ -63,8 +63,7 @@ impl Transport {
 /// multipart/mixed when there are attachments. Typed headers encode names and
 /// subjects, so user text cannot inject headers.
 pub fn build_message(from: &Mailbox, message: &OutboxMessage) -> Result<Message, String> {
-    let address = message
-        .recipient_email
+    let address = crate::domain::EmailAddress::ascii_of(&message.recipient_email)
         .parse()
         .map_err(|e| format!("bad recipient address: {e}"))?;
     let name =

@@ -2,6 +2,7 @@
 //! default; PostgreSQL when LOOPWRIGHT_TEST_DATABASE_URL is set).
 
 mod accounts;
+mod addresses;
 mod bank;
 mod builders;
 mod candidate_pages;
