@@ -278,7 +278,7 @@ diesel::table! {
     scorecard_ratings (scorecard_id,job_criterion_id) {
         scorecard_id -> BigInt,
         job_criterion_id -> BigInt,
-        rating -> Text,
+        rating -> Nullable<Text>,
         evidence -> Text,
     }
 }
@@ -287,7 +287,7 @@ diesel::table! {
     scorecard_red_flags (scorecard_id,job_criterion_id) {
         scorecard_id -> BigInt,
         job_criterion_id -> BigInt,
-        observed -> Bool,
+        observed -> Nullable<Bool>,
         evidence -> Text,
     }
 }

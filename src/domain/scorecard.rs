@@ -73,7 +73,9 @@ text_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatingEntry {
     pub criterion_id: i64,
-    pub rating: Rating,
+    /// `None` in a draft whose evidence was typed before a rating was chosen.
+    #[serde(default)]
+    pub rating: Option<Rating>,
     #[serde(default)]
     pub evidence: String,
 }
@@ -81,7 +83,9 @@ pub struct RatingEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedFlagEntry {
     pub criterion_id: i64,
-    pub observed: bool,
+    /// `None` in a draft whose evidence was typed before choosing.
+    #[serde(default)]
+    pub observed: Option<bool>,
     #[serde(default)]
     pub evidence: String,
 }
@@ -110,38 +114,43 @@ pub struct ScorecardContent {
 
 /// What must be filled before a scorecard can be submitted, by field
 /// (`ratings.<criterion id>`, `red_flags.<criterion id>`, `recommendation`,
-/// `summary`). Empty when it can be submitted.
+/// `summary`), each message naming its criterion or red flag. `focus` and
+/// `red_flags` are `(id, name)` in the order the form shows them. Empty when
+/// it can be submitted.
 pub fn submission_problems(
     card: &ScorecardContent,
-    focus: &[i64],
-    red_flags: &[i64],
+    focus: &[(i64, String)],
+    red_flags: &[(i64, String)],
 ) -> Vec<(String, String)> {
     let mut problems = Vec::new();
-    for id in focus {
-        match card.ratings.iter().find(|r| r.criterion_id == *id) {
-            None => problems.push((
-                format!("ratings.{id}"),
-                "Rate this criterion, or choose \"no signal\".".to_owned(),
+    for (id, name) in focus {
+        let entry = card.ratings.iter().find(|r| r.criterion_id == *id);
+        let problem = match entry.map(|r| (r.rating, r.evidence.trim().is_empty())) {
+            None | Some((None, _)) => Some(format!(
+                "Rate \u{201c}{name}\u{201d}, or choose \u{201c}no signal\u{201d}."
             )),
-            Some(r) if r.rating != Rating::NoSignal && r.evidence.trim().is_empty() => problems
-                .push((
-                    format!("ratings.{id}"),
-                    "Say what you saw that supports this rating.".to_owned(),
-                )),
-            Some(_) => {}
+            Some((Some(rating), true)) if rating != Rating::NoSignal => Some(format!(
+                "Say what you saw that supports your rating of \u{201c}{name}\u{201d}."
+            )),
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            problems.push((format!("ratings.{id}"), message));
         }
     }
-    for id in red_flags {
-        match card.red_flags.iter().find(|r| r.criterion_id == *id) {
-            None => problems.push((
-                format!("red_flags.{id}"),
-                "Say whether you observed this red flag.".to_owned(),
+    for (id, name) in red_flags {
+        let entry = card.red_flags.iter().find(|r| r.criterion_id == *id);
+        let problem = match entry.map(|r| (r.observed, r.evidence.trim().is_empty())) {
+            None | Some((None, _)) => Some(format!(
+                "Say whether you observed the red flag \u{201c}{name}\u{201d}."
             )),
-            Some(r) if r.observed && r.evidence.trim().is_empty() => problems.push((
-                format!("red_flags.{id}"),
-                "Describe what you observed.".to_owned(),
+            Some((Some(true), true)) => Some(format!(
+                "Describe what you observed of \u{201c}{name}\u{201d}."
             )),
-            Some(_) => {}
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            problems.push((format!("red_flags.{id}"), message));
         }
     }
     if card.recommendation.is_none() {
@@ -262,15 +271,17 @@ mod tests {
     fn rating(criterion_id: i64, rating: Rating, evidence: &str) -> RatingEntry {
         RatingEntry {
             criterion_id,
-            rating,
+            rating: Some(rating),
             evidence: evidence.into(),
         }
     }
 
     #[test]
     fn a_scorecard_is_submittable_only_when_complete() {
+        let focus = [(1, "SQL".to_owned()), (2, "Testing".to_owned())];
+        let flags = [(9, "Blames others".to_owned())];
         let mut card = ScorecardContent::default();
-        let problems: Vec<String> = submission_problems(&card, &[1, 2], &[9])
+        let problems: Vec<String> = submission_problems(&card, &focus, &flags)
             .into_iter()
             .map(|p| p.0)
             .collect();
@@ -287,23 +298,35 @@ mod tests {
         card.ratings = vec![rating(1, Rating::Yes, ""), rating(2, Rating::NoSignal, "")];
         card.red_flags = vec![RedFlagEntry {
             criterion_id: 9,
-            observed: true,
+            observed: Some(true),
             evidence: " ".into(),
         }];
         card.recommendation = Some(Recommendation::Yes);
         card.summary = "Solid.".into();
-        let problems: Vec<String> = submission_problems(&card, &[1, 2], &[9])
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
+        let problems = submission_problems(&card, &focus, &flags);
         assert_eq!(
             problems,
-            ["ratings.1", "red_flags.9"],
-            "evidence is needed except for no signal"
+            [
+                (
+                    "ratings.1".to_owned(),
+                    "Say what you saw that supports your rating of \u{201c}SQL\u{201d}.".to_owned()
+                ),
+                (
+                    "red_flags.9".to_owned(),
+                    "Describe what you observed of \u{201c}Blames others\u{201d}.".to_owned()
+                )
+            ],
+            "evidence is needed except for no signal; each message names its criterion"
         );
         card.ratings[0].evidence = "Explained the index choice.".into();
         card.red_flags[0].evidence = "Skipped the edge cases.".into();
-        assert!(submission_problems(&card, &[1, 2], &[9]).is_empty());
+        assert!(submission_problems(&card, &focus, &flags).is_empty());
+        // Evidence kept without a choice is a draft, not a submission.
+        card.ratings[1].rating = None;
+        card.red_flags[0].observed = None;
+        let problems = submission_problems(&card, &focus, &flags);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].1.contains("Testing") && problems[1].1.contains("Blames others"));
     }
 
     fn submitted(

@@ -154,7 +154,8 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         ))
         .load(conn)?;
     let card_ids: Vec<i64> = cards.iter().map(|c| c.0).collect();
-    let ratings: Vec<(i64, i64, Rating, String)> = scorecard_ratings::table
+    // Submitted cards only: every rating and red flag on them is chosen.
+    let ratings: Vec<(i64, i64, Option<Rating>, String)> = scorecard_ratings::table
         .filter(scorecard_ratings::scorecard_id.eq_any(&card_ids))
         .select((
             scorecard_ratings::scorecard_id,
@@ -163,7 +164,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             scorecard_ratings::evidence,
         ))
         .load(conn)?;
-    let flags: Vec<(i64, i64, bool, String)> = scorecard_red_flags::table
+    let flags: Vec<(i64, i64, Option<bool>, String)> = scorecard_red_flags::table
         .filter(scorecard_red_flags::scorecard_id.eq_any(&card_ids))
         .select((
             scorecard_red_flags::scorecard_id,
@@ -197,11 +198,11 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 ratings: ratings
                     .iter()
                     .filter(|r| r.0 == c.0)
-                    .map(|r| (r.1, r.2))
+                    .filter_map(|r| Some((r.1, r.2?)))
                     .collect(),
                 red_flags_observed: flags
                     .iter()
-                    .filter(|f| f.0 == c.0 && f.2)
+                    .filter(|f| f.0 == c.0 && f.2 == Some(true))
                     .map(|f| f.1)
                     .collect(),
             })
@@ -263,10 +264,12 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 ratings: ratings
                     .iter()
                     .filter(|r| r.0 == c.0)
-                    .map(|r| DebriefRating {
-                        criterion_id: r.1,
-                        rating: r.2,
-                        evidence: r.3.clone(),
+                    .filter_map(|r| {
+                        Some(DebriefRating {
+                            criterion_id: r.1,
+                            rating: r.2?,
+                            evidence: r.3.clone(),
+                        })
                     })
                     .collect(),
                 red_flags: flags

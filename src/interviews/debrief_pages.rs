@@ -130,7 +130,7 @@ impl DebriefPage {
                     .map(|card| {
                         if red_flag {
                             let f = card.red_flags.iter().find(|f| f.criterion_id == c.id);
-                            let (rating, rating_label) = match f.map(|f| f.observed) {
+                            let (rating, rating_label) = match f.and_then(|f| f.observed) {
                                 Some(true) => ("yes", "Observed"),
                                 Some(false) => ("no", "Not observed"),
                                 None => ("", ""),
@@ -159,7 +159,7 @@ impl DebriefPage {
             .collect();
         let mut raised: BTreeMap<String, Vec<RaisedBy>> = BTreeMap::new();
         for card in &cards {
-            for f in card.red_flags.iter().filter(|f| f.observed) {
+            for f in card.red_flags.iter().filter(|f| f.observed == Some(true)) {
                 raised
                     .entry(name_of(f.criterion_id))
                     .or_default()

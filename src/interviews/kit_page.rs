@@ -136,8 +136,8 @@ impl KitPage {
                     id: c.id,
                     name: c.name.clone(),
                     description: c.description.clone(),
-                    rating: r.map(|r| r.rating.as_str()).unwrap_or(""),
-                    rating_label: r.map(|r| r.rating.label()).unwrap_or(""),
+                    rating: r.and_then(|r| r.rating).map(Rating::as_str).unwrap_or(""),
+                    rating_label: r.and_then(|r| r.rating).map(Rating::label).unwrap_or(""),
                     evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
                     error: error_for(format!("rating-{}", c.id)),
                 }
@@ -153,7 +153,8 @@ impl KitPage {
                     name: c.name.clone(),
                     description: c.description.clone(),
                     observed: f
-                        .map(|f| if f.observed { "yes" } else { "no" })
+                        .and_then(|f| f.observed)
+                        .map(|observed| if observed { "yes" } else { "no" })
                         .unwrap_or(""),
                     evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
                     error: error_for(format!("red_flag-{}", c.id)),

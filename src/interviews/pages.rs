@@ -82,45 +82,47 @@ pub async fn interviews_page(
 }
 
 /// The scorecard form's fields, read back into a scorecard; a value that is
-/// not on the scale is named by its field.
+/// not on the scale is named by its field. Evidence typed before its rating
+/// (or before observed / not observed) is kept with its criterion.
 fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut content = ScorecardContent {
         summary: field(pairs, "summary").to_owned(),
         ..ScorecardContent::default()
     };
+    let id_after = |key: &str, prefix: &str| {
+        key.strip_prefix(prefix)
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     for (key, value) in pairs {
-        if let Some(id) = key
-            .strip_prefix("rating-")
-            .and_then(|id| id.parse::<i64>().ok())
-        {
-            if value.is_empty() {
-                continue;
-            }
-            match value.parse::<Rating>() {
-                Ok(rating) => content.ratings.push(RatingEntry {
-                    criterion_id: id,
-                    rating,
-                    evidence: field(pairs, &format!("evidence-{id}")).to_owned(),
-                }),
-                Err(e) => errors.push((key.clone(), e.0)),
-            }
-        } else if let Some(id) = key
-            .strip_prefix("red_flag-")
-            .and_then(|id| id.parse::<i64>().ok())
-        {
-            match value.as_str() {
-                "yes" | "no" => content.red_flags.push(RedFlagEntry {
-                    criterion_id: id,
-                    observed: value == "yes",
-                    evidence: field(pairs, &format!("red_flag_evidence-{id}")).to_owned(),
-                }),
-                "" => {}
-                _ => errors.push((key.clone(), "Choose observed or not observed.".to_owned())),
-            }
-        } else if let Some(id) = key
-            .strip_prefix("notes-")
-            .and_then(|id| id.parse::<i64>().ok())
+        if let Some(id) = id_after(key, "rating-") {
+            let rating = match value.as_str() {
+                "" => None,
+                value => match value.parse::<Rating>() {
+                    Ok(rating) => Some(rating),
+                    Err(e) => {
+                        errors.push((key.clone(), e.0));
+                        continue;
+                    }
+                },
+            };
+            rating_entry(&mut content.ratings, id).rating = rating;
+        } else if let Some(id) = id_after(key, "evidence-") {
+            rating_entry(&mut content.ratings, id).evidence = value.clone();
+        } else if let Some(id) = id_after(key, "red_flag-") {
+            let observed = match value.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                "" => None,
+                _ => {
+                    errors.push((key.clone(), "Choose observed or not observed.".to_owned()));
+                    continue;
+                }
+            };
+            red_flag_entry(&mut content.red_flags, id).observed = observed;
+        } else if let Some(id) = id_after(key, "red_flag_evidence-") {
+            red_flag_entry(&mut content.red_flags, id).evidence = value.clone();
+        } else if let Some(id) = id_after(key, "notes-")
             && !value.trim().is_empty()
         {
             content.question_notes.push(QuestionNote {
@@ -129,6 +131,13 @@ fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, Str
             });
         }
     }
+    // A criterion with neither a rating nor text has nothing to keep.
+    content
+        .ratings
+        .retain(|r| r.rating.is_some() || !r.evidence.trim().is_empty());
+    content
+        .red_flags
+        .retain(|f| f.observed.is_some() || !f.evidence.trim().is_empty());
     match field(pairs, "recommendation") {
         "" => {}
         value => match value.parse::<Recommendation>() {
@@ -141,6 +150,36 @@ fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, Str
     } else {
         Err(errors)
     }
+}
+
+fn rating_entry(ratings: &mut Vec<RatingEntry>, id: i64) -> &mut RatingEntry {
+    let at = match ratings.iter().position(|r| r.criterion_id == id) {
+        Some(at) => at,
+        None => {
+            ratings.push(RatingEntry {
+                criterion_id: id,
+                rating: None,
+                evidence: String::new(),
+            });
+            ratings.len() - 1
+        }
+    };
+    &mut ratings[at]
+}
+
+fn red_flag_entry(flags: &mut Vec<RedFlagEntry>, id: i64) -> &mut RedFlagEntry {
+    let at = match flags.iter().position(|f| f.criterion_id == id) {
+        Some(at) => at,
+        None => {
+            flags.push(RedFlagEntry {
+                criterion_id: id,
+                observed: None,
+                evidence: String::new(),
+            });
+            flags.len() - 1
+        }
+    };
+    &mut flags[at]
 }
 
 /// Domain field names (`ratings.7`) to the form's (`rating-7`).

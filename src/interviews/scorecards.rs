@@ -48,14 +48,12 @@ fn content_of(
             scorecard_ratings::rating,
             scorecard_ratings::evidence,
         ))
-        .load::<(i64, String, String)>(conn)?
+        .load::<(i64, Option<String>, String)>(conn)?
         .into_iter()
-        .filter_map(|(criterion_id, rating, evidence)| {
-            rating.parse().ok().map(|rating| RatingEntry {
-                criterion_id,
-                rating,
-                evidence,
-            })
+        .map(|(criterion_id, rating, evidence)| RatingEntry {
+            criterion_id,
+            rating: rating.and_then(|r| r.parse().ok()),
+            evidence,
         })
         .collect();
     let red_flags = scorecard_red_flags::table
@@ -65,7 +63,7 @@ fn content_of(
             scorecard_red_flags::observed,
             scorecard_red_flags::evidence,
         ))
-        .load::<(i64, bool, String)>(conn)?
+        .load::<(i64, Option<bool>, String)>(conn)?
         .into_iter()
         .map(|(criterion_id, observed, evidence)| RedFlagEntry {
             criterion_id,
@@ -151,6 +149,10 @@ pub(crate) fn read_own(
     })
 }
 
+/// The stage's focus criteria and the job's red flags, `(id, name)` in form
+/// order.
+type Asked = (Vec<(i64, String)>, Vec<(i64, String)>);
+
 /// Ratings only for the stage's focus, red flags only the job's, notes only
 /// for the stage's questions; text within bounds.
 fn check_content(
@@ -158,18 +160,18 @@ fn check_content(
     job_id: i64,
     stage_id: i64,
     content: &ScorecardContent,
-) -> Result<(Vec<i64>, Vec<i64>), AppError> {
-    let focus: Vec<i64> = stage_focus_criteria::table
+) -> Result<Asked, AppError> {
+    let focus: Vec<(i64, String)> = stage_focus_criteria::table
         .inner_join(job_criteria::table)
         .filter(stage_focus_criteria::stage_id.eq(stage_id))
         .order(job_criteria::position)
-        .select(stage_focus_criteria::job_criterion_id)
+        .select((stage_focus_criteria::job_criterion_id, job_criteria::name))
         .load(conn)?;
-    let red_flags: Vec<i64> = job_criteria::table
+    let red_flags: Vec<(i64, String)> = job_criteria::table
         .filter(job_criteria::job_id.eq(job_id))
         .filter(job_criteria::kind.eq(CriterionKind::RedFlag))
         .order(job_criteria::position)
-        .select(job_criteria::id)
+        .select((job_criteria::id, job_criteria::name))
         .load(conn)?;
     let asked: BTreeSet<i64> = stage_questions::table
         .filter(stage_questions::stage_id.eq(stage_id))
@@ -178,7 +180,7 @@ fn check_content(
         .into_iter()
         .collect();
     for r in &content.ratings {
-        if !focus.contains(&r.criterion_id) {
+        if !focus.iter().any(|(id, _)| *id == r.criterion_id) {
             return Err(AppError::field(
                 "ratings",
                 format!("Criterion {} is not a focus of this stage.", r.criterion_id),
@@ -186,7 +188,7 @@ fn check_content(
         }
     }
     for r in &content.red_flags {
-        if !red_flags.contains(&r.criterion_id) {
+        if !red_flags.iter().any(|(id, _)| *id == r.criterion_id) {
             return Err(AppError::field(
                 "red_flags",
                 format!("{} is not one of this job's red flags.", r.criterion_id),
@@ -248,7 +250,7 @@ fn write_content(
             .values((
                 scorecard_ratings::scorecard_id.eq(scorecard_id),
                 scorecard_ratings::job_criterion_id.eq(r.criterion_id),
-                scorecard_ratings::rating.eq(r.rating.as_str()),
+                scorecard_ratings::rating.eq(r.rating.map(crate::domain::Rating::as_str)),
                 scorecard_ratings::evidence.eq(r.evidence.trim()),
             ))
             .execute(conn)?;

@@ -2,7 +2,7 @@
 //! agenda and the decision, through the API.
 
 use loopwright::domain::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::builders::{
     Member, ScorecardSpec, Team, candidate, first_question, job, plan, scorecard, stage,
@@ -609,4 +609,95 @@ fn a_hiring_manager_who_interviews_waits_like_everyone_for_the_debrief() {
     let after = manager.api.get(&debrief);
     assert_eq!(after.status, 200, "{}", after.body);
     assert_eq!(after.json()["scorecards"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn evidence_typed_before_a_rating_survives_autosave_and_reload() {
+    let app = TestApp::spawn();
+    let mut l = setup(&app);
+    let mut a = l.a.browser();
+    let kit_path = format!("/stages/{}/kit", l.stage_a);
+    let kit = a.get(&kit_path);
+    let csrf = crate::support::csrf_field(&kit.body);
+    let shared = l.rated.shared;
+    let flag = l.rated.red_flags[0];
+    // What a browser sends while nothing is picked yet: empty radios are
+    // absent, the text areas are there.
+    let evidence = format!("evidence-{shared}");
+    let flag_evidence = format!("red_flag_evidence-{flag}");
+    let saved = a.post_form(
+        &format!("/stages/{}/scorecard/autosave", l.stage_a),
+        &[
+            ("csrf_token", &csrf),
+            (&evidence, "Reasoned about lock contention before I asked."),
+            (&flag_evidence, "Interrupted twice; watch for it."),
+            ("summary", ""),
+        ],
+    );
+    assert_eq!(saved.status, 204, "{}", saved.body);
+
+    let card = format!("/api/v1/stages/{}/scorecard", l.stage_a);
+    let draft = l.a.api.get(&card).json();
+    assert_eq!(draft["ratings"][0]["criterion_id"], shared, "{draft}");
+    assert_eq!(draft["ratings"][0]["rating"], Value::Null);
+    assert_eq!(
+        draft["ratings"][0]["evidence"],
+        "Reasoned about lock contention before I asked."
+    );
+    assert_eq!(draft["red_flags"][0]["observed"], Value::Null);
+
+    // A reload shows both texts in their fields.
+    let reloaded = a.get(&kit_path);
+    assert!(
+        reloaded
+            .body
+            .contains("Reasoned about lock contention before I asked.")
+    );
+    assert!(reloaded.body.contains("Interrupted twice; watch for it."));
+
+    // The API keeps evidence without a rating the same way.
+    let api = l.a.api.put_json(
+        &card,
+        json!({"ratings": [{"criterion_id": shared, "evidence": "Typed first, rated later."}]}),
+    );
+    assert_eq!(api.status, 200, "{}", api.body);
+    assert_eq!(
+        l.a.api.get(&card).json()["ratings"][0]["evidence"],
+        "Typed first, rated later."
+    );
+
+    // Submitting names each criterion and red flag still to choose.
+    let early = a.post_form(
+        &format!("/stages/{}/scorecard", l.stage_a),
+        &[
+            ("csrf_token", &csrf),
+            (&evidence, "Typed first, rated later."),
+            ("action", "submit"),
+        ],
+    );
+    assert_eq!(early.status, 422);
+    let summary = early
+        .body
+        .split("class=\"error-summary")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap_or_default();
+    let messages: Vec<&str> = summary
+        .split("<li>")
+        .skip(1)
+        .filter_map(|li| li.split('>').nth(1))
+        .filter_map(|m| m.split('<').next())
+        .collect();
+    let flags = l.rated.red_flags.len();
+    assert_eq!(messages.len(), 1 + flags + 2, "{messages:?}");
+    let distinct: std::collections::BTreeSet<&str> = messages.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        messages.len(),
+        "every message names its own criterion: {messages:?}"
+    );
+    assert!(
+        messages.iter().filter(|m| m.contains("red flag")).count() == flags,
+        "{messages:?}"
+    );
 }
