@@ -62,6 +62,8 @@ pub const PARTIALS: &[(&str, &str)] = embed![
 pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
     "emails/invitation.html",
     "emails/invitation.txt",
+    "emails/interviewer_left.html",
+    "emails/interviewer_left.txt",
     "emails/layout.html",
     "emails/layout.txt",
     "emails/password_reset.html",

@@ -40,3 +40,17 @@ text_enum! {
         Failed = ("failed", "Failed"),
     }
 }
+
+impl CandidateStatus {
+    /// The statuses of a process still running: scorecards are still owed
+    /// and chased. Hired, rejected and withdrawn end it.
+    pub const IN_PROCESS: [CandidateStatus; 2] = [CandidateStatus::Active, CandidateStatus::OnHold];
+}
+
+impl DecisionOutcome {
+    /// Whether the decision ends the candidate's process: a hire or a no
+    /// hire does; a hold keeps it open.
+    pub fn is_final(self) -> bool {
+        matches!(self, DecisionOutcome::Hire | DecisionOutcome::NoHire)
+    }
+}

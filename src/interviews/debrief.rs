@@ -15,7 +15,7 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    decisions, job_criteria, scorecard_ratings, scorecard_red_flags, scorecards,
+    decisions, job_criteria, loops, scorecard_ratings, scorecard_red_flags, scorecards,
     stage_interviewers, stages, users,
 };
 use crate::db::write_transaction;
@@ -56,6 +56,17 @@ pub struct DebriefScorecard {
     pub red_flags: Vec<RedFlagEntry>,
 }
 
+/// Why an assigned interviewer's scorecard is not in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outstanding {
+    /// They are on the team and still owe it.
+    Missing,
+    /// They left the team (deactivated) before giving it: someone else must
+    /// take the stage over.
+    Left,
+}
+
 /// An assigned interviewer whose scorecard is not in.
 #[derive(Debug, Clone, Serialize)]
 pub struct MissingScorecard {
@@ -63,6 +74,25 @@ pub struct MissingScorecard {
     pub stage_title: Option<String>,
     pub interviewer_id: i64,
     pub interviewer_name: String,
+    /// `missing` or `left`.
+    pub state: Outstanding,
+}
+
+/// Someone active who could take a stage over, for the reassignment form.
+#[derive(Debug, Clone, Serialize)]
+pub struct Teammate {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the reassignment form needs (page only): the loop's version and
+/// the active team, with who is on each stage already.
+#[derive(Debug, Clone, Default)]
+pub struct Reassigning {
+    pub loop_version: i64,
+    pub team: Vec<Teammate>,
+    /// Interviewer ids per stage.
+    pub on_stage: HashMap<i64, Vec<i64>>,
 }
 
 /// One recorded decision (every revision is kept), newest first.
@@ -84,12 +114,19 @@ pub struct Debrief {
     pub candidate_id: i64,
     pub criteria: Vec<DebriefCriterion>,
     pub scorecards: Vec<DebriefScorecard>,
+    /// Scorecards still owed by people on the team.
     pub missing: Vec<MissingScorecard>,
+    /// Scorecards that people who left the team never gave.
+    pub left: Vec<MissingScorecard>,
     pub agenda: Vec<AgendaItem>,
     pub decisions: Vec<DecisionView>,
     /// Whether the viewer may record the decision (not part of the API body).
     #[serde(skip)]
     pub may_decide: bool,
+    /// Set when the viewer may hand a stage of someone who left to someone
+    /// else (`EditLoop`) and there is such a stage (not part of the API body).
+    #[serde(skip)]
+    pub reassigning: Option<Reassigning>,
     /// For the page's heading (not part of the API body).
     #[serde(skip)]
     pub candidate_name: String,
@@ -120,6 +157,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         Target::Candidate(candidate_id),
     )?;
     let may_decide = access::can(Actor::from(actor), Action::RecordDecision, &scope).is_ok();
+    let may_reassign = access::can(Actor::from(actor), Action::EditLoop, &scope).is_ok();
     let (Some(loop_id), Some(job_id)) = (scope.loop_id, scope.job_id) else {
         return Err(AppError::NotFound);
     };
@@ -135,10 +173,16 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .select((stages::id, stages::title))
         .load(conn)?;
     let stage_ids: Vec<i64> = stage_rows.iter().map(|s| s.0).collect();
-    let assigned: Vec<(i64, i64, String)> = stage_interviewers::table
+    let assigned: Vec<(i64, i64, String, bool)> = stage_interviewers::table
         .inner_join(users::table)
         .filter(stage_interviewers::stage_id.eq_any(&stage_ids))
-        .select((stage_interviewers::stage_id, users::id, users::name))
+        .order((stage_interviewers::stage_id, users::name))
+        .select((
+            stage_interviewers::stage_id,
+            users::id,
+            users::name,
+            users::active,
+        ))
         .load(conn)?;
     let cards: Vec<CardRow> = scorecards::table
         .filter(scorecards::stage_id.eq_any(&stage_ids))
@@ -175,19 +219,49 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .load(conn)?;
     let name_of: HashMap<i64, String> = assigned
         .iter()
-        .map(|(_, id, name)| (*id, name.clone()))
+        .map(|(_, id, name, _)| (*id, name.clone()))
         .collect();
     let title_of: HashMap<i64, String> = stage_rows.iter().cloned().collect();
-    let missing: Vec<MissingScorecard> = assigned
+    let (missing, left): (Vec<MissingScorecard>, Vec<MissingScorecard>) = assigned
         .iter()
-        .filter(|(stage, user, _)| !cards.iter().any(|c| c.1 == *stage && c.2 == *user))
-        .map(|(stage, user, name)| MissingScorecard {
+        .filter(|(stage, user, ..)| !cards.iter().any(|c| c.1 == *stage && c.2 == *user))
+        .map(|(stage, user, name, active)| MissingScorecard {
             stage_id: *stage,
             stage_title: title_of.get(stage).cloned(),
             interviewer_id: *user,
             interviewer_name: name.clone(),
+            state: if *active {
+                Outstanding::Missing
+            } else {
+                Outstanding::Left
+            },
         })
-        .collect();
+        .partition(|m| m.state == Outstanding::Missing);
+    let reassigning = if may_reassign && !left.is_empty() {
+        let loop_version: i64 = loops::table
+            .find(loop_id)
+            .select(loops::version)
+            .first(conn)?;
+        let team = users::table
+            .filter(users::active.eq(true))
+            .order(users::name)
+            .select((users::id, users::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .map(|(id, name)| Teammate { id, name })
+            .collect();
+        let mut on_stage: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (stage, user, ..) in &assigned {
+            on_stage.entry(*stage).or_default().push(*user);
+        }
+        Some(Reassigning {
+            loop_version,
+            team,
+            on_stage,
+        })
+    } else {
+        None
+    };
     let submitted: Vec<SubmittedCard> = cards
         .iter()
         .filter_map(|c| {
@@ -284,6 +358,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             })
             .collect(),
         missing,
+        left,
         agenda: items,
         decisions: history
             .into_iter()
@@ -298,6 +373,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             })
             .collect(),
         may_decide,
+        reassigning,
         candidate_name: candidate.name,
         job_title: candidate.job_title,
     })
@@ -360,6 +436,87 @@ pub fn decide(
             "decision.recorded",
             ("candidate", Some(candidate_id)),
             json!({"outcome": outcome}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Hands a stage of a candidate's loop from someone who left the team
+/// (deactivated, scorecard not given) to `replacement_id`; the stage's other
+/// interviewers stay. The change goes through the planner's
+/// [`set_interviewers`](crate::loops::edits::set_interviewers), so it asks
+/// the policy for `EditLoop`, carries the loop's `version` and is recorded
+/// as a revision.
+///
+/// Errors: 404 if the stage is not on this candidate's loop (or hidden);
+/// 422 on `replacement_id` when nobody, someone inactive or someone already
+/// on the stage is chosen; 409 when the loop changed since `version`, or
+/// the person is no longer on the stage or is active again.
+pub fn reassign(
+    conn: &mut DbConn,
+    actor: &User,
+    candidate_id: i64,
+    stage_id: i64,
+    leaver_id: i64,
+    replacement_id: Option<i64>,
+    version: i64,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let scope = access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?;
+        if scope.candidate_id != Some(candidate_id) {
+            return Err(AppError::NotFound);
+        }
+        let on_stage: Vec<(i64, String, bool)> = stage_interviewers::table
+            .inner_join(users::table)
+            .filter(stage_interviewers::stage_id.eq(stage_id))
+            .select((users::id, users::name, users::active))
+            .load(conn)?;
+        match on_stage.iter().find(|(id, ..)| *id == leaver_id) {
+            None => {
+                return Err(AppError::Conflict(
+                    "That person is no longer on this stage: reload the debrief to see who is."
+                        .into(),
+                ));
+            }
+            Some((_, name, true)) => {
+                return Err(AppError::Conflict(format!(
+                    "{name} is an active member of the team again: change the stage's interviewers in the planner."
+                )));
+            }
+            Some(_) => {}
+        }
+        let Some(replacement) = replacement_id else {
+            return Err(AppError::field(
+                "replacement_id",
+                "Choose who takes this stage over.",
+            ));
+        };
+        if let Some((_, name, _)) = on_stage.iter().find(|(id, ..)| *id == replacement) {
+            return Err(AppError::field(
+                "replacement_id",
+                format!("{name} is on this stage already: choose someone else."),
+            ));
+        }
+        let ids: Vec<i64> = on_stage
+            .iter()
+            .map(|(id, ..)| *id)
+            .filter(|id| *id != leaver_id)
+            .chain([replacement])
+            .collect();
+        crate::loops::edits::set_interviewers(conn, actor, stage_id, version, &ids).map_err(
+            |e| match e {
+                AppError::Validation { fields, .. } if fields.contains_key("user_ids") => {
+                    AppError::field("replacement_id", "Choose an active member of the team.")
+                }
+                e => e,
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "stage.reassigned",
+            ("stage", Some(stage_id)),
+            json!({"from": leaver_id, "to": replacement, "candidate_id": candidate_id}),
         )?;
         Ok(())
     })

@@ -25,6 +25,9 @@ struct DebriefPage {
     columns: Vec<Column>,
     rows: Vec<Row>,
     missing: Vec<debrief::MissingScorecard>,
+    left: Vec<LeftLine>,
+    can_reassign: bool,
+    loop_version: i64,
     red_flags_raised: Vec<RaisedFlag>,
     agenda: Vec<Message>,
     decisions: Vec<DecisionLine>,
@@ -33,6 +36,36 @@ struct DebriefPage {
     criteria_options: Vec<CriterionOption>,
     #[serde(flatten)]
     form: FormErrors,
+}
+
+/// A scorecard someone who left never gave, with the form to hand the
+/// stage to someone else.
+#[derive(Serialize)]
+struct LeftLine {
+    stage_id: i64,
+    stage_title: Option<String>,
+    interviewer_id: i64,
+    interviewer_name: String,
+    /// Who could take the stage over: the active team, less those on it.
+    options: Vec<PersonOption>,
+    /// Why the last try to reassign this stage failed.
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PersonOption {
+    id: i64,
+    name: String,
+    selected: bool,
+}
+
+/// A reassignment that failed: of which stage and person, what was chosen
+/// (kept), and why.
+pub(super) struct ReassignAttempt {
+    stage_id: i64,
+    leaver_id: i64,
+    replacement_id: Option<i64>,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -102,11 +135,18 @@ struct CriterionOption {
 }
 
 impl DebriefPage {
-    fn new(candidate_id: i64, d: debrief::Debrief, errors: &[(&str, String)]) -> Self {
+    fn new(
+        candidate_id: i64,
+        d: debrief::Debrief,
+        errors: &[(&str, String)],
+        attempt: Option<&ReassignAttempt>,
+    ) -> Self {
         let debrief::Debrief {
             criteria,
             scorecards: cards,
             missing,
+            left,
+            reassigning,
             agenda: items,
             decisions,
             may_decide,
@@ -169,6 +209,36 @@ impl DebriefPage {
                     });
             }
         }
+        let left = left
+            .into_iter()
+            .map(|m| {
+                let tried =
+                    attempt.filter(|a| a.stage_id == m.stage_id && a.leaver_id == m.interviewer_id);
+                let options = reassigning
+                    .as_ref()
+                    .map(|r| {
+                        let on_stage = r.on_stage.get(&m.stage_id);
+                        r.team
+                            .iter()
+                            .filter(|p| !on_stage.is_some_and(|ids| ids.contains(&p.id)))
+                            .map(|p| PersonOption {
+                                id: p.id,
+                                name: p.name.clone(),
+                                selected: tried.and_then(|a| a.replacement_id) == Some(p.id),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                LeftLine {
+                    stage_id: m.stage_id,
+                    stage_title: m.stage_title,
+                    interviewer_id: m.interviewer_id,
+                    interviewer_name: m.interviewer_name,
+                    options,
+                    error: tried.map(|a| a.message.clone()),
+                }
+            })
+            .collect();
         let agenda = items
             .iter()
             .map(|item| Message {
@@ -192,6 +262,9 @@ impl DebriefPage {
                 .collect(),
             rows,
             missing,
+            left,
+            can_reassign: reassigning.is_some(),
+            loop_version: reassigning.as_ref().map_or(0, |r| r.loop_version),
             red_flags_raised: raised
                 .into_iter()
                 .map(|(name, by)| RaisedFlag { name, by })
@@ -278,6 +351,7 @@ async fn debrief_page_with(
     candidate_id: i64,
     status: StatusCode,
     errors: &[(&str, String)],
+    attempt: Option<&ReassignAttempt>,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let d = db(state, move |conn| {
@@ -285,7 +359,7 @@ async fn debrief_page_with(
     })
     .await?;
     let title = format!("Debrief: {}", d.candidate_name);
-    let page = DebriefPage::new(candidate_id, d, errors);
+    let page = DebriefPage::new(candidate_id, d, errors, attempt);
     render_page(state, req, Some(me), status, "pages/debrief", &title, &page)
 }
 
@@ -295,7 +369,16 @@ pub async fn debrief_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    debrief_page_with(&state, &req, &me, id.into_inner(), StatusCode::OK, &[]).await
+    debrief_page_with(
+        &state,
+        &req,
+        &me,
+        id.into_inner(),
+        StatusCode::OK,
+        &[],
+        None,
+    )
+    .await
 }
 
 pub async fn decision_form(
@@ -346,9 +429,71 @@ pub async fn decision_form(
                 candidate_id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &errors,
+                None,
             )
             .await
         }
         Err(e) => Err(e),
     }
+}
+
+/// Hands the stage of someone who left to someone else: `stage_id`,
+/// `leaver_id` and `version` (hidden fields), `replacement_id` (chosen).
+/// A refusal shows the debrief again with the reason beside that stage and
+/// the choice kept.
+pub async fn reassign_form(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let candidate_id = id.into_inner();
+    let pairs = form.0;
+    let hidden = |name: &str| {
+        field(&pairs, name).parse::<i64>().map_err(|_| {
+            AppError::BadRequest(format!("The form lacks its {name}: reload the page."))
+        })
+    };
+    let (stage_id, leaver_id, version) = (
+        hidden("stage_id")?,
+        hidden("leaver_id")?,
+        hidden("version")?,
+    );
+    let replacement_id = field(&pairs, "replacement_id").parse::<i64>().ok();
+    let user = me.user.clone();
+    let result = db(&state, move |conn| {
+        debrief::reassign(
+            conn,
+            &user,
+            candidate_id,
+            stage_id,
+            leaver_id,
+            replacement_id,
+            version,
+        )
+    })
+    .await;
+    let (status, message) = match result {
+        Ok(()) => {
+            return redirect_with_flash(
+                &format!("/candidates/{candidate_id}/debrief"),
+                "success",
+                "Stage reassigned.",
+            );
+        }
+        Err(AppError::Validation { fields, message }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields.into_values().next().unwrap_or(message),
+        ),
+        Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, message),
+        Err(e) => return Err(e),
+    };
+    let attempt = ReassignAttempt {
+        stage_id,
+        leaver_id,
+        replacement_id,
+        message,
+    };
+    debrief_page_with(&state, &req, &me, candidate_id, status, &[], Some(&attempt)).await
 }

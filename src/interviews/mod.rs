@@ -7,6 +7,7 @@ pub mod debrief;
 mod debrief_pages;
 pub mod kit;
 mod kit_page;
+pub mod leavers;
 mod pages;
 pub mod reminders;
 pub mod scorecards;
@@ -36,6 +37,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/decision",
             web::post().to(debrief_pages::decision_form),
+        )
+        .route(
+            "/candidates/{id}/reassign",
+            web::post().to(debrief_pages::reassign_form),
         );
 }
 

@@ -3,14 +3,23 @@
 //! after submitting; after a longer while their hiring manager hears too.
 //! Both go through the outbox; the idempotency key (stage, person, day) is
 //! what makes "at most once a day" hold across processes.
+//!
+//! Only candidates still in process are chased (see [`still_in_process`]),
+//! and only active people are written to: someone who left is the business
+//! of [`super::leavers`].
+
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::db::schema::{candidates, jobs, loops, scorecards, stage_interviewers, stages, users};
-use crate::domain::{Role, ScorecardStatus};
+use crate::db::schema::{
+    candidates, decisions, jobs, loops, outbox_messages, scorecards, stage_interviewers, stages,
+    users,
+};
+use crate::domain::{CandidateStatus, DecisionOutcome, Role, ScorecardStatus};
 use crate::error::AppError;
 use crate::mail::{self, NewEmail};
 use crate::templates::Templates;
@@ -32,7 +41,7 @@ impl Default for Delays {
     }
 }
 
-/// stage, title, starts, minutes, interviewer id/name/email, candidate, job title, manager id
+/// stage, title, starts, minutes, interviewer id/name/email, candidate id/name, job title, manager id
 type Due = (
     i64,
     String,
@@ -41,12 +50,34 @@ type Due = (
     i64,
     String,
     String,
+    i64,
     String,
     String,
     Option<i64>,
 );
 
-/// Queues the reminders due at `now`; returns how many were queued.
+/// What `emails/reminder` shows.
+#[derive(Serialize)]
+struct ReminderEmail<'a> {
+    app_name: &'static str,
+    recipient_name: &'a str,
+    interviewer_name: &'a str,
+    candidate_name: &'a str,
+    stage_title: &'a str,
+    job_title: &'a str,
+    link: &'a str,
+    /// Whole hours since the stage ended.
+    hours: i64,
+    escalation: bool,
+    subject: &'a str,
+}
+
+/// The periodic task: queues the reminders and escalations due at `now`, and
+/// tells hiring managers of people who left with scorecards still owed.
+/// Returns how many emails were queued.
+///
+/// `now` is the clock (UTC): the server passes the time of day, tests drive
+/// it through a candidate's life.
 pub fn run(
     conn: &mut DbConn,
     templates: &Templates,
@@ -54,6 +85,83 @@ pub fn run(
     now: NaiveDateTime,
     delays: Delays,
 ) -> Result<usize, AppError> {
+    let reminded = remind(conn, templates, public_url, now, delays)?;
+    let told = super::leavers::tell_hiring_managers(conn, templates, public_url)?;
+    Ok(reminded + told)
+}
+
+/// Of `candidate_ids`, those whose process still runs: no final decision
+/// (hire, no hire) is their newest. Their status is filtered in SQL by the
+/// caller ([`CandidateStatus::IN_PROCESS`]). One query.
+pub(crate) fn still_in_process(
+    conn: &mut DbConn,
+    candidate_ids: &BTreeSet<i64>,
+) -> QueryResult<BTreeSet<i64>> {
+    let history: Vec<(i64, DecisionOutcome)> = decisions::table
+        .filter(decisions::candidate_id.eq_any(candidate_ids))
+        .order((decisions::candidate_id, decisions::id.desc()))
+        .select((decisions::candidate_id, decisions::outcome))
+        .load(conn)?;
+    let mut seen = BTreeSet::new();
+    let mut decided = BTreeSet::new();
+    for (candidate, outcome) in history {
+        // Newest first: the first row of a candidate is their decision.
+        if seen.insert(candidate) && outcome.is_final() {
+            decided.insert(candidate);
+        }
+    }
+    Ok(candidate_ids.difference(&decided).copied().collect())
+}
+
+/// Active people by id, among `ids`, who may hear of missing scorecards as
+/// a hiring manager (hiring managers and admins): name and email.
+pub(crate) fn managers_among(
+    conn: &mut DbConn,
+    ids: &BTreeSet<i64>,
+) -> QueryResult<HashMap<i64, (String, String)>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any([Role::HiringManager, Role::Admin]))
+        .select((users::id, users::name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, email)| (id, (name, email)))
+        .collect())
+}
+
+/// Which of `keys` are in the outbox already. One query.
+pub(crate) fn queued_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<HashSet<String>> {
+    Ok(outbox_messages::table
+        .filter(outbox_messages::idempotency_key.eq_any(keys))
+        .select(outbox_messages::idempotency_key)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// One email to queue: kind, key, recipient name and address, escalation.
+struct Chase {
+    kind: &'static str,
+    key: String,
+    name: String,
+    email: String,
+    escalation: bool,
+}
+
+/// Reminders and escalations due at `now`. A fixed number of queries to
+/// find them (the stage's start bounds the search through its index; the
+/// scorecard is looked up by its unique (stage, interviewer)), then one
+/// insert per email.
+fn remind(
+    conn: &mut DbConn,
+    templates: &Templates,
+    public_url: &str,
+    now: NaiveDateTime,
+    delays: Delays,
+) -> Result<usize, AppError> {
+    // A stage that started after this cannot have ended long enough ago.
+    let latest_start = now - delays.interviewer;
     let rows: Vec<Due> = stage_interviewers::table
         .inner_join(users::table)
         .inner_join(stages::table.inner_join(
@@ -61,8 +169,19 @@ pub fn run(
                 candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
             ),
         ))
-        .filter(stages::starts_at.is_not_null())
+        .left_join(
+            scorecards::table.on(scorecards::stage_id
+                .eq(stage_interviewers::stage_id)
+                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
+        )
+        .filter(stages::starts_at.le(latest_start))
         .filter(users::active.eq(true))
+        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
+        .filter(
+            scorecards::status
+                .is_null()
+                .or(scorecards::status.ne(ScorecardStatus::Submitted)),
+        )
         .select((
             stages::id,
             stages::title,
@@ -71,89 +190,93 @@ pub fn run(
             users::id,
             users::name,
             users::email,
+            candidates::id,
             candidates::name,
             jobs::title,
             jobs::hiring_manager_id,
         ))
         .load(conn)?;
-    let submitted: Vec<(i64, i64)> = scorecards::table
-        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-        .select((scorecards::stage_id, scorecards::interviewer_id))
-        .load(conn)?;
-    // Active people by id, once: a manager's address is looked up per row below.
-    let managers: std::collections::HashMap<i64, (String, String)> = users::table
-        .filter(users::active.eq(true))
-        .filter(users::role.eq_any([Role::HiringManager, Role::Admin]))
-        .select((users::id, users::name, users::email))
-        .load::<(i64, String, String)>(conn)?
+    let rows: Vec<Due> = rows
         .into_iter()
-        .map(|(id, name, email)| (id, (name, email)))
+        .filter(|r| now >= r.2 + Duration::minutes(r.3) + delays.interviewer)
         .collect();
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let in_process = still_in_process(conn, &rows.iter().map(|r| r.7).collect())?;
+    let managers = managers_among(conn, &rows.iter().filter_map(|r| r.10).collect())?;
     let day = now.format("%Y-%m-%d").to_string();
-    let mut queued = 0;
-    for (
-        stage_id,
-        stage_title,
-        starts,
-        minutes,
-        user_id,
-        user_name,
-        user_email,
-        candidate,
-        job,
-        manager,
-    ) in rows
-    {
-        let ended = starts + Duration::minutes(minutes);
-        if submitted.contains(&(stage_id, user_id)) || now < ended + delays.interviewer {
-            continue;
-        }
-        let link = format!("{public_url}/stages/{stage_id}/kit");
-        let base = json!({
-            "app_name": "Loopwright", "candidate_name": candidate, "stage_title": stage_title, "job_title": job,
-            "interviewer_name": user_name, "link": link, "hours": (now - ended).num_hours(),
-        });
-        let mut targets = vec![("reminder", user_email.clone(), user_name.clone(), false)];
+    let mut chases: Vec<(Chase, &Due)> = Vec::new();
+    for row in rows.iter().filter(|r| in_process.contains(&r.7)) {
+        let (stage_id, _, starts, minutes, user_id, user_name, user_email, ..) = row;
+        chases.push((
+            Chase {
+                kind: "scorecard_reminder",
+                key: format!("reminder:{stage_id}:{user_id}:{day}"),
+                name: user_name.clone(),
+                email: user_email.clone(),
+                escalation: false,
+            },
+            row,
+        ));
+        let ended = *starts + Duration::minutes(*minutes);
         if now >= ended + delays.hiring_manager
-            && let Some((name, email)) = manager.and_then(|m| managers.get(&m)).cloned()
+            && let Some((name, email)) = row.10.and_then(|m| managers.get(&m)).cloned()
         {
-            targets.push(("scorecard_escalation", email, name, true));
-        }
-        for (kind, email, name, escalation) in targets {
-            let key = format!("{kind}:{stage_id}:{user_id}:{day}");
-            if mail::find_by_key(conn, &key)?.is_some() {
-                continue;
-            }
-            let subject = if escalation {
-                format!("Missing scorecard: {user_name} for {candidate}")
-            } else {
-                format!("Your scorecard for {candidate} is still missing")
-            };
-            let mut context = base.clone();
-            context["recipient_name"] = json!(name);
-            context["escalation"] = json!(escalation);
-            context["subject"] = json!(subject);
-            let (text, html) = templates.render_email("reminder", &context)?;
-            mail::enqueue(
-                conn,
-                &NewEmail {
-                    idempotency_key: key,
-                    kind: if escalation {
-                        "scorecard_escalation"
-                    } else {
-                        "scorecard_reminder"
-                    },
-                    to_email: email,
-                    to_name: name,
-                    subject,
-                    text,
-                    html,
-                    attachments: Vec::new(),
-                    candidate_id: None,
+            chases.push((
+                Chase {
+                    kind: "scorecard_escalation",
+                    key: format!("scorecard_escalation:{stage_id}:{user_id}:{day}"),
+                    name,
+                    email,
+                    escalation: true,
                 },
-            )?;
-            queued += 1;
+                row,
+            ));
         }
     }
-    Ok(queued)
+    let keys: Vec<String> = chases.iter().map(|(c, _)| c.key.clone()).collect();
+    let queued = queued_keys(conn, &keys)?;
+    let mut count = 0;
+    for (chase, row) in chases {
+        if queued.contains(&chase.key) {
+            continue;
+        }
+        let (stage_id, stage_title, starts, minutes, _, user_name, _, _, candidate, job, _) = row;
+        let subject = if chase.escalation {
+            format!("Missing scorecard: {user_name} for {candidate}")
+        } else {
+            format!("Your scorecard for {candidate} is still missing")
+        };
+        let link = format!("{public_url}/stages/{stage_id}/kit");
+        let context = ReminderEmail {
+            app_name: "Loopwright",
+            recipient_name: &chase.name,
+            interviewer_name: user_name,
+            candidate_name: candidate,
+            stage_title,
+            job_title: job,
+            link: &link,
+            hours: (now - (*starts + Duration::minutes(*minutes))).num_hours(),
+            escalation: chase.escalation,
+            subject: &subject,
+        };
+        let (text, html) = templates.render_email("reminder", &context)?;
+        mail::enqueue(
+            conn,
+            &NewEmail {
+                idempotency_key: chase.key,
+                kind: chase.kind,
+                to_email: chase.email,
+                to_name: chase.name,
+                subject,
+                text,
+                html,
+                attachments: Vec::new(),
+                candidate_id: None,
+            },
+        )?;
+        count += 1;
+    }
+    Ok(count)
 }

@@ -9,6 +9,7 @@ mod candidate_pages;
 mod candidates;
 mod cli;
 mod health_and_errors;
+mod lifecycle;
 mod pages;
 mod planner;
 mod planner_pages;
