@@ -4,6 +4,7 @@
 mod accounts;
 mod bank;
 mod builders;
+mod calendar;
 mod candidate_pages;
 mod candidates;
 mod cli;
