@@ -4,7 +4,13 @@
 //! content line is folded at 75 octets (§3.1) without splitting a UTF-8
 //! character.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::calendar_events;
 
 /// Longest content line in octets, CRLF not counted (RFC 5545 §3.1).
 const MAX_LINE_OCTETS: usize = 75;
@@ -73,6 +79,8 @@ impl Ics {
 /// One interview slot as the candidate's calendar gets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// The stage it was made from; the stage may be gone since.
+    pub stage_id: i64,
     /// Stable across sends (`stage-{id}@loopwright`), so a calendar updates
     /// the slot it has rather than adding one.
     pub uid: String,
@@ -149,6 +157,154 @@ pub fn calendar(stamp: NaiveDateTime, organizer: Organizer<'_>, events: &[Event]
     }
     ics.end("VCALENDAR");
     ics.finish()
+}
+
+/// A scheduled stage as the next pack would send it, before its SEQUENCE
+/// is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub stage_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub summary: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The UID of a stage's event: stable across sends and stage edits.
+pub fn uid_of(stage_id: i64) -> String {
+    format!("stage-{stage_id}@loopwright")
+}
+
+/// An event as last sent to a candidate (`calendar_events`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calendar_events)]
+struct Sent {
+    stage_id: i64,
+    uid: String,
+    sequence: i64,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    summary: String,
+    location: Option<String>,
+    cancelled: bool,
+}
+
+/// The events of a candidate's next pack: one per slot, then a cancellation
+/// for each event sent earlier that has no slot now (its stage was removed
+/// or unscheduled). One query.
+///
+/// SEQUENCE (RFC 5545 §3.8.7.4): an event sent before keeps its number
+/// while its time, place and summary are unchanged, and otherwise gets one
+/// above both the number sent and `loop_version` (the number packs used
+/// before events were recorded, so a calendar that has one of those still
+/// takes the update). A new event starts at `loop_version`. A cancellation
+/// already sent is not sent again.
+pub(crate) fn next_events(
+    conn: &mut DbConn,
+    candidate_id: i64,
+    loop_version: i64,
+    slots: Vec<Slot>,
+) -> QueryResult<Vec<Event>> {
+    let sent: HashMap<String, Sent> = calendar_events::table
+        .filter(calendar_events::candidate_id.eq(candidate_id))
+        .select(Sent::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|s| (s.uid.clone(), s))
+        .collect();
+    let mut events: Vec<Event> = slots
+        .into_iter()
+        .map(|slot| {
+            let uid = uid_of(slot.stage_id);
+            let sequence = match sent.get(&uid) {
+                None => loop_version,
+                Some(before)
+                    if !before.cancelled
+                        && before.starts_at == slot.starts_at
+                        && before.ends_at == slot.ends_at
+                        && before.summary == slot.summary
+                        && before.location == slot.location =>
+                {
+                    before.sequence
+                }
+                Some(before) => (before.sequence + 1).max(loop_version),
+            };
+            Event {
+                stage_id: slot.stage_id,
+                uid,
+                sequence,
+                starts_at: slot.starts_at,
+                ends_at: slot.ends_at,
+                summary: slot.summary,
+                location: slot.location,
+                description: slot.description,
+                cancelled: false,
+            }
+        })
+        .collect();
+    let mut gone: Vec<&Sent> = sent
+        .values()
+        .filter(|s| !s.cancelled && !events.iter().any(|e| e.uid == s.uid))
+        .collect();
+    gone.sort_by_key(|s| (s.starts_at, s.stage_id));
+    events.extend(gone.into_iter().map(|s| Event {
+        stage_id: s.stage_id,
+        uid: s.uid.clone(),
+        sequence: (s.sequence + 1).max(loop_version),
+        starts_at: s.starts_at,
+        ends_at: s.ends_at,
+        summary: s.summary.clone(),
+        location: s.location.clone(),
+        description: None,
+        cancelled: true,
+    }));
+    Ok(events)
+}
+
+/// Records `events` as sent to the candidate at `at`, in the transaction
+/// that queues the email: each row then holds what the candidate's
+/// calendar holds, which the next pack is measured against.
+pub(crate) fn record_sent(
+    conn: &mut DbConn,
+    candidate_id: i64,
+    events: &[Event],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    for e in events {
+        let changed = diesel::update(
+            calendar_events::table
+                .filter(calendar_events::candidate_id.eq(candidate_id))
+                .filter(calendar_events::uid.eq(&e.uid)),
+        )
+        .set((
+            calendar_events::sequence.eq(e.sequence),
+            calendar_events::starts_at.eq(e.starts_at),
+            calendar_events::ends_at.eq(e.ends_at),
+            calendar_events::summary.eq(&e.summary),
+            calendar_events::location.eq(&e.location),
+            calendar_events::cancelled.eq(e.cancelled),
+            calendar_events::sent_at.eq(at),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            diesel::insert_into(calendar_events::table)
+                .values((
+                    calendar_events::candidate_id.eq(candidate_id),
+                    calendar_events::stage_id.eq(e.stage_id),
+                    calendar_events::uid.eq(&e.uid),
+                    calendar_events::sequence.eq(e.sequence),
+                    calendar_events::starts_at.eq(e.starts_at),
+                    calendar_events::ends_at.eq(e.ends_at),
+                    calendar_events::summary.eq(&e.summary),
+                    calendar_events::location.eq(&e.location),
+                    calendar_events::cancelled.eq(e.cancelled),
+                    calendar_events::sent_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon and comma get a

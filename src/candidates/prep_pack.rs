@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
-use super::calendar::{self, Event, Organizer};
+use super::calendar::{self, Event, Organizer, Slot};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User};
@@ -84,6 +84,9 @@ pub struct PrepPack {
     pub text: String,
     pub html: String,
     pub calendar: String,
+    /// The events in `calendar`, recorded when the pack is sent.
+    #[serde(skip)]
+    pub events: Vec<Event>,
     /// The version of the candidate's loop the pack was made from.
     pub loop_version: i64,
     pub template_version: Option<i64>,
@@ -214,17 +217,16 @@ pub(crate) fn compose(
     });
     let (text, html) = templates.render_email("prep_pack", &context)?;
 
-    // One event per scheduled stage; the UID is the stage's, so a re-send updates it.
-    let events: Vec<Event> = shape
+    // One slot per scheduled stage; the UID is the stage's, so a re-send updates it.
+    let slots: Vec<Slot> = shape
         .stages
         .iter()
         .filter_map(|s| {
             let start = starts.get(&s.id).copied().flatten()?;
             let zone = zone_of(s);
             let format_name = format_rows.get(&s.format).map(|f| f.0.as_str());
-            Some(Event {
-                uid: format!("stage-{}@loopwright", s.id),
-                sequence: shape.version,
+            Some(Slot {
+                stage_id: s.id,
                 starts_at: start,
                 ends_at: start + chrono::Duration::minutes(s.duration_minutes),
                 summary: format!("{} - {}", s.title, candidate.job_title),
@@ -235,10 +237,10 @@ pub(crate) fn compose(
                     format_name.map(|f| format!("{f}, ")).unwrap_or_default(),
                     s.duration_minutes
                 )),
-                cancelled: false,
             })
         })
         .collect();
+    let events = calendar::next_events(conn, candidate.id, shape.version, slots)?;
     let calendar = calendar::calendar(
         crate::db::models::now(),
         Organizer {
@@ -254,6 +256,7 @@ pub(crate) fn compose(
         text,
         html,
         calendar,
+        events,
         loop_version: shape.version,
         template_version: candidate.template_version,
     })
@@ -282,6 +285,7 @@ pub fn send(
             return Ok((existing, false));
         }
         let pack = build(conn, templates, sender, candidate_id, note)?;
+        calendar::record_sent(conn, candidate_id, &pack.events, crate::db::models::now())?;
         let id = mail::enqueue(
             conn,
             &NewEmail {
