@@ -2,6 +2,7 @@
 //! and moved through their status.
 
 mod api;
+pub mod calendar;
 mod candidate_page;
 pub mod file;
 mod pages;

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use super::calendar::{self, Event, Organizer, Slot};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User};
@@ -83,6 +84,9 @@ pub struct PrepPack {
     pub text: String,
     pub html: String,
     pub calendar: String,
+    /// The events in `calendar`, recorded when the pack is sent.
+    #[serde(skip)]
+    pub events: Vec<Event>,
     /// The version of the candidate's loop the pack was made from.
     pub loop_version: i64,
     pub template_version: Option<i64>,
@@ -98,14 +102,6 @@ fn local(at: NaiveDateTime, zone: &str) -> String {
         .with_timezone(&tz)
         .format("%A %-d %B %Y, %H:%M %Z")
         .to_string()
-}
-
-/// iCalendar text escaping (RFC 5545 3.3.11).
-fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace(['\r', '\n'], " ")
 }
 
 /// The pack for a candidate, from their loop as it is now (`ManageCandidate`).
@@ -221,28 +217,38 @@ pub(crate) fn compose(
     });
     let (text, html) = templates.render_email("prep_pack", &context)?;
 
-    // One event per scheduled stage; the UID is the stage's, so a re-send updates it.
-    let mut calendar = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Loopwright//Prep pack//EN\r\nMETHOD:PUBLISH\r\n",
+    // One slot per scheduled stage; the UID is the stage's, so a re-send updates it.
+    let slots: Vec<Slot> = shape
+        .stages
+        .iter()
+        .filter_map(|s| {
+            let start = starts.get(&s.id).copied().flatten()?;
+            let zone = zone_of(s);
+            let format_name = format_rows.get(&s.format).map(|f| f.0.as_str());
+            Some(Slot {
+                stage_id: s.id,
+                starts_at: start,
+                ends_at: start + chrono::Duration::minutes(s.duration_minutes),
+                summary: format!("{} - {}", s.title, candidate.job_title),
+                location: s.location.clone(),
+                description: Some(format!(
+                    "{} ({zone})\n{}{} minutes",
+                    local(start, &zone),
+                    format_name.map(|f| format!("{f}, ")).unwrap_or_default(),
+                    s.duration_minutes
+                )),
+            })
+        })
+        .collect();
+    let events = calendar::next_events(conn, candidate.id, shape.version, slots)?;
+    let calendar = calendar::calendar(
+        crate::db::models::now(),
+        Organizer {
+            name: &sender.name,
+            email: &sender.email,
+        },
+        &events,
     );
-    let stamp = crate::db::models::now()
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string();
-    for s in &shape.stages {
-        if let Some(Some(start)) = starts.get(&s.id) {
-            let end = *start + chrono::Duration::minutes(s.duration_minutes);
-            calendar.push_str(&format!(
-                "BEGIN:VEVENT\r\nUID:stage-{}@loopwright\r\nSEQUENCE:{}\r\nDTSTAMP:{stamp}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\n{}END:VEVENT\r\n",
-                s.id,
-                shape.version,
-                start.format("%Y%m%dT%H%M%SZ"),
-                end.format("%Y%m%dT%H%M%SZ"),
-                ics_text(&format!("{} - {}", s.title, candidate.job_title)),
-                s.location.as_deref().map(|l| format!("LOCATION:{}\r\n", ics_text(l))).unwrap_or_default(),
-            ));
-        }
-    }
-    calendar.push_str("END:VCALENDAR\r\n");
     Ok(PrepPack {
         to_email: candidate.email.clone(),
         to_name: candidate.name.clone(),
@@ -250,6 +256,7 @@ pub(crate) fn compose(
         text,
         html,
         calendar,
+        events,
         loop_version: shape.version,
         template_version: candidate.template_version,
     })
@@ -278,6 +285,7 @@ pub fn send(
             return Ok((existing, false));
         }
         let pack = build(conn, templates, sender, candidate_id, note)?;
+        calendar::record_sent(conn, candidate_id, &pack.events, crate::db::models::now())?;
         let id = mail::enqueue(
             conn,
             &NewEmail {

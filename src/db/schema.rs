@@ -385,6 +385,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_events (id) {
+        id -> BigInt,
+        candidate_id -> BigInt,
+        stage_id -> BigInt,
+        uid -> Text,
+        sequence -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        summary -> Text,
+        location -> Nullable<Text>,
+        cancelled -> Bool,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(question_revisions -> questions (question_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(stage_kinds -> formats (default_format_id));
@@ -435,6 +451,7 @@ diesel::joinable!(scorecard_amendments -> users (author_id));
 diesel::joinable!(decisions -> candidates (candidate_id));
 diesel::joinable!(decisions -> users (decided_by));
 diesel::joinable!(outbox_messages -> candidates (candidate_id));
+diesel::joinable!(calendar_events -> candidates (candidate_id));
 diesel::joinable!(audit_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -471,4 +488,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_failures,
     bank_texts,
     question_revisions,
+    calendar_events,
 );

@@ -86,8 +86,16 @@ pub struct StageBody {
     #[serde(default, with = "double_option")]
     location: Option<Option<String>>,
     position: Option<usize>,
+    #[serde(default, deserialize_with = "present")]
     starts_at: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
     time_zone: Option<serde_json::Value>,
+}
+
+/// Keeps a `null` as `Some(Value::Null)` (clear it), apart from absent
+/// (`None`, leave it): a plain `Option` reads both as `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
 }
 
 /// `null` (clear it) differs from absent (leave it).

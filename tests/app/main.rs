@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod bank;
 mod builders;
+mod calendar;
 mod candidate_pages;
 mod candidates;
 mod cli;
