@@ -2,11 +2,13 @@
 //! default; PostgreSQL when LOOPWRIGHT_TEST_DATABASE_URL is set).
 
 mod accounts;
+mod api_contract;
 mod bank;
 mod builders;
 mod candidate_pages;
 mod candidates;
 mod cli;
+mod fuzz;
 mod health_and_errors;
 mod pages;
 mod planner;
