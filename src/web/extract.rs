@@ -188,11 +188,18 @@ pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let text = utf8(bytes)?;
     // JSON can only carry NUL escaped (a raw control character is a syntax
     // error), so only a body with the escape needs the walk.
-    if text.contains("\\u0000")
-        && let Ok(value) = serde_json::from_str::<Value>(text)
-        && let Some(path) = nul_path(&value, String::new())
-    {
-        return Err(AppError::field(&path, NUL_MESSAGE));
+    let escaped_nul = text.contains("\\u0000");
+    let mut unplaced_nul = false;
+    if escaped_nul {
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                if let Some(path) = nul_path(&value, String::new()) {
+                    return Err(AppError::field(&path, NUL_MESSAGE));
+                }
+            }
+            // A number out of range stops the walk; `T` may still skip it.
+            Err(_) => unplaced_nul = true,
+        }
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
@@ -202,6 +209,9 @@ pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             without_position(&e)
         ))
     })?;
+    if unplaced_nul {
+        return Err(AppError::field("body", NUL_MESSAGE));
+    }
     Ok(value)
 }
 
@@ -376,6 +386,25 @@ mod tests {
         assert_eq!(
             nul_path(&serde_json::json!({"a": "b"}), String::new()),
             None
+        );
+    }
+
+    #[test]
+    fn nul_beside_a_number_out_of_range_is_still_refused() {
+        #[derive(Deserialize, Debug)]
+        struct B {
+            #[allow(dead_code)]
+            a: String,
+        }
+        let e = json_body::<B>(br#"{"a": "x\u0000", "skip": 1e400}"#).unwrap_err();
+        assert!(
+            matches!(e, AppError::Validation { ref fields, .. } if fields.contains_key("body")),
+            "{e:?}"
+        );
+        let e = json_body::<B>(br#"{"a": "x\u0000"}"#).unwrap_err();
+        assert!(
+            matches!(e, AppError::Validation { ref fields, .. } if fields.contains_key("a")),
+            "{e:?}"
         );
     }
 
