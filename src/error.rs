@@ -21,6 +21,13 @@ pub enum AppError {
     },
     #[error("{0}")]
     BadRequest(String),
+    /// A query or path parameter that cannot be used (`?page=0`); 400
+    /// naming it in `fields`.
+    #[error("{name}: {message}")]
+    BadParameter { name: String, message: String },
+    /// A body over `limit` bytes: 413 saying the limit.
+    #[error("The body is larger than {} (at most {limit} bytes).", human_size(*limit))]
+    PayloadTooLarge { limit: usize },
     #[error("Sign in to continue.")]
     Unauthorized,
     /// A sign-in with a wrong email or password (never saying which).
@@ -66,7 +73,24 @@ pub struct ErrorDetail<'a> {
     pub location: Option<String>,
 }
 
+/// `262144` as "256 KiB": limits as people read them.
+fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 && b % (1024 * 1024) == 0 => format!("{} MiB", b / (1024 * 1024)),
+        b if b >= 1024 && b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
 impl AppError {
+    /// 400 for a query or path parameter, naming it.
+    pub fn parameter(name: &str, message: impl Into<String>) -> Self {
+        Self::BadParameter {
+            name: name.to_owned(),
+            message: message.into(),
+        }
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         Self::Validation {
@@ -83,7 +107,8 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Validation { .. } => "validation_failed",
-            Self::BadRequest(_) => "bad_request",
+            Self::BadRequest(_) | Self::BadParameter { .. } => "bad_request",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Unauthorized => "unauthorized",
             Self::BadCredentials => "invalid_credentials",
             Self::Forbidden(_) => "forbidden",
@@ -121,7 +146,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -139,6 +165,9 @@ impl ResponseError for AppError {
         }
         let (fields, location) = match self {
             Self::Validation { fields, .. } => (fields.clone(), None),
+            Self::BadParameter { name, message } => {
+                (BTreeMap::from([(name.clone(), message.clone())]), None)
+            }
             Self::Duplicate {
                 field,
                 message,

@@ -10,28 +10,28 @@ use crate::auth::CurrentUser;
 use crate::bank::search::QuestionQuery;
 use crate::bank::{BankFile, QuestionSeed};
 use crate::error::AppError;
-use crate::web::extract::ApiJson;
-use crate::web::{Listed, named};
+use crate::web::extract::{ApiJson, ApiQuery, LimitedBody, UPLOAD_LIMIT, patch, path_text};
+use crate::web::form::Paging;
+use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
+/// `GET /api/v1/questions?q=&category=&criterion=&stage_kind=&track=&page=&per_page=`.
 pub async fn api_questions(
     state: State,
     me: CurrentUser,
-    query: web::Query<QuestionQuery>,
+    paging: Paging,
+    query: ApiQuery<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
-    let (q, actor) = (query.clone(), me.user.clone());
+    let mut query = query.0;
+    // The search pages by the query's own fields: the checked values.
+    query.page = Some(paging.page);
+    query.per_page = Some(paging.per_page);
+    let actor = me.user.clone();
     let (results, total) = db(&state, move |conn| {
-        catalog::search_questions(conn, &actor, &q)
+        catalog::search_questions(conn, &actor, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Listed::new(
-        "questions",
-        results,
-        query.page(),
-        query.per_page(),
-        total,
-    )))
+    Ok(HttpResponse::Ok().json(paging.listed("questions", results, total)))
 }
 
 pub async fn api_question(
@@ -44,19 +44,31 @@ pub async fn api_question(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// A question as the API takes it; on PATCH every field is optional.
+/// A question as the API takes it; on PATCH every field is optional, and
+/// none may be `null` (every one is required of a question).
 #[derive(Debug, Default, Deserialize)]
 pub struct QuestionBody {
+    #[serde(default, deserialize_with = "patch::not_null")]
     prompt: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     why: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     category: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     track: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     criteria: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     red_flags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     stage_kinds: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     prep_pointers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     follow_ups: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     minutes: Option<i64>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     archived: Option<bool>,
 }
 
@@ -166,12 +178,14 @@ pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, A
         .body(text))
 }
 
-/// Imports a bank file (TOML in the body): all of it, or nothing.
+/// Imports a bank file (TOML in the body, at most `UPLOAD_LIMIT` bytes):
+/// all of it, or nothing.
 pub async fn api_import(
     state: State,
     me: CurrentUser,
-    body: web::Bytes,
+    body: LimitedBody<UPLOAD_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
+    let body = body.0;
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -180,10 +194,14 @@ pub async fn api_import(
     Ok(HttpResponse::Ok().json(report))
 }
 
-pub async fn api_tracks(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn api_tracks(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(named("tracks", tracks)))
+    Ok(HttpResponse::Ok().json(paging.list_of("tracks", tracks)))
 }
 
 pub async fn api_track(
@@ -191,18 +209,26 @@ pub async fn api_track(
     me: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (key, actor) = (key.into_inner(), me.user.clone());
+    let (key, actor) = (path_text("key", key.into_inner())?, me.user.clone());
     Ok(HttpResponse::Ok().json(db(&state, move |conn| catalog::track(conn, &actor, &key)).await?))
 }
 
-pub async fn api_stage_kinds(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn api_stage_kinds(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let kinds = db(&state, move |conn| catalog::stage_kinds(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(named("stage_kinds", kinds)))
+    Ok(HttpResponse::Ok().json(paging.list_of("stage_kinds", kinds)))
 }
 
-pub async fn api_formats(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn api_formats(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let list = db(&state, move |conn| catalog::formats(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(named("formats", list)))
+    Ok(HttpResponse::Ok().json(paging.list_of("formats", list)))
 }

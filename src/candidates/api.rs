@@ -9,9 +9,10 @@ use crate::candidates::{self, CandidateChanges, CandidateInput, prep_pack};
 use crate::domain::CandidateStatus;
 use crate::domain::{EmailAddress, PersonName};
 use crate::error::AppError;
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiQuery, JSON_LIMIT, LimitedBody, json_body, patch};
+use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{Counted, State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db};
 
 #[derive(Deserialize)]
 pub struct CandidatesQuery {
@@ -19,25 +20,27 @@ pub struct CandidatesQuery {
     status: Option<String>,
 }
 
+/// `GET /api/v1/candidates?job_id=&status=&page=&per_page=`.
 pub async fn api_candidates(
     state: State,
     me: CurrentUser,
-    q: web::Query<CandidatesQuery>,
+    paging: Paging,
+    q: ApiQuery<CandidatesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q = q.into_inner();
+    let q = q.0;
     let status = q
         .status
         .as_deref()
         .filter(|s| !s.is_empty())
         .map(str::parse::<CandidateStatus>)
         .transpose()
-        .map_err(|e| AppError::field("status", e.0))?;
+        .map_err(|e| AppError::parameter("status", e.0))?;
     let user = me.user.clone();
     let list = db(&state, move |conn| {
         candidates::candidates_for(conn, &user, q.job_id, status)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Counted::new("candidates", list)))
+    Ok(HttpResponse::Ok().json(paging.list_of("candidates", list)))
 }
 
 pub async fn api_create_candidate(
@@ -88,11 +91,16 @@ struct Queued {
     queued: bool,
 }
 
+/// `PATCH /api/v1/candidates/{id}`: `null` clears `notes`, and is refused elsewhere.
 #[derive(Deserialize)]
 pub struct CandidateBody {
+    #[serde(default, deserialize_with = "patch::not_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     email: Option<String>,
-    notes: Option<String>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     status: Option<String>,
 }
 
@@ -126,7 +134,7 @@ pub async fn api_update_candidate(
     let changes = CandidateChanges {
         name,
         email,
-        notes: body.notes,
+        notes: body.notes.map(Option::unwrap_or_default),
         status: body.status,
     };
     let (id, user) = (id.into_inner(), me.user.clone());
@@ -173,13 +181,13 @@ pub async fn api_send_prep_pack(
     me: CurrentUser,
     req: actix_web::HttpRequest,
     id: web::Path<i64>,
-    body: web::Bytes,
+    body: LimitedBody<JSON_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
-    let body: SendBody = if body.is_empty() {
+    // The body is optional: no body sends the pack without a note.
+    let body: SendBody = if body.0.is_empty() {
         SendBody::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?
+        json_body(&body.0)?
     };
     if body
         .note
@@ -224,22 +232,21 @@ pub struct OutboxQuery {
     candidate_id: Option<i64>,
 }
 
+/// `GET /api/v1/outbox?candidate_id=&page=&per_page=`: delivery status.
 pub async fn api_outbox(
     state: State,
     me: CurrentUser,
-    q: web::Query<OutboxQuery>,
+    paging: Paging,
+    q: ApiQuery<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let candidate = q.candidate_id.ok_or_else(|| {
-        api_field_errors(vec![(
-            "candidate_id",
-            "Say whose emails: ?candidate_id=…".into(),
-        )])
-    })?;
+    let candidate = q
+        .candidate_id
+        .ok_or_else(|| AppError::parameter("candidate_id", "Say whose emails: ?candidate_id=…"))?;
     let user = me.user.clone();
     let rows = db(&state, move |conn| {
         prep_pack::deliveries(conn, &user, candidate)
     })
     .await?;
     let list: Vec<prep_pack::Delivery> = rows.iter().map(prep_pack::Delivery::from).collect();
-    Ok(HttpResponse::Ok().json(named("messages", list)))
+    Ok(HttpResponse::Ok().json(paging.list_of("messages", list)))
 }

@@ -7,21 +7,21 @@ use crate::auth::CurrentUser;
 use crate::domain::scorecard::ScorecardContent;
 use crate::error::AppError;
 use crate::interviews::{debrief, kit, scorecards};
-use crate::web::Listed;
 use crate::web::extract::ApiJson;
-use crate::web::{PageQuery, State, api_field_errors, db};
+use crate::web::form::Paging;
+use crate::web::{State, api_field_errors, db};
 
 pub async fn api_my_interviews(
     state: State,
     me: CurrentUser,
-    q: web::Query<PageQuery>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
+    let (user, page, per_page) = (me.user.clone(), paging.page, paging.per_page);
     let (list, total) = db(&state, move |conn| {
         Ok(kit::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Listed::new("interviews", list, page, per_page, total)))
+    Ok(HttpResponse::Ok().json(paging.listed("interviews", list, total)))
 }
 
 pub async fn api_kit(

@@ -7,9 +7,10 @@ use crate::auth::CurrentUser;
 use crate::domain::{CriterionKind, JobStatus};
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, patch};
+use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{Counted, State, db};
+use crate::web::{State, db};
 
 #[derive(Deserialize)]
 pub struct NewJobBody {
@@ -21,10 +22,14 @@ pub struct NewJobBody {
     typical_stages: Option<bool>,
 }
 
-pub async fn api_jobs(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn api_jobs(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let jobs = db(&state, move |conn| jobs::jobs_for(conn, &user)).await?;
-    Ok(HttpResponse::Ok().json(Counted::new("jobs", jobs)))
+    Ok(HttpResponse::Ok().json(paging.list_of("jobs", jobs)))
 }
 
 pub async fn api_create_job(
@@ -59,10 +64,14 @@ pub async fn api_job(
     Ok(HttpResponse::Ok().json(named("job", job)))
 }
 
+/// `PATCH /api/v1/jobs/{id}`: `null` clears `team`, and is refused elsewhere.
 #[derive(Deserialize)]
 pub struct JobBody {
+    #[serde(default, deserialize_with = "patch::not_null")]
     title: Option<String>,
-    team: Option<String>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    team: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     status: Option<JobStatus>,
 }
 
@@ -80,7 +89,7 @@ pub async fn api_update_job(
             &user,
             id,
             body.title.as_deref(),
-            body.team.as_deref(),
+            body.team.as_ref().map(|t| t.as_deref().unwrap_or_default()),
             body.status,
         )?;
         jobs::job(conn, &user, id)
@@ -93,17 +102,24 @@ pub async fn api_job_criteria(
     state: State,
     me: CurrentUser,
     id: web::Path<i64>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let list = db(&state, move |conn| criteria::criteria_of(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(named("criteria", list)))
+    Ok(HttpResponse::Ok().json(paging.list_of("criteria", list)))
 }
 
+/// A criterion to add, or (PATCH) what to change of one: `null` clears
+/// `description`, and is refused elsewhere.
 #[derive(Deserialize)]
 pub struct CriterionBody {
+    #[serde(default, deserialize_with = "patch::not_null")]
     kind: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     name: Option<String>,
-    description: Option<String>,
+    #[serde(default, deserialize_with = "patch::nullable")]
+    description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     position: Option<i64>,
 }
 
@@ -124,7 +140,7 @@ pub async fn api_add_criterion(
                 .as_deref()
                 .unwrap_or(CriterionKind::Criterion.as_str()),
             body.name.as_deref().unwrap_or_default(),
-            body.description.as_deref().unwrap_or_default(),
+            body.description.flatten().as_deref().unwrap_or_default(),
         )
     })
     .await?;
@@ -141,7 +157,7 @@ pub async fn api_update_criterion(
     let (id, user) = (id.into_inner(), me.user.clone());
     let changes = criteria::CriterionChanges {
         name: body.name,
-        description: body.description,
+        description: body.description.map(Option::unwrap_or_default),
         position: body.position,
     };
     let updated = db(&state, move |conn| {

@@ -7,8 +7,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::loops::edits::{self, StageChanges};
 use crate::loops::{self, coverage, revisions};
-use crate::web::extract::ApiJson;
-use crate::web::named;
+use crate::web::extract::{ApiJson, ApiQuery, patch};
+use crate::web::form::Paging;
 use crate::web::{State, api_field_errors, db};
 
 pub async fn api_job_loop(
@@ -76,37 +76,29 @@ pub async fn api_add_stage(
     Ok(HttpResponse::Created().json(shape))
 }
 
+/// `PATCH /api/v1/stages/{id}`: what is left out stays; `null` clears
+/// `starts_at`, `time_zone` and `location`, and is refused elsewhere.
 #[derive(Deserialize)]
 pub struct StageBody {
     version: Option<i64>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     format: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     duration_minutes: Option<i64>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     focus_criterion_ids: Option<Vec<i64>>,
-    #[serde(default, with = "double_option")]
+    #[serde(default, deserialize_with = "patch::nullable")]
     location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     position: Option<usize>,
-    #[serde(default, deserialize_with = "present")]
-    starts_at: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "present")]
-    time_zone: Option<serde_json::Value>,
-}
-
-/// Keeps a `null` as `Some(Value::Null)` (clear it), apart from absent
-/// (`None`, leave it): a plain `Option` reads both as `None`.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
-    serde::Deserialize::deserialize(d).map(Some)
-}
-
-/// `null` (clear it) differs from absent (leave it).
-mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
+    /// RFC 3339 with its offset.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    starts_at: Option<Option<String>>,
+    /// An IANA zone name.
+    #[serde(default, deserialize_with = "patch::nullable")]
+    time_zone: Option<Option<String>>,
 }
 
 pub async fn api_update_stage(
@@ -117,46 +109,14 @@ pub async fn api_update_stage(
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
     let version = version_of(body.version)?;
-    let starts_at = match body.starts_at {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(text)) => Some(Some(
-            chrono::DateTime::parse_from_rfc3339(text.trim())
-                .map(|t| t.naive_utc())
-                .map_err(|_| {
-                    AppError::field(
-                        "starts_at",
-                        "Give a time like 2026-12-01T09:30:00+01:00 (RFC 3339, with its offset).",
-                    )
-                })?,
-        )),
-        Some(_) => {
-            return Err(AppError::field(
-                "starts_at",
-                "Give the time as text (RFC 3339) or null.",
-            ));
-        }
-    };
-    let time_zone = match body.time_zone {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(zone)) => {
-            let zone = zone.trim().to_owned();
-            if zone.parse::<chrono_tz::Tz>().is_err() {
-                return Err(AppError::field(
-                    "time_zone",
-                    "Give an IANA time zone such as Europe/Berlin or America/New_York.",
-                ));
-            }
-            Some(Some(zone))
-        }
-        Some(_) => {
-            return Err(AppError::field(
-                "time_zone",
-                "Give the zone as text or null.",
-            ));
-        }
-    };
+    let starts_at = body
+        .starts_at
+        .map(|sent| sent.map(|text| rfc3339("starts_at", &text)).transpose())
+        .transpose()?;
+    let time_zone = body
+        .time_zone
+        .map(|sent| sent.map(|zone| iana_zone("time_zone", &zone)).transpose())
+        .transpose()?;
     let changes = StageChanges {
         title: body.title,
         format: body.format,
@@ -175,6 +135,30 @@ pub async fn api_update_stage(
     Ok(HttpResponse::Ok().json(shape))
 }
 
+/// An instant as RFC 3339 (with its offset), in UTC.
+fn rfc3339(field: &str, text: &str) -> Result<chrono::NaiveDateTime, AppError> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.naive_utc())
+        .map_err(|_| {
+            AppError::field(
+                field,
+                "Give a time like 2026-12-01T09:30:00+01:00 (RFC 3339, with its offset).",
+            )
+        })
+}
+
+/// An IANA time zone name, trimmed.
+fn iana_zone(field: &str, zone: &str) -> Result<String, AppError> {
+    let zone = zone.trim();
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(_) => Ok(zone.to_owned()),
+        Err(_) => Err(AppError::field(
+            field,
+            "Give an IANA time zone such as Europe/Berlin or America/New_York.",
+        )),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct VersionQuery {
     version: Option<i64>,
@@ -184,7 +168,7 @@ pub async fn api_delete_stage(
     state: State,
     me: CurrentUser,
     id: web::Path<i64>,
-    q: web::Query<VersionQuery>,
+    q: ApiQuery<VersionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let version = version_of(q.version)?;
     let (id, user) = (id.into_inner(), me.user.clone());
@@ -252,10 +236,11 @@ pub async fn api_revisions(
     state: State,
     me: CurrentUser,
     id: web::Path<i64>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let list = db(&state, move |conn| revisions::revisions(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(named("revisions", list)))
+    Ok(HttpResponse::Ok().json(paging.list_of("revisions", list)))
 }
 
 #[derive(Deserialize)]
@@ -269,7 +254,7 @@ pub async fn api_compare(
     state: State,
     me: CurrentUser,
     id: web::Path<i64>,
-    q: web::Query<CompareQuery>,
+    q: ApiQuery<CompareQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
     let (from, to) = match (q.from, q.to) {

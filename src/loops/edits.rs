@@ -51,7 +51,24 @@ fn bump_version(conn: &mut DbConn, loop_id: i64, expected: i64) -> Result<i64, A
     }
 }
 
+/// Why a loop change's transaction ends without committing.
+enum Undone {
+    Failed(AppError),
+    /// The change left the loop as it was: no new version, no revision.
+    Unchanged(LoopView),
+}
+
+impl From<diesel::result::Error> for Undone {
+    fn from(e: diesel::result::Error) -> Self {
+        Undone::Failed(e.into())
+    }
+}
+
 /// Runs one change to a loop under its version; returns the new shape.
+///
+/// A change that changes nothing (the same title again, `null` on a time
+/// that was not set) is rolled back: the version stays, no revision is
+/// written, and the answer is the loop as it is. A stale version is still 409.
 fn change_loop(
     conn: &mut DbConn,
     loop_id: i64,
@@ -60,14 +77,26 @@ fn change_loop(
     summary: &str,
     apply: impl FnOnce(&mut DbConn) -> Result<(), AppError>,
 ) -> Result<LoopView, AppError> {
-    write_transaction(conn, |conn| {
-        let version = bump_version(conn, loop_id, expected)?;
-        apply(conn)?;
-        // One load serves the revision and the answer.
-        let shape = load_loop(conn, loop_id)?;
-        record_revision_of(conn, &shape, version, Some(actor.id), summary)?;
+    let outcome = write_transaction(conn, |conn| {
+        let version = bump_version(conn, loop_id, expected).map_err(Undone::Failed)?;
+        let before = load_loop(conn, loop_id).map_err(Undone::Failed)?;
+        apply(conn).map_err(Undone::Failed)?;
+        // One load serves the comparison, the revision and the answer.
+        let shape = load_loop(conn, loop_id).map_err(Undone::Failed)?;
+        if shape == before {
+            return Err(Undone::Unchanged(LoopView {
+                version: expected,
+                ..before
+            }));
+        }
+        record_revision_of(conn, &shape, version, Some(actor.id), summary)
+            .map_err(Undone::Failed)?;
         Ok(shape)
-    })
+    });
+    match outcome {
+        Ok(shape) | Err(Undone::Unchanged(shape)) => Ok(shape),
+        Err(Undone::Failed(e)) => Err(e),
+    }
 }
 
 fn renumber(conn: &mut DbConn, loop_id: i64, order: &[i64]) -> QueryResult<()> {

@@ -11,21 +11,22 @@ use crate::auth::{CurrentUser, password};
 use crate::domain::{PersonName, Role};
 use crate::error::AppError;
 use crate::people::accounts::{self, UserChanges};
-use crate::web::extract::ApiJson;
-use crate::web::{Listed, named};
-use crate::web::{PageQuery, State, api_field_errors, db};
+use crate::web::extract::{ApiJson, patch, path_text};
+use crate::web::form::Paging;
+use crate::web::named;
+use crate::web::{State, api_field_errors, db};
 
 pub async fn api_list(
     state: State,
     me: CurrentUser,
-    q: web::Query<PageQuery>,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let (page, per_page, actor) = (q.page(), q.per_page(), me.user.clone());
+    let (page, per_page, actor) = (paging.page, paging.per_page, me.user.clone());
     let (users, total) = db(&state, move |conn| {
         accounts::users_page(conn, &actor, page, per_page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Listed::new("users", users, page, per_page, total)))
+    Ok(HttpResponse::Ok().json(paging.listed("users", users, total)))
 }
 
 #[derive(Deserialize)]
@@ -68,10 +69,14 @@ pub async fn api_create(
     Ok(HttpResponse::Created().json(named("user", user)))
 }
 
+/// `PATCH /api/v1/users/{id}`: none of these may be `null`.
 #[derive(Deserialize)]
 pub struct UpdateUserBody {
+    #[serde(default, deserialize_with = "patch::not_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     role: Option<String>,
+    #[serde(default, deserialize_with = "patch::not_null")]
     active: Option<bool>,
 }
 
@@ -173,7 +178,8 @@ pub async fn api_accept(
         .0
         .password
         .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
-    match accept(&state, token.into_inner(), &password, None).await? {
+    let token = path_text("token", token.into_inner())?;
+    match accept(&state, token, &password, None).await? {
         Ok((user, token)) => Ok(HttpResponse::Created().json(Accepted { token, user })),
         Err(errors) => Err(api_field_errors(errors)),
     }

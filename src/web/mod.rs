@@ -69,16 +69,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .app_data(
             web::FormConfig::default()
-                .limit(64 * 1024)
-                .error_handler(|e, _| {
-                    AppError::BadRequest(format!("The form could not be read: {e}")).into()
+                .limit(extract::FORM_LIMIT)
+                .error_handler(|e, _| match e {
+                    actix_web::error::UrlencodedError::Overflow { .. } => {
+                        AppError::PayloadTooLarge {
+                            limit: extract::FORM_LIMIT,
+                        }
+                        .into()
+                    }
+                    e => AppError::BadRequest(format!("The form could not be read: {e}")).into(),
                 }),
         )
         .app_data(
             web::JsonConfig::default()
-                .limit(1024 * 1024)
-                .error_handler(|e, _| {
-                    AppError::BadRequest(format!("The JSON body could not be read: {e}")).into()
+                .limit(extract::JSON_LIMIT)
+                .error_handler(|e, _| match e {
+                    actix_web::error::JsonPayloadError::Overflow { .. }
+                    | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                        AppError::PayloadTooLarge {
+                            limit: extract::JSON_LIMIT,
+                        }
+                        .into()
+                    }
+                    e => {
+                        AppError::BadRequest(format!("The JSON body could not be read: {e}")).into()
+                    }
                 }),
         )
         .default_service(web::to(|| async {
@@ -270,7 +285,8 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub fn page(&self) -> i64 {
-        self.page.unwrap_or(1).max(1)
+        // Bounded so that the offset cannot overflow.
+        self.page.unwrap_or(1).clamp(1, form::MAX_PAGE)
     }
 
     pub fn per_page(&self) -> i64 {
@@ -499,6 +515,7 @@ fn heading(status: StatusCode) -> &'static str {
         404 => "Page not found",
         405 => "That action is not available here",
         409 => "Someone else changed this",
+        413 => "That is more than we accept at once",
         410 => "This link is no longer valid",
         422 => "Please check what you entered",
         429 => "Too many attempts",

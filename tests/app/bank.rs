@@ -482,8 +482,14 @@ fn any_string_a_person_types_is_a_valid_search() {
     ] {
         let q = serde_urlencoded::to_string([("q", typed)]).unwrap();
         let api = script.get(&format!("/api/v1/questions?{q}"));
-        assert_eq!(api.status, 200, "API search for {typed:?}: {}", api.body);
-        assert!(api.json()["total"].as_i64().is_some(), "{typed:?}");
+        if typed.contains('\u{0}') {
+            // The API refuses a NUL in any parameter the same way, naming it.
+            assert_eq!(api.status, 400, "API search for {typed:?}: {}", api.body);
+            assert!(api.json()["error"]["fields"]["q"].is_string());
+        } else {
+            assert_eq!(api.status, 200, "API search for {typed:?}: {}", api.body);
+            assert!(api.json()["total"].as_i64().is_some(), "{typed:?}");
+        }
         let page = browser.get(&format!("/bank?{q}"));
         assert_eq!(page.status, 200, "bank page search for {typed:?}");
     }

@@ -3,12 +3,14 @@
 
 mod accounts;
 mod addresses;
+mod api_contract;
 mod bank;
 mod builders;
 mod calendar;
 mod candidate_pages;
 mod candidates;
 mod cli;
+mod fuzz;
 mod health_and_errors;
 mod lifecycle;
 mod pages;
