@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{CurrentUser, MaybeUser, password};
+use crate::auth::{CurrentUser, MaybeUser, next, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
@@ -69,9 +69,10 @@ async fn sign_in(
     }
 }
 
-/// Only same-site paths: `next` must not send anyone to another site.
-fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+/// Where a signed-in person goes: `next` when it stays on this site, else
+/// their home page.
+fn after_sign_in(state: &State, next: &str, home: &str) -> String {
+    next::same_origin_path(&state.public_url, next).unwrap_or_else(|| home.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -87,9 +88,11 @@ pub async fn login_page(
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(user) = user.0 {
-        return Ok(see_other(
-            safe_next(&q.next).unwrap_or(user.role.home_path()),
-        ));
+        return Ok(see_other(&after_sign_in(
+            &state,
+            &q.next,
+            user.role.home_path(),
+        )));
     }
     render(
         &state,
@@ -134,7 +137,8 @@ pub async fn login_form(
     }
     match sign_in(&state, &form.email, form.password.clone(), client_ip(&req)).await {
         Ok((jwt, user)) => {
-            let mut response = see_other(safe_next(&form.next).unwrap_or(user.role().home_path()));
+            let mut response =
+                see_other(&after_sign_in(&state, &form.next, user.role().home_path()));
             response
                 .add_cookie(&session_cookie(&state, jwt))
                 .map_err(AppError::internal)?;

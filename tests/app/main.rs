@@ -17,5 +17,6 @@ mod roles;
 mod scorecards;
 mod seeds;
 mod setup;
+mod sign_in_hardening;
 mod smtp;
 mod support;
