@@ -238,6 +238,7 @@ impl Application {
             wake: mail_wake.clone(),
             retry_base: config.mail_retry_base,
             poll_every: config.mail_poll_every,
+            send_timeout: mail::worker::SEND_TIMEOUT,
         };
         let state = actix_web::web::Data::new(web::AppState {
             pool: storage.pool.clone(),

@@ -72,3 +72,80 @@ fn next_leads_only_to_paths_on_this_site_when_already_signed_in() {
     assert_eq!(res.header("location"), Some("/jobs?x=1"));
 }
 
+/// Two app processes share one database and a relay that takes 300 ms per
+/// email. Each worker's lease (2 s) outlasts one send but not ten: a worker
+/// that leased a batch of ten would see the other send some of it again.
+#[test]
+fn two_workers_and_a_slow_relay_deliver_every_email_once() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use loopwright::mail::worker::{Transport, Worker};
+    use loopwright::mail::{NewEmail, enqueue};
+
+    use crate::smtp::SmtpServer;
+    use crate::support::{TestDb, test_config};
+
+    let db = TestDb::new();
+    let data_dir = tempfile::TempDir::new().unwrap();
+    let config = test_config(&db, data_dir.path());
+    let storage = loopwright::open_storage(&config).unwrap();
+    let smtp = SmtpServer::start_slow(Duration::from_millis(300));
+    {
+        let mut conn = storage.pool.get().unwrap();
+        for i in 0..20 {
+            enqueue(
+                &mut conn,
+                &NewEmail {
+                    idempotency_key: format!("lease-test:{i}"),
+                    kind: "invitation",
+                    to_email: format!("person{i}@example.com"),
+                    to_name: format!("Person {i}"),
+                    subject: "Hello".into(),
+                    text: "Hello".into(),
+                    html: "<p>Hello</p>".into(),
+                    attachments: Vec::new(),
+                    candidate_id: None,
+                },
+            )
+            .unwrap();
+        }
+    }
+    let processes: Vec<_> = (0..2)
+        .map(|_| {
+            // A pool of its own, as another process would have.
+            let pool = loopwright::db::connect_sized(
+                &config.database_url,
+                loopwright::db::QueryCounter::default(),
+                2,
+            )
+            .unwrap();
+            let url = smtp.url();
+            let dir = data_dir.path().to_owned();
+            std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let worker = Worker {
+                        pool,
+                        transport: Transport::from_settings(Some(&url), &dir).unwrap(),
+                        from: "Loopwright <loopwright@localhost>".parse().unwrap(),
+                        wake: Arc::new(tokio::sync::Notify::new()),
+                        retry_base: Duration::from_secs(30),
+                        poll_every: Duration::from_millis(50),
+                        send_timeout: Duration::from_secs(1),
+                    };
+                    let _ = tokio::time::timeout(Duration::from_secs(9), worker.run()).await;
+                })
+            })
+        })
+        .collect();
+    for process in processes {
+        process.join().unwrap();
+    }
+    let mut recipients: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
+    recipients.sort();
+    let delivered = recipients.len();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 20, "every email arrived");
+    assert_eq!(delivered, 20, "and none twice");
+}
+
