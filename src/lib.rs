@@ -255,6 +255,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(web::error_pages())
+                .wrap(from_fn(web::headers::harden))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

@@ -149,3 +149,111 @@ fn two_workers_and_a_slow_relay_deliver_every_email_once() {
     assert_eq!(delivered, 20, "and none twice");
 }
 
+/// An app whose public URL is https (a TLS proxy in front), and a browser
+/// that talks to it directly: the links it prints are not where it listens.
+fn https_app() -> (TestApp, crate::support::Browser) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_with(crate::support::TestDb::new(), |c| {
+        c.bind = ([127, 0, 0, 1], port).into();
+        c.public_url = Some("https://loopwright.example".into());
+    });
+    let browser = crate::support::Browser::new(&format!("http://127.0.0.1:{port}"));
+    (app, browser)
+}
+
+fn set_cookie<'r>(res: &'r crate::support::TestResponse, name: &str) -> &'r str {
+    res.headers
+        .get("set-cookie")
+        .into_iter()
+        .flatten()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", res.headers))
+}
+
+#[test]
+fn behind_https_every_cookie_is_secure_and_browsers_are_told_to_stay_on_https() {
+    let (app, mut browser) = https_app();
+    let user = app.user(Role::Recruiter);
+    let login = browser.get("/login");
+    assert_eq!(
+        login.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    let csrf = set_cookie(&login, "lw_csrf");
+    assert!(
+        csrf.contains("Secure") && csrf.contains("HttpOnly"),
+        "{csrf}"
+    );
+
+    let csrf = crate::support::csrf_field(&login.body);
+    let signed_in = browser.post_form(
+        "/login",
+        &[
+            ("csrf_token", &csrf),
+            ("email", &user.email),
+            ("password", &user.password),
+        ],
+    );
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    assert!(set_cookie(&signed_in, "lw_session").contains("Secure"));
+
+    let page = browser.get("/candidates");
+    let csrf = crate::support::csrf_field(&page.body);
+    let out = browser.post_form("/logout", &[("csrf_token", &csrf)]);
+    assert_eq!(out.status, 303);
+    let flash = set_cookie(&out, "lw_flash");
+    assert!(
+        flash.contains("Secure") && flash.contains("HttpOnly"),
+        "{flash}"
+    );
+    assert!(out.header("strict-transport-security").is_some());
+}
+
+#[test]
+fn over_plain_http_there_is_no_hsts_and_cookies_work_without_secure() {
+    let app = TestApp::spawn();
+    let login = app.browser().get("/login");
+    assert_eq!(login.header("strict-transport-security"), None);
+    assert!(!set_cookie(&login, "lw_csrf").contains("Secure"));
+}
+
+#[test]
+fn signed_in_pages_and_api_answers_are_never_stored_but_assets_are() {
+    use crate::builders::{Team, candidate, job};
+
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        recruiter: mut rec,
+        ..
+    } = Team::new(&app);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let grace = candidate("Grace Hopper").on(&job).create(&mut rec.api);
+    let mut browser = rec.browser();
+    for path in [
+        format!("/candidates/{}/debrief", grace.id),
+        format!("/stages/{}/kit", grace.stages[0]),
+        format!("/candidates/{}", grace.id),
+        "/candidates".to_owned(),
+    ] {
+        let res = browser.get(&path);
+        assert_eq!(res.status, 200, "{path}: {}", res.body);
+        assert_eq!(res.header("cache-control"), Some("no-store"), "{path}");
+    }
+    for path in [
+        format!("/api/v1/candidates/{}/debrief", grace.id),
+        format!("/api/v1/stages/{}/scorecard", grace.stages[0]),
+        "/api/v1/me".to_owned(),
+        "/api/v1/nothing-here".to_owned(),
+    ] {
+        let res = rec.api.get(&path);
+        assert!(res.status < 500, "{path}: {}", res.body);
+        assert_eq!(res.header("cache-control"), Some("no-store"), "{path}");
+    }
+    let asset = app.browser().get("/static/style.css");
+    assert_eq!(asset.header("cache-control"), Some("public, max-age=3600"));
+}
