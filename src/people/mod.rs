@@ -8,6 +8,7 @@ mod pages;
 pub mod setup;
 mod setup_pages;
 mod sign_in;
+pub mod throttle;
 
 use actix_web::web;
 

@@ -10,14 +10,15 @@ use crate::auth::{CurrentUser, MaybeUser, next, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
-use crate::people::accounts;
+use crate::people::{accounts, throttle};
 use crate::web::extract::{ApiJson, CsrfForm};
 use crate::web::{
     State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
     render, see_other, session_cookie,
 };
 
-/// Signs in by email and password, throttled per account and address.
+/// Signs in by email and password, throttled per account and per address
+/// (`throttle`): a throttled attempt is not checked at all.
 /// Returns the session token and the user.
 async fn sign_in(
     state: &State,
@@ -29,7 +30,7 @@ async fn sign_in(
     let lookup = {
         let (key, ip) = (key.clone(), ip.clone());
         db(state, move |conn| {
-            Ok(accounts::look_up_sign_in(conn, &key, &ip, now())?)
+            Ok(throttle::begin_sign_in(conn, &key, &ip, now())?)
         })
         .await?
     };
@@ -43,7 +44,7 @@ async fn sign_in(
     {
         let (key, ip, user) = (key.clone(), ip.clone(), user.clone());
         db(state, move |conn| {
-            Ok(accounts::record_sign_in(
+            Ok(throttle::finish_sign_in(
                 conn,
                 &key,
                 &ip,

@@ -257,3 +257,129 @@ fn signed_in_pages_and_api_answers_are_never_stored_but_assets_are() {
     let asset = app.browser().get("/static/style.css");
     assert_eq!(asset.header("cache-control"), Some("public, max-age=3600"));
 }
+
+fn failed_sign_ins(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use loopwright::db::schema::audit_events;
+    audit_events::table
+        .filter(audit_events::action.eq("sign_in.failed"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+fn api_sign_in(browser: &mut crate::support::Browser, email: &str, password: &str) -> u16 {
+    browser
+        .post_json(
+            "/api/v1/auth/login",
+            serde_json::json!({"email": email, "password": password}),
+        )
+        .status
+}
+
+#[test]
+fn guesses_at_one_account_all_at_once_are_checked_no_more_than_the_limit() {
+    let app = TestApp::spawn();
+    let user = app.user(Role::Interviewer);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let guesses: Vec<_> = (0..24)
+            .map(|i| {
+                let (app, user) = (&app, &user);
+                s.spawn(move || {
+                    api_sign_in(
+                        &mut app.browser(),
+                        &user.email,
+                        &format!("guess number {i}"),
+                    )
+                })
+            })
+            .collect();
+        guesses.into_iter().map(|g| g.join().unwrap()).collect()
+    });
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, throttled), (5, 19), "{statuses:?}");
+    assert_eq!(failed_sign_ins(&app), 5, "only five were checked");
+}
+
+#[test]
+fn one_address_guessing_at_many_accounts_is_throttled() {
+    let app = TestApp::spawn();
+    let accounts: Vec<_> = (0..7).map(|_| app.user(Role::Interviewer)).collect();
+    let mut browser = app.browser();
+    let mut statuses = Vec::new();
+    for account in &accounts {
+        for guess in ["wrong one", "wrong two", "wrong three"] {
+            statuses.push(api_sign_in(&mut browser, &account.email, guess));
+        }
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(statuses[20], 429, "the 21st guess from one address waits");
+    let fresh = app.user(Role::Recruiter);
+    let res = browser.post_json(
+        "/api/v1/auth/login",
+        serde_json::json!({"email": fresh.email, "password": fresh.password}),
+    );
+    assert_eq!(res.status, 429, "any account, from that address");
+    let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert_eq!(failed_sign_ins(&app), 20);
+}
+
+/// Signs in from a source address of our choosing (any of 127.0.0.0/8 is
+/// this machine), as a botnet would from many: the app reads the client's
+/// address from the connection, not from a header anyone can set.
+fn api_sign_in_from(source: [u8; 4], app: &TestApp, email: &str, password: &str) -> u16 {
+    use std::io::{Read, Write};
+    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
+    let stream = actix_web::rt::System::new().block_on(async move {
+        let socket = actix_web::rt::net::TcpSocket::new_v4().unwrap();
+        socket.bind((source, 0).into()).unwrap();
+        let stream = socket.connect(([127, 0, 0, 1], port).into()).await.unwrap();
+        stream.into_std().unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    let mut stream = stream;
+    let body = serde_json::json!({"email": email, "password": password}).to_string();
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+#[test]
+fn one_account_guessed_at_from_many_addresses_is_throttled() {
+    let app = TestApp::spawn();
+    let user = app.user(Role::Admin);
+    let mut statuses = Vec::new();
+    for last in 2..9 {
+        for guess in 0..5 {
+            statuses.push(api_sign_in_from(
+                [127, 0, 0, last],
+                &app,
+                &user.email,
+                &format!("guess {guess}"),
+            ));
+        }
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30);
+    assert_eq!(
+        api_sign_in_from([127, 0, 0, 9], &app, &user.email, &user.password),
+        429,
+        "a new address waits too"
+    );
+}
