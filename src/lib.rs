@@ -251,6 +251,7 @@ impl Application {
             mail_wake,
         });
         let state_for_reminders = state.clone();
+        let state_for_resets = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -279,6 +280,10 @@ impl Application {
         .run();
         // The outbox worker lives as long as the server's runtime.
         actix_web::rt::spawn(worker.run());
+        actix_web::rt::spawn(people::reset_requests::run(
+            state_for_resets,
+            reminder_pool.clone(),
+        ));
         actix_web::rt::spawn(remind_every(
             state_for_reminders,
             reminder_pool,

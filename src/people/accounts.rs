@@ -233,17 +233,18 @@ pub fn accept_invitation(
     })
 }
 
-/// Emails a reset link if the address belongs to an active account; says
-/// nothing either way, so the answer cannot reveal who has an account.
+/// Queues a reset link if the address belongs to an active account, and
+/// says whether it did. Runs in the background (`reset_requests`), never on
+/// the request path, so that the answer cannot reveal who has an account.
 pub fn request_password_reset(
     conn: &mut DbConn,
     templates: &Templates,
     public_url: &str,
     email: &EmailAddress,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     crate::db::write_transaction(conn, |conn| {
         let Some(user) = User::find_by_email(conn, email.as_str())?.filter(|u| u.active) else {
-            return Ok(());
+            return Ok(false);
         };
         let at = now();
         diesel::update(
@@ -299,7 +300,7 @@ pub fn request_password_reset(
             ("user", Some(user.id)),
             json!({}),
         )?;
-        Ok(())
+        Ok(true)
     })
 }
 

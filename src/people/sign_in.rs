@@ -10,7 +10,7 @@ use crate::auth::{CurrentUser, MaybeUser, next, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
-use crate::people::{accounts, throttle};
+use crate::people::{accounts, reset_requests, throttle};
 use crate::web::extract::{ApiJson, CsrfForm};
 use crate::web::{
     State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
@@ -258,15 +258,24 @@ pub struct ResetRequestForm {
     email: String,
 }
 
-async fn request_reset(state: &State, email: EmailAddress) -> Result<(), AppError> {
-    let public_url = state.public_url.clone();
-    let state2 = state.clone();
-    db(state, move |conn| {
-        accounts::request_password_reset(conn, &state2.templates, &public_url, &email)
+const RESET_THROTTLED: &str = "You asked for several links to this address, or from this connection, in a short time. If the address belongs to an account, the newest link we sent works; you can ask again later.";
+
+/// Records a reset request (the same way for every address, see
+/// `reset_requests`) and wakes its handler; `Some(seconds)` when a limit
+/// was reached and nothing was recorded.
+async fn request_reset(
+    state: &State,
+    email: EmailAddress,
+    ip: String,
+) -> Result<Option<u64>, AppError> {
+    let retry_after = db(state, move |conn| {
+        Ok(reset_requests::record(conn, &email, &ip, now())?)
     })
     .await?;
-    state.mail_wake.notify_one();
-    Ok(())
+    if retry_after.is_none() {
+        reset_requests::wake();
+    }
+    Ok(retry_after)
 }
 
 pub async fn reset_request_form(
@@ -293,7 +302,21 @@ pub async fn reset_request_form(
             );
         }
     };
-    request_reset(&state, email).await?;
+    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
+        let mut response = render(
+            &state,
+            &req,
+            user.0.as_ref(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "pages/message",
+            "Too many requests",
+            json!({"heading": "Too many requests", "message": RESET_THROTTLED}),
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after_secs.into());
+        return Ok(response);
+    }
     render(
         &state,
         &req,
@@ -312,11 +335,14 @@ pub struct ResetRequestBody {
 
 pub async fn api_reset_request(
     state: State,
+    req: HttpRequest,
     body: ApiJson<ResetRequestBody>,
 ) -> Result<HttpResponse, AppError> {
     let email = EmailAddress::parse(body.0.email.as_deref().unwrap_or_default())
         .map_err(|e| api_field_errors(vec![("email", e.0)]))?;
-    request_reset(&state, email).await?;
+    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     Ok(HttpResponse::Accepted().json(json!({"message": RESET_SENT})))
 }
 

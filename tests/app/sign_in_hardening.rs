@@ -383,3 +383,85 @@ fn one_account_guessed_at_from_many_addresses_is_throttled() {
         "a new address waits too"
     );
 }
+
+fn ask_for_reset(
+    browser: &mut crate::support::Browser,
+    email: &str,
+) -> crate::support::TestResponse {
+    browser.post_json(
+        "/api/v1/password-resets",
+        serde_json::json!({"email": email}),
+    )
+}
+
+#[test]
+fn reset_links_are_limited_per_email_and_per_address_without_telling_who_has_an_account() {
+    use crate::smtp::SmtpServer;
+    use std::time::Duration;
+
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(crate::support::TestDb::new(), move |c| {
+        c.smtp_url = Some(url)
+    });
+    let user = app.user(Role::Interviewer);
+    let mut browser = app.browser();
+    let known: Vec<_> = (0..4)
+        .map(|_| ask_for_reset(&mut browser, &user.email))
+        .collect();
+    let unknown: Vec<_> = (0..4)
+        .map(|_| ask_for_reset(&mut browser, "nobody@example.com"))
+        .collect();
+    for answers in [&known, &unknown] {
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [202, 202, 202, 429]);
+        let retry: u64 = answers[3].header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 0 && retry <= 60 * 60, "{retry}");
+    }
+    assert_eq!(known[3].body, unknown[3].body, "a limit reveals nothing");
+    smtp.wait_for(3);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(smtp.messages().len(), 3, "three links, not four");
+
+    // Ten requests from one address in an hour, whatever the emails.
+    for i in 0..4 {
+        let res = ask_for_reset(&mut browser, &format!("someone{i}@example.com"));
+        // Six were recorded above: four more reach ten.
+        assert_eq!(res.status, 202, "{}", res.body);
+    }
+    let page = browser.submit(
+        "/password-reset",
+        "/password-reset",
+        &[("email", "someone.else@example.com")],
+    );
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(page.header("retry-after").is_some());
+    assert!(page.body.contains("ask again later"), "{}", page.body);
+}
+
+#[test]
+fn a_reset_request_does_the_same_work_for_known_and_unknown_addresses() {
+    let app = TestApp::spawn();
+    let user = app.user(Role::Interviewer);
+    let mut browser = app.browser();
+    let (known, res) = app.count_queries(|| ask_for_reset(&mut browser, &user.email));
+    assert_eq!(res.status, 202);
+    let (unknown, res) = app.count_queries(|| ask_for_reset(&mut browser, "nobody@example.com"));
+    assert_eq!(res.status, 202);
+    assert_eq!(
+        known, unknown,
+        "the answer comes before anything that depends on the account"
+    );
+    // The link is still made, off the request path.
+    let dir = app.data_dir().join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_dir(&dir).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reset email queued"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
