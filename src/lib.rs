@@ -238,6 +238,7 @@ impl Application {
             wake: mail_wake.clone(),
             retry_base: config.mail_retry_base,
             poll_every: config.mail_poll_every,
+            send_timeout: mail::worker::SEND_TIMEOUT,
         };
         let state = actix_web::web::Data::new(web::AppState {
             pool: storage.pool.clone(),
@@ -250,10 +251,12 @@ impl Application {
             mail_wake,
         });
         let state_for_reminders = state.clone();
+        let state_for_resets = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(web::error_pages())
+                .wrap(from_fn(web::headers::harden))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -277,6 +280,10 @@ impl Application {
         .run();
         // The outbox worker lives as long as the server's runtime.
         actix_web::rt::spawn(worker.run());
+        actix_web::rt::spawn(people::reset_requests::run(
+            state_for_resets,
+            reminder_pool.clone(),
+        ));
         actix_web::rt::spawn(remind_every(
             state_for_reminders,
             reminder_pool,

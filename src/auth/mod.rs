@@ -2,6 +2,7 @@
 
 pub mod csrf;
 pub mod current_user;
+pub mod next;
 pub mod password;
 pub mod session;
 pub mod token;

@@ -368,6 +368,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_reset_requests (id) {
+        id -> BigInt,
+        email -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+        handled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     bank_texts (key) {
         key -> Text,
         value -> Text,
@@ -486,6 +496,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     audit_events,
     sign_in_failures,
+    password_reset_requests,
     bank_texts,
     question_revisions,
     calendar_events,

@@ -66,8 +66,14 @@ impl OutboxMessage {
     }
 }
 
-/// How long a claimed row is reserved for its sender before it is due again.
-pub const LEASE: Duration = Duration::minutes(2);
+/// How long a claimed row is reserved for its sender before it is due again,
+/// given the longest a send may take: twice that, so that recording the
+/// outcome and a clock running behind in another process fit in the margin.
+/// A lease no longer than the send would let a second worker claim the row
+/// while the first is still talking to a slow relay: the email goes twice.
+pub fn lease_for(send_timeout: std::time::Duration) -> Duration {
+    Duration::from_std(send_timeout.saturating_mul(2)).unwrap_or(Duration::hours(1))
+}
 /// After this long, an email that could not be delivered is marked failed.
 pub const GIVE_UP_AFTER: Duration = Duration::hours(24);
 
@@ -111,15 +117,18 @@ const CLAIM_SQL: &str = "UPDATE outbox_messages \
          ORDER BY next_attempt_at, id LIMIT $3{lock}) \
      RETURNING *";
 
-/// Takes up to `limit` due rows for this worker, leasing them for `LEASE`.
-/// A row whose sender died mid-send becomes due again when its lease ends.
+/// Takes up to `limit` due rows for this worker, leasing them until
+/// `at + lease`. A row whose sender died mid-send becomes due again when its
+/// lease ends, so the lease must outlast all the work done under it: the
+/// worker claims one row per send (see [`lease_for`]).
 pub fn claim_due(
     conn: &mut DbConn,
     at: NaiveDateTime,
     limit: i64,
+    lease: Duration,
 ) -> QueryResult<Vec<OutboxMessage>> {
     use diesel::sql_types::{BigInt, Timestamp};
-    let lease_until = at + LEASE;
+    let lease_until = at + lease;
     match conn {
         DbConn::Postgresql(pg) => {
             diesel::sql_query(CLAIM_SQL.replace("{lock}", " FOR UPDATE SKIP LOCKED"))
@@ -149,7 +158,8 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<(
 }
 
 /// Records a failed attempt: due again after a backoff, or failed for good
-/// once the email is older than `GIVE_UP_AFTER`.
+/// once the email is older than `GIVE_UP_AFTER`. Only while the row is still
+/// this attempt's (its lease was not taken over and the row not sent since).
 pub fn mark_attempt_failed(
     conn: &mut DbConn,
     message: &OutboxMessage,
@@ -159,18 +169,23 @@ pub fn mark_attempt_failed(
 ) -> QueryResult<()> {
     let next = at + backoff(message.attempts, retry_base);
     let give_up = next - message.created_at > GIVE_UP_AFTER;
-    diesel::update(outbox_messages::table.find(message.id))
-        .set((
-            outbox_messages::status.eq(if give_up {
-                DeliveryStatus::Failed
-            } else {
-                DeliveryStatus::Queued
-            }),
-            outbox_messages::next_attempt_at.eq(next),
-            outbox_messages::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(
+        outbox_messages::table
+            .find(message.id)
+            .filter(outbox_messages::status.eq(DeliveryStatus::Sending))
+            .filter(outbox_messages::attempts.eq(message.attempts)),
+    )
+    .set((
+        outbox_messages::status.eq(if give_up {
+            DeliveryStatus::Failed
+        } else {
+            DeliveryStatus::Queued
+        }),
+        outbox_messages::next_attempt_at.eq(next),
+        outbox_messages::last_error.eq(Some(error)),
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// base, 2×base, 4×base … capped at one hour between attempts.

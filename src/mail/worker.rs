@@ -10,9 +10,17 @@ use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePa
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
-use super::{OutboxMessage, claim_due, mark_attempt_failed, mark_sent};
+use super::{OutboxMessage, claim_due, lease_for, mark_attempt_failed, mark_sent};
 use crate::db::DbPool;
 use crate::db::models::now;
+
+/// The longest one delivery may take, whatever the relay does: lettre's
+/// timeout bounds each SMTP command, this bounds the whole exchange (connect,
+/// EHLO, MAIL, RCPT, DATA). The lease of a row is derived from it.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Rows sent per round before the worker looks again (each claimed alone).
+const ROUND: usize = 10;
 
 pub enum Transport {
     Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
@@ -107,6 +115,8 @@ pub struct Worker {
     pub wake: Arc<Notify>,
     pub retry_base: Duration,
     pub poll_every: Duration,
+    /// The longest one send may take; see [`SEND_TIMEOUT`].
+    pub send_timeout: Duration,
 }
 
 impl Worker {
@@ -129,42 +139,60 @@ impl Worker {
         }
     }
 
-    /// Claims and delivers one batch; returns how many rows it handled.
+    /// Delivers up to ten due rows, claiming each one just before sending it
+    /// so that no lease covers more than one send; returns how many it handled.
     pub async fn deliver_due(&self) -> Result<usize, String> {
-        let pool = self.pool.clone();
-        let batch = actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            claim_due(&mut conn, now(), 10).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())??;
-        let count = batch.len();
-        for message in batch {
-            let outcome = match build_message(&self.from, &message) {
-                Ok(email) => self.transport.deliver(&message, email).await,
-                Err(e) => Err(e),
-            };
+        let lease = lease_for(self.send_timeout);
+        for handled in 0..ROUND {
             let pool = self.pool.clone();
-            let retry_base = self.retry_base;
-            let recorded = actix_web::web::block(move || {
+            let claimed = actix_web::web::block(move || {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                match &outcome {
-                    Ok(()) => {
-                        tracing::info!(id = message.id, kind = %message.kind, "outbox: email delivered");
-                        mark_sent(&mut conn, message.id, now())
-                    }
-                    Err(error) => {
-                        tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox: delivery failed; will retry");
-                        mark_attempt_failed(&mut conn, &message, error, now(), retry_base)
-                    }
-                }
-                .map_err(|e| e.to_string())
+                claim_due(&mut conn, now(), 1, lease).map_err(|e| e.to_string())
             })
-            .await;
-            if let Err(e) | Ok(Err(e)) = recorded.map_err(|e| e.to_string()) {
-                tracing::error!(error = %e, "outbox: could not record a delivery outcome");
-            }
+            .await
+            .map_err(|e| e.to_string())??;
+            let Some(message) = claimed.into_iter().next() else {
+                return Ok(handled);
+            };
+            let outcome = self.send(&message).await;
+            self.record(message, outcome).await;
         }
-        Ok(count)
+        Ok(ROUND)
+    }
+
+    /// Builds and delivers one email within `send_timeout`.
+    async fn send(&self, message: &OutboxMessage) -> Result<(), String> {
+        let email = build_message(&self.from, message)?;
+        tokio::time::timeout(self.send_timeout, self.transport.deliver(message, email))
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "no answer from the mail server within {} s",
+                    self.send_timeout.as_secs()
+                ))
+            })
+    }
+
+    async fn record(&self, message: OutboxMessage, outcome: Result<(), String>) {
+        let pool = self.pool.clone();
+        let retry_base = self.retry_base;
+        let recorded = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            match &outcome {
+                Ok(()) => {
+                    tracing::info!(id = message.id, kind = %message.kind, "outbox: email delivered");
+                    mark_sent(&mut conn, message.id, now())
+                }
+                Err(error) => {
+                    tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox: delivery failed; will retry");
+                    mark_attempt_failed(&mut conn, &message, error, now(), retry_base)
+                }
+            }
+            .map_err(|e| e.to_string())
+        })
+        .await;
+        if let Err(e) | Ok(Err(e)) = recorded.map_err(|e| e.to_string()) {
+            tracing::error!(error = %e, "outbox: could not record a delivery outcome");
+        }
     }
 }

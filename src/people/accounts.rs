@@ -1,4 +1,4 @@
-//! Accounts: signing in (with throttling), invitations, password resets and
+//! Accounts: signing in (throttled in `throttle`), invitations, password resets and
 //! user changes. Functions take a connection and run in the caller's blocking
 //! task; each that changes several rows does so in one transaction, with its
 //! email queued in the same transaction (the outbox).
@@ -16,14 +16,12 @@ use crate::db::models::{
     AuditEvent, OneTimeToken, OneTimeTokenInsertForm, TokenPurpose, User, UserInsertForm,
     UserUpdateForm, now,
 };
-use crate::db::schema::{one_time_tokens, sign_in_failures};
+use crate::db::schema::one_time_tokens;
 use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::AppError;
 use crate::mail::{self, NewEmail};
 use crate::templates::Templates;
 
-pub const THROTTLE_LIMIT: i64 = 5;
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 pub const INVITATION_LIFETIME_HOURS: i64 = 72;
 pub const RESET_LIFETIME_HOURS: i64 = 2;
 
@@ -37,43 +35,11 @@ pub fn warm_up() {
     LazyLock::force(&DUMMY_HASH);
 }
 
-/// What a sign-in attempt needs from the database before the hash is checked.
-pub struct SignInLookup {
-    pub user: Option<User>,
-    /// Seconds to wait when the account is throttled for this address.
-    pub retry_after: Option<u64>,
-}
-
 /// The email as typed, normalised if it parses, so throttling keys match.
 pub fn sign_in_key(raw_email: &str) -> String {
     EmailAddress::parse(raw_email)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| raw_email.trim().to_lowercase())
-}
-
-pub fn look_up_sign_in(
-    conn: &mut DbConn,
-    email: &str,
-    ip: &str,
-    at: NaiveDateTime,
-) -> QueryResult<SignInLookup> {
-    let recent: Vec<NaiveDateTime> = sign_in_failures::table
-        .filter(sign_in_failures::email.eq(email))
-        .filter(sign_in_failures::ip.eq(ip))
-        .filter(sign_in_failures::created_at.gt(at - THROTTLE_WINDOW))
-        .order(sign_in_failures::created_at.desc())
-        .limit(THROTTLE_LIMIT)
-        .select(sign_in_failures::created_at)
-        .load(conn)?;
-    let retry_after = (recent.len() as i64 >= THROTTLE_LIMIT).then(|| {
-        // Free again when the oldest of the last five leaves the window.
-        let oldest = recent[recent.len() - 1];
-        ((oldest + THROTTLE_WINDOW - at).num_seconds().max(1)) as u64
-    });
-    Ok(SignInLookup {
-        user: User::find_by_email(conn, email)?,
-        retry_after,
-    })
 }
 
 /// Checks a password against a user (or against the dummy hash): the slow
@@ -82,44 +48,6 @@ pub fn password_matches(user: Option<&User>, password: &str) -> bool {
     let hash = user.and_then(|u| u.password_hash.as_deref());
     let matches = password::verify(hash.unwrap_or(&DUMMY_HASH), password);
     matches && hash.is_some() && user.is_some_and(|u| u.active)
-}
-
-pub fn record_sign_in(
-    conn: &mut DbConn,
-    email: &str,
-    ip: &str,
-    user: Option<&User>,
-    succeeded: bool,
-) -> QueryResult<()> {
-    let at = now();
-    if succeeded {
-        diesel::delete(
-            sign_in_failures::table
-                .filter(sign_in_failures::email.eq(email))
-                .filter(sign_in_failures::ip.eq(ip)),
-        )
-        .execute(conn)?;
-    } else {
-        diesel::insert_into(sign_in_failures::table)
-            .values((
-                sign_in_failures::email.eq(email),
-                sign_in_failures::ip.eq(ip),
-                sign_in_failures::created_at.eq(at),
-            ))
-            .execute(conn)?;
-    }
-    let action = if succeeded {
-        "sign_in.succeeded"
-    } else {
-        "sign_in.failed"
-    };
-    AuditEvent::record(
-        conn,
-        user.map(|u| u.id),
-        action,
-        ("user", user.map(|u| u.id)),
-        json!({"email": email, "ip": ip}),
-    )
 }
 
 /// An invitation still waiting to be accepted.
@@ -305,17 +233,18 @@ pub fn accept_invitation(
     })
 }
 
-/// Emails a reset link if the address belongs to an active account; says
-/// nothing either way, so the answer cannot reveal who has an account.
+/// Queues a reset link if the address belongs to an active account, and
+/// says whether it did. Runs in the background (`reset_requests`), never on
+/// the request path, so that the answer cannot reveal who has an account.
 pub fn request_password_reset(
     conn: &mut DbConn,
     templates: &Templates,
     public_url: &str,
     email: &EmailAddress,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     crate::db::write_transaction(conn, |conn| {
         let Some(user) = User::find_by_email(conn, email.as_str())?.filter(|u| u.active) else {
-            return Ok(());
+            return Ok(false);
         };
         let at = now();
         diesel::update(
@@ -371,7 +300,7 @@ pub fn request_password_reset(
             ("user", Some(user.id)),
             json!({}),
         )?;
-        Ok(())
+        Ok(true)
     })
 }
 

@@ -5,9 +5,11 @@ pub mod accounts;
 mod api;
 mod invitation_pages;
 mod pages;
+pub mod reset_requests;
 pub mod setup;
 mod setup_pages;
 mod sign_in;
+pub mod throttle;
 
 use actix_web::web;
 

@@ -6,18 +6,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{CurrentUser, MaybeUser, password};
+use crate::auth::{CurrentUser, MaybeUser, next, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
-use crate::people::accounts;
+use crate::people::{accounts, reset_requests, throttle};
 use crate::web::extract::{ApiJson, CsrfForm};
 use crate::web::{
     State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
     render, see_other, session_cookie,
 };
 
-/// Signs in by email and password, throttled per account and address.
+/// Signs in by email and password, throttled per account and per address
+/// (`throttle`): a throttled attempt is not checked at all.
 /// Returns the session token and the user.
 async fn sign_in(
     state: &State,
@@ -29,7 +30,7 @@ async fn sign_in(
     let lookup = {
         let (key, ip) = (key.clone(), ip.clone());
         db(state, move |conn| {
-            Ok(accounts::look_up_sign_in(conn, &key, &ip, now())?)
+            Ok(throttle::begin_sign_in(conn, &key, &ip, now())?)
         })
         .await?
     };
@@ -43,7 +44,7 @@ async fn sign_in(
     {
         let (key, ip, user) = (key.clone(), ip.clone(), user.clone());
         db(state, move |conn| {
-            Ok(accounts::record_sign_in(
+            Ok(throttle::finish_sign_in(
                 conn,
                 &key,
                 &ip,
@@ -69,9 +70,10 @@ async fn sign_in(
     }
 }
 
-/// Only same-site paths: `next` must not send anyone to another site.
-fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+/// Where a signed-in person goes: `next` when it stays on this site, else
+/// their home page.
+fn after_sign_in(state: &State, next: &str, home: &str) -> String {
+    next::same_origin_path(&state.public_url, next).unwrap_or_else(|| home.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -87,9 +89,11 @@ pub async fn login_page(
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(user) = user.0 {
-        return Ok(see_other(
-            safe_next(&q.next).unwrap_or(user.role.home_path()),
-        ));
+        return Ok(see_other(&after_sign_in(
+            &state,
+            &q.next,
+            user.role.home_path(),
+        )));
     }
     render(
         &state,
@@ -134,7 +138,8 @@ pub async fn login_form(
     }
     match sign_in(&state, &form.email, form.password.clone(), client_ip(&req)).await {
         Ok((jwt, user)) => {
-            let mut response = see_other(safe_next(&form.next).unwrap_or(user.role().home_path()));
+            let mut response =
+                see_other(&after_sign_in(&state, &form.next, user.role().home_path()));
             response
                 .add_cookie(&session_cookie(&state, jwt))
                 .map_err(AppError::internal)?;
@@ -253,15 +258,24 @@ pub struct ResetRequestForm {
     email: String,
 }
 
-async fn request_reset(state: &State, email: EmailAddress) -> Result<(), AppError> {
-    let public_url = state.public_url.clone();
-    let state2 = state.clone();
-    db(state, move |conn| {
-        accounts::request_password_reset(conn, &state2.templates, &public_url, &email)
+const RESET_THROTTLED: &str = "You asked for several links to this address, or from this connection, in a short time. If the address belongs to an account, the newest link we sent works; you can ask again later.";
+
+/// Records a reset request (the same way for every address, see
+/// `reset_requests`) and wakes its handler; `Some(seconds)` when a limit
+/// was reached and nothing was recorded.
+async fn request_reset(
+    state: &State,
+    email: EmailAddress,
+    ip: String,
+) -> Result<Option<u64>, AppError> {
+    let retry_after = db(state, move |conn| {
+        Ok(reset_requests::record(conn, &email, &ip, now())?)
     })
     .await?;
-    state.mail_wake.notify_one();
-    Ok(())
+    if retry_after.is_none() {
+        reset_requests::wake();
+    }
+    Ok(retry_after)
 }
 
 pub async fn reset_request_form(
@@ -288,7 +302,21 @@ pub async fn reset_request_form(
             );
         }
     };
-    request_reset(&state, email).await?;
+    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
+        let mut response = render(
+            &state,
+            &req,
+            user.0.as_ref(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "pages/message",
+            "Too many requests",
+            json!({"heading": "Too many requests", "message": RESET_THROTTLED}),
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after_secs.into());
+        return Ok(response);
+    }
     render(
         &state,
         &req,
@@ -307,11 +335,14 @@ pub struct ResetRequestBody {
 
 pub async fn api_reset_request(
     state: State,
+    req: HttpRequest,
     body: ApiJson<ResetRequestBody>,
 ) -> Result<HttpResponse, AppError> {
     let email = EmailAddress::parse(body.0.email.as_deref().unwrap_or_default())
         .map_err(|e| api_field_errors(vec![("email", e.0)]))?;
-    request_reset(&state, email).await?;
+    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     Ok(HttpResponse::Accepted().json(json!({"message": RESET_SENT})))
 }
 

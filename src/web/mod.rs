@@ -3,6 +3,7 @@
 mod assets;
 pub mod extract;
 pub mod form;
+pub mod headers;
 mod health;
 mod home;
 

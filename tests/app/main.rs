@@ -22,5 +22,6 @@ mod roles;
 mod scorecards;
 mod seeds;
 mod setup;
+mod sign_in_hardening;
 mod smtp;
 mod support;

@@ -30,6 +30,15 @@ impl SmtpServer {
     }
 
     pub fn start_on(port: u16) -> Self {
+        Self::start_with(port, Duration::ZERO)
+    }
+
+    /// A slow relay: it takes `delay` to accept each message after its DATA.
+    pub fn start_slow(delay: Duration) -> Self {
+        Self::start_with(0, delay)
+    }
+
+    fn start_with(port: u16, delay: Duration) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP port");
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
@@ -43,7 +52,7 @@ impl SmtpServer {
                         Ok((stream, _)) => {
                             let (messages, stop) = (messages.clone(), stop.clone());
                             std::thread::spawn(move || {
-                                let _ = serve(stream, &messages, &stop);
+                                let _ = serve(stream, &messages, &stop, delay);
                             });
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -107,6 +116,7 @@ fn serve(
     stream: TcpStream,
     messages: &Mutex<Vec<Received>>,
     stop: &AtomicBool,
+    delay: Duration,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_millis(100)))?;
     let mut writer = stream.try_clone()?;
@@ -180,6 +190,7 @@ fn serve(
                         .unwrap_or(&line),
                 );
             }
+            std::thread::sleep(delay);
             messages.lock().unwrap().push(Received {
                 from: from.clone(),
                 to: to.clone(),
