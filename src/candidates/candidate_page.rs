@@ -28,6 +28,8 @@ pub struct CandidatePage {
     error_stage_id: Option<i64>,
     /// The same person's candidacies for other jobs.
     other_candidacies: Vec<OtherCandidacy>,
+    progress: crate::interviews::progress::DebriefProgress,
+    decision_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +133,7 @@ impl CandidatePage {
             kind_names,
             format_names,
             other_candidacies,
+            progress,
         } = file;
         let titles: std::collections::HashMap<i64, String> = shape
             .stages
@@ -252,6 +255,8 @@ impl CandidatePage {
             schedule: rows,
             form,
             error_stage_id,
+            progress,
+            decision_label: progress.decision.map(|d| d.label()),
             other_candidacies: other_candidacies
                 .into_iter()
                 .map(|(candidate_id, job_title)| OtherCandidacy {

@@ -30,6 +30,8 @@ pub struct CandidateFile {
     pub format_names: HashMap<String, String>,
     /// The same email on other jobs the actor may see: `(candidate id, job title)`.
     pub other_candidacies: Vec<(i64, String)>,
+    /// Scorecards in, expected, and the decision.
+    pub progress: crate::interviews::progress::DebriefProgress,
 }
 
 /// See [`CandidateFile`]: `ManageCandidate`, a fixed number of queries.
@@ -44,6 +46,9 @@ pub fn candidate_file(
     let pack = compose(conn, templates, actor, &candidate, &shape, None)?;
     let deliveries = mail::for_candidate(conn, id)?;
     let other_candidacies = super::other_candidacies(conn, actor, &candidate)?;
+    let progress = crate::interviews::progress::progress_of(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default();
     let people: Vec<i64> = shape
         .stages
         .iter()
@@ -75,5 +80,6 @@ pub fn candidate_file(
         kind_names,
         format_names,
         other_candidacies,
+        progress,
     })
 }

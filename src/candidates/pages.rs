@@ -1,6 +1,7 @@
 //! Candidates as pages: the list (with adding one), a candidate's page with
 //! their schedule, and scheduling a stage in a chosen time zone.
 
+use crate::interviews::progress::{DebriefProgress, progress_of};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDateTime, TimeZone};
@@ -82,6 +83,8 @@ struct CandidateRow {
     job_title: String,
     status: CandidateStatus,
     status_label: &'static str,
+    progress: DebriefProgress,
+    decision_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -109,10 +112,12 @@ async fn list_with(
     let user = me.user.clone();
     let job_filter = q.job_id.parse::<i64>().ok();
     let status_filter = q.status.parse::<CandidateStatus>().ok();
-    let (list, jobs) = db(state, move |conn| {
+    let (list, jobs, progress) = db(state, move |conn| {
         let list = candidates::candidates_for(conn, &user, job_filter, status_filter)?;
         let jobs = jobs::jobs_for(conn, &user)?;
-        Ok((list, jobs))
+        let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+        let progress = progress_of(conn, &ids)?;
+        Ok((list, jobs, progress))
     })
     .await?;
     let job_options = |selected: &str| {
@@ -127,6 +132,11 @@ async fn list_with(
         candidates: list
             .into_iter()
             .map(|c| CandidateRow {
+                progress: progress.get(&c.id).copied().unwrap_or_default(),
+                decision_label: progress
+                    .get(&c.id)
+                    .and_then(|p| p.decision)
+                    .map(|d| d.label()),
                 status_label: c.status.label(),
                 id: c.id,
                 name: c.name,

@@ -9,6 +9,7 @@ pub mod kit;
 mod kit_page;
 pub mod leavers;
 mod pages;
+pub mod progress;
 pub mod reminders;
 pub mod scorecards;
 

@@ -1,0 +1,81 @@
+//! Finding the debrief: the candidates list, the candidate page and the job
+//! link to it, with how far the scorecards have come and the decision.
+
+use serde_json::json;
+
+use crate::builders::{Member, Team, candidate, job, plan, scorecard, stage};
+use crate::support::TestApp;
+
+#[test]
+fn a_manager_who_is_not_interviewing_finds_the_debrief_from_the_list_the_candidate_and_the_job() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::new(&app);
+    let [mut a, b] = <[Member; 2]>::try_from(interviewers).ok().unwrap();
+    let job = job("Backend Developer").create(&mut manager.api);
+    let shared = job.criteria[0];
+    plan()
+        .stage(0, stage().focus([shared]).interviewers([a.id]))
+        .stage(2, stage().focus([shared]).interviewers([b.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let debrief = format!("href=\"/candidates/{}/debrief\"", grace.id);
+
+    let mut hm = manager.browser();
+    let list = hm.get("/candidates");
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&debrief), "{}", list.body);
+    assert!(list.body.contains("0 of 2 scorecards"), "{}", list.body);
+
+    scorecard()
+        .rate(shared, "yes", "Chose the right index and said why.")
+        .no_red_flags(&job.red_flags)
+        .recommend("yes")
+        .summary("Calm and precise.")
+        .submit(&mut a.api, grace.stages[0]);
+    let decided = manager.api.post_json(
+        &format!("/api/v1/candidates/{}/decision", grace.id),
+        json!({"outcome": "hire", "rationale": "Strong where we probed."}),
+    );
+    assert_eq!(decided.status, 201, "{}", decided.body);
+
+    let list = hm.get(&format!("/candidates?job_id={}", job.id));
+    assert!(list.body.contains("1 of 2 scorecards"), "{}", list.body);
+    assert!(
+        list.body.contains(">Hire</span>"),
+        "the decision shows in the list"
+    );
+
+    let page = hm.get(&format!("/candidates/{}", grace.id));
+    assert!(page.body.contains(&debrief));
+    assert!(page.body.contains("1 of 2 scorecards in"));
+    assert!(page.body.contains("decision: Hire"));
+
+    // The job's page leads to its candidates; a candidate's loop back to them.
+    let planner = hm.get(&format!("/jobs/{}", job.id));
+    assert!(
+        planner
+            .body
+            .contains(&format!("href=\"/candidates?job_id={}\"", job.id))
+    );
+    let own_loop = hm.get(&format!("/candidates/{}/planner", grace.id));
+    assert_eq!(own_loop.status, 200);
+    assert!(
+        own_loop
+            .body
+            .contains(&format!("href=\"/candidates/{}\"", grace.id))
+    );
+    assert!(
+        own_loop
+            .body
+            .contains("A candidate's loop for Backend Developer"),
+        "{}",
+        own_loop.body
+    );
+}
