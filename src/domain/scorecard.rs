@@ -185,6 +185,8 @@ pub enum AgendaItem {
     },
     /// Nobody could rate it: no signal everywhere, or not rated at all.
     NoSignal { criterion_id: i64 },
+    /// Not rated yet, and a stage that focuses on it still owes a scorecard.
+    StillToCome { criterion_id: i64 },
     RedFlagRaised {
         criterion_id: i64,
         scorecard_ids: Vec<i64>,
@@ -198,8 +200,10 @@ pub enum AgendaItem {
     },
 }
 
-/// What the debrief should talk about, in a stable order.
-pub fn agenda(criteria: &[i64], cards: &[SubmittedCard]) -> Vec<AgendaItem> {
+/// What the debrief should talk about, in a stable order. `still_to_come`
+/// names the criteria that a stage still owing a scorecard focuses on: one
+/// nobody has rated yet is waited for, not called silent.
+pub fn agenda(criteria: &[i64], cards: &[SubmittedCard], still_to_come: &[i64]) -> Vec<AgendaItem> {
     let mut items = Vec::new();
     for id in criteria {
         let rated: Vec<Rating> = cards
@@ -213,7 +217,11 @@ pub fn agenda(criteria: &[i64], cards: &[SubmittedCard]) -> Vec<AgendaItem> {
             .filter(|r| r.step().is_some())
             .collect();
         if rated.is_empty() {
-            items.push(AgendaItem::NoSignal { criterion_id: *id });
+            items.push(if still_to_come.contains(id) {
+                AgendaItem::StillToCome { criterion_id: *id }
+            } else {
+                AgendaItem::NoSignal { criterion_id: *id }
+            });
             continue;
         }
         let lowest = rated
@@ -364,7 +372,7 @@ mod tests {
             ),
         ];
         assert_eq!(
-            agenda(&[1, 2, 3], &cards),
+            agenda(&[1, 2, 3], &cards, &[]),
             [
                 AgendaItem::Disagreement {
                     criterion_id: 1,
@@ -392,6 +400,20 @@ mod tests {
             submitted(1, Recommendation::Yes, &[(1, Rating::Yes)], &[]),
             submitted(2, Recommendation::Yes, &[(1, Rating::StrongYes)], &[]),
         ];
-        assert!(agenda(&[1], &cards).is_empty());
+        assert!(agenda(&[1], &cards, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_criterion_a_missing_scorecard_will_rate_is_still_to_come() {
+        let cards = [submitted(1, Recommendation::Yes, &[(1, Rating::Yes)], &[])];
+        assert_eq!(
+            agenda(&[1, 2, 3], &cards, &[2]),
+            [
+                AgendaItem::StillToCome { criterion_id: 2 },
+                AgendaItem::NoSignal { criterion_id: 3 },
+            ]
+        );
+        // Once someone has rated it, waiting for more is not an agenda item.
+        assert!(agenda(&[1], &cards, &[1]).is_empty());
     }
 }

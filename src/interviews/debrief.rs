@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
     decisions, job_criteria, loops, scorecard_ratings, scorecard_red_flags, scorecards,
-    stage_interviewers, stages, users,
+    stage_focus_criteria, stage_interviewers, stages, users,
 };
 use crate::db::write_transaction;
 use crate::domain::scorecard::{
@@ -287,7 +287,20 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .filter(|c| c.1 == CriterionKind::Criterion)
         .map(|c| c.0)
         .collect();
-    let items: Vec<AgendaItem> = agenda(&screening, &submitted);
+    // Criteria a stage still owes a scorecard on are still to come, not silent.
+    let owed: BTreeSet<i64> = missing.iter().chain(&left).map(|m| m.stage_id).collect();
+    let still_to_come: Vec<i64> = stage_focus_criteria::table
+        .filter(stage_focus_criteria::stage_id.eq_any(&stage_ids))
+        .select((
+            stage_focus_criteria::stage_id,
+            stage_focus_criteria::job_criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .filter(|(stage, _)| owed.contains(stage))
+        .map(|(_, criterion)| criterion)
+        .collect();
+    let items: Vec<AgendaItem> = agenda(&screening, &submitted, &still_to_come);
     let history: Vec<(
         i64,
         DecisionOutcome,

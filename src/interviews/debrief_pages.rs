@@ -320,6 +320,10 @@ fn agenda_text(
         AgendaItem::NoSignal { criterion_id } => {
             format!("Nobody could rate “{}”.", name_of(*criterion_id))
         }
+        AgendaItem::StillToCome { criterion_id } => format!(
+            "“{}” is still to come: the scorecards that rate it are not in yet.",
+            name_of(*criterion_id)
+        ),
         AgendaItem::RedFlagRaised { criterion_id, .. } => {
             format!("Red flag raised: “{}”.", name_of(*criterion_id))
         }

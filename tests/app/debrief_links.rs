@@ -33,6 +33,16 @@ fn a_manager_who_is_not_interviewing_finds_the_debrief_from_the_list_the_candida
     assert!(list.body.contains(&debrief), "{}", list.body);
     assert!(list.body.contains("0 of 2 scorecards"), "{}", list.body);
 
+    // Nothing is in yet: the agenda waits for the stages, it does not call
+    // the criterion silent.
+    let waiting = hm.get(&format!("/candidates/{}/debrief", grace.id));
+    assert_eq!(waiting.status, 200);
+    assert!(
+        waiting.body.contains("is still to come"),
+        "{}",
+        waiting.body
+    );
+
     scorecard()
         .rate(shared, "yes", "Chose the right index and said why.")
         .no_red_flags(&job.red_flags)
