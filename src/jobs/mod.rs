@@ -321,6 +321,7 @@ pub struct JobSummary {
     pub status: JobStatus,
     pub track_name: String,
     pub hiring_manager_id: Option<i64>,
+    pub hiring_manager_name: Option<String>,
 }
 
 /// The jobs a user may see (`ListJobs`): all for admins and recruiters,
@@ -329,6 +330,7 @@ pub fn jobs_for(conn: &mut DbConn, user: &User) -> Result<Vec<JobSummary>, AppEr
     access::require(user, Action::ListJobs)?;
     let mut query = jobs::table
         .inner_join(tracks::table)
+        .left_join(users::table.on(jobs::hiring_manager_id.eq(users::id.nullable())))
         .into_boxed::<<DbConn as Connection>::Backend>();
     if user.role() == Role::HiringManager {
         query = query.filter(jobs::hiring_manager_id.eq(user.id));
@@ -342,17 +344,29 @@ pub fn jobs_for(conn: &mut DbConn, user: &User) -> Result<Vec<JobSummary>, AppEr
             jobs::status,
             tracks::name,
             jobs::hiring_manager_id,
+            users::name.nullable(),
         ))
-        .load::<(i64, String, String, JobStatus, String, Option<i64>)>(conn)?
+        .load::<(
+            i64,
+            String,
+            String,
+            JobStatus,
+            String,
+            Option<i64>,
+            Option<String>,
+        )>(conn)?
         .into_iter()
         .map(
-            |(id, title, team, status, track_name, hiring_manager_id)| JobSummary {
-                id,
-                title,
-                team,
-                status,
-                track_name,
-                hiring_manager_id,
+            |(id, title, team, status, track_name, hiring_manager_id, hiring_manager_name)| {
+                JobSummary {
+                    id,
+                    title,
+                    team,
+                    status,
+                    track_name,
+                    hiring_manager_id,
+                    hiring_manager_name,
+                }
             },
         )
         .collect())

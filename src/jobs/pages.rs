@@ -1,8 +1,6 @@
 //! Jobs as pages: the list, the form that opens one, and editing its
 //! criteria and red flags on the planner.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -69,17 +67,11 @@ async fn jobs_page_with(
         tracks: track_rows,
         managers,
     } = db(state, move |conn| jobs::overview(conn, &user)).await?;
-    let names: HashMap<i64, String> = managers.iter().cloned().collect();
     let context = JobsPage {
         jobs: jobs
             .into_iter()
             .map(|j| JobRow {
-                hiring_manager_name: j.hiring_manager_id.and_then(|id| {
-                    names
-                        .get(&id)
-                        .cloned()
-                        .or_else(|| (id == me.id()).then(|| me.user.name.clone()))
-                }),
+                hiring_manager_name: j.hiring_manager_name,
                 id: j.id,
                 title: j.title,
                 team: j.team,

@@ -1,5 +1,6 @@
 //! Finding the debrief: the candidates list, the candidate page and the job
-//! link to it, with how far the scorecards have come and the decision.
+//! link to it, with how far the scorecards have come and the decision; the
+//! jobs list names who manages each job.
 
 use serde_json::json;
 
@@ -88,4 +89,19 @@ fn a_manager_who_is_not_interviewing_finds_the_debrief_from_the_list_the_candida
         "{}",
         own_loop.body
     );
+}
+
+#[test]
+fn a_recruiter_sees_who_manages_each_job() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        recruiter,
+        ..
+    } = Team::new(&app);
+    job("Backend Developer").create(&mut manager.api);
+    let jobs = recruiter.browser().get("/jobs");
+    assert_eq!(jobs.status, 200);
+    assert!(jobs.body.contains("Hiring manager Tester"), "{}", jobs.body);
+    assert!(!jobs.body.contains("Not set"), "{}", jobs.body);
 }
