@@ -268,6 +268,7 @@ impl Application {
                         )),
                 )
                 .wrap(from_fn(web::request_id_header))
+                .wrap(from_fn(web::head_as_get))
                 .wrap(TracingLogger::default())
                 .configure(web::routes)
         })

@@ -406,6 +406,19 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
+/// Answers `HEAD` wherever `GET` is answered (RFC 9110 §9.3.2): routing sees
+/// a GET; the connection still knows the request was HEAD and sends the
+/// headers alone.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// Adds `X-Request-Id` to every response so users and logs can be matched.
 pub async fn request_id_header(
     req: ServiceRequest,

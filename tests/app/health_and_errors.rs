@@ -84,3 +84,27 @@ fn pages_are_sent_with_protective_headers() {
             .contains("default-src 'self'")
     );
 }
+
+#[test]
+fn head_is_answered_wherever_get_is() {
+    let app = TestApp::spawn();
+    let mut stranger = app.browser();
+    let head = stranger.request("HEAD", "/login", None);
+    assert_eq!(head.status, 200, "{head:?}");
+    assert!(head.body.is_empty(), "no body for HEAD");
+    assert!(
+        head.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+    );
+    // The connection stays usable: the next GET is whole.
+    let get = stranger.get("/login");
+    assert_eq!(get.status, 200);
+    assert!(get.body.contains("Sign in"));
+
+    let admin = app.user(loopwright::domain::Role::Admin);
+    let mut browser = app.signed_in(&admin);
+    assert_eq!(browser.request("HEAD", "/bank", None).status, 200);
+    assert_eq!(browser.request("HEAD", "/no-such-page", None).status, 404);
+    // Only GET routes gain HEAD: a form's address still refuses it.
+    assert_ne!(browser.request("HEAD", "/logout", None).status, 200);
+}
