@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Timestamp};
 use serde::Serialize;
 
 use crate::access::{self, Action, Actor, Target};
@@ -246,8 +248,9 @@ pub struct MyInterview {
 /// stage id, title, start, minutes, candidate name, job title, candidate id
 type InterviewRow = (i64, String, Option<NaiveDateTime>, i64, String, String, i64);
 
-/// An interviewer's stages on candidates' loops, newest first, with the
-/// state of their scorecard.
+/// An interviewer's stages on candidates' loops, with the state of their
+/// scorecard: what is coming soonest first, then what has passed, newest
+/// first, then what is not scheduled yet.
 pub fn my_interviews(
     conn: &mut DbConn,
     user: &User,
@@ -260,6 +263,7 @@ pub fn my_interviews(
         .filter(loops::candidate_id.is_not_null())
         .count()
         .get_result(conn)?;
+    let at = now();
     let rows: Vec<InterviewRow> = stage_interviewers::table
         .inner_join(stages::table.inner_join(
             loops::table.inner_join(jobs::table).inner_join(
@@ -267,7 +271,19 @@ pub fn my_interviews(
             ),
         ))
         .filter(stage_interviewers::user_id.eq(user.id))
-        .order((stages::starts_at.desc(), stages::id.desc()))
+        .order((
+            sql::<Integer>("CASE WHEN stages.starts_at IS NULL THEN 2 WHEN stages.starts_at >= ")
+                .bind::<Timestamp, _>(at)
+                .sql(" THEN 0 ELSE 1 END")
+                .asc(),
+            // Only the coming ones have a value here: soonest first.
+            sql::<Nullable<Timestamp>>("CASE WHEN stages.starts_at >= ")
+                .bind::<Timestamp, _>(at)
+                .sql(" THEN stages.starts_at END")
+                .asc(),
+            stages::starts_at.desc(),
+            stages::id.desc(),
+        ))
         .select((
             stages::id,
             stages::title,
@@ -288,7 +304,6 @@ pub fn my_interviews(
         .load::<(i64, ScorecardStatus)>(conn)?
         .into_iter()
         .collect();
-    let at = now();
     Ok((
         rows.into_iter()
             .map(

@@ -14,6 +14,7 @@ mod debrief_links;
 mod fuzz;
 mod health_and_errors;
 mod lifecycle;
+mod my_interviews;
 mod pages;
 mod planner;
 mod planner_pages;
