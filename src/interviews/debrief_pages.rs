@@ -34,8 +34,16 @@ struct DebriefPage {
     can_decide: bool,
     outcomes: Vec<Choice>,
     criteria_options: Vec<CriterionOption>,
+    /// What was typed into the decision form, kept when it comes back.
+    values: DecisionTyped,
     #[serde(flatten)]
     form: FormErrors,
+}
+
+#[derive(Default, Serialize)]
+struct DecisionTyped {
+    outcome: String,
+    rationale: String,
 }
 
 /// A scorecard someone who left never gave, with the form to hand the
@@ -132,6 +140,7 @@ struct Choice {
 struct CriterionOption {
     id: i64,
     name: String,
+    checked: bool,
 }
 
 impl DebriefPage {
@@ -292,10 +301,23 @@ impl DebriefPage {
                 .map(|c| CriterionOption {
                     id: c.id,
                     name: c.name.clone(),
+                    checked: false,
                 })
                 .collect(),
             criteria,
+            values: DecisionTyped::default(),
             form: FormErrors::new(errors),
+        }
+    }
+
+    /// Puts back what was typed into a decision form that was refused.
+    fn keep_decision(&mut self, outcome: &str, rationale: &str, criterion_ids: &[i64]) {
+        self.values = DecisionTyped {
+            outcome: outcome.to_owned(),
+            rationale: rationale.to_owned(),
+        };
+        for option in &mut self.criteria_options {
+            option.checked = criterion_ids.contains(&option.id);
         }
     }
 }
@@ -402,6 +424,7 @@ pub async fn decision_form(
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let user = me.user.clone();
+    let typed = (outcome.clone(), rationale.clone(), ids.clone());
     let result = db(&state, move |conn| {
         debrief::decide(conn, &user, candidate_id, &outcome, &rationale, &ids)
     })
@@ -426,16 +449,24 @@ pub async fn decision_form(
                     )
                 })
                 .collect();
-            debrief_page_with(
+            let user = me.user.clone();
+            let d = db(&state, move |conn| {
+                debrief::debrief(conn, &user, candidate_id)
+            })
+            .await?;
+            let title = format!("Debrief: {}", d.candidate_name);
+            let mut page = DebriefPage::new(candidate_id, d, &errors, None);
+            let (outcome, rationale, ids) = typed;
+            page.keep_decision(&outcome, &rationale, &ids);
+            render_page(
                 &state,
                 &req,
-                &me,
-                candidate_id,
+                Some(&me),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &errors,
-                None,
+                "pages/debrief",
+                &title,
+                &page,
             )
-            .await
         }
         Err(e) => Err(e),
     }

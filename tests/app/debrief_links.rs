@@ -105,3 +105,49 @@ fn a_recruiter_sees_who_manages_each_job() {
     assert!(jobs.body.contains("Hiring manager Tester"), "{}", jobs.body);
     assert!(!jobs.body.contains("Not set"), "{}", jobs.body);
 }
+
+#[test]
+fn a_refused_decision_keeps_what_was_typed() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        ..
+    } = Team::new(&app);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let mut hm = manager.browser();
+    let path = format!("/candidates/{}/debrief", grace.id);
+    let criterion = job.criteria[0].to_string();
+    let refused = hm.submit(
+        &path,
+        &format!("/candidates/{}/decision", grace.id),
+        &[
+            ("rationale", "Strong on the design round; <b>kept</b>."),
+            ("criterion_ids", &criterion),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Strong on the design round; &lt;b&gt;kept&lt;/b&gt;.")
+    );
+    assert!(refused.body.contains(&format!(
+        "id=\"criterion-{criterion}\" type=\"checkbox\" name=\"criterion_ids\" value=\"{criterion}\" checked"
+    )));
+
+    let refused = hm.submit(
+        &path,
+        &format!("/candidates/{}/decision", grace.id),
+        &[("outcome", "hold"), ("rationale", " ")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("value=\"hold\" required checked"),
+        "{}",
+        refused.body
+    );
+}
