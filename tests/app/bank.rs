@@ -426,7 +426,7 @@ fn search_over_ten_thousand_questions_is_fast_and_its_query_count_constant() {
         few_queries, many_queries,
         "the search's query count does not grow with the bank"
     );
-    let backend = if app.db.is_postgres() {
+    let backend = if app.db().is_postgres() {
         "PostgreSQL"
     } else {
         "SQLite"

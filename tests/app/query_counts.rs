@@ -430,7 +430,7 @@ fn statements_per_page_report() {
             .0,
         ),
     ];
-    let backend = if app.db.is_postgres() {
+    let backend = if app.db().is_postgres() {
         "PostgreSQL"
     } else {
         "SQLite"

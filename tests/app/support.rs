@@ -87,19 +87,20 @@ impl Drop for TestDb {
     }
 }
 
-/// The admin URL with its database name replaced.
-/// Test connections skip libpq's GSSAPI negotiation (the server trusts
-/// loopback): the apps' background threads may still be opening connections
-/// when the test process exits, and Kerberos, torn down at exit under a
-/// connecting thread, crashed the process after every test had passed.
+/// Test connections skip libpq's GSSAPI and TLS negotiation unless the URL
+/// asks for them: the server is on loopback, and Kerberos or OpenSSL torn
+/// down at process exit under a thread that is still connecting crashes the
+/// process after every test has passed.
 fn without_gss(url: &str) -> String {
-    if url.contains("gssencmode=") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&gssencmode=disable")
-    } else {
-        format!("{url}?gssencmode=disable")
+    let mut url = url.to_owned();
+    for setting in ["gssencmode=disable", "sslmode=disable"] {
+        let key = setting.split('=').next().unwrap_or(setting);
+        if !url.contains(&format!("{key}=")) {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(setting);
+        }
     }
+    url
 }
 
 fn with_database(url: &str, name: &str) -> String {
@@ -305,8 +306,18 @@ pub struct TestApp {
     pub pool: DbPool,
     _data_dir: TempDir,
     handle: actix_web::dev::ServerHandle,
+    /// The server's thread: its runtime and background tasks end with it.
+    thread: Option<std::thread::JoinHandle<()>>,
     // Dropped last: the server must stop before its database goes.
-    pub db: TestDb,
+    db: Option<TestDb>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if self.db.is_some() {
+            self.shut_down(false);
+        }
+    }
 }
 
 impl TestApp {
@@ -325,7 +336,7 @@ impl TestApp {
         let mut config = test_config(&db, data_dir.path());
         adjust(&mut config);
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 match Application::build(config) {
                     Ok(app) => {
@@ -354,7 +365,29 @@ impl TestApp {
             pool,
             _data_dir: data_dir,
             handle,
-            db,
+            thread: Some(thread),
+            db: Some(db),
+        }
+    }
+
+    pub fn db(&self) -> &TestDb {
+        self.db
+            .as_ref()
+            .expect("the database is held until the app is dropped")
+    }
+
+    /// Stops the server, then waits (a while) for its thread to end, so that
+    /// no background task outlives the test that started it.
+    fn shut_down(&mut self, graceful: bool) {
+        actix_web::rt::System::new().block_on(self.handle.stop(graceful));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        if let Some(thread) = self.thread.take() {
+            while !thread.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
         }
     }
 
@@ -363,10 +396,11 @@ impl TestApp {
     }
 
     /// Stops the server and hands back its database, to start another app on it.
-    pub fn stop(self) -> TestDb {
-        let TestApp { handle, db, .. } = self;
-        actix_web::rt::System::new().block_on(handle.stop(true));
-        db
+    pub fn stop(mut self) -> TestDb {
+        self.shut_down(true);
+        self.db
+            .take()
+            .expect("the database is held until the app is dropped")
     }
 
     /// How many SQL statements `f` caused.
