@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bank;
 pub mod candidates;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod domain;
 pub mod error;

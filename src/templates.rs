@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "pages/candidate",
     "pages/candidates",
     "pages/error",
+    "pages/dashboard",
     "pages/debrief",
     "pages/home",
     "pages/interviews",

@@ -291,26 +291,44 @@ pub(crate) fn job_view(conn: &mut DbConn, id: i64) -> Result<JobView, AppError> 
 }
 
 pub(crate) fn job_criteria_of(conn: &mut DbConn, job_id: i64) -> QueryResult<Vec<JobCriterion>> {
-    Ok(job_criteria::table
-        .filter(job_criteria::job_id.eq(job_id))
-        .order((job_criteria::position, job_criteria::id))
+    Ok(criteria_of_jobs(conn, &[job_id])?
+        .remove(&job_id)
+        .unwrap_or_default())
+}
+
+/// The criteria of each of `job_ids`, in their order: one query.
+pub(crate) fn criteria_of_jobs(
+    conn: &mut DbConn,
+    job_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Vec<JobCriterion>>> {
+    let rows = job_criteria::table
+        .filter(job_criteria::job_id.eq_any(job_ids))
+        .order((
+            job_criteria::job_id,
+            job_criteria::position,
+            job_criteria::id,
+        ))
         .select((
+            job_criteria::job_id,
             job_criteria::id,
             job_criteria::kind,
             job_criteria::name,
             job_criteria::description,
             job_criteria::position,
         ))
-        .load::<(i64, CriterionKind, String, String, i64)>(conn)?
-        .into_iter()
-        .map(|(id, kind, name, description, position)| JobCriterion {
+        .load::<(i64, i64, CriterionKind, String, String, i64)>(conn)?;
+    let mut by_job: std::collections::HashMap<i64, Vec<JobCriterion>> =
+        std::collections::HashMap::new();
+    for (job_id, id, kind, name, description, position) in rows {
+        by_job.entry(job_id).or_default().push(JobCriterion {
             id,
             kind,
             name,
             description,
             position,
-        })
-        .collect())
+        });
+    }
+    Ok(by_job)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -44,20 +44,38 @@ pub(crate) fn coverage_for(
     shape: &LoopView,
     job_criteria_list: Vec<JobCriterion>,
 ) -> Result<CoverageView, AppError> {
-    // A question probes a job criterion when it probes the bank criterion the job's copy came from.
-    let copies: HashMap<i64, i64> = job_criteria::table
-        .filter(job_criteria::job_id.eq(shape.job_id))
+    let criteria = HashMap::from([(shape.job_id, job_criteria_list)]);
+    coverage_for_loops(conn, std::slice::from_ref(shape), &criteria)?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// The coverage of each of `shapes`, already loaded and checked, with their
+/// jobs' criteria (by job id), in the same order: three queries whatever
+/// the number of loops.
+pub(crate) fn coverage_for_loops(
+    conn: &mut DbConn,
+    shapes: &[LoopView],
+    criteria_by_job: &HashMap<i64, Vec<JobCriterion>>,
+) -> Result<Vec<CoverageView>, AppError> {
+    let job_ids: BTreeSet<i64> = shapes.iter().map(|s| s.job_id).collect();
+    // A question probes a job criterion when it probes the bank criterion the
+    // job's copy came from: (job, bank criterion) → the job's copy.
+    let copies: HashMap<(i64, i64), i64> = job_criteria::table
+        .filter(job_criteria::job_id.eq_any(&job_ids))
         .filter(job_criteria::source_criterion_id.is_not_null())
         .select((
+            job_criteria::job_id,
             job_criteria::source_criterion_id.assume_not_null(),
             job_criteria::id,
         ))
-        .load::<(i64, i64)>(conn)?
+        .load::<(i64, i64, i64)>(conn)?
         .into_iter()
+        .map(|(job, source, copy)| ((job, source), copy))
         .collect();
-    let question_ids: BTreeSet<i64> = shape
-        .stages
+    let question_ids: BTreeSet<i64> = shapes
         .iter()
+        .flat_map(|shape| shape.stages.iter())
         .flat_map(|s| s.question_ids.iter().copied())
         .collect();
     let minutes: HashMap<i64, i64> = questions::table
@@ -66,7 +84,7 @@ pub(crate) fn coverage_for(
         .load::<(i64, i64)>(conn)?
         .into_iter()
         .collect();
-    let mut probes: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    let mut bank_probes: HashMap<i64, Vec<i64>> = HashMap::new();
     for (q, c) in question_criteria::table
         .filter(question_criteria::question_id.eq_any(&question_ids))
         .select((
@@ -75,40 +93,55 @@ pub(crate) fn coverage_for(
         ))
         .load::<(i64, i64)>(conn)?
     {
-        if let Some(job_criterion) = copies.get(&c) {
-            probes.entry(q).or_default().insert(*job_criterion);
-        }
+        bank_probes.entry(q).or_default().push(c);
     }
-    let criteria_refs: Vec<CriterionRef> = job_criteria_list
+    Ok(shapes
         .iter()
-        .map(|c| CriterionRef {
-            id: c.id,
-            kind: c.kind,
-        })
-        .collect();
-    let plans: Vec<StagePlan> = shape
-        .stages
-        .iter()
-        .map(|s| StagePlan {
-            id: s.id,
-            duration_minutes: s.duration_minutes,
-            focus: s.focus_criterion_ids.iter().copied().collect(),
-            questions: s
-                .question_ids
+        .map(|shape| {
+            let job_criteria_list = criteria_by_job
+                .get(&shape.job_id)
+                .cloned()
+                .unwrap_or_default();
+            let probes = |q: i64| -> BTreeSet<i64> {
+                bank_probes
+                    .get(&q)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| copies.get(&(shape.job_id, *c)).copied())
+                    .collect()
+            };
+            let criteria_refs: Vec<CriterionRef> = job_criteria_list
                 .iter()
-                .map(|q| QuestionPlan {
-                    id: *q,
-                    minutes: minutes.get(q).copied().unwrap_or(0),
-                    probes: probes.get(q).cloned().unwrap_or_default(),
+                .map(|c| CriterionRef {
+                    id: c.id,
+                    kind: c.kind,
                 })
-                .collect(),
-            interviewers: s.interviewer_ids.len(),
+                .collect();
+            let plans: Vec<StagePlan> = shape
+                .stages
+                .iter()
+                .map(|s| StagePlan {
+                    id: s.id,
+                    duration_minutes: s.duration_minutes,
+                    focus: s.focus_criterion_ids.iter().copied().collect(),
+                    questions: s
+                        .question_ids
+                        .iter()
+                        .map(|q| QuestionPlan {
+                            id: *q,
+                            minutes: minutes.get(q).copied().unwrap_or(0),
+                            probes: probes(*q),
+                        })
+                        .collect(),
+                    interviewers: s.interviewer_ids.len(),
+                })
+                .collect();
+            CoverageView {
+                loop_id: shape.id,
+                version: shape.version,
+                coverage: coverage::coverage(&criteria_refs, &plans),
+                criteria: job_criteria_list,
+            }
         })
-        .collect();
-    Ok(CoverageView {
-        loop_id: shape.id,
-        version: shape.version,
-        coverage: coverage::coverage(&criteria_refs, &plans),
-        criteria: job_criteria_list,
-    })
+        .collect())
 }

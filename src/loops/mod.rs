@@ -164,18 +164,28 @@ pub fn planner_location(
 /// A loop with its stages, unchecked (for services that have checked): five
 /// queries whatever the number of stages.
 pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {
-    let (id, job_id, candidate_id, version): (i64, i64, Option<i64>, i64) = loops::table
-        .find(loop_id)
+    load_loops(conn, &[loop_id])?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Loops with their stages, unchecked, in the order of `loop_ids` (missing
+/// ones left out): five queries whatever the number of loops and stages.
+pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec<LoopView>> {
+    let heads: Vec<(i64, i64, Option<i64>, i64)> = loops::table
+        .filter(loops::id.eq_any(loop_ids))
         .select((
             loops::id,
             loops::job_id,
             loops::candidate_id,
             loops::version,
         ))
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+        .load(conn)?;
+    if heads.is_empty() {
+        return Ok(Vec::new());
+    }
     type StageRow = (
+        i64,
         i64,
         i64,
         String,
@@ -189,9 +199,10 @@ pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, App
     let rows: Vec<StageRow> = stages::table
         .inner_join(stage_kinds::table)
         .inner_join(formats::table)
-        .filter(stages::loop_id.eq(loop_id))
-        .order((stages::position, stages::id))
+        .filter(stages::loop_id.eq_any(loop_ids))
+        .order((stages::loop_id, stages::position, stages::id))
         .select((
+            stages::loop_id,
             stages::id,
             stages::position,
             stage_kinds::slug,
@@ -203,7 +214,7 @@ pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, App
             stages::location,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let mut focus: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for (s, c) in stage_focus_criteria::table
         .inner_join(job_criteria::table)
@@ -235,42 +246,49 @@ pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, App
     {
         pulled.entry(s).or_default().push(q);
     }
-    let stages = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                position,
-                stage_kind,
-                title,
-                format,
-                duration_minutes,
-                starts_at,
-                time_zone,
-                location,
-            )| StageView {
-                id,
-                position,
-                stage_kind,
-                title,
-                format,
-                duration_minutes,
-                focus_criterion_ids: focus.remove(&id).unwrap_or_default(),
-                interviewer_ids: interviewers.remove(&id).unwrap_or_default(),
-                question_ids: pulled.remove(&id).unwrap_or_default(),
-                starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
-                time_zone,
-                location,
-            },
-        )
-        .collect();
-    Ok(LoopView {
+    let mut stages_of: BTreeMap<i64, Vec<StageView>> = BTreeMap::new();
+    for (
+        loop_id,
         id,
-        job_id,
-        candidate_id,
-        version,
-        stages,
-    })
+        position,
+        stage_kind,
+        title,
+        format,
+        duration_minutes,
+        starts_at,
+        time_zone,
+        location,
+    ) in rows
+    {
+        stages_of.entry(loop_id).or_default().push(StageView {
+            id,
+            position,
+            stage_kind,
+            title,
+            format,
+            duration_minutes,
+            focus_criterion_ids: focus.remove(&id).unwrap_or_default(),
+            interviewer_ids: interviewers.remove(&id).unwrap_or_default(),
+            question_ids: pulled.remove(&id).unwrap_or_default(),
+            starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
+            time_zone,
+            location,
+        });
+    }
+    let mut by_id: BTreeMap<i64, LoopView> = heads
+        .into_iter()
+        .map(|(id, job_id, candidate_id, version)| {
+            let view = LoopView {
+                id,
+                job_id,
+                candidate_id,
+                version,
+                stages: stages_of.remove(&id).unwrap_or_default(),
+            };
+            (id, view)
+        })
+        .collect();
+    Ok(loop_ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Its pages, for the one route table.

@@ -5,7 +5,6 @@ pub mod extract;
 pub mod form;
 pub mod headers;
 mod health;
-mod home;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -51,7 +50,7 @@ pub type State = web::Data<AppState>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/", web::get().to(home::show))
+        .route("/", web::get().to(crate::dashboard::page::show))
         .route("/static/{file}", web::get().to(assets::show))
         .configure(crate::people::pages)
         .configure(crate::bank::pages)

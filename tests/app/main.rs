@@ -10,6 +10,7 @@ mod calendar;
 mod candidate_pages;
 mod candidates;
 mod cli;
+mod dashboard;
 mod debrief_links;
 mod fuzz;
 mod health_and_errors;

@@ -1,0 +1,172 @@
+//! `GET /`: the dashboard for a signed-in person, the introduction for
+//! everyone else.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Dashboard, Section, dashboard_for};
+use crate::auth::MaybeUser;
+use crate::db::models::{Track, now};
+use crate::error::AppError;
+use crate::web::{State, db, render, render_page};
+
+/// A section as the template shows it: rows with their times in words.
+#[derive(Serialize)]
+struct Shown<T: Serialize> {
+    rows: Vec<T>,
+    total: i64,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct DashboardPage {
+    first_name: String,
+    scorecards_due: Shown<serde_json::Value>,
+    upcoming: Shown<serde_json::Value>,
+    awaiting_decision: Option<Section<super::AwaitingDecision>>,
+    coverage: Option<Section<super::CoverageAlert>>,
+    failed_emails: Option<Shown<serde_json::Value>>,
+    invitations: Option<Shown<serde_json::Value>>,
+    /// Nothing in any section.
+    all_clear: bool,
+}
+
+pub async fn show(
+    state: State,
+    req: HttpRequest,
+    user: MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    let Some(me) = user.0 else {
+        let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
+        return render(
+            &state,
+            &req,
+            None,
+            StatusCode::OK,
+            "pages/home",
+            "Structured interviewing",
+            json!({ "tracks": tracks }),
+        );
+    };
+    let at = now();
+    let person = me.user.clone();
+    let board = db(&state, move |conn| dashboard_for(conn, &person, at)).await?;
+    let page = DashboardPage::new(&me.user.name, board, at);
+    render_page(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/dashboard",
+        "Home",
+        &page,
+    )
+}
+
+impl DashboardPage {
+    fn new(name: &str, board: Dashboard, at: NaiveDateTime) -> Self {
+        let all_clear = board.scorecards_due.total == 0
+            && board.upcoming.total == 0
+            && board
+                .awaiting_decision
+                .as_ref()
+                .is_none_or(|s| s.total == 0)
+            && board.coverage.as_ref().is_none_or(|s| s.total == 0)
+            && board.failed_emails.as_ref().is_none_or(|s| s.total == 0)
+            && board.invitations.as_ref().is_none_or(|s| s.total == 0);
+        Self {
+            first_name: name.split_whitespace().next().unwrap_or(name).to_owned(),
+            scorecards_due: shown(board.scorecards_due, |r| {
+                json!({
+                    "stage_id": r.stage_id,
+                    "stage_title": r.stage_title,
+                    "candidate_name": r.candidate_name,
+                    "job_title": r.job_title,
+                    "overdue": r.overdue,
+                    "drafted": r.drafted,
+                    "when": if r.overdue {
+                        format!("{} overdue", span(at - r.ends_at))
+                    } else {
+                        "in progress".to_owned()
+                    },
+                })
+            }),
+            upcoming: shown(board.upcoming, |r| {
+                json!({
+                    "stage_id": r.stage_id,
+                    "stage_title": r.stage_title,
+                    "candidate_name": r.candidate_name,
+                    "job_title": r.job_title,
+                    "when": format!("in {}", span(r.starts_at - at)),
+                })
+            }),
+            awaiting_decision: board.awaiting_decision,
+            coverage: board.coverage,
+            failed_emails: board.failed_emails.map(|s| {
+                shown(s, |r| {
+                    json!({
+                        "subject": r.subject,
+                        "recipient_name": r.recipient_name,
+                        "candidate_id": r.candidate_id,
+                        "last_error": r.last_error,
+                        "when": format!("queued {} ago", span(at - r.queued_at)),
+                    })
+                })
+            }),
+            invitations: board.invitations.map(|s| {
+                shown(s, |r| {
+                    json!({
+                        "name": r.name,
+                        "email": r.email,
+                        "when": format!("expires in {}", span(r.expires_at - at)),
+                    })
+                })
+            }),
+            all_clear,
+        }
+    }
+}
+
+fn shown<T>(section: Section<T>, row: impl Fn(T) -> serde_json::Value) -> Shown<serde_json::Value> {
+    Shown {
+        total: section.total,
+        more: section.more,
+        rows: section.rows.into_iter().map(row).collect(),
+    }
+}
+
+/// A length of time in words, in its largest whole unit: "3 days",
+/// "1 hour", "5 minutes" (under a minute is "a moment").
+fn span(d: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match (d.num_days(), d.num_hours(), d.num_minutes()) {
+        (days, _, _) if days >= 1 => plural(days, "day"),
+        (_, hours, _) if hours >= 1 => plural(hours, "hour"),
+        (_, _, minutes) if minutes >= 1 => plural(minutes, "minute"),
+        _ => "a moment".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+    use chrono::Duration;
+
+    #[test]
+    fn spans_read_in_their_largest_whole_unit() {
+        assert_eq!(span(Duration::days(3) + Duration::hours(5)), "3 days");
+        assert_eq!(span(Duration::hours(1)), "1 hour");
+        assert_eq!(span(Duration::minutes(59)), "59 minutes");
+        assert_eq!(span(Duration::seconds(20)), "a moment");
+        assert_eq!(span(Duration::seconds(-20)), "a moment");
+    }
+}
