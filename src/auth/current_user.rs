@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::Method;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use super::session::{COOKIE, Claims};
 use super::token;
@@ -66,12 +66,30 @@ fn presented(req: &HttpRequest) -> Option<(String, Credential)> {
 /// The claims of the request's session cookie, checked for signature and
 /// expiry only (no database): enough to know which CSRF token a form needs.
 pub fn cookie_claims(req: &HttpRequest) -> Option<Claims> {
+    // Already verified for this request: no second signature check.
+    if let Some(known) = req.extensions().get::<CurrentUser>()
+        && known.credential == Credential::Cookie
+    {
+        return Some(known.claims.clone());
+    }
     let state = req.app_data::<State>()?;
     req.cookie(COOKIE)
         .and_then(|c| state.sessions.verify(c.value()))
 }
 
+/// The signed-in person making `req`, if any and still valid: for answers
+/// given after the handler's own extractors failed (error pages).
+pub async fn signed_in(req: &HttpRequest) -> Option<CurrentUser> {
+    authenticate(req.clone()).await.ok().flatten()
+}
+
+/// The person making `req`, once per request: the first extractor verifies
+/// the token and loads the user, later ones (and the error pages) read the
+/// result from the request's extensions.
 async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    if let Some(known) = req.extensions().get::<CurrentUser>() {
+        return Ok(Some(known.clone()));
+    }
     let Some((jwt, credential)) = presented(&req) else {
         return Ok(None);
     };
@@ -102,12 +120,14 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         }
     }
     let role = user.role();
-    Ok(Some(CurrentUser {
+    let current = CurrentUser {
         user,
         role,
         claims,
         credential,
-    }))
+    };
+    req.extensions_mut().insert(current.clone());
+    Ok(Some(current))
 }
 
 impl FromRequest for CurrentUser {

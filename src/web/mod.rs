@@ -132,6 +132,17 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
     context
 }
 
+/// The header of a signed-in person's page: who they are and where to go.
+fn show_signed_in(context: &mut Value, user: &CurrentUser, path: &str) {
+    context["user"] = json!({
+        "name": user.user.name,
+        "email": user.user.email,
+        "role": user.role.as_str(),
+        "role_label": user.role.label(),
+    });
+    context["nav"] = nav(user.role, path);
+}
+
 /// Navigation by what the person came to do.
 fn nav(role: Role, path: &str) -> Value {
     let mut items = vec![("/", "Home"), ("/interviews", "My interviews")];
@@ -207,13 +218,7 @@ pub fn render(
     let flash = take_flash(req);
     let mut context = page_context(title, Some(&csrf_token), extra);
     if let Some(user) = user {
-        context["user"] = json!({
-            "name": user.user.name,
-            "email": user.user.email,
-            "role": user.role.as_str(),
-            "role_label": user.role.label(),
-        });
-        context["nav"] = nav(user.role, req.path());
+        show_signed_in(&mut context, user, req.path());
     }
     if let Some(flash) = &flash {
         context["flash"] = json!([flash]);
@@ -484,40 +489,71 @@ pub fn error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             .get::<RequestId>()
             .map(|id| id.to_string());
         let (req, old) = res.into_parts();
-        let mut new = if is_api {
-            HttpResponse::build(status).json(json!({
-                "error": {"code": code_for_status(status), "message": message}
-            }))
-        } else {
-            let body = req
-                .app_data::<State>()
-                .and_then(|state| {
-                    let context = page_context(
-                        status.canonical_reason().unwrap_or("Error"),
-                        None,
-                        json!({
-                            "status": status.as_u16(),
-                            "heading": heading(status),
-                            "message": message,
-                            "request_id": request_id,
-                        }),
-                    );
-                    state.templates.render("pages/error", &context).ok()
-                })
-                .unwrap_or_else(|| format!("{} {}", status.as_u16(), message));
-            html(status, body)
-        };
-        // Keep headers such as Retry-After and Set-Cookie.
-        for (name, value) in old.headers() {
-            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-                new.headers_mut().insert(name.clone(), value.clone());
-            }
+        let known = req.extensions().get::<CurrentUser>().cloned();
+        let has_session = req.cookie(crate::auth::session::COOKIE).is_some();
+        if is_api || known.is_some() || !has_session {
+            let res = error_response(req, old, status, &message, request_id, known, is_api);
+            return Ok(ErrorHandlerResponse::Response(res.map_into_right_body()));
         }
-        let res: ServiceResponse<BoxBody> = ServiceResponse::new(req, new);
-        Ok(ErrorHandlerResponse::Response(
-            res.map_into_right_body::<B>(),
-        ))
+        // The request failed before anyone asked who sent it (an unreadable
+        // query, an unknown path): ask now, so the page keeps their header.
+        Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+            let known = crate::auth::current_user::signed_in(&req).await;
+            let res = error_response(req, old, status, &message, request_id, known, false);
+            Ok(res.map_into_right_body())
+        })))
     })
+}
+
+/// The error answer: JSON for the API, else the error page, with the
+/// person's header and navigation when they are signed in.
+fn error_response<B>(
+    req: HttpRequest,
+    old: HttpResponse<B>,
+    status: StatusCode,
+    message: &str,
+    request_id: Option<String>,
+    signed_in: Option<CurrentUser>,
+    is_api: bool,
+) -> ServiceResponse<BoxBody> {
+    // Their session carries the form token: no cookie to set here.
+    let csrf_token = signed_in
+        .as_ref()
+        .filter(|_| !is_api)
+        .map(|_| csrf::issue(&req).0);
+    let mut new = if is_api {
+        HttpResponse::build(status).json(json!({
+            "error": {"code": code_for_status(status), "message": message}
+        }))
+    } else {
+        let body = req
+            .app_data::<State>()
+            .and_then(|state| {
+                let mut context = page_context(
+                    status.canonical_reason().unwrap_or("Error"),
+                    csrf_token.as_deref(),
+                    json!({
+                        "status": status.as_u16(),
+                        "heading": heading(status),
+                        "message": message,
+                        "request_id": request_id,
+                    }),
+                );
+                if let Some(user) = &signed_in {
+                    show_signed_in(&mut context, user, req.path());
+                }
+                state.templates.render("pages/error", &context).ok()
+            })
+            .unwrap_or_else(|| format!("{} {}", status.as_u16(), message));
+        html(status, body)
+    };
+    // Keep headers such as Retry-After and Set-Cookie.
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, new)
 }
 
 fn heading(status: StatusCode) -> &'static str {

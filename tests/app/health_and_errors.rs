@@ -108,3 +108,33 @@ fn head_is_answered_wherever_get_is() {
     // Only GET routes gain HEAD: a form's address still refuses it.
     assert_ne!(browser.request("HEAD", "/logout", None).status, 200);
 }
+
+#[test]
+fn error_pages_keep_a_signed_in_person_signed_in() {
+    let app = TestApp::spawn();
+    let interviewer = app.user(loopwright::domain::Role::Interviewer);
+    let mut browser = app.signed_in(&interviewer);
+    let signed_in = |body: &str| {
+        body.contains("Interviewer Tester")
+            && body.contains("href=\"/interviews\"")
+            && body.contains("action=\"/logout\"")
+            && !body.contains("href=\"/login\"")
+    };
+    let refused = browser.get("/jobs");
+    assert_eq!(refused.status, 403);
+    assert!(signed_in(&refused.body), "{}", refused.body);
+    let unknown = browser.get("/no/such/page");
+    assert_eq!(unknown.status, 404);
+    assert!(signed_in(&unknown.body), "{}", unknown.body);
+    let hidden = browser.get("/candidates/999999");
+    assert_eq!(hidden.status, 404);
+    assert!(signed_in(&hidden.body), "{}", hidden.body);
+    let unreadable = browser.get("/interviews?page=zero");
+    assert_eq!(unreadable.status, 400);
+    assert!(signed_in(&unreadable.body), "{}", unreadable.body);
+    // The sign-out form on an error page works.
+    let token = crate::support::csrf_field(&unknown.body);
+    let out = browser.post_form("/logout", &[("csrf_token", token.as_str())]);
+    assert_eq!(out.status, 303, "{}", out.body);
+    assert_eq!(browser.get("/interviews").status, 303);
+}
