@@ -48,6 +48,16 @@ impl CandidateStatus {
 }
 
 impl DecisionOutcome {
+    /// The candidate's status once this is decided: hire → hired, no hire →
+    /// rejected, hold → on hold.
+    pub fn leads_to(self) -> CandidateStatus {
+        match self {
+            DecisionOutcome::Hire => CandidateStatus::Hired,
+            DecisionOutcome::NoHire => CandidateStatus::Rejected,
+            DecisionOutcome::Hold => CandidateStatus::OnHold,
+        }
+    }
+
     /// Whether the decision ends the candidate's process: a hire or a no
     /// hire does; a hold keeps it open.
     pub fn is_final(self) -> bool {

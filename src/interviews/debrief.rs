@@ -15,14 +15,14 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    decisions, job_criteria, loops, scorecard_ratings, scorecard_red_flags, scorecards,
+    candidates, decisions, job_criteria, loops, scorecard_ratings, scorecard_red_flags, scorecards,
     stage_focus_criteria, stage_interviewers, stages, users,
 };
 use crate::db::write_transaction;
 use crate::domain::scorecard::{
     AgendaItem, Rating, Recommendation, RedFlagEntry, SubmittedCard, agenda,
 };
-use crate::domain::{CriterionKind, DecisionOutcome, Invalid, ScorecardStatus};
+use crate::domain::{CandidateStatus, CriterionKind, DecisionOutcome, Invalid, ScorecardStatus};
 use crate::error::AppError;
 
 /// A criterion or red flag of the job, as the debrief lists them.
@@ -443,6 +443,18 @@ pub fn decide(
                 decisions::created_at.eq(now()),
             ))
             .execute(conn)?;
+        // The decision moves a candidate still in process to where it leads;
+        // one who withdrew meanwhile stays withdrawn.
+        diesel::update(
+            candidates::table
+                .find(candidate_id)
+                .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS)),
+        )
+        .set((
+            candidates::status.eq(outcome.leads_to()),
+            candidates::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
         AuditEvent::record(
             conn,
             Some(user.id),

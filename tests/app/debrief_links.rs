@@ -151,3 +151,56 @@ fn a_refused_decision_keeps_what_was_typed() {
         refused.body
     );
 }
+
+#[test]
+fn a_decision_moves_the_candidate_on_unless_they_withdrew() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        ..
+    } = Team::new(&app);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let decide = |manager: &mut Member, id: i64, outcome: &str| {
+        let res = manager.api.post_json(
+            &format!("/api/v1/candidates/{id}/decision"),
+            json!({"outcome": outcome, "rationale": "As discussed."}),
+        );
+        assert_eq!(res.status, 201, "{}", res.body);
+    };
+    let status = |recruiter: &mut Member, id: i64| {
+        recruiter
+            .api
+            .get(&format!("/api/v1/candidates/{id}"))
+            .json()["candidate"]["status"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let cases = [
+        ("Grace Hopper", "hire", None, "hired"),
+        ("Ada Lovelace", "no_hire", None, "rejected"),
+        ("Alan Turing", "hold", None, "on_hold"),
+        ("Edsger Dijkstra", "hire", Some("withdrawn"), "withdrawn"),
+    ];
+    for (name, outcome, before, after) in cases {
+        let c = candidate(name).on(&job).create(&mut recruiter.api);
+        if let Some(before) = before {
+            let res = recruiter.api.patch_json(
+                &format!("/api/v1/candidates/{}", c.id),
+                json!({"status": before}),
+            );
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+        decide(&mut manager, c.id, outcome);
+        assert_eq!(
+            status(&mut recruiter, c.id).as_deref(),
+            Some(after),
+            "{name}"
+        );
+    }
+    let list = manager
+        .browser()
+        .get(&format!("/candidates?job_id={}", job.id));
+    assert!(list.body.contains(">Hired</span>"), "{}", list.body);
+    assert!(!list.body.contains(">Active</span>"), "{}", list.body);
+}
