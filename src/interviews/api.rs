@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::ScorecardContent;
 use crate::error::AppError;
-use crate::interviews::{debrief, kit, scorecards};
+use crate::interviews::{debrief, kit, reminders, scorecards};
 use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
 use crate::web::{State, api_field_errors, db};
@@ -141,5 +141,57 @@ pub async fn api_decide(
     Ok(HttpResponse::Created().json(Decided {
         decision: decisions.first(),
         decisions: &decisions,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ReminderBody {
+    stage_id: Option<i64>,
+    interviewer_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ReminderAnswer {
+    interviewer_name: String,
+    /// `queued`, or `already_today` (nothing sent: once a day at most).
+    reminder: reminders::Reminded,
+}
+
+/// `POST /api/v1/candidates/{id}/reminders` `{stage_id, interviewer_id}`:
+/// reminds one interviewer of their missing scorecard now. 202 with what was
+/// done; 422 if nothing is due from them on that stage.
+pub async fn api_remind(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    body: ApiJson<ReminderBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let (Some(stage_id), Some(interviewer_id)) = (body.stage_id, body.interviewer_id) else {
+        return Err(api_field_errors(vec![(
+            "stage_id",
+            "Name the stage and the interviewer.".into(),
+        )]));
+    };
+    let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
+    let (interviewer_name, reminder) = db(&state, move |conn| {
+        reminders::remind_now(
+            conn,
+            &user,
+            &st.templates,
+            &st.public_url,
+            id,
+            stage_id,
+            interviewer_id,
+            crate::db::models::now(),
+        )
+    })
+    .await?;
+    if reminder == reminders::Reminded::Queued {
+        state.mail_wake.notify_one();
+    }
+    Ok(HttpResponse::Accepted().json(ReminderAnswer {
+        interviewer_name,
+        reminder,
     }))
 }

@@ -76,6 +76,8 @@ pub struct MissingScorecard {
     pub interviewer_name: String,
     /// `missing` or `left`.
     pub state: Outstanding,
+    /// The stage has ended, so the scorecard is due (a reminder makes sense).
+    pub due: bool,
 }
 
 /// Someone active who could take a stage over, for the reassignment form.
@@ -123,6 +125,10 @@ pub struct Debrief {
     /// Whether the viewer may record the decision (not part of the API body).
     #[serde(skip)]
     pub may_decide: bool,
+    /// Whether the viewer may remind people of missing scorecards
+    /// (`ManageCandidate`; not part of the API body).
+    #[serde(skip)]
+    pub may_remind: bool,
     /// Set when the viewer may hand a stage of someone who left to someone
     /// else (`EditLoop`) and there is such a stage (not part of the API body).
     #[serde(skip)]
@@ -158,6 +164,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     )?;
     let may_decide = access::can(Actor::from(actor), Action::RecordDecision, &scope).is_ok();
     let may_reassign = access::can(Actor::from(actor), Action::EditLoop, &scope).is_ok();
+    let may_remind = access::can(Actor::from(actor), Action::ManageCandidate, &scope).is_ok();
     let (Some(loop_id), Some(job_id)) = (scope.loop_id, scope.job_id) else {
         return Err(AppError::NotFound);
     };
@@ -167,11 +174,24 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .order(job_criteria::position)
         .select((job_criteria::id, job_criteria::kind, job_criteria::name))
         .load(conn)?;
-    let stage_rows: Vec<(i64, String)> = stages::table
+    let stage_rows: Vec<(i64, String, Option<NaiveDateTime>, i64)> = stages::table
         .filter(stages::loop_id.eq(loop_id))
         .order(stages::position)
-        .select((stages::id, stages::title))
+        .select((
+            stages::id,
+            stages::title,
+            stages::starts_at,
+            stages::duration_minutes,
+        ))
         .load(conn)?;
+    let at = now();
+    let ended: BTreeSet<i64> = stage_rows
+        .iter()
+        .filter(|(_, _, starts, minutes)| {
+            starts.is_some_and(|s| s + chrono::Duration::minutes(*minutes) <= at)
+        })
+        .map(|s| s.0)
+        .collect();
     let stage_ids: Vec<i64> = stage_rows.iter().map(|s| s.0).collect();
     let assigned: Vec<(i64, i64, String, bool)> = stage_interviewers::table
         .inner_join(users::table)
@@ -221,7 +241,10 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .iter()
         .map(|(_, id, name, _)| (*id, name.clone()))
         .collect();
-    let title_of: HashMap<i64, String> = stage_rows.iter().cloned().collect();
+    let title_of: HashMap<i64, String> = stage_rows
+        .iter()
+        .map(|(id, title, ..)| (*id, title.clone()))
+        .collect();
     let (missing, left): (Vec<MissingScorecard>, Vec<MissingScorecard>) = assigned
         .iter()
         .filter(|(stage, user, ..)| !cards.iter().any(|c| c.1 == *stage && c.2 == *user))
@@ -235,6 +258,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             } else {
                 Outstanding::Left
             },
+            due: ended.contains(stage),
         })
         .partition(|m| m.state == Outstanding::Missing);
     let reassigning = if may_reassign && !left.is_empty() {
@@ -386,6 +410,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             })
             .collect(),
         may_decide,
+        may_remind,
         reassigning,
         candidate_name: candidate.name,
         job_title: candidate.job_title,

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::domain::scorecard::AgendaItem;
 use crate::domain::{CriterionKind, DecisionOutcome, Recommendation};
 use crate::error::AppError;
-use crate::interviews::debrief;
+use crate::interviews::{debrief, reminders};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field};
 use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
@@ -26,6 +26,7 @@ struct DebriefPage {
     rows: Vec<Row>,
     missing: Vec<debrief::MissingScorecard>,
     left: Vec<LeftLine>,
+    can_remind: bool,
     can_reassign: bool,
     loop_version: i64,
     red_flags_raised: Vec<RaisedFlag>,
@@ -156,6 +157,7 @@ impl DebriefPage {
             missing,
             left,
             reassigning,
+            may_remind,
             agenda: items,
             decisions,
             may_decide,
@@ -272,6 +274,7 @@ impl DebriefPage {
             rows,
             missing,
             left,
+            can_remind: may_remind,
             can_reassign: reassigning.is_some(),
             loop_version: reassigning.as_ref().map_or(0, |r| r.loop_version),
             red_flags_raised: raised
@@ -531,4 +534,55 @@ pub async fn reassign_form(
         message,
     };
     debrief_page_with(&state, &req, &me, candidate_id, status, &[], Some(&attempt)).await
+}
+
+/// "Remind now" beside a missing scorecard: `stage_id` and `interviewer_id`
+/// (hidden fields). Back to the debrief with what was done; a stage with
+/// nothing due is a message there, never an error page.
+pub async fn remind_form(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+    form: CsrfForm<Pairs>,
+) -> Result<HttpResponse, AppError> {
+    let candidate_id = id.into_inner();
+    let pairs = form.0;
+    let hidden = |name: &str| {
+        field(&pairs, name).parse::<i64>().map_err(|_| {
+            AppError::BadRequest(format!("The form lacks its {name}: reload the page."))
+        })
+    };
+    let (stage_id, interviewer_id) = (hidden("stage_id")?, hidden("interviewer_id")?);
+    let (user, st) = (me.user.clone(), state.clone());
+    let result = db(&state, move |conn| {
+        reminders::remind_now(
+            conn,
+            &user,
+            &st.templates,
+            &st.public_url,
+            candidate_id,
+            stage_id,
+            interviewer_id,
+            crate::db::models::now(),
+        )
+    })
+    .await;
+    let back = format!("/candidates/{candidate_id}/debrief#missing-heading");
+    match result {
+        Ok((name, reminders::Reminded::Queued)) => {
+            state.mail_wake.notify_one();
+            redirect_with_flash(&back, "success", &format!("Reminder emailed to {name}."))
+        }
+        Ok((name, reminders::Reminded::AlreadyToday)) => redirect_with_flash(
+            &back,
+            "info",
+            &format!("{name} was already reminded today."),
+        ),
+        Err(AppError::Validation { fields, message }) => redirect_with_flash(
+            &back,
+            "error",
+            &fields.into_values().next().unwrap_or(message),
+        ),
+        Err(e) => Err(e),
+    }
 }

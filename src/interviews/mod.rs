@@ -42,6 +42,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route(
             "/candidates/{id}/reassign",
             web::post().to(debrief_pages::reassign_form),
+        )
+        .route(
+            "/candidates/{id}/remind",
+            web::post().to(debrief_pages::remind_form),
         );
 }
 
@@ -63,5 +67,9 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             web::post().to(api::api_amend_scorecard),
         )
         .route("/candidates/{id}/debrief", web::get().to(api::api_debrief))
-        .route("/candidates/{id}/decision", web::post().to(api::api_decide));
+        .route("/candidates/{id}/decision", web::post().to(api::api_decide))
+        .route(
+            "/candidates/{id}/reminders",
+            web::post().to(api::api_remind),
+        );
 }

@@ -162,40 +162,7 @@ fn remind(
 ) -> Result<usize, AppError> {
     // A stage that started after this cannot have ended long enough ago.
     let latest_start = now - delays.interviewer;
-    let rows: Vec<Due> = stage_interviewers::table
-        .inner_join(users::table)
-        .inner_join(stages::table.inner_join(
-            loops::table.inner_join(jobs::table).inner_join(
-                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
-            ),
-        ))
-        .left_join(
-            scorecards::table.on(scorecards::stage_id
-                .eq(stage_interviewers::stage_id)
-                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
-        )
-        .filter(stages::starts_at.le(latest_start))
-        .filter(users::active.eq(true))
-        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
-        .filter(
-            scorecards::status
-                .is_null()
-                .or(scorecards::status.ne(ScorecardStatus::Submitted)),
-        )
-        .select((
-            stages::id,
-            stages::title,
-            stages::starts_at.assume_not_null(),
-            stages::duration_minutes,
-            users::id,
-            users::name,
-            users::email,
-            candidates::id,
-            candidates::name,
-            jobs::title,
-            jobs::hiring_manager_id,
-        ))
-        .load(conn)?;
+    let rows = owed(conn, latest_start, None)?;
     let rows: Vec<Due> = rows
         .into_iter()
         .filter(|r| now >= r.2 + Duration::minutes(r.3) + delays.interviewer)
@@ -242,41 +209,167 @@ fn remind(
         if queued.contains(&chase.key) {
             continue;
         }
-        let (stage_id, stage_title, starts, minutes, _, user_name, _, _, candidate, job, _) = row;
-        let subject = if chase.escalation {
-            format!("Missing scorecard: {user_name} for {candidate}")
-        } else {
-            format!("Your scorecard for {candidate} is still missing")
-        };
-        let link = format!("{public_url}/stages/{stage_id}/kit");
-        let context = ReminderEmail {
-            app_name: "Loopwright",
-            recipient_name: &chase.name,
-            interviewer_name: user_name,
-            candidate_name: candidate,
-            stage_title,
-            job_title: job,
-            link: &link,
-            hours: (now - (*starts + Duration::minutes(*minutes))).num_hours(),
-            escalation: chase.escalation,
-            subject: &subject,
-        };
-        let (text, html) = templates.render_email("reminder", &context)?;
-        mail::enqueue(
-            conn,
-            &NewEmail {
-                idempotency_key: chase.key,
-                kind: chase.kind,
-                to_email: chase.email,
-                to_name: chase.name,
-                subject,
-                text,
-                html,
-                attachments: Vec::new(),
-                candidate_id: None,
-            },
-        )?;
+        queue(conn, templates, public_url, now, chase, row)?;
         count += 1;
     }
     Ok(count)
+}
+
+/// Renders and queues one chase about `row`.
+fn queue(
+    conn: &mut DbConn,
+    templates: &Templates,
+    public_url: &str,
+    now: NaiveDateTime,
+    chase: Chase,
+    row: &Due,
+) -> Result<(), AppError> {
+    let (stage_id, stage_title, starts, minutes, _, user_name, _, _, candidate, job, _) = row;
+    let subject = if chase.escalation {
+        format!("Missing scorecard: {user_name} for {candidate}")
+    } else {
+        format!("Your scorecard for {candidate} is still missing")
+    };
+    let link = format!("{public_url}/stages/{stage_id}/kit");
+    let context = ReminderEmail {
+        app_name: "Loopwright",
+        recipient_name: &chase.name,
+        interviewer_name: user_name,
+        candidate_name: candidate,
+        stage_title,
+        job_title: job,
+        link: &link,
+        hours: (now - (*starts + Duration::minutes(*minutes))).num_hours(),
+        escalation: chase.escalation,
+        subject: &subject,
+    };
+    let (text, html) = templates.render_email("reminder", &context)?;
+    mail::enqueue(
+        conn,
+        &NewEmail {
+            idempotency_key: chase.key,
+            kind: chase.kind,
+            to_email: chase.email,
+            to_name: chase.name,
+            subject,
+            text,
+            html,
+            attachments: Vec::new(),
+            candidate_id: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Scorecards owed by active people on candidates still in process, on
+/// stages that started by `latest_start`; `only` narrows to one (stage,
+/// interviewer). One query.
+fn owed(
+    conn: &mut DbConn,
+    latest_start: NaiveDateTime,
+    only: Option<(i64, i64)>,
+) -> QueryResult<Vec<Due>> {
+    let mut query = stage_interviewers::table
+        .inner_join(users::table)
+        .inner_join(stages::table.inner_join(
+            loops::table.inner_join(jobs::table).inner_join(
+                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
+            ),
+        ))
+        .left_join(
+            scorecards::table.on(scorecards::stage_id
+                .eq(stage_interviewers::stage_id)
+                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
+        )
+        .filter(stages::starts_at.le(latest_start))
+        .filter(users::active.eq(true))
+        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
+        .filter(
+            scorecards::status
+                .is_null()
+                .or(scorecards::status.ne(ScorecardStatus::Submitted)),
+        )
+        .select((
+            stages::id,
+            stages::title,
+            stages::starts_at.assume_not_null(),
+            stages::duration_minutes,
+            users::id,
+            users::name,
+            users::email,
+            candidates::id,
+            candidates::name,
+            jobs::title,
+            jobs::hiring_manager_id,
+        ))
+        .into_boxed();
+    if let Some((stage_id, user_id)) = only {
+        query = query
+            .filter(stage_interviewers::stage_id.eq(stage_id))
+            .filter(stage_interviewers::user_id.eq(user_id));
+    }
+    query.load(conn)
+}
+
+/// What asking for a reminder did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reminded {
+    /// An email is queued now.
+    Queued,
+    /// They were reminded today already (by hand or by the daily run).
+    AlreadyToday,
+}
+
+/// Reminds one interviewer of their missing scorecard now, on behalf of
+/// `actor` (`ManageCandidate` on the candidate): the stage must be on the
+/// candidate's loop, have ended, and the scorecard still be owed, else a
+/// 422 that says which. At most once a day per stage and person: the key is
+/// the daily reminder's, so the daily run will not repeat it.
+/// Returns the interviewer's name and what was done.
+#[allow(clippy::too_many_arguments)]
+pub fn remind_now(
+    conn: &mut DbConn,
+    actor: &crate::db::models::User,
+    templates: &Templates,
+    public_url: &str,
+    candidate_id: i64,
+    stage_id: i64,
+    interviewer_id: i64,
+    now: NaiveDateTime,
+) -> Result<(String, Reminded), AppError> {
+    use crate::access::{self, Action, Target};
+    let scope = access::ensure(
+        conn,
+        actor,
+        Action::ManageCandidate,
+        Target::Candidate(candidate_id),
+    )?;
+    let row = owed(conn, now, Some((stage_id, interviewer_id)))?
+        .into_iter()
+        .find(|r| Some(r.7) == scope.candidate_id)
+        .filter(|r| r.2 + Duration::minutes(r.3) <= now)
+        .ok_or_else(|| {
+            AppError::field(
+                "stage_id",
+                "There is no scorecard due from them on this stage: it is in, the stage has not ended, or they left.",
+            )
+        })?;
+    let key = format!(
+        "reminder:{stage_id}:{interviewer_id}:{}",
+        now.format("%Y-%m-%d")
+    );
+    let name = row.5.clone();
+    if !queued_keys(conn, std::slice::from_ref(&key))?.is_empty() {
+        return Ok((name, Reminded::AlreadyToday));
+    }
+    let chase = Chase {
+        kind: "scorecard_reminder",
+        key,
+        name: row.5.clone(),
+        email: row.6.clone(),
+        escalation: false,
+    };
+    queue(conn, templates, public_url, now, chase, &row)?;
+    Ok((name, Reminded::Queued))
 }

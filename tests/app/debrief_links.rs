@@ -204,3 +204,108 @@ fn a_decision_moves_the_candidate_on_unless_they_withdrew() {
     assert!(list.body.contains(">Hired</span>"), "{}", list.body);
     assert!(!list.body.contains(">Active</span>"), "{}", list.body);
 }
+
+/// Reminders in the outbox, as (recipient, subject).
+fn reminders_queued(app: &TestApp) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use loopwright::db::schema::outbox_messages;
+    outbox_messages::table
+        .filter(outbox_messages::kind.eq("scorecard_reminder"))
+        .order(outbox_messages::id)
+        .select((outbox_messages::recipient_email, outbox_messages::subject))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+#[test]
+fn a_manager_reminds_an_interviewer_from_the_debrief_once_a_day() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::new(&app);
+    let [a, b] = <[Member; 2]>::try_from(interviewers).ok().unwrap();
+    let job = job("Backend Developer").create(&mut manager.api);
+    plan()
+        .stage(0, stage().interviewers([a.id]))
+        .stage(1, stage().interviewers([b.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let now = chrono::Utc::now();
+    for (stage, at) in [
+        (grace.stages[0], now - chrono::Duration::days(2)),
+        (grace.stages[1], now + chrono::Duration::days(2)),
+    ] {
+        let version = recruiter
+            .api
+            .get(&format!("/api/v1/candidates/{}/loop", grace.id))
+            .json()["version"]
+            .clone();
+        let res = recruiter.api.patch_json(
+            &format!("/api/v1/stages/{stage}"),
+            json!({"version": version, "starts_at": at.to_rfc3339(), "time_zone": "UTC"}),
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let debrief = format!("/candidates/{}/debrief", grace.id);
+    let mut hm = manager.browser();
+    let page = hm.get(&debrief);
+    assert_eq!(
+        page.body.matches("Remind now").count(),
+        1,
+        "only the stage that is over: {}",
+        page.body
+    );
+    assert!(page.body.contains("stage not over yet"), "{}", page.body);
+
+    let fields = [
+        ("stage_id", grace.stages[0].to_string()),
+        ("interviewer_id", a.id.to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = hm.submit(
+        &debrief,
+        &format!("/candidates/{}/remind", grace.id),
+        &fields,
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let after = hm.get(&debrief);
+    assert!(after.body.contains("Reminder emailed to"), "{}", after.body);
+    assert_eq!(reminders_queued(&app).len(), 1);
+    assert_eq!(reminders_queued(&app)[0].0, a.user.email);
+
+    let again = hm.submit(
+        &debrief,
+        &format!("/candidates/{}/remind", grace.id),
+        &fields,
+    );
+    assert_eq!(again.status, 303);
+    assert!(hm.get(&debrief).body.contains("already reminded today"));
+    assert_eq!(reminders_queued(&app).len(), 1, "once a day at most");
+
+    // The API twin: nothing is due from b yet.
+    let early = manager.api.post_json(
+        &format!("/api/v1/candidates/{}/reminders", grace.id),
+        json!({"stage_id": grace.stages[1], "interviewer_id": b.id}),
+    );
+    assert_eq!(early.status, 422, "{}", early.body);
+    let repeat = manager.api.post_json(
+        &format!("/api/v1/candidates/{}/reminders", grace.id),
+        json!({"stage_id": grace.stages[0], "interviewer_id": a.id}),
+    );
+    assert_eq!(repeat.status, 202, "{}", repeat.body);
+    assert_eq!(repeat.json()["reminder"], "already_today");
+
+    // An interviewer does not chase colleagues.
+    let mut peer = b;
+    let refused = peer.api.post_json(
+        &format!("/api/v1/candidates/{}/reminders", grace.id),
+        json!({"stage_id": grace.stages[0], "interviewer_id": a.id}),
+    );
+    assert!(matches!(refused.status, 403 | 404), "{}", refused.body);
+    assert_eq!(reminders_queued(&app).len(), 1);
+}

@@ -244,6 +244,9 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         page!("/candidates/{candidate}/debrief")                         => JOB_READERS, 200, 404;
         api!(POST "/api/v1/candidates/{candidate}/decision", {"outcome": "hold", "rationale": "Matrix"}) => MANAGERS, 201, 403, Interviewer 404;
         form!("/candidates/{candidate}/decision", outcome = "hold", rationale = "Matrix") => MANAGERS, 303, 403, Interviewer 404;
+        // Nothing is due on that stage: allowed callers hear so (422 / a message).
+        api!(POST "/api/v1/candidates/{candidate}/reminders", {"stage_id": candidate_stage, "interviewer_id": target}) => JOB_READERS, 422, 404;
+        form!("/candidates/{candidate}/remind", stage_id = candidate_stage, interviewer_id = target) => JOB_READERS, 303, 404;
         api!(GET "/api/v1/candidates/{candidate}/prep-pack")             => JOB_READERS, 200, 404;
         api!(POST "/api/v1/candidates/{candidate}/prep-pack/send", {"note": "Hello"}) => JOB_READERS, 202, 404;
         api!(GET "/api/v1/outbox?candidate_id={candidate}")              => JOB_READERS, 200, 404;
