@@ -58,7 +58,7 @@ pub async fn api_create(
         email.as_str(),
     )
     .map_err(api_field_errors)?;
-    let hash = web::block(move || password::hash(new_password.expose()))
+    let hash = password::off_thread(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     let actor = me.user.clone();

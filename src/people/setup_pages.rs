@@ -69,7 +69,7 @@ pub async fn create(
             );
         }
     };
-    let password_hash = web::block(move || password::hash(new_password.expose()))
+    let password_hash = password::off_thread(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     let admin = FirstAdmin {

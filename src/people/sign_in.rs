@@ -40,7 +40,8 @@ async fn sign_in(
     }
     let user = lookup.user;
     let (ok, user) =
-        web::block(move || (accounts::password_matches(user.as_ref(), &password), user)).await?;
+        password::off_thread(move || (accounts::password_matches(user.as_ref(), &password), user))
+            .await?;
     {
         let (key, ip, user) = (key.clone(), ip.clone(), user.clone());
         db(state, move |conn| {
@@ -446,7 +447,7 @@ pub async fn password_for_link(
         Ok(p) => p,
         Err(errors) => return Ok(Err(errors)),
     };
-    let hash = web::block(move || password::hash(new_password.expose()))
+    let hash = password::off_thread(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     Ok(Ok(hash))
