@@ -95,9 +95,16 @@ impl ManageConnection for ConnectionManager {
         Ok(conn)
     }
 
+    /// Checked on every checkout. A SQLite connection is a file opened in
+    /// this process and cannot go stale, so it is not asked; a PostgreSQL
+    /// one may have been closed by the server and answers `SELECT 1`.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        match conn {
+            DbConn::Sqlite(_) => Ok(()),
+            DbConn::Postgresql(_) => conn
+                .batch_execute("SELECT 1")
+                .map_err(diesel::r2d2::Error::QueryError),
+        }
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
