@@ -36,11 +36,12 @@ pub async fn api_candidates(
         .transpose()
         .map_err(|e| AppError::parameter("status", e.0))?;
     let user = me.user.clone();
-    let list = db(&state, move |conn| {
-        candidates::candidates_for(conn, &user, q.job_id, status)
+    let (page, per_page) = (paging.page, paging.per_page);
+    let (list, total) = db(&state, move |conn| {
+        candidates::candidates_for(conn, &user, q.job_id, status, page, per_page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("candidates", list)))
+    Ok(HttpResponse::Ok().json(paging.listed("candidates", list, total)))
 }
 
 pub async fn api_create_candidate(

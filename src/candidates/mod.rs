@@ -280,6 +280,16 @@ struct CandidateFilter {
 
 /// Candidates with their job and loop: one query whatever their number.
 fn load_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<Vec<CandidateView>> {
+    load_candidates_page(conn, filter, None)
+}
+
+/// [`load_candidates`], only the `(offset, limit)` window of them in name
+/// order when one is given.
+fn load_candidates_page(
+    conn: &mut DbConn,
+    filter: CandidateFilter,
+    window: Option<(i64, i64)>,
+) -> QueryResult<Vec<CandidateView>> {
     let mut query = candidates::table
         .inner_join(jobs::table)
         .left_join(loops::table.on(loops::candidate_id.eq(candidates::id.nullable())))
@@ -307,6 +317,9 @@ fn load_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<Ve
     }
     if let Some(manager) = filter.manager {
         query = query.filter(jobs::hiring_manager_id.eq(manager));
+    }
+    if let Some((offset, limit)) = window {
+        query = query.offset(offset).limit(limit);
     }
     Ok(query
         .order((candidates::name, candidates::id))
@@ -347,28 +360,49 @@ pub(crate) fn candidate_view_of(conn: &mut DbConn, id: i64) -> Result<CandidateV
     .ok_or(AppError::NotFound)
 }
 
-/// Candidates a user may see (`ListCandidates`), optionally of one job and one status.
+/// One page of the candidates a user may see (`ListCandidates`), optionally
+/// of one job and one status, in name order, with how many there are in
+/// all: two queries, paged in SQL. `page` counts from 1.
 pub fn candidates_for(
     conn: &mut DbConn,
     user: &User,
     job_id: Option<i64>,
     status: Option<CandidateStatus>,
-) -> Result<Vec<CandidateView>, AppError> {
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<CandidateView>, i64), AppError> {
     access::require(user, Action::ListCandidates)?;
     let manager = match user.role() {
         Role::Admin | Role::Recruiter => None,
         Role::HiringManager => Some(user.id),
-        Role::Interviewer => return Ok(Vec::new()),
+        Role::Interviewer => return Ok((Vec::new(), 0)),
     };
-    Ok(load_candidates(
-        conn,
-        CandidateFilter {
-            id: None,
-            job_id,
-            status,
-            manager,
-        },
-    )?)
+    let filter = || CandidateFilter {
+        id: None,
+        job_id,
+        status,
+        manager,
+    };
+    let total = count_candidates(conn, filter())?;
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let list = load_candidates_page(conn, filter(), Some((offset, per_page)))?;
+    Ok((list, total))
+}
+
+fn count_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<i64> {
+    let mut query = candidates::table
+        .inner_join(jobs::table)
+        .into_boxed::<<DbConn as Connection>::Backend>();
+    if let Some(job_id) = filter.job_id {
+        query = query.filter(candidates::job_id.eq(job_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(candidates::status.eq(status));
+    }
+    if let Some(manager) = filter.manager {
+        query = query.filter(jobs::hiring_manager_id.eq(manager));
+    }
+    query.count().get_result(conn)
 }
 
 #[derive(Debug, Default)]

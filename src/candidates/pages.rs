@@ -20,7 +20,7 @@ use crate::jobs;
 use crate::loops::edits::StageChanges;
 use crate::web::FormErrors;
 use crate::web::extract::CsrfForm;
-use crate::web::form::{Pairs, field};
+use crate::web::form::{Pagination, Pairs, field};
 use crate::web::form::{SelectOption, options};
 use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
 
@@ -30,6 +30,37 @@ pub struct ListQuery {
     job_id: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    per_page: Option<i64>,
+}
+
+impl ListQuery {
+    fn paging(&self) -> crate::web::PageQuery {
+        crate::web::PageQuery {
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
+    /// The address of page `page` of this list, filters kept.
+    fn url_of(&self, page: i64, per_page: i64) -> String {
+        let mut pairs = vec![
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        if !self.job_id.is_empty() {
+            pairs.push(("job_id", self.job_id.clone()));
+        }
+        if !self.status.is_empty() {
+            pairs.push(("status", self.status.clone()));
+        }
+        format!(
+            "/candidates?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 pub async fn list_page(
@@ -53,6 +84,7 @@ pub async fn list_page(
 #[derive(Serialize)]
 struct CandidatesPage {
     candidates: Vec<CandidateRow>,
+    pagination: Pagination,
     filters: Filters,
     can_add: bool,
     jobs_for_form: Vec<SelectOption>,
@@ -112,12 +144,14 @@ async fn list_with(
     let user = me.user.clone();
     let job_filter = q.job_id.parse::<i64>().ok();
     let status_filter = q.status.parse::<CandidateStatus>().ok();
-    let (list, jobs, progress) = db(state, move |conn| {
-        let list = candidates::candidates_for(conn, &user, job_filter, status_filter)?;
+    let (page, per_page) = (q.paging().page(), q.paging().per_page());
+    let (list, total, jobs, progress) = db(state, move |conn| {
+        let (list, total) =
+            candidates::candidates_for(conn, &user, job_filter, status_filter, page, per_page)?;
         let jobs = jobs::jobs_for(conn, &user)?;
         let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
         let progress = progress_of(conn, &ids)?;
-        Ok((list, jobs, progress))
+        Ok((list, total, jobs, progress))
     })
     .await?;
     let job_options = |selected: &str| {
@@ -145,6 +179,7 @@ async fn list_with(
                 status: c.status,
             })
             .collect(),
+        pagination: Pagination::new(page, per_page, total, |p| q.url_of(p, per_page)),
         filters: Filters {
             jobs: job_options(&q.job_id),
             statuses: status_options(q.status.parse().ok()),

@@ -150,3 +150,41 @@ fn the_candidate_page_costs_the_same_queries_for_one_candidate_or_many() {
     );
     assert_eq!(list_one, list_many, "nor does the list");
 }
+
+#[test]
+fn the_candidates_list_pages_in_the_database_and_keeps_its_filters() {
+    let app = TestApp::spawn();
+    let crate::builders::Team {
+        mut manager,
+        mut recruiter,
+        ..
+    } = crate::builders::Team::new(&app);
+    let job = crate::builders::job("Backend Developer").create(&mut manager.api);
+    for name in ["Ada", "Barbara", "Grace"] {
+        crate::builders::candidate(name)
+            .on(&job)
+            .create(&mut recruiter.api);
+    }
+    let mut page = recruiter.browser();
+    let first_url = format!("/candidates?job_id={}&per_page=2", job.id);
+    let (few, first) = app.count_queries(|| page.get(&first_url));
+    assert_eq!(first.status, 200);
+    assert!(first.body.contains(">Ada<") && first.body.contains(">Barbara<"));
+    assert!(!first.body.contains(">Grace<"), "{}", first.body);
+    assert!(first.body.contains("3 candidates"), "{}", first.body);
+    let next = format!("/candidates?page=2&per_page=2&job_id={}", job.id);
+    let links = first.body.replace("&#x3D;", "=").replace("&amp;", "&");
+    assert!(links.contains(&next), "{}", first.body);
+    let second = page.get(&next);
+    assert!(second.body.contains(">Grace<"), "{}", second.body);
+    assert!(!second.body.contains(">Ada<"));
+
+    for n in 0..6 {
+        crate::builders::candidate(&format!("Zed {n}"))
+            .on(&job)
+            .create(&mut recruiter.api);
+    }
+    let (many, again) = app.count_queries(|| page.get(&first_url));
+    assert_eq!(again.status, 200);
+    assert_eq!(few, many, "statements grew with the candidates");
+}
