@@ -19,4 +19,6 @@ mod driver;
 #[allow(dead_code)]
 mod page;
 
+mod header;
+mod scorecard;
 mod smoke;

@@ -22,6 +22,9 @@ use crate::support::TestUser;
 pub const DESKTOP: (u32, u32) = (1366, 768);
 pub const PHONE: (u32, u32) = (390, 844);
 
+/// Set (to anything) to keep a screenshot of every audited page at both sizes.
+pub const SCREENSHOTS_VAR: &str = "LOOPWRIGHT_BROWSER_SCREENSHOTS";
+
 const WAIT: Duration = Duration::from_secs(10);
 
 /// One browser session of one test.
@@ -307,6 +310,32 @@ impl Page {
         }
     }
 
+    /// Presses Shift+Tab wherever the focus is (one action).
+    pub fn press_shift_tab(&mut self) {
+        let chord: String = [Key::Shift, Key::Tab, Key::Null]
+            .into_iter()
+            .map(char::from)
+            .collect();
+        self.rt
+            .block_on(async {
+                let focused = self.client().active_element().await?;
+                focused.send_keys(&chord).await
+            })
+            .unwrap_or_else(|e| panic!("press Shift+Tab on {}: {e}", self.path()));
+        self.actions += 1;
+    }
+
+    /// Presses `key` until the radio `css` is checked (one action per press).
+    pub fn press_until_checked(&mut self, key: Key, css: &str) {
+        for _ in 0..6 {
+            if self.is_checked(css) {
+                return;
+            }
+            self.press(key, 1);
+        }
+        assert!(self.is_checked(css), "{key:?} never checked {css}");
+    }
+
     /// Presses Tab until the focus is on `css` (one action per press).
     pub fn tab_to(&mut self, css: &str) {
         for _ in 0..60 {
@@ -331,6 +360,16 @@ impl Page {
         let element = self.find(css);
         self.rt
             .block_on(element.prop("value"))
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The DOM property `name` of `css`, as text.
+    pub fn prop(&self, css: &str, name: &str) -> String {
+        let element = self.find(css);
+        self.rt
+            .block_on(element.prop(name))
             .ok()
             .flatten()
             .unwrap_or_default()
@@ -418,7 +457,7 @@ impl Page {
             for violation in self.axe_violations() {
                 problems.push(format!("{label}: axe: {violation}"));
             }
-            if !problems.is_empty() {
+            if !problems.is_empty() || std::env::var_os(SCREENSHOTS_VAR).is_some() {
                 self.screenshot(&format!("audit-{}-{label}", slug(&path)));
             }
         }
@@ -442,10 +481,14 @@ impl Page {
             for (const el of document.body.querySelectorAll('*')) {
               const r = el.getBoundingClientRect();
               if (r.right > width + 1 && r.width > 0) {
+                // Overflow clips an absolutely placed box only from an
+                // ancestor that is its containing block or above it.
                 let parent = el.parentElement, clipped = false;
+                let absolute = getComputedStyle(el).position === 'absolute';
                 while (parent && parent !== document.body) {
                   const s = getComputedStyle(parent);
-                  if (s.overflowX !== 'visible') { clipped = true; break; }
+                  if (s.overflowX !== 'visible' && !absolute) { clipped = true; break; }
+                  if (absolute && s.position !== 'static') absolute = false;
                   parent = parent.parentElement;
                 }
                 if (!clipped) {
