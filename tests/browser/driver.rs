@@ -154,6 +154,9 @@ impl Driver {
             .arg(r#""$0" --port="$1" --allowed-ips=127.0.0.1 --log-level=WARNING >/dev/null & pid=$!; cat >/dev/null; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null"#)
             .arg(&tools.chromedriver)
             .arg(port.to_string())
+            // Chromium's date and time fields follow the locale: one for all.
+            .env("LANG", "en_US.UTF-8")
+            .env("LANGUAGE", "en_US")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

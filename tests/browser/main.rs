@@ -20,5 +20,6 @@ mod driver;
 mod page;
 
 mod header;
+mod people;
 mod scorecard;
 mod smoke;

@@ -75,7 +75,7 @@ impl Page {
                     "--hide-scrollbars",
                     "--no-first-run",
                     "--disable-extensions",
-                    "--lang=en-GB",
+                    "--lang=en-US",
                     format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
                 ],
             }),
