@@ -6,7 +6,7 @@ use loopwright::domain::Role;
 use serde_json::json;
 
 use crate::builders::{Candidate, Job, Member, candidate, first_question, job, plan, stage};
-use crate::page::Page;
+use crate::page::{DESKTOP, PHONE, Page};
 use crate::support::TestApp;
 
 /// A job whose first stage rates two criteria and asks one question, with
@@ -43,6 +43,45 @@ fn an_interviewer_fills_a_scorecard_with_the_keyboard_only() {
     let stage = grace.stages[0];
     let [c1, c2] = [job.criteria[0], job.criteria[1]];
     page.sign_in(&me.user);
+
+    page.step("my interviews on a phone");
+    page.goto("/interviews");
+    page.set_viewport(PHONE);
+    let state = page.js(
+        "const badge = document.querySelector('table.interviews tbody .badge').getBoundingClientRect();
+         return [badge.width > 0, badge.right <= document.documentElement.clientWidth];",
+        vec![],
+    );
+    assert_eq!(
+        state,
+        json!([true, true]),
+        "the scorecard's state is in view"
+    );
+
+    page.step("the kit on a phone: the scorecard one step away");
+    page.goto(&format!("/stages/{stage}/kit"));
+    let jump = page.js(
+        "const link = document.querySelector('a.go-to-scorecard').getBoundingClientRect();
+         const card = document.getElementById('scorecard').getBoundingClientRect();
+         return [link.bottom <= window.innerHeight, card.top > window.innerHeight];",
+        vec![],
+    );
+    assert_eq!(
+        jump,
+        json!([true, true]),
+        "the link is on the first screen, the scorecard is not"
+    );
+    page.click("a.go-to-scorecard");
+    let top = page.js(
+        "return Math.round(document.getElementById('scorecard').getBoundingClientRect().top);",
+        vec![],
+    );
+    assert!(
+        top.as_i64().is_some_and(|t| (0..=40).contains(&t)),
+        "scrolled to {top}"
+    );
+    page.reset_actions();
+    page.set_viewport(DESKTOP);
 
     page.step("my interviews to the kit");
     page.goto("/interviews");
