@@ -1,6 +1,7 @@
 //! Finding Chromium, its driver and axe-core, and the one chromedriver that
 //! every test of this binary shares (each test opens a session of its own).
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -116,12 +117,15 @@ pub fn tools() -> Option<&'static Tools> {
                 panic!("{REQUIRED_VAR} is set but the browser suite cannot run: {why}")
             }
             Err(why) => {
-                eprintln!(
+                // Straight to stderr: the test harness would capture eprintln!
+                // of a passing test, and this is for whoever ran cargo test.
+                let note = format!(
                     "\nbrowser suite skipped: {why}.\n\
                      To run it: apt-get install chromium chromium-driver; \
-                     npm install --prefix target/browser-tools axe-core; \
-                     cargo test --test browser (see README, \"Browser tests\").\n"
+                     npm install --prefix target/browser-tools axe-core@4.14.1; \
+                     cargo test --test browser (see the README, \"Browser tests\").\n\n"
                 );
+                let _ = std::io::stderr().write_all(note.as_bytes());
                 None
             }
         })
