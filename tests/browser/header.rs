@@ -69,6 +69,9 @@ fn the_header_is_one_line_on_a_laptop_and_a_menu_on_a_phone() {
         ),
         serde_json::json!("true")
     );
+    assert_eq!(page.sideways_scroll(), None, "the open menu fits");
+    let violations = page.axe_violations();
+    assert!(violations.is_empty(), "the open menu: {violations:?}");
     page.tab_to(".site-nav a[href='/users']");
     page.press(Key::Escape, 1);
     assert!(
