@@ -83,6 +83,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/autosave.js"),
     ),
     (
+        "menu.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/menu.js"),
+    ),
+    (
         "style.css",
         "text/css; charset=utf-8",
         include_str!("../static/style.css"),

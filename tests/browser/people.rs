@@ -1,0 +1,221 @@
+//! A recruiter schedules a loop across two time zones and sends the prep
+//! pack; a hiring manager opens the debrief from the candidates list and
+//! records the decision.
+
+use fantoccini::key::Key;
+use loopwright::domain::Role;
+use serde_json::json;
+
+use crate::builders::{Member, Team, candidate, job, plan, scorecard, stage};
+use crate::page::Page;
+use crate::smtp::SmtpServer;
+use crate::support::{TestApp, TestDb};
+
+/// Types a date and time into a `datetime-local` field as a person does,
+/// segment by segment in the suite's locale (en-US: month, day, year; then
+/// hours, minutes, AM or PM). The year takes up to six digits, so Tab moves on.
+fn type_start(page: &mut Page, css: &str, month_day_year: &str, hours_minutes_half: &str) {
+    page.click(css);
+    page.press(Key::Home, 1);
+    page.type_here(month_day_year);
+    page.press(Key::Tab, 1);
+    page.type_here(hours_minutes_half);
+}
+
+#[test]
+fn a_recruiter_schedules_two_time_zones_and_sends_the_prep_pack() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::spawn_with(TestDb::new(), move |c| c.smtp_url = Some(url));
+    let mut manager = Member::new(&app, Role::HiringManager);
+    let mut recruiter = Member::new(&app, Role::Recruiter);
+    let job = job("Backend Developer").create(&mut manager.api);
+    let ada = candidate("Ada Lovelace")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let Some(mut page) = Page::open("recruiter-schedule", &app.base) else {
+        return;
+    };
+    page.sign_in(&recruiter.user);
+
+    page.step("candidates list to the candidate");
+    page.goto("/candidates");
+    page.click(&format!("a[href='/candidates/{}']", ada.id));
+    page.arrive(&format!("/candidates/{}", ada.id));
+
+    let slots = [
+        (
+            ada.stages[0],
+            "12032026",
+            "0930A",
+            "Europe/Berlin",
+            "2026-12-03T09:30",
+        ),
+        (
+            ada.stages[1],
+            "12042026",
+            "0200P",
+            "America/New_York",
+            "2026-12-04T14:00",
+        ),
+    ];
+    for (stage, date, time, zone, expected) in slots {
+        page.step(&format!("schedule stage {stage} in {zone}"));
+        page.click(&format!(
+            "form[action='/stages/{stage}/schedule'] ~ summary, details:has(form[action='/stages/{stage}/schedule']) > summary"
+        ));
+        let start = format!("#stage-{stage}-starts_at");
+        type_start(&mut page, &start, date, time);
+        assert_eq!(page.value(&start), expected, "the date as typed");
+        page.fill(&format!("#stage-{stage}-time_zone"), zone);
+        page.click(&format!(
+            "form[action='/stages/{stage}/schedule'] button[type=submit]"
+        ));
+        page.arrive(&format!("/candidates/{}", ada.id));
+        assert!(
+            page.exists(".flash.success"),
+            "saved: {}",
+            page.text("main")
+        );
+    }
+    let loop_json = recruiter
+        .api
+        .get(&format!("/api/v1/candidates/{}/loop", ada.id))
+        .json();
+    let zones: Vec<_> = loop_json["stages"]
+        .as_array()
+        .map(|s| s.iter().take(2).map(|s| s["time_zone"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(zones, [json!("Europe/Berlin"), json!("America/New_York")]);
+    // 09:30 in Berlin (CET) and 14:00 in New York (EST), in UTC.
+    assert_eq!(
+        loop_json["stages"][0]["starts_at"],
+        "2026-12-03T08:30:00+00:00"
+    );
+    assert_eq!(
+        loop_json["stages"][1]["starts_at"],
+        "2026-12-04T19:00:00+00:00"
+    );
+
+    page.step("send the prep pack");
+    page.type_into("#field-note", "Looking forward to meeting you.");
+    page.click_text("Send prep pack");
+    page.arrive(&format!("/candidates/{}", ada.id));
+    let mail = smtp.wait_for(1).remove(0);
+    assert_eq!(mail.to, ["ada.lovelace@example.com"]);
+    assert!(mail.data.contains("Looking forward to meeting you."));
+
+    page.step("delivery shows as sent");
+    for _ in 0..50 {
+        page.reload();
+        if page.exists("section[aria-labelledby=prep-pack-heading] .badge.ok") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        page.text("section[aria-labelledby=prep-pack-heading] .badge.ok"),
+        "Sent"
+    );
+}
+
+#[test]
+fn a_hiring_manager_opens_the_debrief_from_the_candidates_list_and_decides() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::with_interviewers(&app, 9);
+    let job = job("Backend Developer").create(&mut manager.api);
+    // Nine scorecards: two interviewers on each of the first four stages,
+    // one on the fifth.
+    let ids: Vec<i64> = interviewers.iter().map(|m| m.id).collect();
+    let position_of = |i: usize| i / 2;
+    let mut steps = plan();
+    for (position, pair) in ids.chunks(2).enumerate() {
+        steps = steps.stage(position, stage().interviewers(pair.to_vec()));
+    }
+    let shape = steps.apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let focus = |position: usize| -> Vec<i64> {
+        shape.json["stages"][position]["focus_criterion_ids"]
+            .as_array()
+            .map(|ids| ids.iter().filter_map(serde_json::Value::as_i64).collect())
+            .unwrap_or_default()
+    };
+    for (i, mut member) in interviewers.into_iter().enumerate() {
+        let position = position_of(i);
+        let mut card = scorecard()
+            .no_red_flags(&job.red_flags)
+            .recommend(if i == 2 { "no" } else { "yes" })
+            .summary("A long, careful answer about the data model and its trade-offs.");
+        for criterion in focus(position) {
+            card = card.rate(
+                criterion,
+                "yes",
+                "Walked through the schema, then the indexes.",
+            );
+        }
+        card.submit(&mut member.api, grace.stages[position]);
+    }
+    let Some(mut page) = Page::open("manager-debrief", &app.base) else {
+        return;
+    };
+    page.sign_in(&manager.user);
+
+    page.step("candidates list to the debrief");
+    page.goto("/candidates");
+    page.click(&format!(
+        "td.debrief-progress a[href='/candidates/{}/debrief']",
+        grace.id
+    ));
+    page.arrive(&format!("/candidates/{}/debrief", grace.id));
+    assert!(page.exists("table.debrief-matrix"));
+
+    page.step("the matrix scrolls inside its wrapper, its first column stays");
+    assert_eq!(
+        page.js(
+            "return document.querySelectorAll('table.debrief-matrix thead th').length;",
+            vec![]
+        ),
+        json!(10),
+        "the criterion column and nine scorecards"
+    );
+    let scrolled = page.js(
+        "const wrap = document.querySelector('.debrief-matrix-wrap');
+         const table = wrap.querySelector('table');
+         const fits = wrap.getBoundingClientRect().right <= document.documentElement.clientWidth;
+         const wider = table.scrollWidth > wrap.clientWidth;
+         wrap.scrollLeft = wrap.scrollWidth;
+         const first = wrap.querySelector('tbody th').getBoundingClientRect();
+         const lastCol = [...wrap.querySelectorAll('thead th')].pop().getBoundingClientRect();
+         return [fits, wider, Math.round(first.left - wrap.getBoundingClientRect().left),
+                 lastCol.right <= wrap.getBoundingClientRect().right + 1];",
+        vec![],
+    );
+    assert_eq!(scrolled, json!([true, true, 0, true]));
+
+    page.step("record the decision");
+    page.click("input[name=outcome][value=hire]");
+    page.type_into(
+        "textarea[name=rationale]",
+        "Strong on the data model in two stages; the one no was about pace.",
+    );
+    page.click("form[action$='/decision'] button[type=submit]");
+    page.arrive(&format!("/candidates/{}/debrief", grace.id));
+    assert!(page.exists(".flash.success"), "{}", page.text("main"));
+    let debrief = manager
+        .api
+        .get(&format!("/api/v1/candidates/{}/debrief", grace.id));
+    assert_eq!(debrief.status, 200, "{}", debrief.body);
+    assert_eq!(
+        debrief.json()["decisions"][0]["outcome"],
+        "hire",
+        "{}",
+        debrief.body
+    );
+}
