@@ -104,6 +104,7 @@ fn registry<'a>(
     let mut registry = Handlebars::new();
     registry.register_helper("eq", Box::new(eq));
     registry.register_helper("concat", Box::new(concat));
+    registry.register_helper("time", Box::new(time));
     registry.set_strict_mode(false);
     // Partials indented in a layout must not indent the lines of values
     // (a textarea's text would come back with spaces).
@@ -140,6 +141,61 @@ pub struct RenderError {
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
 // Its arguments as one string: `(concat "stage-" stage_id "-location")`.
 handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<String>());
+
+// ---- Times shown to a person -------------------------------------------
+
+/// `{{time value}}`: an RFC 3339 instant as `<time datetime="…">` with the
+/// text a person reads, in `@root.viewer_zone` (UTC when absent), relative
+/// near today (`domain::when::shown`). Options: `style="date"` (the day
+/// alone) or `style="absolute"` (no relative words); `also=zone` adds the time
+/// in that zone (the candidate's) in brackets when it reads differently.
+/// Nothing is written for a missing or unreadable value.
+fn time(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    use crate::domain::when;
+    let Some(at) = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .and_then(when::parse_instant)
+    else {
+        return Ok(());
+    };
+    let viewer = when::zone_or_utc(ctx.data().get("viewer_zone").and_then(|z| z.as_str()));
+    let now = crate::db::models::now();
+    let style = h.hash_get("style").and_then(|s| s.value().as_str());
+    let text = match style {
+        Some("date") => when::date(at, viewer),
+        Some("absolute") => when::absolute(at, viewer),
+        _ => when::shown(at, viewer, now),
+    };
+    let escape = handlebars::html_escape;
+    out.write(&format!(
+        "<time datetime=\"{}\" title=\"{}\">{}</time>",
+        escape(&when::iso(at)),
+        escape(&when::absolute(at, viewer)),
+        escape(&text)
+    ))?;
+    let also = h
+        .hash_get("also")
+        .and_then(|z| z.value().as_str())
+        .filter(|z| !z.trim().is_empty())
+        .map(|z| when::zone_or_utc(Some(z)));
+    let there = also
+        .filter(|_| style != Some("date"))
+        .and_then(|other| when::elsewhere(at, viewer, other));
+    if let Some(there) = there {
+        out.write(&format!(
+            " <span class=\"time-also\">(candidate's time: {})</span>",
+            escape(&there)
+        ))?;
+    }
+    Ok(())
+}
 
 pub struct Templates {
     registry: Handlebars<'static>,

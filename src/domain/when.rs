@@ -101,6 +101,26 @@ pub fn shown(at: NaiveDateTime, zone: Tz, now: NaiveDateTime) -> String {
     )
 }
 
+/// The same instant where someone else is (the candidate), when it reads
+/// differently from the viewer's: "09:15 CET" on the viewer's day, else
+/// "Mon 30 Nov, 23:15 EST"; `None` when both read the same.
+pub fn elsewhere(at: NaiveDateTime, viewer: Tz, other: Tz) -> Option<String> {
+    if absolute(at, viewer) == absolute(at, other) {
+        return None;
+    }
+    let there = local(at, other);
+    let pattern = if there.date_naive() == local_date(at, viewer) {
+        "%H:%M"
+    } else {
+        "%a %-d %b, %H:%M"
+    };
+    Some(format!(
+        "{} {}",
+        there.format(pattern),
+        zone_label(at, other)
+    ))
+}
+
 /// How late something due at `due` is at `now`: "3 days overdue",
 /// "5 hours overdue", "overdue" (under an hour); `None` when not yet due.
 pub fn overdue(due: NaiveDateTime, now: NaiveDateTime) -> Option<String> {
@@ -214,6 +234,24 @@ mod tests {
         assert_eq!(
             long(utc("2026-11-27T12:00:00Z"), zone),
             "Friday 27 November 2026, 13:00 CET"
+        );
+    }
+
+    #[test]
+    fn elsewhere_only_when_it_reads_differently() {
+        let at = utc("2026-11-27T23:30:00Z");
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        let paris = parse_zone("Europe/Paris").unwrap();
+        let new_york = parse_zone("America/New_York").unwrap();
+        assert_eq!(elsewhere(at, berlin, paris), None);
+        assert_eq!(
+            elsewhere(at, new_york, berlin).unwrap(),
+            "Sat 28 Nov, 00:30 CET"
+        );
+        assert_eq!(elsewhere(at, Tz::UTC, new_york).unwrap(), "18:30 EST");
+        assert_eq!(
+            elsewhere(utc("2026-11-27T12:00:00Z"), Tz::UTC, berlin).unwrap(),
+            "13:00 CET"
         );
     }
 

@@ -114,7 +114,7 @@ async fn people_page(
                 role: u.role.clone(),
                 role_label: u.role().label(),
                 active: u.active,
-                created_on: u.created_at.format("%-d %b %Y").to_string(),
+                created_on: crate::domain::when::iso(u.created_at),
             })
             .collect(),
         pagination: Pagination::new(page, per_page, total, |p| {

@@ -126,6 +126,8 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
         "nav": [],
         "flash": [],
         "csrf_token": csrf_token,
+        // The `time` helper shows times in this zone.
+        "viewer_zone": "UTC",
     });
     if let (Some(base), Value::Object(extra)) = (context.as_object_mut(), extra) {
         base.extend(extra);
@@ -215,6 +217,7 @@ pub fn render(
             "role_label": user.role.label(),
         });
         context["nav"] = nav(user.role, req.path());
+        context["viewer_zone"] = json!(user.zone.name());
     }
     if let Some(flash) = &flash {
         context["flash"] = json!([flash]);
