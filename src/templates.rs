@@ -20,6 +20,7 @@ macro_rules! embed {
 pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
+    "pages/account",
     "pages/bank",
     "pages/candidate",
     "pages/candidates",
@@ -80,6 +81,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         "autosave.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/autosave.js"),
+    ),
+    (
+        "time_zone.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/time_zone.js"),
     ),
     (
         "style.css",

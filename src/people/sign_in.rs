@@ -114,6 +114,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// The browser's IANA zone, filled by `static/time_zone.js`.
+    #[serde(default)]
+    time_zone: String,
 }
 
 pub async fn login_form(
@@ -138,6 +141,16 @@ pub async fn login_form(
     }
     match sign_in(&state, &form.email, form.password.clone(), client_ip(&req)).await {
         Ok((jwt, user)) => {
+            // The browser proposes a zone for someone who has none; a wrong
+            // one is ignored (they see UTC and can choose on /account).
+            let proposed = crate::domain::when::parse_zone(&form.time_zone).ok();
+            if let Some(zone) = proposed.filter(|_| user.time_zone.is_none()) {
+                let id = user.id;
+                db(&state, move |conn| {
+                    Ok(accounts::propose_time_zone(conn, id, zone)?)
+                })
+                .await?;
+            }
             let mut response =
                 see_other(&after_sign_in(&state, &form.next, user.role().home_path()));
             response
