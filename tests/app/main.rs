@@ -27,3 +27,4 @@ mod setup;
 mod sign_in_hardening;
 mod smtp;
 mod support;
+mod times;
