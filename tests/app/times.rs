@@ -135,6 +135,12 @@ fn no_page_shows_an_iso_timestamp_to_a_viewer_in_kathmandu() {
         .as_i64()
         .unwrap();
 
+    let res = team.admin.api.post_json(
+        "/api/v1/invitations",
+        json!({"name": "Grace Hopper", "email": "grace@example.com", "role": "interviewer"}),
+    );
+    assert_eq!(res.status, 201, "{}", res.body);
+
     let mut viewer = team.admin.browser();
     let saved = set_own_zone(&mut viewer, "Asia/Kathmandu");
     assert_eq!(saved.status, 303, "{}", saved.body);
@@ -188,6 +194,11 @@ fn no_page_shows_an_iso_timestamp_to_a_viewer_in_kathmandu() {
     );
     let mine = viewer.get("/interviews");
     assert!(mine.body.contains("UTC+5:45"), "{}", mine.body);
+    let people = viewer.get("/users");
+    assert!(
+        people.body.contains("UTC+5:45</time>"),
+        "the invitation's expiry"
+    );
     let debrief = viewer.get(&format!("/candidates/{}/debrief", ada.id));
     assert!(debrief.body.contains("today ") || debrief.body.contains("yesterday "));
 }
