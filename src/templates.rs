@@ -337,4 +337,41 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<script>alert(1)"));
     }
+
+    #[test]
+    fn the_time_helper_shows_the_viewers_zone_and_the_candidates_beside_it() {
+        let mut registry = Handlebars::new();
+        registry.register_helper("time", Box::new(time));
+        let render = |template: &str, context: serde_json::Value| {
+            registry.render_template(template, &context).unwrap()
+        };
+        let at = "2031-03-03T10:00:00+00:00";
+        let html = render(
+            "{{time at also=zone}}",
+            serde_json::json!({"viewer_zone": "Asia/Kathmandu", "at": at, "zone": "Europe/Berlin"}),
+        );
+        assert_eq!(
+            html,
+            "<time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 15:45 UTC+5:45\">\
+             Mon 3 Mar 2031, 15:45 UTC+5:45</time> <span class=\"time-also\">(candidate's time: 11:00 CET)</span>"
+        );
+        // No viewer zone: UTC, named; the same zone twice is said once.
+        let html = render(
+            "{{time at style=\"date\"}}|{{time at also=zone}}",
+            serde_json::json!({"at": at, "zone": "UTC"}),
+        );
+        assert_eq!(
+            html,
+            "<time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 10:00 UTC\">3 Mar 2031</time>|\
+             <time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 10:00 UTC\">Mon 3 Mar 2031, 10:00 UTC</time>"
+        );
+        // Nothing for nothing, or for what is not a time.
+        assert_eq!(
+            render(
+                "{{time missing}}{{time bad}}",
+                serde_json::json!({"bad": "soon"})
+            ),
+            ""
+        );
+    }
 }
