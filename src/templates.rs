@@ -20,6 +20,7 @@ macro_rules! embed {
 pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
+    "pages/account",
     "pages/bank",
     "pages/candidate",
     "pages/candidates",
@@ -88,6 +89,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/menu.js"),
     ),
     (
+        "time_zone.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/time_zone.js"),
+    ),
+    (
         "style.css",
         "text/css; charset=utf-8",
         include_str!("../static/style.css"),
@@ -110,6 +116,7 @@ fn registry<'a>(
     let mut registry = Handlebars::new();
     registry.register_helper("eq", Box::new(eq));
     registry.register_helper("concat", Box::new(concat));
+    registry.register_helper("time", Box::new(time));
     registry.set_strict_mode(false);
     // Partials indented in a layout must not indent the lines of values
     // (a textarea's text would come back with spaces).
@@ -146,6 +153,61 @@ pub struct RenderError {
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
 // Its arguments as one string: `(concat "stage-" stage_id "-location")`.
 handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<String>());
+
+// ---- Times shown to a person -------------------------------------------
+
+/// `{{time value}}`: an RFC 3339 instant as `<time datetime="…">` with the
+/// text a person reads, in `@root.viewer_zone` (UTC when absent), relative
+/// near today (`domain::when::shown`). Options: `style="date"` (the day
+/// alone) or `style="absolute"` (no relative words); `also=zone` adds the time
+/// in that zone (the candidate's) in brackets when it reads differently.
+/// Nothing is written for a missing or unreadable value.
+fn time(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    use crate::domain::when;
+    let Some(at) = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .and_then(when::parse_instant)
+    else {
+        return Ok(());
+    };
+    let viewer = when::zone_or_utc(ctx.data().get("viewer_zone").and_then(|z| z.as_str()));
+    let now = crate::db::models::now();
+    let style = h.hash_get("style").and_then(|s| s.value().as_str());
+    let text = match style {
+        Some("date") => when::date(at, viewer),
+        Some("absolute") => when::absolute(at, viewer),
+        _ => when::shown(at, viewer, now),
+    };
+    let escape = handlebars::html_escape;
+    out.write(&format!(
+        "<time datetime=\"{}\" title=\"{}\">{}</time>",
+        escape(&when::iso(at)),
+        escape(&when::absolute(at, viewer)),
+        escape(&text)
+    ))?;
+    let also = h
+        .hash_get("also")
+        .and_then(|z| z.value().as_str())
+        .filter(|z| !z.trim().is_empty())
+        .map(|z| when::zone_or_utc(Some(z)));
+    let there = also
+        .filter(|_| style != Some("date"))
+        .and_then(|other| when::elsewhere(at, viewer, other));
+    if let Some(there) = there {
+        out.write(&format!(
+            " <span class=\"time-also\">(candidate's time: {})</span>",
+            escape(&there)
+        ))?;
+    }
+    Ok(())
+}
 
 pub struct Templates {
     registry: Handlebars<'static>,
@@ -280,5 +342,42 @@ mod tests {
             .unwrap();
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<script>alert(1)"));
+    }
+
+    #[test]
+    fn the_time_helper_shows_the_viewers_zone_and_the_candidates_beside_it() {
+        let mut registry = Handlebars::new();
+        registry.register_helper("time", Box::new(time));
+        let render = |template: &str, context: serde_json::Value| {
+            registry.render_template(template, &context).unwrap()
+        };
+        let at = "2031-03-03T10:00:00+00:00";
+        let html = render(
+            "{{time at also=zone}}",
+            serde_json::json!({"viewer_zone": "Asia/Kathmandu", "at": at, "zone": "Europe/Berlin"}),
+        );
+        assert_eq!(
+            html,
+            "<time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 15:45 UTC+5:45\">\
+             Mon 3 Mar 2031, 15:45 UTC+5:45</time> <span class=\"time-also\">(candidate's time: 11:00 CET)</span>"
+        );
+        // No viewer zone: UTC, named; the same zone twice is said once.
+        let html = render(
+            "{{time at style=\"date\"}}|{{time at also=zone}}",
+            serde_json::json!({"at": at, "zone": "UTC"}),
+        );
+        assert_eq!(
+            html,
+            "<time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 10:00 UTC\">3 Mar 2031</time>|\
+             <time datetime=\"2031-03-03T10:00:00+00:00\" title=\"Mon 3 Mar 2031, 10:00 UTC\">Mon 3 Mar 2031, 10:00 UTC</time>"
+        );
+        // Nothing for nothing, or for what is not a time.
+        assert_eq!(
+            render(
+                "{{time missing}}{{time bad}}",
+                serde_json::json!({"bad": "soon"})
+            ),
+            ""
+        );
     }
 }

@@ -34,6 +34,8 @@ pub struct CurrentUser {
     pub role: Role,
     pub claims: Claims,
     pub credential: Credential,
+    /// The zone every time is shown in: the person's own, else UTC.
+    pub zone: chrono_tz::Tz,
 }
 
 impl CurrentUser {
@@ -120,11 +122,13 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         }
     }
     let role = user.role();
+    let zone = crate::domain::when::zone_or_utc(user.time_zone.as_deref());
     let current = CurrentUser {
         user,
         role,
         claims,
         credential,
+        zone,
     };
     req.extensions_mut().insert(current.clone());
     Ok(Some(current))

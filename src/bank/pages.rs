@@ -237,7 +237,7 @@ pub async fn question_page(
             .iter()
             .map(|r| RevisionLine {
                 version: r.version,
-                changed_on: r.changed_at.format("%-d %b %Y").to_string(),
+                changed_on: crate::domain::when::iso(r.changed_at),
             })
             .collect(),
         can_edit: crate::access::role_allows(me.role, Action::EditBank),

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::file::CandidateFile;
 use crate::domain::schedule::Conflict;
+use crate::domain::when;
 use crate::domain::{CandidateStatus, DeliveryStatus};
 use crate::web::FormErrors;
 use crate::web::form::{Pairs, field};
@@ -20,6 +21,8 @@ pub struct CandidatePage {
     /// "send again" another.
     pack_key: String,
     time_zones_hint: &'static str,
+    /// Every IANA zone, for the zone fields' `<datalist>`.
+    zone_names: Vec<&'static str>,
     schedule: Vec<ScheduleRow>,
     conflicts: Vec<Message>,
     #[serde(flatten)]
@@ -96,14 +99,33 @@ struct ScheduleRow {
     kind_name: String,
     format_name: String,
     duration_minutes: i64,
-    local_start: Option<String>,
-    local_end: Option<String>,
+    /// RFC 3339, UTC: shown by the `time` helper in the viewer's zone.
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+    /// The stored zone (the stage's, else the candidate's, else UTC).
     time_zone: String,
+    /// What the zone field holds: the stored zone, or what was typed when
+    /// the form came back with errors (kept apart so a typo never looks saved).
+    zone_input: String,
     location: Option<String>,
+    /// The location, when it is a web link to follow.
+    location_url: Option<String>,
+    location_input: String,
     interviewer_names: Vec<String>,
     /// The start as a `datetime-local` value in the stage's zone.
     start_input: String,
+    /// The stored start has passed: said next to the field, saving is allowed.
+    start_in_past: bool,
     conflicts: Vec<String>,
+}
+
+/// `location` when it is an http(s) link (a meeting room), to show as one.
+pub(crate) fn web_link(location: &str) -> Option<String> {
+    let location = location.trim();
+    let lower = location.to_ascii_lowercase();
+    let is_link = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !location.contains(char::is_whitespace);
+    is_link.then(|| location.to_owned())
 }
 
 #[derive(Serialize)]
@@ -135,6 +157,7 @@ impl CandidatePage {
             other_candidacies,
             progress,
         } = file;
+        let now = crate::db::models::now();
         let titles: std::collections::HashMap<i64, String> = shape
             .stages
             .iter()
@@ -182,10 +205,20 @@ impl CandidatePage {
                 kind_name: kind_names.get(&s.stage_kind).cloned().unwrap_or_default(),
                 format_name: format_names.get(&s.format).cloned().unwrap_or_default(),
                 duration_minutes: s.duration_minutes,
-                local_start: slot.local_start.clone(),
-                local_end: slot.local_end.clone(),
+                starts_at: slot.starts_at.clone(),
+                ends_at: slot.starts_at.as_deref().and_then(when::parse_instant).map(|t| {
+                    when::iso(t + chrono::Duration::minutes(s.duration_minutes))
+                }),
                 time_zone: slot.time_zone.clone(),
-                location: slot.location.clone(),
+                zone_input: slot.time_zone.clone(),
+                location: slot.location.clone().filter(|l| !l.is_empty()),
+                location_url: slot.location.as_deref().and_then(web_link),
+                location_input: slot.location.clone().unwrap_or_default(),
+                start_in_past: slot
+                    .starts_at
+                    .as_deref()
+                    .and_then(when::parse_instant)
+                    .is_some_and(|t| t < now),
                 interviewer_names: s
                     .interviewer_ids
                     .iter()
@@ -205,8 +238,8 @@ impl CandidatePage {
                 // What was typed stays in the stage's form.
                 for row in rows.iter_mut().filter(|r| r.stage_id == stage_id) {
                     row.start_input = field(typed, "starts_at").to_owned();
-                    row.time_zone = field(typed, "time_zone").to_owned();
-                    row.location = Some(field(typed, "location").to_owned());
+                    row.zone_input = field(typed, "time_zone").to_owned();
+                    row.location_input = field(typed, "location").to_owned();
                 }
                 (FormErrors::new(errors), Some(stage_id))
             }
@@ -236,7 +269,7 @@ impl CandidatePage {
             deliveries: deliveries
                 .into_iter()
                 .map(|m| Delivery {
-                    queued_at: m.created_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+                    queued_at: when::iso(m.created_at),
                     subject: m.subject,
                     status: m.status,
                     attempts: m.attempts,
@@ -245,6 +278,7 @@ impl CandidatePage {
                 .collect(),
             pack_key: crate::auth::token::generate(),
             time_zones_hint: "Europe/Berlin, America/New_York, Asia/Tokyo, UTC",
+            zone_names: when::zone_names(),
             conflicts: schedule
                 .conflicts
                 .iter()

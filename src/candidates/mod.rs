@@ -4,6 +4,7 @@
 mod api;
 pub mod calendar;
 mod candidate_page;
+pub(crate) use candidate_page::web_link;
 pub mod file;
 mod pages;
 pub mod prep_pack;

@@ -346,12 +346,7 @@ pub async fn status_form(
 /// A local date and time in a zone, to UTC; clock changes make some local
 /// times ambiguous or impossible, and those are refused with a reason.
 fn to_utc(local: &str, zone: &str) -> Result<NaiveDateTime, (&'static str, String)> {
-    let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
-        (
-            "time_zone",
-            "Give an IANA time zone such as Europe/Berlin.".to_owned(),
-        )
-    })?;
+    let tz = crate::domain::when::parse_zone(zone).map_err(|e| ("time_zone", e.0))?;
     let naive = NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| {
@@ -418,17 +413,21 @@ pub async fn schedule_form(
         Ok(_) => redirect_with_flash(
             &format!("/candidates/{candidate_id}#stage-{stage_id}"),
             "success",
-            "Time saved.",
+            if starts_at.is_some_and(|t| t < crate::db::models::now()) {
+                "Time saved. Its start is in the past: check the date if that is a mistake."
+            } else {
+                "Time saved."
+            },
         ),
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(&str, String)> = fields
                 .into_iter()
                 .map(|(f, m)| {
                     (
-                        if f == "location" {
-                            "location"
-                        } else {
-                            "starts_at"
+                        match f.as_str() {
+                            "location" => "location",
+                            "time_zone" => "time_zone",
+                            _ => "starts_at",
                         },
                         m,
                     )

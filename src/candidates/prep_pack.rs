@@ -96,12 +96,9 @@ fn list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// A time as the candidate reads it: in their zone, spelt out, the zone named.
 fn local(at: NaiveDateTime, zone: &str) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
-    at.and_utc()
-        .with_timezone(&tz)
-        .format("%A %-d %B %Y, %H:%M %Z")
-        .to_string()
+    crate::domain::when::long(at, crate::domain::when::zone_or_utc(Some(zone)))
 }
 
 /// The pack for a candidate, from their loop as it is now (`ManageCandidate`).

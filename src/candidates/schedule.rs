@@ -33,11 +33,7 @@ pub struct ScheduleView {
 }
 
 fn local(at: NaiveDateTime, zone: &str) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
-    at.and_utc()
-        .with_timezone(&tz)
-        .format("%a %-d %b %Y, %H:%M %Z")
-        .to_string()
+    crate::domain::when::absolute(at, crate::domain::when::zone_or_utc(Some(zone)))
 }
 
 /// A candidate's schedule, each time shown in the stage's zone (or the

@@ -31,6 +31,8 @@ pub struct User {
     pub token_version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// IANA name the person chose; `None` shows them UTC.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -78,6 +80,7 @@ pub struct UserUpdateForm<'a> {
     pub password_hash: Option<Option<&'a str>>,
     pub token_version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
+    pub time_zone: Option<Option<&'a str>>,
 }
 
 impl User {

@@ -6,6 +6,7 @@ pub mod schedule;
 pub mod scorecard;
 pub mod status;
 pub mod text_enum;
+pub mod when;
 
 pub use coverage::CriterionKind;
 pub use people::{EmailAddress, NewPassword, PersonName, Role};

@@ -240,13 +240,26 @@ pub struct MyInterview {
     /// RFC 3339, UTC.
     pub starts_at: Option<String>,
     pub duration_minutes: i64,
+    /// The stage's IANA zone, else the candidate's; `None` when neither is set.
+    pub time_zone: Option<String>,
     pub candidate: KitCandidate,
     pub job_title: String,
     pub scorecard: ScorecardState,
 }
 
-/// stage id, title, start, minutes, candidate name, job title, candidate id
-type InterviewRow = (i64, String, Option<NaiveDateTime>, i64, String, String, i64);
+/// stage id, title, start, minutes, candidate name, job title, candidate id,
+/// the stage's zone, the candidate's zone
+type InterviewRow = (
+    i64,
+    String,
+    Option<NaiveDateTime>,
+    i64,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 /// An interviewer's stages on candidates' loops, with the state of their
 /// scorecard: what is coming soonest first, then what has passed, newest
@@ -292,6 +305,8 @@ pub fn my_interviews(
             candidates::name,
             jobs::title,
             candidates::id,
+            stages::time_zone,
+            candidates::time_zone,
         ))
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -307,7 +322,17 @@ pub fn my_interviews(
     Ok((
         rows.into_iter()
             .map(
-                |(id, title, starts_at, minutes, candidate, job, candidate_id)| {
+                |(
+                    id,
+                    title,
+                    starts_at,
+                    minutes,
+                    candidate,
+                    job,
+                    candidate_id,
+                    stage_zone,
+                    candidate_zone,
+                )| {
                     let ended =
                         starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
                     let state = match states.get(&id) {
@@ -321,6 +346,7 @@ pub fn my_interviews(
                         stage_title: title,
                         starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
                         duration_minutes: minutes,
+                        time_zone: stage_zone.or(candidate_zone),
                         candidate: KitCandidate {
                             id: candidate_id,
                             name: candidate,

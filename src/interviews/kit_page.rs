@@ -36,8 +36,13 @@ struct StageHeading {
     kind: String,
     format: String,
     duration_minutes: i64,
+    /// RFC 3339, UTC: shown by the `time` helper.
     when: Option<String>,
+    /// The stage's zone (the candidate's), shown beside the viewer's.
+    time_zone: Option<String>,
     location: Option<String>,
+    /// The location, when it is a meeting link to follow.
+    location_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -225,6 +230,11 @@ impl KitPage {
                 format: stage.format,
                 duration_minutes: stage.duration_minutes,
                 when: stage.starts_at,
+                time_zone: stage.time_zone,
+                location_url: stage
+                    .location
+                    .as_deref()
+                    .and_then(crate::candidates::web_link),
                 location: stage.location,
             },
             candidate: kit.candidate,

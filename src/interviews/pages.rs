@@ -12,6 +12,7 @@ use crate::domain::scorecard::{
 use serde::Serialize;
 
 use crate::domain::ScorecardState;
+use crate::domain::when;
 use crate::error::AppError;
 use crate::interviews::kit::{self};
 use crate::interviews::scorecards;
@@ -34,8 +35,12 @@ struct InterviewRow {
     candidate_name: String,
     job_title: String,
     state: ScorecardState,
-    state_label: &'static str,
+    /// "Overdue", or how long: "3 days overdue".
+    state_label: String,
+    /// RFC 3339, UTC: shown by the `time` helper.
     when: Option<String>,
+    /// The candidate's zone, shown beside the viewer's.
+    time_zone: Option<String>,
 }
 
 pub async fn interviews_page(
@@ -49,6 +54,7 @@ pub async fn interviews_page(
         Ok(kit::my_interviews(conn, &user, page, per_page)?)
     })
     .await?;
+    let now = crate::db::models::now();
     let context = InterviewsPage {
         pagination: Pagination::new(page, per_page, total, |p| {
             format!("/interviews?page={p}&per_page={per_page}")
@@ -56,17 +62,23 @@ pub async fn interviews_page(
         interviews: list
             .into_iter()
             .map(|i| InterviewRow {
-                when: i
-                    .starts_at
-                    .as_deref()
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.format("%a %-d %b %Y, %H:%M UTC").to_string()),
+                state_label: match (
+                    i.scorecard,
+                    i.starts_at.as_deref().and_then(when::parse_instant),
+                ) {
+                    (ScorecardState::Overdue, Some(start)) => {
+                        when::overdue(start + chrono::Duration::minutes(i.duration_minutes), now)
+                            .unwrap_or_else(|| i.scorecard.label().to_owned())
+                    }
+                    _ => i.scorecard.label().to_owned(),
+                },
+                when: i.starts_at,
+                time_zone: i.time_zone,
                 stage_id: i.stage_id,
                 stage_title: i.stage_title,
                 candidate_name: i.candidate.name,
                 job_title: i.job_title,
                 state: i.scorecard,
-                state_label: i.scorecard.label(),
             })
             .collect(),
     };

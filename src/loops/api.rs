@@ -149,14 +149,9 @@ fn rfc3339(field: &str, text: &str) -> Result<chrono::NaiveDateTime, AppError> {
 
 /// An IANA time zone name, trimmed.
 fn iana_zone(field: &str, zone: &str) -> Result<String, AppError> {
-    let zone = zone.trim();
-    match zone.parse::<chrono_tz::Tz>() {
-        Ok(_) => Ok(zone.to_owned()),
-        Err(_) => Err(AppError::field(
-            field,
-            "Give an IANA time zone such as Europe/Berlin or America/New_York.",
-        )),
-    }
+    crate::domain::when::parse_zone(zone)
+        .map(|z| z.name().to_owned())
+        .map_err(|e| AppError::field(field, e.0))
 }
 
 #[derive(Deserialize)]

@@ -473,3 +473,43 @@ pub fn member(conn: &mut DbConn, actor: &User, id: i64) -> Result<User, AppError
     access::require(actor, Action::ManageUsers)?;
     User::find(conn, id)?.ok_or(AppError::NotFound)
 }
+
+// ---- A person's own settings ---------------------------------------------
+
+/// Sets the actor's own time zone (`None`: back to UTC). Anyone signed in
+/// may change their own; it touches no one else's row, so no policy row.
+///
+/// Errors: database errors only (the zone was parsed by the caller).
+pub fn set_own_time_zone(
+    conn: &mut DbConn,
+    actor: &User,
+    zone: Option<chrono_tz::Tz>,
+) -> Result<User, AppError> {
+    Ok(User::update(
+        conn,
+        actor.id,
+        &UserUpdateForm {
+            time_zone: Some(zone.map(|z| z.name())),
+            updated_at: Some(now()),
+            ..Default::default()
+        },
+    )?)
+}
+
+/// At sign-in: the browser's zone becomes the person's when they have none
+/// yet (a zone they chose is never overwritten). Answers whether it was set.
+pub fn propose_time_zone(
+    conn: &mut DbConn,
+    user_id: i64,
+    zone: chrono_tz::Tz,
+) -> QueryResult<bool> {
+    use crate::db::schema::users;
+    let changed = diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::time_zone.is_null()),
+    )
+    .set(users::time_zone.eq(zone.name()))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

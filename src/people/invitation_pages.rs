@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::sign_in::{NewPasswordForm, password_for_link};
+use super::sign_in::{NewPasswordForm, adopt_browser_zone, password_for_link};
 use crate::db::models::{TokenPurpose, User};
 use crate::domain::Role;
 use serde::Serialize;
@@ -153,6 +153,7 @@ pub async fn invitation_form(
     .await
     {
         Ok(Ok((user, jwt))) => {
+            adopt_browser_zone(&state, &user, &form.0.time_zone).await?;
             let mut response = redirect_with_flash(
                 user.role().home_path(),
                 "success",

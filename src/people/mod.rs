@@ -1,6 +1,7 @@
 //! People: accounts and sessions (sign-in, sign-out, password resets), the
 //! first administrator's setup, and the team (invitations, roles, access).
 
+mod account_pages;
 pub mod accounts;
 mod api;
 mod invitation_pages;
@@ -44,6 +45,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
             "/invitations/{token}",
             web::post().to(invitation_pages::invitation_form),
         )
+        .route("/account", web::get().to(account_pages::show))
+        .route("/account", web::post().to(account_pages::save))
         .route("/users", web::get().to(pages::list_page))
         .route("/users/invitations", web::post().to(pages::invite_form))
         .route("/users/{id}", web::get().to(pages::edit_page))

@@ -114,7 +114,7 @@ async fn people_page(
                 role: u.role.clone(),
                 role_label: u.role().label(),
                 active: u.active,
-                created_on: u.created_at.format("%-d %b %Y").to_string(),
+                created_on: crate::domain::when::iso(u.created_at),
             })
             .collect(),
         pagination: Pagination::new(page, per_page, total, |p| {
@@ -124,7 +124,7 @@ async fn people_page(
             .into_iter()
             .map(|i| InvitationRow {
                 role_label: i.role.parse::<Role>().map(Role::label).unwrap_or(""),
-                expires_on: i.expires_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+                expires_on: crate::domain::when::iso(i.expires_at),
                 email: i.email,
                 name: i.name,
             })

@@ -77,6 +77,25 @@ fn after_sign_in(state: &State, next: &str, home: &str) -> String {
     next::same_origin_path(&state.public_url, next).unwrap_or_else(|| home.to_owned())
 }
 
+/// The browser proposes a zone (`static/time_zone.js`) for someone who has
+/// none; one that is not an IANA name is ignored (they see UTC and can
+/// choose on /account), and a zone already chosen is never replaced.
+pub(super) async fn adopt_browser_zone(
+    state: &State,
+    user: &User,
+    proposed: &str,
+) -> Result<(), AppError> {
+    let proposed = crate::domain::when::parse_zone(proposed).ok();
+    if let Some(zone) = proposed.filter(|_| user.time_zone.is_none()) {
+        let id = user.id;
+        db(state, move |conn| {
+            Ok(accounts::propose_time_zone(conn, id, zone)?)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
@@ -115,6 +134,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// The browser's IANA zone, filled by `static/time_zone.js`.
+    #[serde(default)]
+    time_zone: String,
 }
 
 pub async fn login_form(
@@ -139,6 +161,7 @@ pub async fn login_form(
     }
     match sign_in(&state, &form.email, form.password.clone(), client_ip(&req)).await {
         Ok((jwt, user)) => {
+            adopt_browser_zone(&state, &user, &form.time_zone).await?;
             let mut response =
                 see_other(&after_sign_in(&state, &form.next, user.role().home_path()));
             response
@@ -404,6 +427,9 @@ pub struct NewPasswordForm {
     pub password: String,
     #[serde(default)]
     pub password_confirm: String,
+    /// The browser's IANA zone, where the form has `static/time_zone.js`.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 /// Checks a new password (and its confirmation, when a form has one).

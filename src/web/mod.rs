@@ -125,6 +125,8 @@ pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Valu
         "nav": [],
         "flash": [],
         "csrf_token": csrf_token,
+        // The `time` helper shows times in this zone.
+        "viewer_zone": "UTC",
     });
     if let (Some(base), Value::Object(extra)) = (context.as_object_mut(), extra) {
         base.extend(extra);
@@ -141,6 +143,7 @@ fn show_signed_in(context: &mut Value, user: &CurrentUser, path: &str) {
         "role_label": user.role.label(),
     });
     context["nav"] = nav(user.role, path);
+    context["viewer_zone"] = json!(user.zone.name());
 }
 
 /// Navigation by what the person came to do.

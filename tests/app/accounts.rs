@@ -456,11 +456,17 @@ fn an_invitation_arrives_by_smtp_and_its_link_works_once() {
         &[
             ("password", "nanoseconds of wire"),
             ("password_confirm", "nanoseconds of wire"),
+            ("time_zone", "Asia/Kathmandu"),
         ],
     );
     assert_eq!(done.status, 303, "{}", done.body);
     let me = grace.get("/api/v1/me");
     assert_eq!(me.json()["user"]["role"], "hiring_manager");
+    assert_eq!(
+        me.json()["user"]["time_zone"],
+        "Asia/Kathmandu",
+        "the browser's zone, sent with the form"
+    );
 
     let again = app.browser().get(&link);
     assert_eq!(again.status, 410);

@@ -96,8 +96,12 @@ fn a_recruiter_adds_a_candidate_and_schedules_a_stage_through_the_pages() {
     assert_eq!(saved.status, 303, "{}", saved.body);
     let page = browser.get(&page_path);
     assert!(
-        page.body.contains("Tue 1 Dec 2026, 10:00 CET"),
-        "shown in the chosen zone"
+        page.body.contains("title=\"Tue 1 Dec 2026, 09:00 UTC\""),
+        "shown in the viewer's zone (none chosen: UTC)"
+    );
+    assert!(
+        page.body.contains("(candidate's time: 10:00 CET)"),
+        "and in the chosen zone"
     );
     let shape = team
         .recruiter

@@ -29,3 +29,4 @@ mod setup;
 mod sign_in_hardening;
 mod smtp;
 mod support;
+mod times;

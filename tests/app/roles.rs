@@ -164,6 +164,8 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         api!(POST "/api/v1/invitations", {"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}) => ADMIN, 201, 403;
         api!(GET "/api/v1/me")                                           => EVERYONE, 200, 403;
         page!("/")                                                       => EVERYONE, 200, 403;
+        page!("/account")                                                => EVERYONE, 200, 403;
+        form!("/account", time_zone = "Asia/Kathmandu")                  => EVERYONE, 303, 403;
         page!("/bank")                                                   => EVERYONE, 200, 403;
         page!("/bank/questions/{question}")                              => EVERYONE, 200, 403;
         page!("/tracks")                                                 => EVERYONE, 200, 403;

@@ -1,0 +1,119 @@
+//! A person's own account page: who they are and the zone times are shown in.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::CurrentUser;
+use crate::domain::when;
+use crate::error::AppError;
+use crate::people::accounts;
+use crate::web::extract::CsrfForm;
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
+
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    name: &'a str,
+    email: &'a str,
+    role_label: &'static str,
+    /// The stored zone, `None` when the person has not chosen one (UTC).
+    saved_zone: Option<&'a str>,
+    /// What the zone field holds: the stored zone, or what was typed.
+    zone_input: String,
+    /// Now, as an RFC 3339 instant, shown in the saved zone as an example.
+    now: String,
+    zone_names: Vec<&'static str>,
+    #[serde(flatten)]
+    form: FormErrors,
+}
+
+fn account_page(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    status: StatusCode,
+    typed: Option<(String, &[(&str, String)])>,
+) -> Result<HttpResponse, AppError> {
+    let saved_zone = me.user.time_zone.as_deref();
+    let (zone_input, form) = match typed {
+        Some((typed, errors)) => (typed, FormErrors::new(errors)),
+        None => (
+            saved_zone.unwrap_or_default().to_owned(),
+            FormErrors::default(),
+        ),
+    };
+    let page = AccountPage {
+        name: &me.user.name,
+        email: &me.user.email,
+        role_label: me.role.label(),
+        saved_zone,
+        zone_input,
+        now: when::iso(crate::db::models::now()),
+        zone_names: when::zone_names(),
+        form,
+    };
+    render_page(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/account",
+        "Your account",
+        &page,
+    )
+}
+
+/// `GET /account`: the signed-in person's own settings.
+pub async fn show(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    account_page(&state, &req, &me, StatusCode::OK, None)
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /account`: sets the person's time zone; empty goes back to UTC. A
+/// zone that is not an IANA name comes back (422) with what was typed kept
+/// and the error beside the field; the stored zone is left as it was.
+pub async fn save(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    form: CsrfForm<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.0.time_zone;
+    let zone = if typed.trim().is_empty() {
+        None
+    } else {
+        match when::parse_zone(&typed) {
+            Ok(zone) => Some(zone),
+            Err(e) => {
+                let errors = [("time_zone", e.0)];
+                return account_page(
+                    &state,
+                    &req,
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((typed, &errors)),
+                );
+            }
+        }
+    };
+    let actor = me.user.clone();
+    db(&state, move |conn| {
+        accounts::set_own_time_zone(conn, &actor, zone)
+    })
+    .await?;
+    let shown = zone.map_or("UTC", |z| z.name());
+    redirect_with_flash(
+        "/account",
+        "success",
+        &format!("Times are now shown in {shown}."),
+    )
+}
