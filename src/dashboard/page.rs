@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{Dashboard, Section, dashboard_for};
 use crate::auth::MaybeUser;
 use crate::db::models::{Track, now};
+use crate::domain::when;
 use crate::error::AppError;
 use crate::web::{State, db, render, render_page};
 
@@ -87,11 +88,7 @@ impl DashboardPage {
                     "job_title": r.job_title,
                     "overdue": r.overdue,
                     "drafted": r.drafted,
-                    "when": if r.overdue {
-                        format!("{} overdue", span(at - r.ends_at))
-                    } else {
-                        "in progress".to_owned()
-                    },
+                    "when": when::overdue(r.ends_at, at).unwrap_or_else(|| "in progress".to_owned()),
                 })
             }),
             upcoming: shown(board.upcoming, |r| {
@@ -100,7 +97,7 @@ impl DashboardPage {
                     "stage_title": r.stage_title,
                     "candidate_name": r.candidate_name,
                     "job_title": r.job_title,
-                    "when": format!("in {}", span(r.starts_at - at)),
+                    "starts_at": when::iso(r.starts_at),
                 })
             }),
             awaiting_decision: board.awaiting_decision,
@@ -112,7 +109,7 @@ impl DashboardPage {
                         "recipient_name": r.recipient_name,
                         "candidate_id": r.candidate_id,
                         "last_error": r.last_error,
-                        "when": format!("queued {} ago", span(at - r.queued_at)),
+                        "queued_at": when::iso(r.queued_at),
                     })
                 })
             }),
@@ -121,7 +118,7 @@ impl DashboardPage {
                     json!({
                         "name": r.name,
                         "email": r.email,
-                        "when": format!("expires in {}", span(r.expires_at - at)),
+                        "expires_at": when::iso(r.expires_at),
                     })
                 })
             }),
@@ -135,38 +132,5 @@ fn shown<T>(section: Section<T>, row: impl Fn(T) -> serde_json::Value) -> Shown<
         total: section.total,
         more: section.more,
         rows: section.rows.into_iter().map(row).collect(),
-    }
-}
-
-/// A length of time in words, in its largest whole unit: "3 days",
-/// "1 hour", "5 minutes" (under a minute is "a moment").
-fn span(d: chrono::Duration) -> String {
-    let plural = |n: i64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit}")
-        } else {
-            format!("{n} {unit}s")
-        }
-    };
-    match (d.num_days(), d.num_hours(), d.num_minutes()) {
-        (days, _, _) if days >= 1 => plural(days, "day"),
-        (_, hours, _) if hours >= 1 => plural(hours, "hour"),
-        (_, _, minutes) if minutes >= 1 => plural(minutes, "minute"),
-        _ => "a moment".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::span;
-    use chrono::Duration;
-
-    #[test]
-    fn spans_read_in_their_largest_whole_unit() {
-        assert_eq!(span(Duration::days(3) + Duration::hours(5)), "3 days");
-        assert_eq!(span(Duration::hours(1)), "1 hour");
-        assert_eq!(span(Duration::minutes(59)), "59 minutes");
-        assert_eq!(span(Duration::seconds(20)), "a moment");
-        assert_eq!(span(Duration::seconds(-20)), "a moment");
     }
 }
