@@ -84,6 +84,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/autosave.js"),
     ),
     (
+        "deliveries.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/deliveries.js"),
+    ),
+    (
         "menu.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/menu.js"),

@@ -84,6 +84,8 @@ struct PackPreview {
 
 #[derive(Serialize)]
 struct Delivery {
+    /// The outbox message's id, which the page's script follows.
+    id: i64,
     queued_at: String,
     subject: String,
     status: DeliveryStatus,
@@ -269,6 +271,7 @@ impl CandidatePage {
             deliveries: deliveries
                 .into_iter()
                 .map(|m| Delivery {
+                    id: m.id,
                     queued_at: when::iso(m.created_at),
                     subject: m.subject,
                     status: m.status,
