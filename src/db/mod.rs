@@ -25,6 +25,30 @@ pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// `INSERT INTO $table VALUES (…), (…), …`: all of `$rows` (a `Vec` of
+/// tuples of `column.eq(value)`) in one statement, on either backend. The
+/// multi-backend connection cannot batch inserts itself, so this runs the
+/// same insert on the concrete connection. An empty `$rows` runs nothing.
+/// Evaluates to `QueryResult<usize>` (rows inserted).
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            Ok(0)
+        } else {
+            match $conn {
+                $crate::db::DbConn::Sqlite(c) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+                $crate::db::DbConn::Postgresql(c) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+            }
+        }
+    }};
+}
+
 pub type DbPool = Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 

@@ -257,35 +257,45 @@ fn write_content(
             .filter(scorecard_question_notes::scorecard_id.eq(scorecard_id)),
     )
     .execute(conn)?;
-    for r in &content.ratings {
-        diesel::insert_into(scorecard_ratings::table)
-            .values((
+    // One statement per table whatever the number of rows.
+    let ratings: Vec<_> = content
+        .ratings
+        .iter()
+        .map(|r| {
+            (
                 scorecard_ratings::scorecard_id.eq(scorecard_id),
                 scorecard_ratings::job_criterion_id.eq(r.criterion_id),
                 scorecard_ratings::rating.eq(r.rating.map(crate::domain::Rating::as_str)),
                 scorecard_ratings::evidence.eq(r.evidence.trim()),
-            ))
-            .execute(conn)?;
-    }
-    for r in &content.red_flags {
-        diesel::insert_into(scorecard_red_flags::table)
-            .values((
+            )
+        })
+        .collect();
+    crate::insert_rows!(conn, scorecard_ratings::table, ratings)?;
+    let red_flags: Vec<_> = content
+        .red_flags
+        .iter()
+        .map(|r| {
+            (
                 scorecard_red_flags::scorecard_id.eq(scorecard_id),
                 scorecard_red_flags::job_criterion_id.eq(r.criterion_id),
                 scorecard_red_flags::observed.eq(r.observed),
                 scorecard_red_flags::evidence.eq(r.evidence.trim()),
-            ))
-            .execute(conn)?;
-    }
-    for n in &content.question_notes {
-        diesel::insert_into(scorecard_question_notes::table)
-            .values((
+            )
+        })
+        .collect();
+    crate::insert_rows!(conn, scorecard_red_flags::table, red_flags)?;
+    let notes: Vec<_> = content
+        .question_notes
+        .iter()
+        .map(|n| {
+            (
                 scorecard_question_notes::scorecard_id.eq(scorecard_id),
                 scorecard_question_notes::question_id.eq(n.question_id),
                 scorecard_question_notes::notes.eq(n.notes.trim()),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    crate::insert_rows!(conn, scorecard_question_notes::table, notes)?;
     Ok(())
 }
 

@@ -381,6 +381,50 @@ fn the_debrief_costs_the_same_statements_for_one_scorecard_or_six() {
 /// Statements per request on one realistic data set, printed as a table:
 /// `cargo test --test app statements_per_page_report -- --ignored --nocapture`.
 #[test]
+fn a_draft_save_costs_the_same_statements_with_one_entry_or_many() {
+    let app = TestApp::spawn();
+    let mut w = build(&app, &LARGE);
+    // A candidate of the same job whose scorecards are all still to write.
+    let fresh = candidate("Fresh Face")
+        .on(&w.job)
+        .create(&mut w.team.recruiter.api);
+    let stage = fresh.stages[0];
+    let path = format!("/api/v1/stages/{stage}/scorecard");
+    let kit = w.team.interviewers[0]
+        .api
+        .get(&format!("/api/v1/stages/{stage}/kit"))
+        .json();
+    let ids = |key: &str| -> Vec<i64> {
+        kit[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["id"].as_i64())
+            .collect()
+    };
+    let (criteria, flags, questions) = (ids("focus_criteria"), ids("red_flags"), ids("questions"));
+    assert!(criteria.len() > 1 && flags.len() > 1 && questions.len() > 1);
+    let draft = |n: usize| {
+        serde_json::json!({
+            "ratings": criteria.iter().take(n).map(|c| serde_json::json!({"criterion_id": c, "rating": "yes", "evidence": "Said why."})).collect::<Vec<_>>(),
+            "red_flags": flags.iter().take(n).map(|c| serde_json::json!({"criterion_id": c, "observed": false, "evidence": ""})).collect::<Vec<_>>(),
+            "question_notes": questions.iter().take(n).map(|q| serde_json::json!({"question_id": q, "notes": "Asked."})).collect::<Vec<_>>(),
+            "summary": "Draft."
+        })
+    };
+    let interviewer = &mut w.team.interviewers[0].api;
+    let mut save = |body: serde_json::Value| {
+        let (n, res) = app.count_queries(|| interviewer.put_json(&path, body));
+        assert_eq!(res.status, 200, "{}", res.body);
+        n
+    };
+    save(draft(1));
+    let one = save(draft(1));
+    let all = save(draft(usize::MAX));
+    assert_flat(&[("PUT /api/v1/stages/{id}/scorecard", one, all)]);
+}
+
+#[test]
 #[ignore = "a report, not a check: run it with --ignored --nocapture"]
 fn statements_per_page_report() {
     let app = TestApp::spawn();
