@@ -82,6 +82,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/autosave.js"),
     ),
     (
+        "planner.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/planner.js"),
+    ),
+    (
         "style.css",
         "text/css; charset=utf-8",
         include_str!("../static/style.css"),

@@ -79,6 +79,24 @@ pub(crate) fn check_duration(minutes: i64) -> Result<i64, AppError> {
     }
 }
 
+/// The field errors among `errors` as one 422 naming every field; the first
+/// error that is not about a field wins as it is.
+pub(crate) fn field_errors(errors: impl IntoIterator<Item = Option<AppError>>) -> AppError {
+    let mut fields = BTreeMap::new();
+    for error in errors.into_iter().flatten() {
+        match error {
+            AppError::Validation { fields: f, .. } => fields.extend(f),
+            other => return other,
+        }
+    }
+    let message = fields
+        .iter()
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError::Validation { message, fields }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_stage(
     conn: &mut DbConn,

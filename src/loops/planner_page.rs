@@ -1,7 +1,7 @@
 //! The planner page's context: what the template shows, built from a
 //! [`PlannerView`] without touching the database.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -25,6 +25,27 @@ pub struct PlannerPage {
     stages: Vec<StageCard>,
     coverage: CoverageMatrix,
     warnings: Vec<Message>,
+    /// A refused stage edit, for the summary at the top: each error links
+    /// to its field in the stage's open edit panel.
+    error_list: Vec<StageFieldError>,
+}
+
+#[derive(Serialize)]
+struct StageFieldError {
+    field_id: String,
+    message: String,
+}
+
+/// What was typed into a stage's edit form, shown again with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct StageEdit {
+    pub stage_id: i64,
+    pub title: String,
+    pub format: String,
+    /// As typed, so "0" or "ten" comes back as it was.
+    pub duration: String,
+    pub focus: Vec<i64>,
+    pub interviewers: Vec<i64>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +84,9 @@ struct Checkbox {
     id: i64,
     name: String,
     checked: bool,
+    /// The person's role, for interviewer boxes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +106,8 @@ struct StageCard {
     number: usize,
     title: String,
     kind_name: String,
+    /// The kind, unless the title already says it.
+    kind_note: Option<String>,
     format: String,
     format_name: String,
     duration_minutes: i64,
@@ -92,6 +118,19 @@ struct StageCard {
     focus: Vec<Checkbox>,
     interviewers: Vec<Checkbox>,
     questions: Vec<QuestionLine>,
+    question_count: usize,
+    /// The edit panel's values: the stage's own, or what was typed.
+    edit: EditValues,
+    edit_open: bool,
+    /// Errors by field name (`title`, `duration_minutes`, `format`).
+    errors: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct EditValues {
+    title: String,
+    format: String,
+    duration: String,
 }
 
 #[derive(Serialize)]
@@ -180,6 +219,8 @@ impl From<PlannerView> for PlannerPage {
                     number: i + 1,
                     title: s.title.clone(),
                     kind_name: name_of(&stage_kinds, &s.stage_kind),
+                    kind_note: Some(name_of(&stage_kinds, &s.stage_kind))
+                        .filter(|k| !k.is_empty() && !k.eq_ignore_ascii_case(s.title.trim())),
                     format: s.format.clone(),
                     format_name: name_of(&formats, &s.format),
                     duration_minutes: s.duration_minutes,
@@ -195,6 +236,7 @@ impl From<PlannerView> for PlannerPage {
                             id: c.id,
                             name: c.name.clone(),
                             checked: s.focus_criterion_ids.contains(&c.id),
+                            role_label: None,
                         })
                         .collect(),
                     interviewers: team
@@ -203,6 +245,7 @@ impl From<PlannerView> for PlannerPage {
                             id: p.id,
                             name: p.name.clone(),
                             checked: s.interviewer_ids.contains(&p.id),
+                            role_label: Some(p.role.label()),
                         })
                         .collect(),
                     questions: s
@@ -220,6 +263,14 @@ impl From<PlannerView> for PlannerPage {
                             })
                         })
                         .collect(),
+                    question_count: s.question_ids.len(),
+                    edit: EditValues {
+                        title: s.title.clone(),
+                        format: s.format.clone(),
+                        duration: s.duration_minutes.to_string(),
+                    },
+                    edit_open: false,
+                    errors: BTreeMap::new(),
                 }
             })
             .collect();
@@ -304,6 +355,7 @@ impl From<PlannerView> for PlannerPage {
                 rows,
             },
             warnings,
+            error_list: Vec::new(),
         }
     }
 }
@@ -311,6 +363,43 @@ impl From<PlannerView> for PlannerPage {
 impl PlannerPage {
     pub fn title(&self) -> &str {
         &self.job.title
+    }
+
+    /// Shows a refused stage edit: its panel open with what was typed, each
+    /// error beside its field and listed at the top.
+    pub fn with_stage_edit(mut self, typed: StageEdit, errors: BTreeMap<String, String>) -> Self {
+        let Some(card) = self.stages.iter_mut().find(|s| s.id == typed.stage_id) else {
+            return self;
+        };
+        card.edit = EditValues {
+            title: typed.title,
+            format: typed.format,
+            duration: typed.duration,
+        };
+        for b in &mut card.focus {
+            b.checked = typed.focus.contains(&b.id);
+        }
+        for b in &mut card.interviewers {
+            b.checked = typed.interviewers.contains(&b.id);
+        }
+        card.edit_open = true;
+        let field_id = |field: &str| {
+            let name = match field {
+                "duration_minutes" => "duration",
+                "title" | "format" => field,
+                _ => "title",
+            };
+            format!("stage-{}-{name}", card.id)
+        };
+        self.error_list = errors
+            .iter()
+            .map(|(field, message)| StageFieldError {
+                field_id: field_id(field),
+                message: message.clone(),
+            })
+            .collect();
+        card.errors = errors;
+        self
     }
 }
 
@@ -418,6 +507,8 @@ struct PanelResult {
     why: String,
     minutes: i64,
     in_stage: bool,
+    /// Other stages of the loop that ask it already.
+    used_in: Vec<String>,
     criteria: Vec<crate::bank::search::Chip>,
     red_flags: Vec<crate::bank::search::Chip>,
 }
@@ -453,6 +544,7 @@ impl QuestionPanelPage {
                     why: r.why.clone(),
                     minutes: r.minutes,
                     in_stage: stage.question_ids.contains(&r.id),
+                    used_in: panel.elsewhere.get(&r.id).cloned().unwrap_or_default(),
                     criteria: r.criteria.clone(),
                     red_flags: r.red_flags.clone(),
                 })

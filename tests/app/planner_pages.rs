@@ -159,7 +159,9 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
             .contains("Lost edit")
     );
 
-    // Bad input: a duration of 1000 minutes changes nothing and says so.
+    // Bad input: an empty title and 0 minutes change nothing; the planner
+    // comes back with the stage's panel open, both errors beside their
+    // fields and what was typed kept.
     let v = loop_json(&mut script, &job_id)["version"].to_string();
     let res = post(
         &mut browser,
@@ -167,18 +169,45 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
         &format!("/stages/{stage}"),
         &[
             ("version", &v),
-            ("title", "Intro call"),
-            ("duration_minutes", "1000"),
+            ("title", "  "),
+            ("format", "live-coding"),
+            ("duration_minutes", "0"),
+            ("interviewers", &interviewer.id.to_string()),
         ],
     );
-    assert_eq!(res.status, 303);
+    assert_eq!(res.status, 422, "{}", res.body);
+    let page = &res.body;
+    assert!(page.contains(&format!("id=\"stage-{stage}-edit\" open")));
+    assert!(page.contains(&format!(
+        "<p class=\"field-error\" id=\"stage-{stage}-title-error\">Enter a title.</p>"
+    )));
+    assert!(page.contains(&format!(
+        "<p class=\"field-error\" id=\"stage-{stage}-duration-error\">A stage lasts between 1 and 480 minutes.</p>"
+    )));
     assert!(
-        browser
-            .get(res.header("location").unwrap())
-            .body
-            .contains("between 1 and 480")
+        page.contains(&format!("href=\"#stage-{stage}-duration\"")),
+        "the summary links to the field"
     );
+    assert!(page.contains(
+        "name=\"duration_minutes\" type=\"text\" inputmode=\"numeric\" required value=\"0\""
+    ));
+    assert!(page.contains("<option value=\"live-coding\" selected>"));
     assert_eq!(loop_json(&mut script, &job_id)["version"].to_string(), v);
+    // Not a number at all is named the same way, and kept as typed.
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{stage}"),
+        &[
+            ("version", &v),
+            ("title", "Intro call"),
+            ("duration_minutes", "ten"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("value=\"ten\""));
+    assert!(res.body.contains("between 1 and 480"));
+    assert!(!res.body.contains(&format!("stage-{stage}-title-error")));
 
     // Without a CSRF token, nothing at all.
     let res = browser.post_form(&format!("/stages/{stage}/remove"), &[("version", &v)]);
