@@ -190,11 +190,12 @@ pub fn question_panel(
         .load::<i64>(conn)?
         .into_iter()
         .sum();
-    // Questions no other stage asks come first, then those probing the
-    // stage's focus: the top suggestion is never a duplicate when another
-    // question suits.
+    // Questions no stage asks come first (those already here last), then
+    // those probing the stage's focus: the top suggestion is never a
+    // duplicate when another question suits.
     results.sort_by_key(|r| {
         (
+            stage.question_ids.contains(&r.id),
             elsewhere.contains_key(&r.id),
             !r.criteria.iter().any(|c| focus_names.contains(&c.name)),
         )

@@ -106,8 +106,9 @@ struct StageCard {
     number: usize,
     title: String,
     kind_name: String,
-    /// The kind, unless the title already says it.
-    kind_note: Option<String>,
+    /// Kind, format and minutes, each left out where it repeats the title
+    /// ("Recruiter screen · Behavioural (STAR) · 30 min").
+    meta: String,
     format: String,
     format_name: String,
     duration_minutes: i64,
@@ -219,8 +220,12 @@ impl From<PlannerView> for PlannerPage {
                     number: i + 1,
                     title: s.title.clone(),
                     kind_name: name_of(&stage_kinds, &s.stage_kind),
-                    kind_note: Some(name_of(&stage_kinds, &s.stage_kind))
-                        .filter(|k| !k.is_empty() && !k.eq_ignore_ascii_case(s.title.trim())),
+                    meta: stage_meta(
+                        &s.title,
+                        &name_of(&stage_kinds, &s.stage_kind),
+                        &name_of(&formats, &s.format),
+                        s.duration_minutes,
+                    ),
                     format: s.format.clone(),
                     format_name: name_of(&formats, &s.format),
                     duration_minutes: s.duration_minutes,
@@ -403,6 +408,21 @@ impl PlannerPage {
     }
 }
 
+/// The line under a stage's title: its kind and format unless they repeat
+/// the title (or each other), then its minutes.
+fn stage_meta(title: &str, kind: &str, format: &str, minutes: i64) -> String {
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let mut parts: Vec<String> = Vec::new();
+    if !kind.is_empty() && !same(kind, title) {
+        parts.push(kind.to_owned());
+    }
+    if !format.is_empty() && !same(format, title) && !same(format, kind) {
+        parts.push(format.to_owned());
+    }
+    parts.push(format!("{minutes} min"));
+    parts.join(" · ")
+}
+
 fn warning_text(
     w: &Warning,
     criterion: &HashMap<i64, String>,
@@ -550,5 +570,36 @@ impl QuestionPanelPage {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_meta;
+
+    #[test]
+    fn a_stage_line_does_not_repeat_its_title() {
+        assert_eq!(
+            stage_meta(
+                "Recruiter screen",
+                "Recruiter screen",
+                "Behavioural (STAR)",
+                30
+            ),
+            "Behavioural (STAR) · 30 min"
+        );
+        assert_eq!(
+            stage_meta(
+                "Past project deep-dive",
+                "Past project deep-dive",
+                "Past project deep-dive",
+                60
+            ),
+            "60 min"
+        );
+        assert_eq!(
+            stage_meta("Intro call", "Recruiter screen", "Behavioural (STAR)", 25),
+            "Recruiter screen · Behavioural (STAR) · 25 min"
+        );
     }
 }
