@@ -178,6 +178,10 @@ pub struct Application {
     public_url: String,
     setup_link: Option<String>,
     pool: DbPool,
+    /// The outbox worker, reset-request pruning and reminders: stopped with
+    /// the server, inside its runtime (the mail transport's pool closes its
+    /// connections on a task of its own when dropped).
+    background: Vec<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -279,17 +283,18 @@ impl Application {
         })?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .run();
-        // The outbox worker lives as long as the server's runtime.
-        actix_web::rt::spawn(worker.run());
-        actix_web::rt::spawn(people::reset_requests::run(
-            state_for_resets,
-            reminder_pool.clone(),
-        ));
-        actix_web::rt::spawn(remind_every(
-            state_for_reminders,
-            reminder_pool,
-            std::time::Duration::from_secs(300),
-        ));
+        let background = vec![
+            actix_web::rt::spawn(worker.run()),
+            actix_web::rt::spawn(people::reset_requests::run(
+                state_for_resets,
+                reminder_pool.clone(),
+            )),
+            actix_web::rt::spawn(remind_every(
+                state_for_reminders,
+                reminder_pool,
+                std::time::Duration::from_secs(300),
+            )),
+        ];
 
         Ok(Self {
             server,
@@ -298,6 +303,7 @@ impl Application {
             public_url,
             setup_link,
             pool: storage.pool,
+            background,
         })
     }
 
@@ -328,8 +334,15 @@ impl Application {
 
     /// Serves until SIGTERM/Ctrl-C (graceful: in-flight requests finish) or
     /// until a handle stops it.
+    /// The background tasks stop with it: a worker sending an email is
+    /// interrupted, and the message is sent again once its lease runs out.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        for task in self.background {
+            task.abort();
+            let _ = task.await;
+        }
+        served
     }
 }
 
