@@ -396,8 +396,17 @@ impl PlannerPage {
             };
             format!("stage-{}-{name}", card.id)
         };
-        self.error_list = errors
-            .iter()
+        // In the order of the form, not of the field names.
+        let rank = |field: &str| {
+            ["title", "format", "duration_minutes"]
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<(&String, &String)> = errors.iter().collect();
+        ordered.sort_by_key(|(field, _)| rank(field));
+        self.error_list = ordered
+            .into_iter()
             .map(|(field, message)| StageFieldError {
                 field_id: field_id(field),
                 message: message.clone(),
