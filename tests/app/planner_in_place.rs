@@ -196,14 +196,27 @@ fn the_bank_panel_marks_questions_other_stages_ask_and_keeps_the_search() {
     let first_result = panel.body.find("id=\"pick-").unwrap();
     assert!(first_result < used, "questions no stage asks come first");
 
-    // Adding from a search comes back to the same search.
-    let q = "a b&c";
-    let panel = browser.get(&format!("/stages/{second}/questions?q=a%20b%26c"));
+    // A search is kept in each add form, and adding comes back to it.
+    let prompt = script
+        .get(&format!("/api/v1/questions/{}", suits[1]))
+        .json()["question"]["prompt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let word = prompt
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| w.len() > 5)
+        .unwrap()
+        .to_lowercase();
+    let panel = browser.get(&format!("/stages/{second}/questions?q={word}"));
     assert!(
-        panel
-            .body
-            .contains("<input type=\"hidden\" name=\"q\" value=\"a b&amp;c\">")
+        panel.body.contains(&format!("id=\"pick-{}\"", suits[1])),
+        "{word}"
     );
+    assert!(panel.body.contains(&format!(
+        "<input type=\"hidden\" name=\"q\" value=\"{word}\">"
+    )));
+    let q = "a b&c";
     let res = browser.post_form(
         &format!("/stages/{second}/questions/add"),
         &[
