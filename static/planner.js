@@ -405,54 +405,63 @@
         say("Move cancelled.");
       }
     });
-    button.addEventListener("mousedown", function () {
-      item.draggable = true;
-    });
+    dragWith(button, item, list);
     return button;
   }
 
-  var dragged = null;
-
-  function draggable(item, list) {
-    item.addEventListener("dragstart", function (event) {
-      if (!item.draggable) {
+  // Dragging follows the pointer (mouse, pen or finger) rather than HTML
+  // drag and drop, which touch screens and some drivers never start: the
+  // item moves among its siblings as the pointer passes their middles, and
+  // the new order is saved when it is let go.
+  function dragWith(handle, item, list) {
+    var drag = null;
+    // Moving the item in the page drops any pointer capture, so the moves
+    // and the release are heard on the document.
+    function move(event) {
+      if (!drag.moving && Math.abs(event.clientY - drag.y) + Math.abs(event.clientX - drag.x) < 4) {
         return;
       }
-      event.stopPropagation();
-      dragged = { item: item, list: list, from: Array.prototype.indexOf.call(list.children, item) };
+      drag.moving = true;
       item.classList.add("is-grabbed");
-      event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setData("text/plain", label(item));
-    });
-    item.addEventListener("dragend", function () {
-      item.draggable = false;
+      Array.prototype.forEach.call(list.children, function (other) {
+        if (other === item) {
+          return;
+        }
+        var rect = other.getBoundingClientRect();
+        var middle = rect.top + rect.height / 2;
+        var before = Array.prototype.indexOf.call(list.children, other) < Array.prototype.indexOf.call(list.children, item);
+        if (before && event.clientY < middle) {
+          list.insertBefore(item, other);
+        } else if (!before && event.clientY > middle) {
+          list.insertBefore(item, other.nextElementSibling);
+        }
+      });
+    }
+    function end(event) {
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", end);
+      document.removeEventListener("pointercancel", end);
+      var d = drag;
+      drag = null;
       item.classList.remove("is-grabbed");
-      dragged = null;
-    });
-    item.addEventListener("dragover", function (event) {
-      if (!dragged || dragged.list !== list || dragged.item === item) {
+      if (!d || !d.moving) {
+        return;
+      }
+      if (event.type === "pointercancel") {
+        refresh();
+        return;
+      }
+      commitMove(item, list, d.from);
+    }
+    handle.addEventListener("pointerdown", function (event) {
+      if (event.button !== 0 || busy || held || drag) {
         return;
       }
       event.preventDefault();
-      event.stopPropagation();
-      event.dataTransfer.dropEffect = "move";
-      item.classList.add("is-drop-target");
-    });
-    item.addEventListener("dragleave", function () {
-      item.classList.remove("is-drop-target");
-    });
-    item.addEventListener("drop", function (event) {
-      item.classList.remove("is-drop-target");
-      if (!dragged || dragged.list !== list || dragged.item === item) {
-        return;
-      }
-      event.preventDefault();
-      event.stopPropagation();
-      var d = dragged;
-      var rect = item.getBoundingClientRect();
-      var after = event.clientY > rect.top + rect.height / 2;
-      list.insertBefore(d.item, after ? item.nextElementSibling : item);
-      commitMove(d.item, list, d.from);
+      drag = { from: Array.prototype.indexOf.call(list.children, item), x: event.clientX, y: event.clientY, moving: false };
+      document.addEventListener("pointermove", move);
+      document.addEventListener("pointerup", end);
+      document.addEventListener("pointercancel", end);
     });
   }
 
@@ -467,7 +476,6 @@
       Array.prototype.forEach.call(stages.children, function (item) {
         var head = item.querySelector(".stage-head");
         head.insertBefore(grabButton(item, stages, "stage"), head.firstChild);
-        draggable(item, stages);
       });
     }
     Array.prototype.forEach.call(root.querySelectorAll(".stage-questions"), function (list) {
@@ -478,7 +486,6 @@
       Array.prototype.forEach.call(list.children, function (item) {
         var line = item.querySelector(".q-line");
         line.insertBefore(grabButton(item, list, "question"), line.firstChild);
-        draggable(item, list);
       });
     });
     var people = document.getElementById("planner-people");
