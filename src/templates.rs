@@ -82,6 +82,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/autosave.js"),
     ),
     (
+        "menu.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/menu.js"),
+    ),
+    (
         "planner.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/planner.js"),

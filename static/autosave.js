@@ -1,6 +1,8 @@
 // Loopwright: save a scorecard draft in the background while it is written.
 // Progressive enhancement only: without this script the form posts as usual.
-// It never moves focus or changes a field; it only updates #autosave-status.
+// It never changes a field. It counts the characters of each text with a
+// limit (maxlength), and says in #autosave-status when one is over it; only
+// a submit refused for that moves the focus, to the field to shorten.
 (function () {
   "use strict";
   if (!window.fetch || !window.FormData || !window.URLSearchParams) return;
@@ -21,6 +23,11 @@
     function save() {
       timer = null;
       if (saving) { pending = true; return; }
+      var long = tooLong();
+      if (long) {
+        say(labelOf(long) + " is over its limit; the draft is saved again once it fits.");
+        return;
+      }
       saving = true;
       var body = new URLSearchParams(new FormData(form));
       body.delete("action");
@@ -47,12 +54,51 @@
       timer = setTimeout(save, DELAY_MS);
     }
 
-    form.addEventListener("input", schedule);
+    // Texts over their limit (the server refuses them): the first one, or null.
+    function tooLong() {
+      var fields = form.querySelectorAll("textarea[maxlength]");
+      for (var i = 0; i < fields.length; i++) {
+        var limit = parseInt(fields[i].getAttribute("maxlength"), 10);
+        if (fields[i].value.length > limit) return fields[i];
+      }
+      return null;
+    }
+
+    function labelOf(field) {
+      var label = form.querySelector("label[for='" + field.id + "']");
+      return label ? label.textContent.trim() : "A text";
+    }
+
+    function count(field) {
+      var out = form.querySelector("[data-count-for='" + field.id + "']");
+      if (!out) return;
+      var limit = parseInt(field.getAttribute("maxlength"), 10);
+      var used = field.value.length;
+      out.textContent = used.toLocaleString("en") + " of " + limit.toLocaleString("en") + " characters";
+      out.classList.toggle("over", used > limit);
+    }
+
+    Array.prototype.forEach.call(form.querySelectorAll("textarea[maxlength]"), count);
+
+    form.addEventListener("input", function (event) {
+      if (event.target.matches && event.target.matches("textarea[maxlength]")) count(event.target);
+      schedule();
+    });
     form.addEventListener("change", schedule);
-    // A real submit wins: drop any autosave still waiting.
-    form.addEventListener("submit", function () {
+    // A real submit wins: drop any autosave still waiting. A text over its
+    // limit stops it here, with the field named, before anything is sent.
+    form.addEventListener("submit", function (event) {
       if (timer) clearTimeout(timer);
       timer = null;
+      var field = tooLong();
+      if (field) {
+        event.preventDefault();
+        count(field);
+        say(labelOf(field) + " is longer than its limit of " +
+          parseInt(field.getAttribute("maxlength"), 10).toLocaleString("en") +
+          " characters; shorten it to save. Nothing was lost.");
+        field.focus();
+      }
     });
   });
 })();

@@ -112,6 +112,79 @@ pub struct ScorecardContent {
     pub summary: String,
 }
 
+/// The most characters (Unicode scalar values) a scorecard's summary holds.
+pub const SUMMARY_MAX_CHARS: usize = 10_000;
+/// The most characters the evidence for one criterion or red flag holds.
+pub const EVIDENCE_MAX_CHARS: usize = 5_000;
+/// The most characters the notes on one question hold.
+pub const NOTES_MAX_CHARS: usize = 5_000;
+
+/// Texts longer than their limit, by field (`summary`,
+/// `ratings.<criterion id>.evidence`, `red_flags.<criterion id>.evidence`,
+/// `question_notes.<question id>`), each message giving the length typed and
+/// the limit. Empty when every text fits. Checked before anything is stored,
+/// so a refused save keeps the draft as it was.
+pub fn length_problems(content: &ScorecardContent) -> BTreeMap<String, String> {
+    let mut problems = BTreeMap::new();
+    let mut check = |field: String, what: &str, text: &str, limit: usize| {
+        let length = text.chars().count();
+        if length > limit {
+            problems.insert(
+                field,
+                format!(
+                    "{what} is {} characters long; the limit is {}. Shorten it to save.",
+                    thousands(length),
+                    thousands(limit)
+                ),
+            );
+        }
+    };
+    for r in &content.ratings {
+        check(
+            format!("ratings.{}.evidence", r.criterion_id),
+            "The evidence",
+            &r.evidence,
+            EVIDENCE_MAX_CHARS,
+        );
+    }
+    for f in &content.red_flags {
+        check(
+            format!("red_flags.{}.evidence", f.criterion_id),
+            "The evidence",
+            &f.evidence,
+            EVIDENCE_MAX_CHARS,
+        );
+    }
+    for n in &content.question_notes {
+        check(
+            format!("question_notes.{}", n.question_id),
+            "The note",
+            &n.notes,
+            NOTES_MAX_CHARS,
+        );
+    }
+    check(
+        "summary".to_owned(),
+        "The summary",
+        &content.summary,
+        SUMMARY_MAX_CHARS,
+    );
+    problems
+}
+
+/// `n` with a comma between thousands: 70000 as "70,000".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What must be filled before a scorecard can be submitted, by field
 /// (`ratings.<criterion id>`, `red_flags.<criterion id>`, `recommendation`,
 /// `summary`), each message naming its criterion or red flag. `focus` and
@@ -415,5 +488,37 @@ mod tests {
         );
         // Once someone has rated it, waiting for more is not an agenda item.
         assert!(agenda(&[1], &cards, &[1]).is_empty());
+    }
+
+    #[test]
+    fn texts_over_their_limit_are_named_with_their_length() {
+        let mut content = ScorecardContent {
+            summary: "s".repeat(SUMMARY_MAX_CHARS),
+            ..ScorecardContent::default()
+        };
+        content.ratings.push(RatingEntry {
+            criterion_id: 7,
+            rating: None,
+            evidence: "é".repeat(EVIDENCE_MAX_CHARS),
+        });
+        assert!(length_problems(&content).is_empty(), "at the limit is fine");
+        content.summary.push('s');
+        content.ratings[0].evidence.push('x');
+        content.question_notes.push(QuestionNote {
+            question_id: 3,
+            notes: "n".repeat(70_000),
+        });
+        let problems = length_problems(&content);
+        assert_eq!(
+            problems.keys().collect::<Vec<_>>(),
+            ["question_notes.3", "ratings.7.evidence", "summary"]
+        );
+        assert_eq!(
+            problems["summary"],
+            "The summary is 10,001 characters long; the limit is 10,000. Shorten it to save."
+        );
+        assert!(problems["question_notes.3"].contains("70,000 characters"));
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

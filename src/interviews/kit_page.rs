@@ -22,6 +22,7 @@ pub struct KitPage {
     recommendations: Vec<ScaleStep>,
     ratings: Vec<ScaleStep>,
     can_debrief: bool,
+    limits: TextLimits,
     #[serde(flatten)]
     form: FormErrors,
     #[serde(skip)]
@@ -48,6 +49,7 @@ struct RatingField {
     rating_label: &'static str,
     evidence: String,
     error: Option<String>,
+    evidence_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -59,6 +61,7 @@ struct RedFlagField {
     observed: &'static str,
     evidence: String,
     error: Option<String>,
+    evidence_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,6 +74,7 @@ struct QuestionCard {
     follow_ups: Vec<String>,
     minutes: i64,
     notes: String,
+    notes_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +85,34 @@ struct ScorecardHeading {
     summary: String,
     locked: bool,
     can_score: bool,
+}
+
+/// The longest texts the form takes, in characters, as numbers for
+/// `maxlength` and as words for the hints.
+#[derive(Serialize)]
+struct TextLimits {
+    summary: usize,
+    summary_words: String,
+    evidence: usize,
+    evidence_words: String,
+    notes: usize,
+    notes_words: String,
+}
+
+impl TextLimits {
+    fn new() -> Self {
+        use crate::domain::scorecard::{
+            EVIDENCE_MAX_CHARS, NOTES_MAX_CHARS, SUMMARY_MAX_CHARS, thousands,
+        };
+        TextLimits {
+            summary: SUMMARY_MAX_CHARS,
+            summary_words: thousands(SUMMARY_MAX_CHARS),
+            evidence: EVIDENCE_MAX_CHARS,
+            evidence_words: thousands(EVIDENCE_MAX_CHARS),
+            notes: NOTES_MAX_CHARS,
+            notes_words: thousands(NOTES_MAX_CHARS),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -140,6 +172,7 @@ impl KitPage {
                     rating_label: r.and_then(|r| r.rating).map(Rating::label).unwrap_or(""),
                     evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
                     error: error_for(format!("rating-{}", c.id)),
+                    evidence_error: error_for(format!("evidence-{}", c.id)),
                 }
             })
             .collect();
@@ -158,6 +191,7 @@ impl KitPage {
                         .unwrap_or(""),
                     evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
                     error: error_for(format!("red_flag-{}", c.id)),
+                    evidence_error: error_for(format!("red_flag_evidence-{}", c.id)),
                 }
             })
             .collect();
@@ -174,6 +208,7 @@ impl KitPage {
                 follow_ups: q.follow_ups.clone(),
                 minutes: q.minutes,
                 notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
+                notes_error: error_for(format!("notes-{}", q.id)),
             })
             .collect();
         let errors: Vec<(&str, String)> = errors
@@ -230,6 +265,7 @@ impl KitPage {
                 })
                 .collect(),
             can_debrief: may_read_debrief,
+            limits: TextLimits::new(),
             form: FormErrors::new(&errors),
             title,
         }

@@ -15,7 +15,7 @@ use crate::domain::ScorecardState;
 use crate::error::AppError;
 use crate::interviews::kit::{self};
 use crate::interviews::scorecards;
-use crate::web::extract::CsrfForm;
+use crate::web::extract::{CsrfForm, SCORECARD_FORM_LIMIT};
 use crate::web::form::Pagination;
 use crate::web::form::{Pairs, field};
 use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
@@ -184,7 +184,19 @@ fn red_flag_entry(flags: &mut Vec<RedFlagEntry>, id: i64) -> &mut RedFlagEntry {
 
 /// Domain field names (`ratings.7`) to the form's (`rating-7`).
 fn form_field(name: &str) -> String {
-    if let Some(id) = name.strip_prefix("ratings.") {
+    if let Some(id) = name
+        .strip_prefix("ratings.")
+        .and_then(|rest| rest.strip_suffix(".evidence"))
+    {
+        format!("evidence-{id}")
+    } else if let Some(id) = name
+        .strip_prefix("red_flags.")
+        .and_then(|rest| rest.strip_suffix(".evidence"))
+    {
+        format!("red_flag_evidence-{id}")
+    } else if let Some(id) = name.strip_prefix("question_notes.") {
+        format!("notes-{id}")
+    } else if let Some(id) = name.strip_prefix("ratings.") {
         format!("rating-{id}")
     } else if let Some(id) = name.strip_prefix("red_flags.") {
         format!("red_flag-{id}")
@@ -240,7 +252,7 @@ pub async fn scorecard_form(
     req: HttpRequest,
     me: CurrentUser,
     id: web::Path<i64>,
-    form: CsrfForm<Pairs>,
+    form: CsrfForm<Pairs, SCORECARD_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;
@@ -307,7 +319,7 @@ pub async fn autosave(
     state: State,
     me: CurrentUser,
     id: web::Path<i64>,
-    form: CsrfForm<Pairs>,
+    form: CsrfForm<Pairs, SCORECARD_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let content = content_from_form(&form.0).map_err(|errors| AppError::Validation {
@@ -327,7 +339,7 @@ pub async fn amend_form(
     req: HttpRequest,
     me: CurrentUser,
     id: web::Path<i64>,
-    form: CsrfForm<Pairs>,
+    form: CsrfForm<Pairs, SCORECARD_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;

@@ -155,6 +155,18 @@ type Asked = (Vec<(i64, String)>, Vec<(i64, String)>);
 
 /// Ratings only for the stage's focus, red flags only the job's, notes only
 /// for the stage's questions; text within bounds.
+/// 422 naming every text over its limit (`domain::scorecard::length_problems`).
+fn check_lengths(content: &ScorecardContent) -> Result<(), AppError> {
+    let fields = crate::domain::scorecard::length_problems(content);
+    if fields.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Validation {
+        message: "Some texts are longer than their limit.".into(),
+        fields,
+    })
+}
+
 fn check_content(
     conn: &mut DbConn,
     job_id: i64,
@@ -285,6 +297,7 @@ pub fn save_draft(
     content: &ScorecardContent,
 ) -> Result<OwnScorecard, AppError> {
     let job_id = job_of_own_stage(conn, user, stage_id)?;
+    check_lengths(content)?;
     write_transaction(conn, |conn| {
         check_content(conn, job_id, stage_id, content)?;
         let id = match find_own(conn, stage_id, user.id)? {
@@ -364,6 +377,7 @@ pub fn amend(
     content: &ScorecardContent,
 ) -> Result<OwnScorecard, AppError> {
     let job_id = job_of_own_stage(conn, user, stage_id)?;
+    check_lengths(content)?;
     if reason.trim().is_empty() {
         return Err(AppError::field(
             "reason",

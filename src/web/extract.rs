@@ -26,6 +26,10 @@ use crate::error::AppError;
 
 /// The largest url-encoded form, in bytes.
 pub const FORM_LIMIT: usize = 64 * 1024;
+/// The largest scorecard form, in bytes: room for every text at its limit
+/// (`domain::scorecard`) even url-encoded, so that a text too long is a
+/// field error on the re-rendered form, never a 413 page that loses the draft.
+pub const SCORECARD_FORM_LIMIT: usize = 1024 * 1024;
 /// The largest JSON body, in bytes.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 /// The largest file sent as a raw body (a bank import), in bytes.
@@ -102,9 +106,10 @@ impl<const LIMIT: usize> FromRequest for LimitedBody<LIMIT> {
     }
 }
 
-/// A url-encoded form whose `csrf_token` field matches the session's (or the
-/// signed-out CSRF cookie's): checked before the handler runs.
-pub struct CsrfForm<T>(pub T);
+/// A url-encoded form of at most `LIMIT` bytes (413 past it) whose
+/// `csrf_token` field matches the session's (or the signed-out CSRF
+/// cookie's): checked before the handler runs.
+pub struct CsrfForm<T, const LIMIT: usize = FORM_LIMIT>(pub T);
 
 #[derive(Deserialize)]
 struct CsrfOnly {
@@ -112,7 +117,7 @@ struct CsrfOnly {
     csrf_token: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm<T, LIMIT> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -126,7 +131,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                         .into(),
                 ));
             }
-            let bytes = read_body(&req, &mut payload, FORM_LIMIT).await?;
+            let bytes = read_body(&req, &mut payload, LIMIT).await?;
             let token: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
                 .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
             csrf::verify(&req, &token.csrf_token)?;

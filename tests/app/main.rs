@@ -22,6 +22,7 @@ mod planner_pages;
 mod prep_packs;
 mod query_counts;
 mod roles;
+mod scorecard_limits;
 mod scorecards;
 mod seeds;
 mod setup;
