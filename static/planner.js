@@ -142,13 +142,14 @@
           }
         });
         enhance();
-        if (picker) {
-          placePicker(picker.stageId);
-          loadPicker();
-        }
         var back = focused && document.getElementById(focused);
         if (back) {
           back.focus();
+        }
+        if (picker) {
+          // The change is done when the picker shows what the stage now holds.
+          placePicker(picker.stageId);
+          return picker && loadPicker();
         }
       });
   }
@@ -262,6 +263,10 @@
     });
     el.querySelector(".picker-close").addEventListener("click", function () {
       var opener = root.querySelector('.picker-open[data-stage-id="' + picker.stageId + '"]');
+      var unfolded = picker.opened && document.getElementById(picker.opened);
+      if (unfolded) {
+        unfolded.open = false;
+      }
       el.remove();
       picker = null;
       if (opener) {
@@ -284,6 +289,11 @@
   function loadPicker() {
     var p = picker;
     var url = "/stages/" + p.stageId + "/questions?q=" + encodeURIComponent(p.query || "");
+    p.el.setAttribute("aria-busy", "true");
+    if (p.shows !== p.stageId) {
+      // Another stage's suggestions must not be clicked while these load.
+      p.el.querySelector(".picker-body").textContent = "Loading suggestions…";
+    }
     return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (res) {
         return res.text();
@@ -300,6 +310,8 @@
           results.removeAttribute("id");
           body.appendChild(document.adoptNode(results));
         }
+        p.shows = p.stageId;
+        p.el.removeAttribute("aria-busy");
       });
   }
 
@@ -311,7 +323,19 @@
     event.preventDefault();
     var stageId = Number(open.dataset.stageId);
     if (!picker) {
-      picker = { el: buildPicker(), stageId: stageId, query: "" };
+      picker = { el: buildPicker(), stageId: stageId, query: "", opened: null };
+    }
+    // Moving on folds the questions the picker unfolded, so the page stays short.
+    if (picker.opened && picker.stageId !== stageId) {
+      var done = document.getElementById(picker.opened);
+      if (done) {
+        done.open = false;
+      }
+      picker.opened = null;
+    }
+    var details = document.getElementById("stage-" + stageId + "-questions");
+    if (details && !details.open) {
+      picker.opened = details.id;
     }
     picker.stageId = stageId;
     placePicker(stageId);

@@ -20,5 +20,6 @@ mod driver;
 mod page;
 
 mod header;
+mod planner;
 mod scorecard;
 mod smoke;
