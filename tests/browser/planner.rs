@@ -193,9 +193,7 @@ fn a_hiring_manager_plans_six_stages_in_thirty_actions_without_a_page_load() {
         json!({"version": now.version, "title": "Changed elsewhere"}),
     );
     assert_eq!(res.status, 200);
-    page.click(&format!(
-        "#stage-list > li:nth-child(2) form[data-move='stage-up'] button"
-    ));
+    page.click("#stage-list > li:nth-child(2) form[data-move='stage-up'] button");
     page.wait_until(
         "!document.getElementById('planner-conflict').hidden",
         "the conflict said",
