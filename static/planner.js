@@ -22,6 +22,11 @@
   }
 
   function say(text) {
+    // Seen beside the picker too, where the eyes are while adding.
+    var seen = picker && picker.el.querySelector(".picker-status");
+    if (seen) {
+      seen.textContent = text;
+    }
     // Cleared first so the same words are announced twice in a row.
     live.textContent = "";
     window.setTimeout(function () {
@@ -246,7 +251,8 @@
       '<button class="button secondary small" type="submit">Search</button>' +
       '<button class="button secondary small picker-close" type="button">Close</button>' +
       "</form>" +
-      '<div class="picker-body" aria-live="polite"></div>';
+      '<p class="small picker-status" aria-hidden="true"></p>' +
+      '<div class="picker-body"></div>';
     el.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
       event.stopPropagation();
