@@ -7,6 +7,9 @@ pub mod edits;
 mod pages;
 pub mod planner;
 mod planner_page;
+
+pub(crate) use pages::refused_criterion_edit;
+pub(crate) use planner_page::CriterionEdit;
 pub mod revisions;
 
 use actix_web::web;

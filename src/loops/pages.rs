@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::edits::QuestionStep;
 use super::planner;
-use super::planner_page::{PlannerPage, QuestionPanelPage, StageEdit};
+use super::planner_page::{CriterionEdit, PlannerPage, QuestionPanelPage, StageEdit};
 use crate::access::Target as Of;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
@@ -43,6 +43,36 @@ async fn planner_page(
         req,
         Some(me),
         StatusCode::OK,
+        "pages/planner",
+        page.title(),
+        &page,
+    )
+}
+
+/// The job's planner again (422) with a refused change to one of its
+/// criteria: what was typed kept, each error beside its field.
+pub(crate) async fn refused_criterion_edit(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    job_id: i64,
+    typed: CriterionEdit,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let view = db(state, move |conn| {
+        let loop_id = jobs::job(conn, &user, job_id)?
+            .template_loop_id
+            .ok_or(AppError::NotFound)?;
+        planner::planner(conn, &user, loop_id)
+    })
+    .await?;
+    let page = PlannerPage::from(view).with_criterion_edit(typed, errors);
+    render_page(
+        state,
+        req,
+        Some(me),
+        StatusCode::UNPROCESSABLE_ENTITY,
         "pages/planner",
         page.title(),
         &page,

@@ -18,7 +18,9 @@ pub struct PlannerPage {
     can_edit: bool,
     /// The job's own criteria are edited on its template's planner.
     job_criteria_editable: bool,
-    criteria: Vec<JobCriterion>,
+    criteria: Vec<CriterionRow>,
+    /// The form that adds a criterion: what was typed, if it was refused.
+    new_criterion: CriterionRow,
     stage_kinds: Vec<SelectOption>,
     formats: Vec<SelectOption>,
     people: Vec<Person>,
@@ -28,12 +30,49 @@ pub struct PlannerPage {
     /// A refused stage edit, for the summary at the top: each error links
     /// to its field in the stage's open edit panel.
     error_list: Vec<StageFieldError>,
+    /// What the summary says was not saved.
+    error_lead: &'static str,
 }
 
 #[derive(Serialize)]
 struct StageFieldError {
     field_id: String,
     message: String,
+}
+
+/// One of the job's criteria in its editor: the saved name (for labels)
+/// and the values in its fields (what was typed, after a refused save).
+#[derive(Serialize, Default)]
+struct CriterionRow {
+    id: i64,
+    kind: String,
+    name: String,
+    value_name: String,
+    value_description: String,
+    /// Errors by field name (`name`, `description`, `kind`).
+    errors: BTreeMap<String, String>,
+}
+
+impl From<&JobCriterion> for CriterionRow {
+    fn from(c: &JobCriterion) -> Self {
+        CriterionRow {
+            id: c.id,
+            kind: c.kind.as_str().to_owned(),
+            name: c.name.clone(),
+            value_name: c.name.clone(),
+            value_description: c.description.clone(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// What was typed into a criterion's row (`id`) or the add form (`None`).
+#[derive(Debug, Clone, Default)]
+pub struct CriterionEdit {
+    pub id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
 }
 
 /// What was typed into a stage's edit form, shown again with its errors.
@@ -334,7 +373,11 @@ impl From<PlannerView> for PlannerPage {
             },
             can_edit,
             job_criteria_editable: can_edit && shape.candidate_id.is_none(),
-            criteria: job.criteria,
+            criteria: job.criteria.iter().map(CriterionRow::from).collect(),
+            new_criterion: CriterionRow {
+                kind: "criterion".to_owned(),
+                ..CriterionRow::default()
+            },
             stage_kinds: options(stage_kinds),
             formats: options(formats),
             people: team
@@ -361,6 +404,7 @@ impl From<PlannerView> for PlannerPage {
             },
             warnings,
             error_list: Vec::new(),
+            error_lead: "The stage was not saved.",
         }
     }
 }
@@ -368,6 +412,49 @@ impl From<PlannerView> for PlannerPage {
 impl PlannerPage {
     pub fn title(&self) -> &str {
         &self.job.title
+    }
+
+    /// Shows a refused change to a criterion (or a new one): its row with
+    /// what was typed, each error beside its field and listed at the top.
+    pub fn with_criterion_edit(
+        mut self,
+        typed: CriterionEdit,
+        errors: BTreeMap<String, String>,
+    ) -> Self {
+        let prefix = match typed.id {
+            Some(id) => format!("criterion-{id}"),
+            None => "field-new-criterion".to_owned(),
+        };
+        let row = match typed.id {
+            Some(id) => match self.criteria.iter_mut().find(|c| c.id == id) {
+                Some(row) => row,
+                None => return self,
+            },
+            None => &mut self.new_criterion,
+        };
+        row.value_name = typed.name;
+        row.value_description = typed.description;
+        if typed.id.is_none() && !typed.kind.is_empty() {
+            row.kind = typed.kind;
+        }
+        let rank = |field: &str| {
+            ["kind", "name", "description"]
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<(&String, &String)> = errors.iter().collect();
+        ordered.sort_by_key(|(field, _)| rank(field));
+        self.error_list = ordered
+            .into_iter()
+            .map(|(field, message)| StageFieldError {
+                field_id: format!("{prefix}-{field}"),
+                message: message.clone(),
+            })
+            .collect();
+        row.errors = errors;
+        self.error_lead = "The criterion was not saved.";
+        self
     }
 
     /// Shows a refused stage edit: its panel open with what was typed, each

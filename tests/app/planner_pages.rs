@@ -301,18 +301,47 @@ fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
     );
     let list = criteria(&mut script);
     assert_eq!(list[9]["name"], "Blames others in incidents");
+    // A refused save: the planner again with what was typed and the error
+    // beside the field, nothing saved.
     let bad = post(
         &mut browser,
         &job_path,
         &format!("/criteria/{added}"),
-        &[("name", ""), ("description", "")],
+        &[("name", " "), ("description", "Still <typed>")],
     );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains(&format!(
+        "<span class=\"field-error\" id=\"criterion-{added}-name-error\">Give a name of 1 to 120 characters.</span>"
+    )));
+    assert!(bad.body.contains("Still &lt;typed&gt;</textarea>"));
     assert!(
-        browser
-            .get(bad.header("location").unwrap())
-            .body
-            .contains("Nothing was saved")
+        bad.body
+            .contains(&format!("href=\"#criterion-{added}-name\""))
     );
+    assert!(bad.body.contains("The criterion was not saved."));
+    assert_eq!(
+        criteria(&mut script)[9]["name"],
+        "Blames others in incidents"
+    );
+    // The same for a new one: its kind and description kept.
+    let bad = post(
+        &mut browser,
+        &job_path,
+        &format!("/jobs/{}/criteria", job.id),
+        &[
+            ("kind", "red_flag"),
+            ("name", ""),
+            ("description", "Half typed"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"field-new-criterion-name-error\""));
+    assert!(bad.body.contains("<option value=\"red_flag\" selected>"));
+    assert!(
+        bad.body
+            .contains("name=\"description\" value=\"Half typed\"")
+    );
+    assert_eq!(criteria(&mut script).len(), 11);
     post(
         &mut browser,
         &job_path,
