@@ -94,6 +94,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/menu.js"),
     ),
     (
+        "planner.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/planner.js"),
+    ),
+    (
         "time_zone.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/time_zone.js"),

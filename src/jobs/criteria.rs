@@ -21,23 +21,29 @@ pub struct CriterionChanges {
     pub position: Option<i64>,
 }
 
+/// Both fields checked, every problem named at once.
 fn check_criterion_text(name: Option<&str>, description: Option<&str>) -> Result<(), AppError> {
+    let mut errors = Vec::new();
     if let Some(name) = name {
         let n = name.trim().chars().count();
         if n == 0 || n > MAX_TITLE {
-            return Err(AppError::field(
+            errors.push(Some(AppError::field(
                 "name",
                 format!("Give a name of 1 to {MAX_TITLE} characters."),
-            ));
+            )));
         }
     }
     if description.is_some_and(|d| d.chars().count() > 2000) {
-        return Err(AppError::field(
+        errors.push(Some(AppError::field(
             "description",
             "Keep the description under 2000 characters.",
-        ));
+        )));
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::loops::field_errors(errors))
+    }
 }
 
 /// Adds a criterion or red flag of this job only (not from the track).

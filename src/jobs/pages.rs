@@ -150,11 +150,14 @@ pub async fn create_job_form(
     }
 }
 
-/// A change to a job's criteria from the planner page; back to the planner.
+/// A change to a job's criteria from the planner page; back to the planner,
+/// or, when the typed text is refused, the planner again (422) with it.
 async fn criteria_change(
     state: &State,
+    req: &HttpRequest,
     me: &CurrentUser,
     job_or_criterion: JobOrCriterion,
+    typed: Option<crate::loops::CriterionEdit>,
     done: &'static str,
     change: impl FnOnce(&mut DbConn, &crate::db::models::User, i64) -> Result<(), AppError>
     + Send
@@ -169,12 +172,16 @@ async fn criteria_change(
         Ok((job_id, change(conn, &user, job_id)))
     })
     .await?;
-    let (kind, message) = match result {
-        Ok(()) => ("success", done.to_owned()),
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
+    let (kind, message) = match (result, typed) {
+        (Ok(()), _) => ("success", done.to_owned()),
+        (Err(AppError::Validation { fields, .. }), Some(typed)) if !fields.is_empty() => {
+            return crate::loops::refused_criterion_edit(state, req, me, job_id, typed, fields)
+                .await;
+        }
+        (Err(AppError::Validation { message, .. } | AppError::Conflict(message)), _) => {
             ("error", format!("Nothing was saved. {message}"))
         }
-        Err(e) => return Err(e),
+        (Err(e), _) => return Err(e),
     };
     redirect_with_flash(&format!("/jobs/{job_id}#criteria-heading"), kind, &message)
 }
@@ -187,6 +194,7 @@ enum JobOrCriterion {
 
 pub async fn add_criterion_form(
     state: State,
+    req: HttpRequest,
     me: CurrentUser,
     id: web::Path<i64>,
     form: CsrfForm<Pairs>,
@@ -197,10 +205,18 @@ pub async fn add_criterion_form(
         field(&pairs, "name").to_owned(),
         field(&pairs, "description").to_owned(),
     );
+    let typed = crate::loops::CriterionEdit {
+        id: None,
+        kind: kind.clone(),
+        name: name.clone(),
+        description: description.clone(),
+    };
     criteria_change(
         &state,
+        &req,
         &me,
         JobOrCriterion::Job(id.into_inner()),
+        Some(typed),
         "Criterion added.",
         move |conn, user, job_id| {
             criteria::add_job_criterion(conn, user, job_id, &kind, &name, &description).map(|_| ())
@@ -211,6 +227,7 @@ pub async fn add_criterion_form(
 
 pub async fn criterion_form(
     state: State,
+    req: HttpRequest,
     me: CurrentUser,
     path: web::Path<(i64, String)>,
     form: CsrfForm<Pairs>,
@@ -228,10 +245,18 @@ pub async fn criterion_form(
         "remove" => "Criterion removed.",
         _ => return Err(AppError::NotFound),
     };
+    let typed = (action == "save").then(|| crate::loops::CriterionEdit {
+        id: Some(id),
+        kind: String::new(),
+        name: name.clone(),
+        description: description.clone(),
+    });
     criteria_change(
         &state,
+        &req,
         &me,
         JobOrCriterion::Criterion(id),
+        typed,
         done,
         move |conn, user, job_id| match action.as_str() {
             "save" => criteria::update_job_criterion(
@@ -268,12 +293,14 @@ pub async fn criterion_form(
 
 pub async fn save_criterion_form(
     state: State,
+    req: HttpRequest,
     me: CurrentUser,
     id: web::Path<i64>,
     form: CsrfForm<Pairs>,
 ) -> Result<HttpResponse, AppError> {
     criterion_form(
         state,
+        req,
         me,
         web::Path::from((id.into_inner(), "save".to_owned())),
         form,

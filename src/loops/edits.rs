@@ -200,12 +200,17 @@ pub fn update_stage(
     changes: StageChanges,
 ) -> Result<LoopView, AppError> {
     let loop_id = super::loop_to_change(conn, actor, stage_id)?;
+    // Every bad field is named at once, not only the first.
     let title = changes
         .title
         .as_deref()
         .map(|t| check_title("title", t))
-        .transpose()?;
-    let duration = changes.duration_minutes.map(check_duration).transpose()?;
+        .transpose();
+    let duration = changes.duration_minutes.map(check_duration).transpose();
+    let (title, duration) = match (title, duration) {
+        (Ok(title), Ok(duration)) => (title, duration),
+        (title, duration) => return Err(super::field_errors([title.err(), duration.err()])),
+    };
     change_loop(conn, loop_id, expected, actor, "stage changed", |conn| {
         let at = now();
         if let Some(title) = &title {

@@ -7,6 +7,9 @@ pub mod edits;
 mod pages;
 pub mod planner;
 mod planner_page;
+
+pub(crate) use pages::refused_criterion_edit;
+pub(crate) use planner_page::CriterionEdit;
 pub mod revisions;
 
 use actix_web::web;
@@ -77,6 +80,24 @@ pub(crate) fn check_duration(minutes: i64) -> Result<i64, AppError> {
             format!("A stage lasts between 1 and {MAX_STAGE_MINUTES} minutes."),
         ))
     }
+}
+
+/// The field errors among `errors` as one 422 naming every field; the first
+/// error that is not about a field wins as it is.
+pub(crate) fn field_errors(errors: impl IntoIterator<Item = Option<AppError>>) -> AppError {
+    let mut fields = BTreeMap::new();
+    for error in errors.into_iter().flatten() {
+        match error {
+            AppError::Validation { fields: f, .. } => fields.extend(f),
+            other => return other,
+        }
+    }
+    let message = fields
+        .iter()
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError::Validation { message, fields }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::edits::QuestionStep;
 use super::planner;
-use super::planner_page::{PlannerPage, QuestionPanelPage};
+use super::planner_page::{CriterionEdit, PlannerPage, QuestionPanelPage, StageEdit};
 use crate::access::Target as Of;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
@@ -43,6 +43,63 @@ async fn planner_page(
         req,
         Some(me),
         StatusCode::OK,
+        "pages/planner",
+        page.title(),
+        &page,
+    )
+}
+
+/// The job's planner again (422) with a refused change to one of its
+/// criteria: what was typed kept, each error beside its field.
+pub(crate) async fn refused_criterion_edit(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    job_id: i64,
+    typed: CriterionEdit,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let user = me.user.clone();
+    let view = db(state, move |conn| {
+        let loop_id = jobs::job(conn, &user, job_id)?
+            .template_loop_id
+            .ok_or(AppError::NotFound)?;
+        planner::planner(conn, &user, loop_id)
+    })
+    .await?;
+    let page = PlannerPage::from(view).with_criterion_edit(typed, errors);
+    render_page(
+        state,
+        req,
+        Some(me),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/planner",
+        page.title(),
+        &page,
+    )
+}
+
+/// The planner again (422) with a refused stage edit: its panel open, what
+/// was typed kept, each error beside its field.
+async fn refused_stage_edit(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    typed: StageEdit,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let (user, stage_id) = (me.user.clone(), typed.stage_id);
+    let view = db(state, move |conn| {
+        let loop_id = loops::loop_to_change(conn, &user, stage_id)?;
+        planner::planner(conn, &user, loop_id)
+    })
+    .await?;
+    let page = PlannerPage::from(view).with_stage_edit(typed, errors);
+    render_page(
+        state,
+        req,
+        Some(me),
+        StatusCode::UNPROCESSABLE_ENTITY,
         "pages/planner",
         page.title(),
         &page,
@@ -131,39 +188,50 @@ pub async fn add_stage_form(
 
 pub async fn stage_form(
     state: State,
+    req: HttpRequest,
     me: CurrentUser,
     id: web::Path<i64>,
     form: CsrfForm<Pairs>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = form.0;
     let (stage_id, expected) = (id.into_inner(), version(&pairs)?);
-    let duration = field(&pairs, "duration_minutes")
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(0);
+    let typed = StageEdit {
+        stage_id,
+        title: field(&pairs, "title").to_owned(),
+        format: field(&pairs, "format").to_owned(),
+        duration: field(&pairs, "duration_minutes").to_owned(),
+        focus: all_ids(&pairs, "focus"),
+        interviewers: all_ids(&pairs, "interviewers"),
+    };
+    // Not a number is out of range too: the service names both fields.
+    let duration = typed.duration.trim().parse::<i64>().unwrap_or(0);
     let changes = StageChanges {
-        title: Some(field(&pairs, "title").to_owned()),
-        format: Some(field(&pairs, "format").to_owned()).filter(|f| !f.is_empty()),
+        title: Some(typed.title.clone()),
+        format: Some(typed.format.clone()).filter(|f| !f.is_empty()),
         duration_minutes: Some(duration),
-        focus_criterion_ids: Some(all_ids(&pairs, "focus")),
+        focus_criterion_ids: Some(typed.focus.clone()),
         ..StageChanges::default()
     };
-    let interviewers = all_ids(&pairs, "interviewers");
-    planner_change(
-        &state,
-        &me,
-        Of::Stage(stage_id),
-        "Stage saved.",
-        move |conn, user| {
-            // One save, one version: the stage and its interviewers together.
-            crate::db::write_transaction(conn, |conn| {
-                edits::update_stage(conn, user, stage_id, expected, changes)?;
-                edits::set_interviewers(conn, user, stage_id, expected + 1, &interviewers)
-                    .map(|_| ())
-            })
-        },
-    )
-    .await
+    let interviewers = typed.interviewers.clone();
+    let user = me.user.clone();
+    let (location, result) = db(&state, move |conn| {
+        let location = loops::planner_location(conn, &user, Of::Stage(stage_id))?;
+        // One save, one version: the stage and its interviewers together.
+        let result = crate::db::write_transaction(conn, |conn| {
+            edits::update_stage(conn, &user, stage_id, expected, changes)?;
+            edits::set_interviewers(conn, &user, stage_id, expected + 1, &interviewers).map(|_| ())
+        });
+        Ok((location, result))
+    })
+    .await?;
+    match result {
+        Ok(()) => redirect_with_flash(&location, "success", "Stage saved."),
+        Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
+        Err(AppError::Validation { fields, .. }) => {
+            refused_stage_edit(&state, &req, &me, typed, fields).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn move_stage_form(
@@ -232,10 +300,30 @@ pub async fn question_change_form(
         "move" => (QuestionStep::Later(question), "Question moved."),
         _ => return Err(AppError::NotFound),
     };
-    planner_change(&state, &me, Of::Stage(stage_id), done, move |conn, user| {
+    let response = planner_change(&state, &me, Of::Stage(stage_id), done, move |conn, user| {
         edits::step_questions(conn, user, stage_id, expected, step).map(|_| ())
     })
-    .await
+    .await?;
+    // From the bank panel, back to the panel with its search kept.
+    if field(&pairs, "from") == "panel" {
+        let query =
+            serde_urlencoded::to_string([("q", field(&pairs, "q"))]).map_err(AppError::internal)?;
+        return with_location(
+            response,
+            &format!("/stages/{stage_id}/questions?{query}#pick-{question}"),
+        );
+    }
+    Ok(response)
+}
+
+/// The same answer (its flash kept), sent somewhere else.
+fn with_location(mut response: HttpResponse, location: &str) -> Result<HttpResponse, AppError> {
+    let value =
+        actix_web::http::header::HeaderValue::from_str(location).map_err(AppError::internal)?;
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::LOCATION, value);
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -133,6 +133,9 @@ pub struct QuestionPanel {
     /// Minutes of the questions already in the stage.
     pub planned_minutes: i64,
     pub loop_version: i64,
+    /// The loop's other stages that already ask a question ("2. Hiring
+    /// manager interview"), by question id.
+    pub elsewhere: HashMap<i64, Vec<String>>,
     pub results: Vec<QuestionSummary>,
     pub total: i64,
 }
@@ -147,6 +150,18 @@ pub fn question_panel(
     let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     let shape = load_loop(conn, loop_id)?;
     let job = job_view(conn, shape.job_id)?;
+    let mut elsewhere: HashMap<i64, Vec<String>> = HashMap::new();
+    for (i, other) in shape.stages.iter().enumerate() {
+        if other.id == stage_id {
+            continue;
+        }
+        for q in &other.question_ids {
+            elsewhere
+                .entry(*q)
+                .or_default()
+                .push(format!("{}. {}", i + 1, other.title));
+        }
+    }
     let stage = shape
         .stages
         .into_iter()
@@ -175,8 +190,16 @@ pub fn question_panel(
         .load::<i64>(conn)?
         .into_iter()
         .sum();
-    // Questions probing the stage's focus come first.
-    results.sort_by_key(|r| !r.criteria.iter().any(|c| focus_names.contains(&c.name)));
+    // Questions no stage asks come first (those already here last), then
+    // those probing the stage's focus: the top suggestion is never a
+    // duplicate when another question suits.
+    results.sort_by_key(|r| {
+        (
+            stage.question_ids.contains(&r.id),
+            elsewhere.contains_key(&r.id),
+            !r.criteria.iter().any(|c| focus_names.contains(&c.name)),
+        )
+    });
     Ok(QuestionPanel {
         job_id: job.id,
         job_title: job.title,
@@ -185,6 +208,7 @@ pub fn question_panel(
         focus_names,
         planned_minutes,
         loop_version: shape.version,
+        elsewhere,
         results,
         total,
     })

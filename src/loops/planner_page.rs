@@ -1,7 +1,7 @@
 //! The planner page's context: what the template shows, built from a
 //! [`PlannerView`] without touching the database.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -18,13 +18,73 @@ pub struct PlannerPage {
     can_edit: bool,
     /// The job's own criteria are edited on its template's planner.
     job_criteria_editable: bool,
-    criteria: Vec<JobCriterion>,
+    criteria: Vec<CriterionRow>,
+    /// The form that adds a criterion: what was typed, if it was refused.
+    new_criterion: CriterionRow,
     stage_kinds: Vec<SelectOption>,
     formats: Vec<SelectOption>,
     people: Vec<Person>,
     stages: Vec<StageCard>,
     coverage: CoverageMatrix,
     warnings: Vec<Message>,
+    /// A refused stage edit, for the summary at the top: each error links
+    /// to its field in the stage's open edit panel.
+    error_list: Vec<StageFieldError>,
+    /// What the summary says was not saved.
+    error_lead: &'static str,
+}
+
+#[derive(Serialize)]
+struct StageFieldError {
+    field_id: String,
+    message: String,
+}
+
+/// One of the job's criteria in its editor: the saved name (for labels)
+/// and the values in its fields (what was typed, after a refused save).
+#[derive(Serialize, Default)]
+struct CriterionRow {
+    id: i64,
+    kind: String,
+    name: String,
+    value_name: String,
+    value_description: String,
+    /// Errors by field name (`name`, `description`, `kind`).
+    errors: BTreeMap<String, String>,
+}
+
+impl From<&JobCriterion> for CriterionRow {
+    fn from(c: &JobCriterion) -> Self {
+        CriterionRow {
+            id: c.id,
+            kind: c.kind.as_str().to_owned(),
+            name: c.name.clone(),
+            value_name: c.name.clone(),
+            value_description: c.description.clone(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// What was typed into a criterion's row (`id`) or the add form (`None`).
+#[derive(Debug, Clone, Default)]
+pub struct CriterionEdit {
+    pub id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// What was typed into a stage's edit form, shown again with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct StageEdit {
+    pub stage_id: i64,
+    pub title: String,
+    pub format: String,
+    /// As typed, so "0" or "ten" comes back as it was.
+    pub duration: String,
+    pub focus: Vec<i64>,
+    pub interviewers: Vec<i64>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +123,9 @@ struct Checkbox {
     id: i64,
     name: String,
     checked: bool,
+    /// The person's role, for interviewer boxes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +145,9 @@ struct StageCard {
     number: usize,
     title: String,
     kind_name: String,
+    /// Kind, format and minutes, each left out where it repeats the title
+    /// ("Recruiter screen · Behavioural (STAR) · 30 min").
+    meta: String,
     format: String,
     format_name: String,
     duration_minutes: i64,
@@ -92,6 +158,19 @@ struct StageCard {
     focus: Vec<Checkbox>,
     interviewers: Vec<Checkbox>,
     questions: Vec<QuestionLine>,
+    question_count: usize,
+    /// The edit panel's values: the stage's own, or what was typed.
+    edit: EditValues,
+    edit_open: bool,
+    /// Errors by field name (`title`, `duration_minutes`, `format`).
+    errors: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct EditValues {
+    title: String,
+    format: String,
+    duration: String,
 }
 
 #[derive(Serialize)]
@@ -180,6 +259,12 @@ impl From<PlannerView> for PlannerPage {
                     number: i + 1,
                     title: s.title.clone(),
                     kind_name: name_of(&stage_kinds, &s.stage_kind),
+                    meta: stage_meta(
+                        &s.title,
+                        &name_of(&stage_kinds, &s.stage_kind),
+                        &name_of(&formats, &s.format),
+                        s.duration_minutes,
+                    ),
                     format: s.format.clone(),
                     format_name: name_of(&formats, &s.format),
                     duration_minutes: s.duration_minutes,
@@ -195,6 +280,7 @@ impl From<PlannerView> for PlannerPage {
                             id: c.id,
                             name: c.name.clone(),
                             checked: s.focus_criterion_ids.contains(&c.id),
+                            role_label: None,
                         })
                         .collect(),
                     interviewers: team
@@ -203,6 +289,7 @@ impl From<PlannerView> for PlannerPage {
                             id: p.id,
                             name: p.name.clone(),
                             checked: s.interviewer_ids.contains(&p.id),
+                            role_label: Some(p.role.label()),
                         })
                         .collect(),
                     questions: s
@@ -220,6 +307,14 @@ impl From<PlannerView> for PlannerPage {
                             })
                         })
                         .collect(),
+                    question_count: s.question_ids.len(),
+                    edit: EditValues {
+                        title: s.title.clone(),
+                        format: s.format.clone(),
+                        duration: s.duration_minutes.to_string(),
+                    },
+                    edit_open: false,
+                    errors: BTreeMap::new(),
                 }
             })
             .collect();
@@ -278,7 +373,11 @@ impl From<PlannerView> for PlannerPage {
             },
             can_edit,
             job_criteria_editable: can_edit && shape.candidate_id.is_none(),
-            criteria: job.criteria,
+            criteria: job.criteria.iter().map(CriterionRow::from).collect(),
+            new_criterion: CriterionRow {
+                kind: "criterion".to_owned(),
+                ..CriterionRow::default()
+            },
             stage_kinds: options(stage_kinds),
             formats: options(formats),
             people: team
@@ -304,6 +403,8 @@ impl From<PlannerView> for PlannerPage {
                 rows,
             },
             warnings,
+            error_list: Vec::new(),
+            error_lead: "The stage was not saved.",
         }
     }
 }
@@ -312,6 +413,110 @@ impl PlannerPage {
     pub fn title(&self) -> &str {
         &self.job.title
     }
+
+    /// Shows a refused change to a criterion (or a new one): its row with
+    /// what was typed, each error beside its field and listed at the top.
+    pub fn with_criterion_edit(
+        mut self,
+        typed: CriterionEdit,
+        errors: BTreeMap<String, String>,
+    ) -> Self {
+        let prefix = match typed.id {
+            Some(id) => format!("criterion-{id}"),
+            None => "field-new-criterion".to_owned(),
+        };
+        let row = match typed.id {
+            Some(id) => match self.criteria.iter_mut().find(|c| c.id == id) {
+                Some(row) => row,
+                None => return self,
+            },
+            None => &mut self.new_criterion,
+        };
+        row.value_name = typed.name;
+        row.value_description = typed.description;
+        if typed.id.is_none() && !typed.kind.is_empty() {
+            row.kind = typed.kind;
+        }
+        let rank = |field: &str| {
+            ["kind", "name", "description"]
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<(&String, &String)> = errors.iter().collect();
+        ordered.sort_by_key(|(field, _)| rank(field));
+        self.error_list = ordered
+            .into_iter()
+            .map(|(field, message)| StageFieldError {
+                field_id: format!("{prefix}-{field}"),
+                message: message.clone(),
+            })
+            .collect();
+        row.errors = errors;
+        self.error_lead = "The criterion was not saved.";
+        self
+    }
+
+    /// Shows a refused stage edit: its panel open with what was typed, each
+    /// error beside its field and listed at the top.
+    pub fn with_stage_edit(mut self, typed: StageEdit, errors: BTreeMap<String, String>) -> Self {
+        let Some(card) = self.stages.iter_mut().find(|s| s.id == typed.stage_id) else {
+            return self;
+        };
+        card.edit = EditValues {
+            title: typed.title,
+            format: typed.format,
+            duration: typed.duration,
+        };
+        for b in &mut card.focus {
+            b.checked = typed.focus.contains(&b.id);
+        }
+        for b in &mut card.interviewers {
+            b.checked = typed.interviewers.contains(&b.id);
+        }
+        card.edit_open = true;
+        let field_id = |field: &str| {
+            let name = match field {
+                "duration_minutes" => "duration",
+                "title" | "format" => field,
+                _ => "title",
+            };
+            format!("stage-{}-{name}", card.id)
+        };
+        // In the order of the form, not of the field names.
+        let rank = |field: &str| {
+            ["title", "format", "duration_minutes"]
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<(&String, &String)> = errors.iter().collect();
+        ordered.sort_by_key(|(field, _)| rank(field));
+        self.error_list = ordered
+            .into_iter()
+            .map(|(field, message)| StageFieldError {
+                field_id: field_id(field),
+                message: message.clone(),
+            })
+            .collect();
+        card.errors = errors;
+        self
+    }
+}
+
+/// The line under a stage's title: its kind and format unless they repeat
+/// the title (or each other), then its minutes.
+fn stage_meta(title: &str, kind: &str, format: &str, minutes: i64) -> String {
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let mut parts: Vec<String> = Vec::new();
+    if !kind.is_empty() && !same(kind, title) {
+        parts.push(kind.to_owned());
+    }
+    if !format.is_empty() && !same(format, title) && !same(format, kind) {
+        parts.push(format.to_owned());
+    }
+    parts.push(format!("{minutes} min"));
+    parts.join(" · ")
 }
 
 fn warning_text(
@@ -418,6 +623,8 @@ struct PanelResult {
     why: String,
     minutes: i64,
     in_stage: bool,
+    /// Other stages of the loop that ask it already.
+    used_in: Vec<String>,
     criteria: Vec<crate::bank::search::Chip>,
     red_flags: Vec<crate::bank::search::Chip>,
 }
@@ -453,10 +660,42 @@ impl QuestionPanelPage {
                     why: r.why.clone(),
                     minutes: r.minutes,
                     in_stage: stage.question_ids.contains(&r.id),
+                    used_in: panel.elsewhere.get(&r.id).cloned().unwrap_or_default(),
                     criteria: r.criteria.clone(),
                     red_flags: r.red_flags.clone(),
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_meta;
+
+    #[test]
+    fn a_stage_line_does_not_repeat_its_title() {
+        assert_eq!(
+            stage_meta(
+                "Recruiter screen",
+                "Recruiter screen",
+                "Behavioural (STAR)",
+                30
+            ),
+            "Behavioural (STAR) · 30 min"
+        );
+        assert_eq!(
+            stage_meta(
+                "Past project deep-dive",
+                "Past project deep-dive",
+                "Past project deep-dive",
+                60
+            ),
+            "60 min"
+        );
+        assert_eq!(
+            stage_meta("Intro call", "Recruiter screen", "Behavioural (STAR)", 25),
+            "Recruiter screen · Behavioural (STAR) · 25 min"
+        );
     }
 }

@@ -18,6 +18,7 @@ mod lifecycle;
 mod my_interviews;
 mod pages;
 mod planner;
+mod planner_in_place;
 mod planner_pages;
 mod prep_packs;
 mod query_counts;

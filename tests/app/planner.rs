@@ -563,3 +563,24 @@ fn each_version_is_kept_and_two_can_be_compared() {
         422
     );
 }
+
+#[test]
+fn a_stage_edit_with_two_bad_fields_names_both() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let job = create_job(&mut script, true);
+    let before = job.template(&mut script);
+    let res = script.patch_json(
+        &format!("/api/v1/stages/{}", before.stages[0]),
+        json!({"version": before.version, "title": " ", "duration_minutes": 0}),
+    );
+    assert_eq!(res.status, 422);
+    let fields = res.json()["error"]["fields"].clone();
+    assert_eq!(fields["title"], "Enter a title.");
+    assert_eq!(
+        fields["duration_minutes"],
+        "A stage lasts between 1 and 480 minutes."
+    );
+    assert_eq!(job.template(&mut script).json, before.json);
+}

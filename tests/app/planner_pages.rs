@@ -159,7 +159,9 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
             .contains("Lost edit")
     );
 
-    // Bad input: a duration of 1000 minutes changes nothing and says so.
+    // Bad input: an empty title and 0 minutes change nothing; the planner
+    // comes back with the stage's panel open, both errors beside their
+    // fields and what was typed kept.
     let v = loop_json(&mut script, &job_id)["version"].to_string();
     let res = post(
         &mut browser,
@@ -167,18 +169,45 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
         &format!("/stages/{stage}"),
         &[
             ("version", &v),
-            ("title", "Intro call"),
-            ("duration_minutes", "1000"),
+            ("title", "  "),
+            ("format", "live-coding"),
+            ("duration_minutes", "0"),
+            ("interviewers", &interviewer.id.to_string()),
         ],
     );
-    assert_eq!(res.status, 303);
+    assert_eq!(res.status, 422, "{}", res.body);
+    let page = &res.body;
+    assert!(page.contains(&format!("id=\"stage-{stage}-edit\" open")));
+    assert!(page.contains(&format!(
+        "<p class=\"field-error\" id=\"stage-{stage}-title-error\">Enter a title.</p>"
+    )));
+    assert!(page.contains(&format!(
+        "<p class=\"field-error\" id=\"stage-{stage}-duration-error\">A stage lasts between 1 and 480 minutes.</p>"
+    )));
     assert!(
-        browser
-            .get(res.header("location").unwrap())
-            .body
-            .contains("between 1 and 480")
+        page.contains(&format!("href=\"#stage-{stage}-duration\"")),
+        "the summary links to the field"
     );
+    assert!(page.contains(
+        "name=\"duration_minutes\" type=\"text\" inputmode=\"numeric\" required value=\"0\""
+    ));
+    assert!(page.contains("<option value=\"live-coding\" selected>"));
     assert_eq!(loop_json(&mut script, &job_id)["version"].to_string(), v);
+    // Not a number at all is named the same way, and kept as typed.
+    let res = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{stage}"),
+        &[
+            ("version", &v),
+            ("title", "Intro call"),
+            ("duration_minutes", "ten"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("value=\"ten\""));
+    assert!(res.body.contains("between 1 and 480"));
+    assert!(!res.body.contains(&format!("stage-{stage}-title-error")));
 
     // Without a CSRF token, nothing at all.
     let res = browser.post_form(&format!("/stages/{stage}/remove"), &[("version", &v)]);
@@ -272,18 +301,47 @@ fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
     );
     let list = criteria(&mut script);
     assert_eq!(list[9]["name"], "Blames others in incidents");
+    // A refused save: the planner again with what was typed and the error
+    // beside the field, nothing saved.
     let bad = post(
         &mut browser,
         &job_path,
         &format!("/criteria/{added}"),
-        &[("name", ""), ("description", "")],
+        &[("name", " "), ("description", "Still <typed>")],
     );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains(&format!(
+        "<span class=\"field-error\" id=\"criterion-{added}-name-error\">Give a name of 1 to 120 characters.</span>"
+    )));
+    assert!(bad.body.contains("Still &lt;typed&gt;</textarea>"));
     assert!(
-        browser
-            .get(bad.header("location").unwrap())
-            .body
-            .contains("Nothing was saved")
+        bad.body
+            .contains(&format!("href=\"#criterion-{added}-name\""))
     );
+    assert!(bad.body.contains("The criterion was not saved."));
+    assert_eq!(
+        criteria(&mut script)[9]["name"],
+        "Blames others in incidents"
+    );
+    // The same for a new one: its kind and description kept.
+    let bad = post(
+        &mut browser,
+        &job_path,
+        &format!("/jobs/{}/criteria", job.id),
+        &[
+            ("kind", "red_flag"),
+            ("name", ""),
+            ("description", "Half typed"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"field-new-criterion-name-error\""));
+    assert!(bad.body.contains("<option value=\"red_flag\" selected>"));
+    assert!(
+        bad.body
+            .contains("name=\"description\" value=\"Half typed\"")
+    );
+    assert_eq!(criteria(&mut script).len(), 11);
     post(
         &mut browser,
         &job_path,
@@ -291,4 +349,37 @@ fn a_hiring_manager_edits_the_jobs_criteria_on_the_planner_page() {
         &[],
     );
     assert_eq!(criteria(&mut script).len(), 10);
+}
+
+#[test]
+fn the_planner_lists_each_person_once_per_stage_and_its_statements_do_not_grow_with_the_team() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut browser = app.signed_in(&hm);
+    let mut script = app.script(&hm);
+    let job = job("Team size").create(&mut script);
+    let stages = job.template(&mut script).stages.len();
+    let path = format!("/jobs/{}", job.id);
+    let first = app.user(Role::Interviewer);
+    let (few, res) = app.count_queries(|| browser.get(&path));
+    assert_eq!(res.status, 200);
+    let more: Vec<_> = (0..60).map(|_| app.user(Role::Interviewer)).collect();
+    let (many, res) = app.count_queries(|| browser.get(&path));
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        few, many,
+        "the planner's statements do not grow with the team"
+    );
+    for person in [&first, &more[59]] {
+        // One box per stage in the edit panels, one option for the script's
+        // quick picker: linear in people, however many there are.
+        let boxes = format!("name=\"interviewers\" value=\"{}\"", person.id);
+        assert_eq!(res.body.matches(&boxes).count(), stages);
+        let option = format!("<option value=\"{}\">", person.id);
+        assert_eq!(res.body.matches(&option).count(), 1);
+    }
+    assert!(
+        res.body
+            .contains("Interviewer Tester <span class=\"muted small\">Interviewer</span>")
+    );
 }

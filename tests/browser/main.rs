@@ -21,5 +21,6 @@ mod page;
 
 mod header;
 mod people;
+mod planner;
 mod scorecard;
 mod smoke;
