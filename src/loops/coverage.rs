@@ -10,7 +10,7 @@ use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{job_criteria, question_criteria, questions};
-use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StagePlan};
+use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StagePlan, Warning};
 use crate::error::AppError;
 use crate::jobs::{JobCriterion, job_criteria_of};
 
@@ -144,4 +144,64 @@ pub(crate) fn coverage_for_loops(
             }
         })
         .collect())
+}
+
+/// A coverage warning in words, naming criteria, stages and questions by
+/// the names given (a missing name reads as "criterion 7" and so on).
+pub(crate) fn warning_text(
+    w: &Warning,
+    criterion: &HashMap<i64, String>,
+    stage: &HashMap<i64, String>,
+    question: &HashMap<i64, String>,
+) -> String {
+    let c = |id: &i64| {
+        criterion
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("criterion {id}"))
+    };
+    let s = |id: &i64| {
+        stage
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("stage {id}"))
+    };
+    match w {
+        Warning::CriterionNotProbed { criterion_id } => {
+            format!("No stage probes “{}”.", c(criterion_id))
+        }
+        Warning::RedFlagNotSurfaced { criterion_id } => format!(
+            "No question can surface the red flag “{}”.",
+            c(criterion_id)
+        ),
+        Warning::CriterionProbedEverywhere { criterion_id } => format!(
+            "Every stage probes “{}”: consider focusing fewer stages on it.",
+            c(criterion_id)
+        ),
+        Warning::StageWithoutQuestions { stage_id } => format!("{} has no questions.", s(stage_id)),
+        Warning::StageWithoutInterviewer { stage_id } => {
+            format!("{} has no interviewer.", s(stage_id))
+        }
+        Warning::StageOverBudget {
+            stage_id,
+            planned_minutes,
+            duration_minutes,
+        } => {
+            format!(
+                "{} plans {planned_minutes} minutes of questions in {duration_minutes} minutes.",
+                s(stage_id)
+            )
+        }
+        Warning::QuestionInSeveralStages {
+            question_id,
+            stage_ids,
+        } => format!(
+            "“{}” is asked in {}.",
+            question
+                .get(question_id)
+                .cloned()
+                .unwrap_or_else(|| format!("question {question_id}")),
+            stage_ids.iter().map(s).collect::<Vec<_>>().join(" and ")
+        ),
+    }
 }

@@ -7,6 +7,7 @@ pub mod edits;
 mod pages;
 pub mod planner;
 mod planner_page;
+mod question_panel_page;
 
 pub(crate) use pages::refused_criterion_edit;
 pub(crate) use planner_page::CriterionEdit;

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::edits::QuestionStep;
 use super::planner;
-use super::planner_page::{CriterionEdit, PlannerPage, QuestionPanelPage, StageEdit};
+use super::planner_page::{CriterionEdit, PlannerPage, StageEdit};
+use super::question_panel_page::QuestionPanelPage;
 use crate::access::Target as Of;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;

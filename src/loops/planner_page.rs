@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::planner::PlannerView;
 use crate::domain::CriterionKind;
-use crate::domain::coverage::Warning;
 use crate::jobs::JobCriterion;
 
 #[derive(Serialize)]
@@ -345,7 +344,12 @@ impl From<PlannerView> for PlannerPage {
             .warnings
             .iter()
             .map(|w| Message {
-                message: warning_text(w, &criterion_names, &stage_names, &question_names),
+                message: super::coverage::warning_text(
+                    w,
+                    &criterion_names,
+                    &stage_names,
+                    &question_names,
+                ),
             })
             .collect();
         let options = |choices: Vec<super::planner::Choice>| {
@@ -517,156 +521,6 @@ fn stage_meta(title: &str, kind: &str, format: &str, minutes: i64) -> String {
     }
     parts.push(format!("{minutes} min"));
     parts.join(" · ")
-}
-
-fn warning_text(
-    w: &Warning,
-    criterion: &HashMap<i64, String>,
-    stage: &HashMap<i64, String>,
-    question: &HashMap<i64, String>,
-) -> String {
-    let c = |id: &i64| {
-        criterion
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| format!("criterion {id}"))
-    };
-    let s = |id: &i64| {
-        stage
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| format!("stage {id}"))
-    };
-    match w {
-        Warning::CriterionNotProbed { criterion_id } => {
-            format!("No stage probes “{}”.", c(criterion_id))
-        }
-        Warning::RedFlagNotSurfaced { criterion_id } => format!(
-            "No question can surface the red flag “{}”.",
-            c(criterion_id)
-        ),
-        Warning::CriterionProbedEverywhere { criterion_id } => format!(
-            "Every stage probes “{}”: consider focusing fewer stages on it.",
-            c(criterion_id)
-        ),
-        Warning::StageWithoutQuestions { stage_id } => format!("{} has no questions.", s(stage_id)),
-        Warning::StageWithoutInterviewer { stage_id } => {
-            format!("{} has no interviewer.", s(stage_id))
-        }
-        Warning::StageOverBudget {
-            stage_id,
-            planned_minutes,
-            duration_minutes,
-        } => {
-            format!(
-                "{} plans {planned_minutes} minutes of questions in {duration_minutes} minutes.",
-                s(stage_id)
-            )
-        }
-        Warning::QuestionInSeveralStages {
-            question_id,
-            stage_ids,
-        } => format!(
-            "“{}” is asked in {}.",
-            question
-                .get(question_id)
-                .cloned()
-                .unwrap_or_else(|| format!("question {question_id}")),
-            stage_ids.iter().map(s).collect::<Vec<_>>().join(" and ")
-        ),
-    }
-}
-
-/// The stage's bank panel as its page shows it.
-#[derive(Serialize)]
-pub struct QuestionPanelPage {
-    job: JobRef,
-    stage: PanelStage,
-    #[serde(rename = "loop")]
-    loop_: PanelLoop,
-    query: PanelQueryEcho,
-    focus_names: Vec<String>,
-    total: i64,
-    results: Vec<PanelResult>,
-}
-
-#[derive(Serialize)]
-struct JobRef {
-    id: i64,
-    title: String,
-}
-
-#[derive(Serialize)]
-struct PanelStage {
-    id: i64,
-    title: String,
-    kind_name: String,
-    duration_minutes: i64,
-    planned_minutes: i64,
-    over_budget: bool,
-}
-
-#[derive(Serialize)]
-struct PanelLoop {
-    version: i64,
-}
-
-#[derive(Serialize)]
-struct PanelQueryEcho {
-    q: String,
-}
-
-#[derive(Serialize)]
-struct PanelResult {
-    id: i64,
-    prompt: String,
-    why: String,
-    minutes: i64,
-    in_stage: bool,
-    /// Other stages of the loop that ask it already.
-    used_in: Vec<String>,
-    criteria: Vec<crate::bank::search::Chip>,
-    red_flags: Vec<crate::bank::search::Chip>,
-}
-
-impl QuestionPanelPage {
-    pub fn new(panel: super::planner::QuestionPanel, q: String) -> Self {
-        let stage = &panel.stage;
-        QuestionPanelPage {
-            job: JobRef {
-                id: panel.job_id,
-                title: panel.job_title.clone(),
-            },
-            stage: PanelStage {
-                id: stage.id,
-                title: stage.title.clone(),
-                kind_name: panel.kind_name.clone(),
-                duration_minutes: stage.duration_minutes,
-                planned_minutes: panel.planned_minutes,
-                over_budget: panel.planned_minutes > stage.duration_minutes,
-            },
-            loop_: PanelLoop {
-                version: panel.loop_version,
-            },
-            query: PanelQueryEcho { q },
-            focus_names: panel.focus_names.clone(),
-            total: panel.total,
-            results: panel
-                .results
-                .iter()
-                .map(|r| PanelResult {
-                    id: r.id,
-                    prompt: r.prompt.clone(),
-                    why: r.why.clone(),
-                    minutes: r.minutes,
-                    in_stage: stage.question_ids.contains(&r.id),
-                    used_in: panel.elsewhere.get(&r.id).cloned().unwrap_or_default(),
-                    criteria: r.criteria.clone(),
-                    red_flags: r.red_flags.clone(),
-                })
-                .collect(),
-        }
-    }
 }
 
 #[cfg(test)]
