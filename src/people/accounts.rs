@@ -171,6 +171,35 @@ pub fn invite(
     })
 }
 
+/// Withdraws every invitation still waiting for `email` (`ManageUsers`):
+/// they expire now, so their links answer "no longer valid". Audited.
+/// Returns how many were withdrawn (0 when none was waiting).
+pub fn revoke_invitation(conn: &mut DbConn, actor: &User, email: &str) -> Result<usize, AppError> {
+    access::require(actor, Action::ManageUsers)?;
+    crate::db::write_transaction(conn, |conn| {
+        let at = now();
+        let withdrawn = diesel::update(
+            one_time_tokens::table
+                .filter(one_time_tokens::purpose.eq(TokenPurpose::Invitation.as_str()))
+                .filter(one_time_tokens::email.eq(email.trim()))
+                .filter(one_time_tokens::used_at.is_null())
+                .filter(one_time_tokens::expires_at.gt(at)),
+        )
+        .set(one_time_tokens::expires_at.eq(at))
+        .execute(conn)?;
+        if withdrawn > 0 {
+            AuditEvent::record(
+                conn,
+                Some(actor.id),
+                "invitation.revoked",
+                ("invitation", None),
+                json!({"email": email.trim()}),
+            )?;
+        }
+        Ok(withdrawn)
+    })
+}
+
 /// A live one-time token of a purpose, or why it cannot be used.
 pub fn live_token(
     conn: &mut DbConn,

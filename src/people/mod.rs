@@ -49,6 +49,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/account", web::post().to(account_pages::save))
         .route("/users", web::get().to(pages::list_page))
         .route("/users/invitations", web::post().to(pages::invite_form))
+        .route(
+            "/users/invitations/revoke",
+            web::post().to(pages::revoke_invitation_form),
+        )
         .route("/users/{id}", web::get().to(pages::edit_page))
         .route("/users/{id}", web::post().to(pages::edit_form))
         .route("/users/{id}/active", web::post().to(pages::active_form));

@@ -46,6 +46,8 @@ struct UserRow {
 struct InvitationRow {
     email: String,
     name: String,
+    /// The role's value, for "Send again".
+    role: String,
     role_label: &'static str,
     expires_on: String,
 }
@@ -124,6 +126,7 @@ async fn people_page(
             .into_iter()
             .map(|i| InvitationRow {
                 role_label: i.role.parse::<Role>().map(Role::label).unwrap_or(""),
+                role: i.role.clone(),
                 expires_on: crate::domain::when::iso(i.expires_at),
                 email: i.email,
                 name: i.name,
@@ -435,4 +438,34 @@ pub async fn active_form(
         Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
         Err(e) => Err(e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Withdraws the invitations waiting for `email`: their links stop working.
+pub async fn revoke_invitation_form(
+    state: State,
+    me: CurrentUser,
+    form: CsrfForm<RevokeForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.0.email;
+    let (user, address) = (me.user.clone(), email.clone());
+    let withdrawn = db(&state, move |conn| {
+        crate::people::accounts::revoke_invitation(conn, &user, &address)
+    })
+    .await?;
+    let message = if withdrawn > 0 {
+        format!("Invitation to {email} withdrawn: its link no longer works.")
+    } else {
+        format!("There was no invitation waiting for {email}.")
+    };
+    redirect_with_flash(
+        "/users",
+        if withdrawn > 0 { "success" } else { "info" },
+        &message,
+    )
 }

@@ -158,6 +158,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         form!("/users/invitations", name = "Invitee", email = format!("form{n}@example.com"), role = "interviewer") => ADMIN, 303, 403;
         form!("/users/{target}", name = "Target Person", role = "interviewer") => ADMIN, 303, 403;
         form!("/users/{target}/active", active = "true")                 => ADMIN, 303, 403;
+        form!("/users/invitations/revoke", email = "nobody@example.com") => ADMIN, 303, 403;
         api!(GET "/api/v1/users")                                        => ADMIN, 200, 403;
         api!(POST "/api/v1/users", new_user)                             => ADMIN, 201, 403;
         api!(PATCH "/api/v1/users/{target}", {"name": "Target Person"})  => ADMIN, 200, 403;
