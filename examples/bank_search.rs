@@ -8,9 +8,10 @@
 use std::time::{Duration, Instant};
 
 use diesel::RunQueryDsl;
-use loopwright::Application;
-use loopwright::config::{Config, DatabaseUrl};
+use loopwright::config::DatabaseUrl;
 use loopwright::db::models::{User, UserInsertForm, now};
+
+mod support;
 
 const PASSWORD: &str = "benchmark passphrase 2026";
 
@@ -21,59 +22,45 @@ fn main() {
         Err(_) => DatabaseUrl::Sqlite(dir.path().join("bench.db")),
     };
     let backend = database_url.backend();
-    let config = Config {
-        bind: "127.0.0.1:0".parse().expect("address"),
-        data_dir: dir.path().to_owned(),
-        database_url,
-        smtp_url: None,
-        mail_from: "Loopwright <loopwright@localhost>".into(),
-        public_url: None,
-        secret: Some("benchmark secret that is long enough to sign".into()),
-        log: "error".into(),
-        dev_reload: false,
-        mail_retry_base: Duration::from_secs(30),
-        mail_poll_every: Duration::from_secs(5),
-        reminder_after_hours: 24,
-        escalation_after_hours: 48,
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(config).expect("app starts");
-            let mut conn = app.pool().get().expect("connection");
-            let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
-            let at = now();
-            User::create(&mut conn, &UserInsertForm::active("bench@example.com", "Bench", "interviewer", &hash, at))
-                .expect("user");
-            let started = Instant::now();
-            diesel::sql_query(
-                "INSERT INTO questions (slug, category, prompt, why_asked, prep_pointers, follow_ups, suggested_minutes, version, created_at, updated_at) \
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
-                 SELECT 'generated-' || i, CASE WHEN i % 3 = 0 THEN 'behavioural' ELSE 'technical' END, \
-                        'Generated question ' || i || ' about caching layers, queues and ' || (i % 97) || ' retries', \
-                        'Generated why-note ' || i || ' on idempotency and failure. Filler for a benchmark.', \
-                        '[\"measure first\",\"name the trade-off\",\"cover failure\"]', '[\"and then?\"]', 10, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM n",
-            )
-            .execute(&mut conn)
-            .expect("generate questions");
-            diesel::sql_query(
-                "INSERT INTO question_criteria (question_id, criterion_id) SELECT q.id, c.id FROM questions q, criteria c \
-                 WHERE q.slug LIKE 'generated-%' AND c.slug = CASE WHEN q.id % 2 = 0 THEN 'api-design' ELSE 'distributed-systems' END",
-            )
-            .execute(&mut conn)
-            .expect("link criteria");
-            diesel::sql_query(
-                "INSERT INTO question_stage_kinds (question_id, stage_kind_id) SELECT q.id, k.id FROM questions q, stage_kinds k \
-                 WHERE q.slug LIKE 'generated-%' AND k.slug = 'system-design-interview'",
-            )
-            .execute(&mut conn)
-            .expect("link stage kinds");
-            println!("{backend}: 10,000 questions generated in {:.1} s", started.elapsed().as_secs_f64());
-            tx.send(app.public_url().to_owned()).expect("send");
-            app.run_until_stopped().await.expect("server");
-        })
+    let config = support::config(dir.path(), database_url);
+    let base = support::serve(config, move |app| {
+        let mut conn = app.pool().get().expect("connection");
+        let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
+        let at = now();
+        User::create(
+            &mut conn,
+            &UserInsertForm::active("bench@example.com", "Bench", "interviewer", &hash, at),
+        )
+        .expect("user");
+        let started = Instant::now();
+        diesel::sql_query(
+            "INSERT INTO questions (slug, category, prompt, why_asked, prep_pointers, follow_ups, suggested_minutes, version, created_at, updated_at) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+             SELECT 'generated-' || i, CASE WHEN i % 3 = 0 THEN 'behavioural' ELSE 'technical' END, \
+                    'Generated question ' || i || ' about caching layers, queues and ' || (i % 97) || ' retries', \
+                    'Generated why-note ' || i || ' on idempotency and failure. Filler for a benchmark.', \
+                    '[\"measure first\",\"name the trade-off\",\"cover failure\"]', '[\"and then?\"]', 10, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM n",
+        )
+        .execute(&mut conn)
+        .expect("generate questions");
+        diesel::sql_query(
+            "INSERT INTO question_criteria (question_id, criterion_id) SELECT q.id, c.id FROM questions q, criteria c \
+             WHERE q.slug LIKE 'generated-%' AND c.slug = CASE WHEN q.id % 2 = 0 THEN 'api-design' ELSE 'distributed-systems' END",
+        )
+        .execute(&mut conn)
+        .expect("link criteria");
+        diesel::sql_query(
+            "INSERT INTO question_stage_kinds (question_id, stage_kind_id) SELECT q.id, k.id FROM questions q, stage_kinds k \
+             WHERE q.slug LIKE 'generated-%' AND k.slug = 'system-design-interview'",
+        )
+        .execute(&mut conn)
+        .expect("link stage kinds");
+        println!(
+            "{backend}: 10,000 questions generated in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        app.public_url().to_owned()
     });
-    let base = rx.recv().expect("base url");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

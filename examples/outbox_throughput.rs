@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use loopwright::Application;
 use loopwright::candidates::{self, NewCandidate};
 use loopwright::config::{Config, DatabaseUrl};
 use loopwright::db::models::{User, UserInsertForm, now};
@@ -15,6 +14,8 @@ use loopwright::domain::{EmailAddress, PersonName};
 use loopwright::jobs::{self, NewJob};
 use loopwright::loops::{self, edits::StageChanges};
 use loopwright::mail::{self, Attachment, NewEmail};
+
+mod support;
 
 #[path = "../tests/app/smtp.rs"]
 #[allow(dead_code)]
@@ -26,29 +27,11 @@ fn main() {
     let sink = smtp::SmtpServer::start();
     let dir = tempfile::TempDir::new().expect("temp dir");
     let config = Config {
-        bind: "127.0.0.1:0".parse().expect("address"),
-        data_dir: dir.path().to_owned(),
-        database_url: DatabaseUrl::Sqlite(dir.path().join("bench.db")),
         smtp_url: Some(sink.url()),
-        mail_from: "Loopwright <loopwright@localhost>".into(),
-        public_url: None,
-        secret: Some("benchmark secret that is long enough to sign".into()),
-        log: "error".into(),
-        dev_reload: false,
-        mail_retry_base: Duration::from_secs(30),
         mail_poll_every: Duration::from_millis(20),
-        reminder_after_hours: 24,
-        escalation_after_hours: 48,
+        ..support::config(dir.path(), DatabaseUrl::Sqlite(dir.path().join("bench.db")))
     };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(config).expect("app starts");
-            tx.send(app.pool()).expect("send");
-            app.run_until_stopped().await.expect("server");
-        })
-    });
-    let pool = rx.recv().expect("pool");
+    let pool = support::serve(config, |app| app.pool());
     let mut conn = pool.get().expect("connection");
     let templates = loopwright::templates::Templates::new(false).expect("templates");
     let hash = loopwright::auth::password::hash("benchmark passphrase 2026").expect("hash");

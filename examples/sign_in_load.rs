@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use loopwright::Application;
-use loopwright::config::{Config, DatabaseUrl};
+use loopwright::config::DatabaseUrl;
 use loopwright::db::models::{User, UserInsertForm, now};
+
+mod support;
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "benchmark passphrase 2026";
@@ -50,37 +51,17 @@ fn page_latencies(base: &str, n: usize) -> Vec<Duration> {
 
 fn main() {
     let dir = tempfile::TempDir::new().expect("temp dir");
-    let config = Config {
-        bind: "127.0.0.1:0".parse().expect("address"),
-        data_dir: dir.path().to_owned(),
-        database_url: DatabaseUrl::Sqlite(dir.path().join("bench.db")),
-        smtp_url: None,
-        mail_from: "Loopwright <loopwright@localhost>".into(),
-        public_url: None,
-        secret: Some("benchmark secret that is long enough to sign".into()),
-        log: "error".into(),
-        dev_reload: false,
-        mail_retry_base: Duration::from_secs(30),
-        mail_poll_every: Duration::from_secs(5),
-        reminder_after_hours: 24,
-        escalation_after_hours: 48,
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(config).expect("app starts");
-            let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
-            let at = now();
-            User::create(
-                &mut app.pool().get().expect("connection"),
-                &UserInsertForm::active(EMAIL, "Bench", "interviewer", &hash, at),
-            )
-            .expect("user");
-            tx.send(app.public_url().to_owned()).expect("send");
-            app.run_until_stopped().await.expect("server");
-        })
+    let config = support::config(dir.path(), DatabaseUrl::Sqlite(dir.path().join("bench.db")));
+    let base = support::serve(config, |app| {
+        let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
+        let at = now();
+        User::create(
+            &mut app.pool().get().expect("connection"),
+            &UserInsertForm::active(EMAIL, "Bench", "interviewer", &hash, at),
+        )
+        .expect("user");
+        app.public_url().to_owned()
     });
-    let base = rx.recv().expect("base url");
 
     let agent = new_agent();
     let mut single: Vec<Duration> = (0..20)

@@ -1,0 +1,119 @@
+//! The minimal page of the same stack: actix-web, diesel r2d2 on SQLite and
+//! handlebars; one indexed read of a stage and its questions, rendered.
+
+use std::path::Path;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
+use serde_json::json;
+
+/// The minimal page's state: its own pool on the app's SQLite file and one
+/// template.
+struct Minimal {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+    templates: handlebars::Handlebars<'static>,
+}
+
+/// The app's connection settings, on every new connection.
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+#[derive(diesel::QueryableByName, serde::Serialize)]
+struct StageQuestion {
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = BigInt)]
+    duration_minutes: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    prompt: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    why_asked: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    suggested_minutes: Option<i64>,
+}
+
+const MINIMAL_SQL: &str = "SELECT s.title, s.duration_minutes, q.prompt, q.why_asked, q.suggested_minutes \
+     FROM stages s LEFT JOIN stage_questions sq ON sq.stage_id = s.id \
+     LEFT JOIN questions q ON q.id = sq.question_id WHERE s.id = ? ORDER BY sq.position";
+
+const MINIMAL_TEMPLATE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{title}}</title></head>
+<body><main><h1>{{title}}</h1><p>{{duration_minutes}} minutes</p>
+<ol>{{#each questions}}<li><h2>{{prompt}}</h2><p>{{why_asked}}</p><p>{{suggested_minutes}} min</p></li>{{/each}}</ol>
+</main></body></html>"#;
+
+async fn minimal_stage(
+    state: web::Data<Minimal>,
+    id: web::Path<i64>,
+) -> actix_web::Result<HttpResponse> {
+    let (pool, id) = (state.pool.clone(), id.into_inner());
+    let rows = web::block(move || -> Result<Vec<StageQuestion>, String> {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        diesel::sql_query(MINIMAL_SQL)
+            .bind::<BigInt, _>(id)
+            .load(&mut conn)
+            .map_err(|e| e.to_string())
+    })
+    .await?
+    .map_err(actix_web::error::ErrorInternalServerError)?;
+    let first = rows
+        .first()
+        .ok_or_else(|| actix_web::error::ErrorNotFound("no such stage"))?;
+    let context = json!({
+        "title": first.title,
+        "duration_minutes": first.duration_minutes,
+        "questions": rows.iter().filter(|r| r.prompt.is_some()).collect::<Vec<_>>(),
+    });
+    let html = state
+        .templates
+        .render("stage", &context)
+        .map_err(actix_web::error::ErrorInternalServerError)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Starts the minimal app on `db_path`; answers its base URL.
+pub fn start(db_path: &Path) -> String {
+    let url = db_path.to_string_lossy().into_owned();
+    SqliteConnection::establish(&url).expect("the minimal app opens the database");
+    let pool = Pool::builder()
+        .max_size(8)
+        .min_idle(Some(1))
+        .connection_customizer(Box::new(Pragmas))
+        .build(ConnectionManager::<SqliteConnection>::new(url))
+        .expect("pool");
+    let mut templates = handlebars::Handlebars::new();
+    templates
+        .register_template_string("stage", MINIMAL_TEMPLATE)
+        .expect("template");
+    let state = web::Data::new(Minimal { pool, templates });
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(state.clone())
+                    .route("/stages/{id}", web::get().to(minimal_stage))
+            })
+            .bind("127.0.0.1:0")
+            .expect("bind");
+            tx.send(server.addrs()[0]).expect("send");
+            server.run().await.expect("minimal server");
+        })
+    });
+    format!("http://{}", rx.recv().expect("the minimal app started"))
+}

@@ -1,0 +1,237 @@
+//! The data set, seeded through the API as the people who would.
+
+use serde_json::{Value, json};
+
+use crate::{Request, agent};
+
+pub const PASSWORD: &str = "benchmark passphrase 2026";
+pub const ADMIN: &str = "admin@example.com";
+
+/// The stage kinds of the six stages, in order.
+const KINDS: [&str; 6] = [
+    "recruiter-screen",
+    "hiring-manager-interview",
+    "live-coding-round",
+    "system-design-interview",
+    "past-project-deep-dive",
+    "final-values-interview",
+];
+/// Questions on each stage: 16 in all.
+const QUESTIONS: [usize; 6] = [3, 3, 3, 3, 2, 2];
+/// Which of the three interviewers sit on each stage.
+const ASSIGNED: [&[usize]; 6] = [&[0, 1], &[2], &[1, 2], &[0], &[2, 0], &[1]];
+/// The submitted scorecards on the first candidate: (stage, interviewer).
+const SUBMITTED: [(usize, usize); 6] = [(0, 0), (0, 1), (1, 2), (2, 1), (2, 2), (3, 0)];
+
+/// Someone signed in over the API with their bearer token.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    pub token: String,
+    id: i64,
+}
+
+impl Client {
+    fn sign_in(base: &str, email: &str) -> Client {
+        let agent = agent();
+        let body = agent
+            .post(format!("{base}/api/v1/auth/login"))
+            .send_json(json!({"email": email, "password": PASSWORD}))
+            .expect("sign in")
+            .body_mut()
+            .read_json::<Value>()
+            .expect("json");
+        Client {
+            agent,
+            base: base.to_owned(),
+            token: body["token"].as_str().expect("token").to_owned(),
+            id: body["user"]["id"].as_i64().expect("user id"),
+        }
+    }
+
+    /// Sends `body` (or nothing) and answers the JSON; panics unless the
+    /// status is `expected`.
+    fn call(&self, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token));
+        let res = match body {
+            Some(body) => self.agent.run(
+                request
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string())
+                    .expect("request"),
+            ),
+            None => self.agent.run(request.body(()).expect("request")),
+        };
+        let mut res = res.expect("the app answers");
+        let status = res.status().as_u16();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        assert_eq!(status, expected, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// A GET of `path` as this person, for the benchmark.
+    pub fn get(&self, label: &'static str, path: &str) -> Request {
+        Request {
+            label,
+            method: "GET",
+            url: format!("{}{path}", self.base),
+            token: Some(self.token.clone()),
+            body: None,
+        }
+    }
+}
+
+/// The seeded data the pages are measured on.
+pub struct World {
+    pub manager: Client,
+    pub recruiter: Client,
+    pub interviewers: Vec<Client>,
+    pub job: i64,
+    /// The candidate with six submitted scorecards.
+    pub candidate: i64,
+    /// Their first stage, where the first interviewer has submitted.
+    pub kit_stage: i64,
+    /// The second candidate's first stage, where the first interviewer
+    /// keeps a draft.
+    pub draft_stage: i64,
+    /// The draft: every focus criterion rated, every red flag answered, a
+    /// note per question.
+    pub draft: Value,
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v["id"].as_i64().expect("id"))
+        .collect()
+}
+
+/// Seeds the data set through the API, as the people who would.
+pub fn seed(base: &str) -> World {
+    let admin = Client::sign_in(base, ADMIN);
+    let people = [
+        ("morgan@example.com", "Morgan Manager", "hiring_manager"),
+        ("riley@example.com", "Riley Recruiter", "recruiter"),
+        ("ada@example.com", "Ada Lovelace", "interviewer"),
+        ("alan@example.com", "Alan Turing", "interviewer"),
+        ("edsger@example.com", "Edsger Dijkstra", "interviewer"),
+    ]
+    .map(|(email, name, role)| {
+        let body = json!({"email": email, "name": name, "role": role, "password": PASSWORD});
+        admin.call("POST", "/api/v1/users", Some(body), 201);
+        Client::sign_in(base, email)
+    });
+    let [manager, recruiter, a, b, c] = people;
+    let interviewers = vec![a, b, c];
+
+    let track =
+        manager.call("GET", "/api/v1/tracks/backend-developer", None, 200)["track"]["id"].clone();
+    let job = manager.call(
+        "POST",
+        "/api/v1/jobs",
+        Some(json!({"title": "Backend Developer", "team": "Payments", "track_id": track, "typical_stages": false})),
+        201,
+    )["job"]
+        .clone();
+    let criteria = &job["criteria"];
+    let of_kind = |red_flag: bool| -> Vec<i64> {
+        criteria
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .filter(|c| (c["kind"] == "red_flag") == red_flag)
+            .map(|c| c["id"].as_i64().expect("id"))
+            .collect()
+    };
+    let (focus, red_flags) = (of_kind(false)[..2].to_vec(), of_kind(true));
+    let loop_id = job["template_loop_id"].as_i64().expect("loop");
+    let bank = ids(&manager.call("GET", "/api/v1/questions?per_page=100", None, 200)["questions"]);
+    let mut version =
+        manager.call("GET", &format!("/api/v1/loops/{loop_id}"), None, 200)["version"].clone();
+    let mut stage_questions = Vec::new();
+    let mut next = 0;
+    for (s, kind) in KINDS.iter().enumerate() {
+        let shape = manager.call(
+            "POST",
+            &format!("/api/v1/loops/{loop_id}/stages"),
+            Some(json!({"stage_kind": kind, "version": version})),
+            201,
+        );
+        let stage = *ids(&shape["stages"]).last().expect("the new stage");
+        let questions = bank[next..next + QUESTIONS[s]].to_vec();
+        next += QUESTIONS[s];
+        let users: Vec<i64> = ASSIGNED[s].iter().map(|&i| interviewers[i].id).collect();
+        version = shape["version"].clone();
+        for (method, path, body) in [
+            (
+                "PATCH",
+                format!("/api/v1/stages/{stage}"),
+                json!({"focus_criterion_ids": focus}),
+            ),
+            (
+                "PUT",
+                format!("/api/v1/stages/{stage}/questions"),
+                json!({"question_ids": questions}),
+            ),
+            (
+                "PUT",
+                format!("/api/v1/stages/{stage}/interviewers"),
+                json!({"user_ids": users}),
+            ),
+        ] {
+            let mut body = body;
+            body["version"] = version.clone();
+            version = manager.call(method, &path, Some(body), 200)["version"].clone();
+        }
+        stage_questions.push(questions);
+    }
+
+    let candidates: Vec<(i64, Vec<i64>)> = ["Grace Hopper", "Barbara Liskov", "Donald Knuth"]
+        .iter()
+        .map(|name| {
+            let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+            let body = json!({"name": name, "email": email, "job_id": job["id"]});
+            let id =
+                recruiter.call("POST", "/api/v1/candidates", Some(body), 201)["candidate"]["id"]
+                    .as_i64()
+                    .expect("candidate id");
+            let copy = recruiter.call("GET", &format!("/api/v1/candidates/{id}/loop"), None, 200);
+            (id, ids(&copy["stages"]))
+        })
+        .collect();
+
+    let card = |s: usize, n: usize| {
+        let (rating, recommendation) = (["yes", "strong_yes", "no"][n % 3], ["yes", "no"][n % 2]);
+        json!({
+            "ratings": focus.iter().map(|c| json!({
+                "criterion_id": c,
+                "rating": rating,
+                "evidence": "Walked through the trade-offs of the index and the cache, with numbers.",
+            })).collect::<Vec<_>>(),
+            "red_flags": red_flags.iter().map(|c| json!({"criterion_id": c, "observed": false, "evidence": ""})).collect::<Vec<_>>(),
+            "question_notes": stage_questions[s].iter().map(|q| json!({"question_id": q, "notes": "Clarified first, then sketched; covered failure."})).collect::<Vec<_>>(),
+            "recommendation": recommendation,
+            "summary": "Clear thinker; asked good questions before designing.",
+        })
+    };
+    let (measured, stages) = &candidates[0];
+    for (n, &(s, i)) in SUBMITTED.iter().enumerate() {
+        let path = format!("/api/v1/stages/{}/scorecard", stages[s]);
+        interviewers[i].call("PUT", &path, Some(card(s, n)), 200);
+        interviewers[i].call("POST", &format!("{path}/submit"), Some(json!({})), 200);
+    }
+    World {
+        job: job["id"].as_i64().expect("job id"),
+        candidate: *measured,
+        kit_stage: stages[0],
+        draft_stage: candidates[1].1[0],
+        draft: card(0, 0),
+        manager,
+        recruiter,
+        interviewers,
+    }
+}
