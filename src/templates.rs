@@ -268,6 +268,21 @@ impl Templates {
             })
     }
 
+    /// A page from its whole context, which it takes: no copy of the
+    /// context is made to render it (a page's context can be large).
+    pub fn render_page(
+        &self,
+        name: &str,
+        context: serde_json::Value,
+    ) -> Result<String, RenderError> {
+        self.registry
+            .render_with_context(name, &handlebars::Context::from(context))
+            .map_err(|e| RenderError {
+                name: name.to_owned(),
+                message: e.to_string(),
+            })
+    }
+
     /// The content type and body of a static file, if there is one by that name.
     pub fn static_file(&self, name: &str) -> Option<(&'static str, String)> {
         let (_, content_type, embedded) = STATIC_FILES.iter().find(|(n, ..)| *n == name)?;

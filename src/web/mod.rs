@@ -226,7 +226,7 @@ pub fn render(
     if let Some(flash) = &flash {
         context["flash"] = json!([flash]);
     }
-    let mut response = html(status, state.templates.render(template, &context)?);
+    let mut response = html(status, state.templates.render_page(template, context)?);
     if let Some(cookie) = csrf_cookie {
         response.add_cookie(&cookie).map_err(AppError::internal)?;
     }
@@ -545,7 +545,7 @@ fn error_response<B>(
                 if let Some(user) = &signed_in {
                     show_signed_in(&mut context, user, req.path());
                 }
-                state.templates.render("pages/error", &context).ok()
+                state.templates.render_page("pages/error", context).ok()
             })
             .unwrap_or_else(|| format!("{} {}", status.as_u16(), message));
         html(status, body)
