@@ -13,7 +13,7 @@ use crate::domain::{CriterionKind, DecisionOutcome, Recommendation};
 use crate::error::AppError;
 use crate::interviews::{debrief, reminders};
 use crate::web::extract::CsrfForm;
-use crate::web::form::{Pairs, field};
+use crate::web::form::{Pairs, field, hidden_id};
 use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
 
 /// The debrief page's context: the matrix, the agenda in words, the
@@ -488,11 +488,7 @@ pub async fn reassign_form(
 ) -> Result<HttpResponse, AppError> {
     let candidate_id = id.into_inner();
     let pairs = form.0;
-    let hidden = |name: &str| {
-        field(&pairs, name).parse::<i64>().map_err(|_| {
-            AppError::BadRequest(format!("The form lacks its {name}: reload the page."))
-        })
-    };
+    let hidden = |name: &str| hidden_id(&pairs, name);
     let (stage_id, leaver_id, version) = (
         hidden("stage_id")?,
         hidden("leaver_id")?,
@@ -547,11 +543,7 @@ pub async fn remind_form(
 ) -> Result<HttpResponse, AppError> {
     let candidate_id = id.into_inner();
     let pairs = form.0;
-    let hidden = |name: &str| {
-        field(&pairs, name).parse::<i64>().map_err(|_| {
-            AppError::BadRequest(format!("The form lacks its {name}: reload the page."))
-        })
-    };
+    let hidden = |name: &str| hidden_id(&pairs, name);
     let (stage_id, interviewer_id) = (hidden("stage_id")?, hidden("interviewer_id")?);
     let (user, st) = (me.user.clone(), state.clone());
     let result = db(&state, move |conn| {

@@ -16,6 +16,14 @@ pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// A hidden field's id, which the page wrote: missing or not a number is a
+/// 400 asking to reload the page (the person typed nothing there).
+pub fn hidden_id(pairs: &Pairs, name: &str) -> Result<i64, crate::error::AppError> {
+    field(pairs, name).parse::<i64>().map_err(|_| {
+        crate::error::AppError::BadRequest(format!("The form lacks its {name}: reload the page."))
+    })
+}
+
 /// Every value of a repeated field that is an id; others are ignored.
 pub fn all_ids(pairs: &Pairs, name: &str) -> Vec<i64> {
     pairs

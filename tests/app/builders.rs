@@ -416,6 +416,22 @@ pub struct Candidate {
     pub json: Value,
 }
 
+impl Candidate {
+    /// Schedules `stage` of their loop to start at `at` (UTC) through the
+    /// API, as `client` (a recruiter, say), with the loop's current version.
+    pub fn schedule(&self, client: &mut Browser, stage: i64, at: chrono::DateTime<chrono::Utc>) {
+        let version = client
+            .get(&format!("/api/v1/candidates/{}/loop", self.id))
+            .json()["version"]
+            .clone();
+        let res = client.patch_json(
+            &format!("/api/v1/stages/{stage}"),
+            json!({"version": version, "starts_at": at.to_rfc3339(), "time_zone": "UTC"}),
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+}
+
 /// A scorecard's content; only what is named is sent.
 #[derive(Default, Clone)]
 pub struct ScorecardSpec {

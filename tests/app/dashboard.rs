@@ -6,24 +6,6 @@ use serde_json::json;
 use crate::builders::{Member, Team, candidate, job, plan, scorecard, stage};
 use crate::support::TestApp;
 
-fn schedule(
-    recruiter: &mut Member,
-    candidate_id: i64,
-    stage: i64,
-    at: chrono::DateTime<chrono::Utc>,
-) {
-    let version = recruiter
-        .api
-        .get(&format!("/api/v1/candidates/{candidate_id}/loop"))
-        .json()["version"]
-        .clone();
-    let res = recruiter.api.patch_json(
-        &format!("/api/v1/stages/{stage}"),
-        json!({"version": version, "starts_at": at.to_rfc3339(), "time_zone": "UTC"}),
-    );
-    assert_eq!(res.status, 200, "{}", res.body);
-}
-
 /// The part of the page inside the section with `id`.
 fn section<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     let start = html.find(&format!("id=\"{id}\""))?;
@@ -55,21 +37,18 @@ fn each_person_sees_what_needs_them() {
         .on(&job)
         .create(&mut recruiter.api);
     let now = chrono::Utc::now();
-    schedule(
-        &mut recruiter,
-        grace.id,
+    grace.schedule(
+        &mut recruiter.api,
         grace.stages[0],
         now - chrono::Duration::days(3),
     );
-    schedule(
-        &mut recruiter,
-        grace.id,
+    grace.schedule(
+        &mut recruiter.api,
         grace.stages[1],
         now + chrono::Duration::days(2),
     );
-    schedule(
-        &mut recruiter,
-        ada.id,
+    ada.schedule(
+        &mut recruiter.api,
         ada.stages[0],
         now - chrono::Duration::days(1),
     );

@@ -240,16 +240,7 @@ fn a_manager_reminds_an_interviewer_from_the_debrief_once_a_day() {
         (grace.stages[0], now - chrono::Duration::days(2)),
         (grace.stages[1], now + chrono::Duration::days(2)),
     ] {
-        let version = recruiter
-            .api
-            .get(&format!("/api/v1/candidates/{}/loop", grace.id))
-            .json()["version"]
-            .clone();
-        let res = recruiter.api.patch_json(
-            &format!("/api/v1/stages/{stage}"),
-            json!({"version": version, "starts_at": at.to_rfc3339(), "time_zone": "UTC"}),
-        );
-        assert_eq!(res.status, 200, "{}", res.body);
+        grace.schedule(&mut recruiter.api, stage, at);
     }
     let debrief = format!("/candidates/{}/debrief", grace.id);
     let mut hm = manager.browser();

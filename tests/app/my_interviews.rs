@@ -1,8 +1,6 @@
 //! My interviews: what is coming soonest first, then what has passed, then
 //! what is not scheduled yet.
 
-use serde_json::json;
-
 use crate::builders::{Member, Team, candidate, job, plan, stage};
 use crate::support::TestApp;
 
@@ -35,16 +33,7 @@ fn my_interviews_lead_with_the_next_one() {
         (grace.stages[3], now - chrono::Duration::days(1)),
     ];
     for (stage, at) in when {
-        let version = recruiter
-            .api
-            .get(&format!("/api/v1/candidates/{}/loop", grace.id))
-            .json()["version"]
-            .clone();
-        let res = recruiter.api.patch_json(
-            &format!("/api/v1/stages/{stage}"),
-            json!({"version": version, "starts_at": at.to_rfc3339(), "time_zone": "UTC"}),
-        );
-        assert_eq!(res.status, 200, "{}", res.body);
+        grace.schedule(&mut recruiter.api, stage, at);
     }
     let mine = a.api.get("/api/v1/me/interviews").json();
     let order: Vec<i64> = mine["interviews"]
