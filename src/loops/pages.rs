@@ -69,15 +69,7 @@ pub(crate) async fn refused_criterion_edit(
     })
     .await?;
     let page = PlannerPage::from(view).with_criterion_edit(typed, errors);
-    render_page(
-        state,
-        req,
-        Some(me),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "pages/planner",
-        page.title(),
-        &page,
-    )
+    refused(state, req, me, &page)
 }
 
 /// The planner again (422) with a refused stage edit: its panel open, what
@@ -96,6 +88,16 @@ async fn refused_stage_edit(
     })
     .await?;
     let page = PlannerPage::from(view).with_stage_edit(typed, errors);
+    refused(state, req, me, &page)
+}
+
+/// The planner page as a 422: a form on it was refused.
+fn refused(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    page: &PlannerPage,
+) -> Result<HttpResponse, AppError> {
     render_page(
         state,
         req,
@@ -103,7 +105,7 @@ async fn refused_stage_edit(
         StatusCode::UNPROCESSABLE_ENTITY,
         "pages/planner",
         page.title(),
-        &page,
+        page,
     )
 }
 
