@@ -353,6 +353,7 @@ async fn remind_every(state: actix_web::web::Data<web::AppState>, pool: DbPool, 
     let delays = interviews::reminders::Delays {
         interviewer: chrono::Duration::hours(state.config.reminder_after_hours),
         hiring_manager: chrono::Duration::hours(state.config.escalation_after_hours),
+        give_up: chrono::Duration::days(interviews::reminders::GIVE_UP_DAYS),
     };
     loop {
         let (st, pool) = (state.clone(), pool.clone());

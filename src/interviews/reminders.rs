@@ -30,6 +30,11 @@ pub struct Delays {
     pub interviewer: Duration,
     /// After the stage ends, tell the hiring manager too.
     pub hiring_manager: Duration,
+    /// After the stage ends, stop chasing: the debrief still shows the
+    /// scorecard as missing, and whoever manages the candidate can remind
+    /// by hand. This bounds each run to the stages of a window, found
+    /// through the index on their start, however long the history grows.
+    pub give_up: Duration,
 }
 
 impl Default for Delays {
@@ -37,9 +42,13 @@ impl Default for Delays {
         Self {
             interviewer: Duration::hours(24),
             hiring_manager: Duration::hours(48),
+            give_up: Duration::days(GIVE_UP_DAYS),
         }
     }
 }
+
+/// Days after a stage ends that its missing scorecards are chased.
+pub const GIVE_UP_DAYS: i64 = 14;
 
 /// stage, title, starts, minutes, interviewer id/name/email, candidate id/name, job title, manager id
 type Due = (
@@ -160,12 +169,17 @@ fn remind(
     now: NaiveDateTime,
     delays: Delays,
 ) -> Result<usize, AppError> {
-    // A stage that started after this cannot have ended long enough ago.
+    // A stage that started after this cannot have ended long enough ago,
+    // and one that started before the other cannot have ended recently enough.
     let latest_start = now - delays.interviewer;
-    let rows = owed(conn, latest_start, None)?;
+    let earliest_start = now - delays.give_up - Duration::minutes(crate::loops::MAX_STAGE_MINUTES);
+    let rows = owed(conn, Some(earliest_start), latest_start, None)?;
     let rows: Vec<Due> = rows
         .into_iter()
-        .filter(|r| now >= r.2 + Duration::minutes(r.3) + delays.interviewer)
+        .filter(|r| {
+            let ended = r.2 + Duration::minutes(r.3);
+            now >= ended + delays.interviewer && now <= ended + delays.give_up
+        })
         .collect();
     if rows.is_empty() {
         return Ok(0);
@@ -262,10 +276,12 @@ fn queue(
 }
 
 /// Scorecards owed by active people on candidates still in process, on
-/// stages that started by `latest_start`; `only` narrows to one (stage,
-/// interviewer). One query.
+/// stages that started from `earliest_start` (if given) to `latest_start`;
+/// `only` narrows to one (stage, interviewer). One query, driven by the
+/// index on the stage's start.
 fn owed(
     conn: &mut DbConn,
+    earliest_start: Option<NaiveDateTime>,
     latest_start: NaiveDateTime,
     only: Option<(i64, i64)>,
 ) -> QueryResult<Vec<Due>> {
@@ -303,6 +319,9 @@ fn owed(
             jobs::hiring_manager_id,
         ))
         .into_boxed();
+    if let Some(earliest) = earliest_start {
+        query = query.filter(stages::starts_at.ge(earliest));
+    }
     if let Some((stage_id, user_id)) = only {
         query = query
             .filter(stage_interviewers::stage_id.eq(stage_id))
@@ -345,7 +364,7 @@ pub fn remind_now(
         Action::ManageCandidate,
         Target::Candidate(candidate_id),
     )?;
-    let row = owed(conn, now, Some((stage_id, interviewer_id)))?
+    let row = owed(conn, None, now, Some((stage_id, interviewer_id)))?
         .into_iter()
         .find(|r| Some(r.7) == scope.candidate_id)
         .filter(|r| r.2 + Duration::minutes(r.3) <= now)

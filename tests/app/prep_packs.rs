@@ -275,6 +275,16 @@ fn missing_scorecards_are_chased_once_a_day_and_escalated_later() {
         body.contains(&format!("http://loopwright.test/stages/{stage}/kit")),
         "links straight to the scorecard"
     );
+    assert_eq!(
+        remind(ended + Duration::days(13)),
+        2,
+        "still chased on day 13"
+    );
+    assert_eq!(
+        remind(ended + Duration::days(15)),
+        0,
+        "two weeks after the stage the daily run gives up"
+    );
 
     // Submitted: never again.
     let focus = team
