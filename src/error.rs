@@ -51,6 +51,10 @@ pub enum AppError {
     Gone(String),
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
+    /// More password hashes waiting than the server queues: 429, not the
+    /// person's doing.
+    #[error("Many people are signing in at once. Try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("Something went wrong on our side.")]
@@ -115,7 +119,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Conflict(_) | Self::Duplicate { .. } => "conflict",
             Self::Gone(_) => "gone",
-            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::TooManyRequests { .. } | Self::Busy { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -153,7 +157,7 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::Duplicate { .. } => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -191,7 +195,7 @@ impl ResponseError for AppError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Self::TooManyRequests { retry_after_secs } = self
+        if let Self::TooManyRequests { retry_after_secs } | Self::Busy { retry_after_secs } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -5,9 +5,12 @@
 //! the blocking pool a few at a time.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::error::AppError;
 
 fn argon2() -> Argon2<'static> {
     // These constants are valid; Params::new only fails on out-of-range values.
@@ -15,21 +18,56 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// How many hashes run at once: one per core. More would not finish sooner,
-/// and each holds 19 MiB while it runs.
-static SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
+/// How many hashes run at once: one per core but one, so that a storm of
+/// sign-ins leaves a core for every other page. Each holds 19 MiB while it
+/// runs.
+fn slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
+
+static SLOTS: LazyLock<tokio::sync::Semaphore> =
+    LazyLock::new(|| tokio::sync::Semaphore::new(slots()));
+
+/// Hashes waiting for a slot or running.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// How many may wait per slot before more are turned away: at 25-40 ms a
+/// hash, the last in line waits about a second.
+const WAITING_PER_SLOT: usize = 32;
+
+/// Hashes running or waiting for a slot now (for `/metrics`).
+pub fn in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::Relaxed)
+}
+
+/// Counts a hash in flight until dropped, even if its request goes away.
+struct InFlight;
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// Runs `work` (something that hashes or verifies) on the blocking pool once
 /// a slot is free. A storm of sign-ins waits here, costing a queued future
-/// each, instead of starting a 19 MiB hash each on its own thread.
+/// each, instead of starting a 19 MiB hash each on its own thread; past
+/// [`WAITING_PER_SLOT`] per slot the rest get [`AppError::Busy`] (429 with
+/// `Retry-After`).
 pub async fn off_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, actix_web::error::BlockingError> {
+) -> Result<T, AppError> {
+    let limit = slots() * (WAITING_PER_SLOT + 1);
+    if IN_FLIGHT.fetch_add(1, Ordering::Relaxed) >= limit {
+        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        return Err(AppError::Busy {
+            retry_after_secs: 1,
+        });
+    }
+    let _counted = InFlight;
     // The semaphore is never closed, so acquiring only waits.
     let _slot = SLOTS.acquire().await.ok();
-    actix_web::web::block(work).await
+    Ok(actix_web::web::block(work).await?)
 }
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`): never the password.
@@ -56,31 +94,42 @@ pub fn verify(phc: &str, password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
+    /// One test for the whole gate: its counters are the process's.
     #[actix_web::test]
-    async fn no_more_hashes_run_at_once_than_there_are_slots() {
+    async fn a_storm_runs_a_hash_per_slot_and_turns_away_what_is_past_the_queue() {
         static RUNNING: AtomicUsize = AtomicUsize::new(0);
         static MOST: AtomicUsize = AtomicUsize::new(0);
-        let storm: Vec<_> = (0..32)
+        let limit = slots() * (WAITING_PER_SLOT + 1);
+        let storm: Vec<_> = (0..limit + 8)
             .map(|_| {
                 actix_web::rt::spawn(off_thread(|| {
                     let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
                     MOST.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    std::thread::sleep(std::time::Duration::from_millis(2));
                     RUNNING.fetch_sub(1, Ordering::SeqCst);
                 }))
             })
             .collect();
+        let (mut ran, mut busy) = (0, 0);
         for task in storm {
-            assert!(matches!(task.await, Ok(Ok(()))));
+            match task.await {
+                Ok(Ok(())) => ran += 1,
+                Ok(Err(AppError::Busy { retry_after_secs })) => {
+                    assert_eq!(retry_after_secs, 1);
+                    busy += 1;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
         }
-        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
         let most = MOST.load(Ordering::SeqCst);
         assert!(
-            most >= 1 && most <= slots,
-            "{most} ran at once, {slots} slots"
+            most >= 1 && most <= slots(),
+            "{most} ran at once, {} slots",
+            slots()
         );
+        assert_eq!((ran, busy), (limit, 8), "the queue holds {limit}");
+        assert_eq!(in_flight(), 0);
     }
 
     #[test]

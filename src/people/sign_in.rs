@@ -174,7 +174,10 @@ pub async fn login_form(
             "password",
             AppError::BadCredentials.to_string(),
         ),
-        Err(e @ AppError::TooManyRequests { retry_after_secs }) => {
+        Err(
+            e @ (AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs }),
+        ) => {
             let mut response = again(StatusCode::TOO_MANY_REQUESTS, "password", e.to_string())?;
             response
                 .headers_mut()
