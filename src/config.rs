@@ -96,6 +96,9 @@ pub struct Config {
     pub reminder_after_hours: i64,
     /// Hours after a stage ends before the hiring manager hears too.
     pub escalation_after_hours: i64,
+    /// Who may read `/metrics`: whoever sends this bearer token; `None`
+    /// means clients on this machine only.
+    pub metrics_token: Option<String>,
 }
 
 /// The keys `loopwright.toml` may set: the same as the environment variables.
@@ -110,6 +113,7 @@ struct FileSettings {
     public_url: Option<String>,
     secret: Option<String>,
     log: Option<String>,
+    metrics_token: Option<String>,
 }
 
 pub const CONFIG_FILE: &str = "loopwright.toml";
@@ -216,6 +220,16 @@ impl Config {
             ));
         }
 
+        let metrics_token = pick("LOOPWRIGHT_METRICS_TOKEN", file.metrics_token);
+        if let Some(token) = &metrics_token
+            && token.len() < 16
+        {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_METRICS_TOKEN",
+                "expected at least 16 characters (leave it unset to allow this machine only)",
+            ));
+        }
+
         let hours = |var: &str, default: i64| -> Result<i64, ConfigError> {
             match env.get(var).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 None => Ok(default),
@@ -259,6 +273,7 @@ impl Config {
             mail_poll_every: std::time::Duration::from_secs(5),
             reminder_after_hours,
             escalation_after_hours,
+            metrics_token,
         })
     }
 

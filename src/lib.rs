@@ -16,6 +16,7 @@ pub mod interviews;
 pub mod jobs;
 pub mod loops;
 pub mod mail;
+pub mod metrics;
 pub mod people;
 pub mod templates;
 pub mod web;
@@ -254,6 +255,7 @@ impl Application {
             public_url: public_url.clone(),
             queries: storage.queries.clone(),
             mail_wake,
+            metrics: metrics::Metrics::default(),
         });
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
@@ -274,6 +276,7 @@ impl Application {
                 )
                 .wrap(from_fn(web::request_id_header))
                 .wrap(from_fn(web::head_as_get))
+                .wrap(from_fn(metrics::request::observe))
                 .wrap(TracingLogger::default())
                 .configure(web::routes)
         })
@@ -373,6 +376,7 @@ async fn remind_every(state: actix_web::web::Data<web::AppState>, pool: DbPool, 
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => {
                 tracing::info!(queued = n, "scorecard reminders queued");
+                state.metrics.reminders_sent.inc_by(n as u64);
                 state.mail_wake.notify_one();
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "scorecard reminders failed"),

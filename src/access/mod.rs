@@ -209,6 +209,23 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     can(Actor { id: 0, role }, action, &Scope::default()).is_ok()
 }
 
+/// Who may read `/metrics`. A scraper asks, not a person, so the reader is
+/// named by a setting: with a token configured (`LOOPWRIGHT_METRICS_TOKEN`),
+/// whoever presents it as a bearer token; without one, a client on loopback
+/// that did not come through a proxy (a proxy on the same machine would
+/// otherwise make every visitor look local).
+pub fn may_read_metrics(
+    peer: Option<std::net::IpAddr>,
+    proxied: bool,
+    bearer: Option<&str>,
+    configured_token: Option<&str>,
+) -> bool {
+    match configured_token {
+        Some(token) => bearer.is_some_and(|sent| crate::auth::token::constant_time_eq(sent, token)),
+        None => !proxied && peer.is_some_and(|ip| ip.is_loopback()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Action::*;
@@ -352,5 +369,30 @@ mod tests {
             can(as_role(Role::Recruiter), RecordDecision, &scope),
             Err(Denied::Forbidden(DECIDERS))
         );
+    }
+
+    #[test]
+    fn metrics_are_read_with_the_configured_token_else_from_loopback_only() {
+        let local = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+        let remote = Some(std::net::IpAddr::from([203, 0, 113, 7]));
+        assert!(may_read_metrics(local, false, None, None));
+        assert!(
+            !may_read_metrics(local, true, None, None),
+            "through a proxy"
+        );
+        assert!(!may_read_metrics(remote, false, None, None));
+        assert!(may_read_metrics(
+            remote,
+            true,
+            Some("s3cret"),
+            Some("s3cret")
+        ));
+        assert!(!may_read_metrics(local, false, None, Some("s3cret")));
+        assert!(!may_read_metrics(
+            local,
+            false,
+            Some("guess"),
+            Some("s3cret")
+        ));
     }
 }

@@ -75,10 +75,21 @@ impl QueryCounter {
 
 struct CountQueries(QueryCounter);
 
+thread_local! {
+    static ON_THIS_THREAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Statements started on this thread so far: the difference around a piece
+/// of work is what it ran (a request's database work runs on one thread).
+pub fn statements_on_this_thread() -> u64 {
+    ON_THIS_THREAD.with(std::cell::Cell::get)
+}
+
 impl Instrumentation for CountQueries {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { query, .. } = event {
             self.0.0.fetch_add(1, Ordering::Relaxed);
+            ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
             tracing::trace!(target: "loopwright::sql", %query);
         }
     }

@@ -42,6 +42,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Wakes the outbox worker when an email is queued.
     pub mail_wake: Arc<Notify>,
+    pub metrics: crate::metrics::Metrics,
 }
 
 pub type State = web::Data<AppState>;
@@ -50,6 +51,7 @@ pub type State = web::Data<AppState>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(crate::metrics::page::show))
         .route("/", web::get().to(crate::dashboard::page::show))
         .route("/static/{file}", web::get().to(assets::show))
         .configure(crate::people::pages)
@@ -101,18 +103,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         }));
 }
 
-/// Runs `work` with a pooled connection on the blocking thread pool.
+/// Runs `work` with a pooled connection on the blocking thread pool, and
+/// adds the statements it ran to the request's tally.
 pub async fn db<T, F>(state: &AppState, work: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
 {
     let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        work(&mut conn)
+    let waiting = state.metrics.pool_waiting.clone();
+    let (answer, statements) = web::block(move || {
+        let before = crate::db::statements_on_this_thread();
+        waiting.inc();
+        let conn = pool.get();
+        waiting.dec();
+        let answer = conn
+            .map_err(AppError::from)
+            .and_then(|mut conn| work(&mut conn));
+        (answer, crate::db::statements_on_this_thread() - before)
     })
-    .await?
+    .await?;
+    crate::metrics::request::add_statements(statements);
+    answer
 }
 
 /// The context every page gets, merged with the page's own.

@@ -16,6 +16,7 @@ mod fuzz;
 mod health_and_errors;
 mod invitations;
 mod lifecycle;
+mod metrics;
 mod my_interviews;
 mod pages;
 mod planner;
