@@ -350,24 +350,103 @@
     loadPicker();
   });
 
-  // One interviewer added in place (the edit panel still sets them all).
-  root.addEventListener("change", function (event) {
-    var select = event.target;
-    if (!select.classList.contains("interviewer-add") || !select.value) {
+  // One interviewer added in place (the edit panel still sets them all):
+  // the team is searched as one types, never sent whole with the page.
+  function suggest(input, query) {
+    if (query === input.dataset.asked) {
+      return Promise.resolve(input.suggestions || []);
+    }
+    input.dataset.asked = query;
+    var url = "/api/v1/interviewers?per_page=8&q=" + encodeURIComponent(query);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (res) {
+        return res.ok ? res.json() : { interviewers: [] };
+      })
+      .then(function (data) {
+        var list = document.getElementById(input.getAttribute("list"));
+        input.suggestions = data.interviewers || [];
+        if (list && input.dataset.asked === query) {
+          list.textContent = "";
+          input.suggestions.forEach(function (person) {
+            var option = document.createElement("option");
+            option.value = person.name + " <" + person.email + ">";
+            list.appendChild(option);
+          });
+        }
+        return input.suggestions;
+      });
+  }
+
+  // The one person `input` names: a suggestion as shown, an exact email or
+  // name, or the only match.
+  function chosen(input, people) {
+    var typed = input.value.trim().toLowerCase();
+    var exact = people.filter(function (p) {
+      return (p.name + " <" + p.email + ">").toLowerCase() === typed ||
+        p.email.toLowerCase() === typed || p.name.toLowerCase() === typed;
+    });
+    if (exact.length === 1) {
+      return exact[0];
+    }
+    return people.length === 1 ? people[0] : null;
+  }
+
+  function addInterviewer(input) {
+    var typed = input.value.trim();
+    if (!typed) {
       return;
     }
-    var line = select.closest(".stage-interviewers");
-    var stageId = Number(line.dataset.stageId);
-    var ids = Array.prototype.map.call(line.querySelectorAll("li[data-user-id]"), function (li) {
-      return Number(li.dataset.userId);
+    // "Name <email>" (a suggestion) is looked up by its email.
+    suggest(input, typed.replace(/^.*<([^>]*)>$/, "$1")).then(function (people) {
+      var person = chosen(input, people);
+      if (!person) {
+        say(people.length ? "Several people match \u201c" + typed + "\u201d: pick one from the list." : "Nobody on the team matches \u201c" + typed + "\u201d.");
+        return;
+      }
+      var line = input.closest(".stage-interviewers");
+      var stageId = Number(line.dataset.stageId);
+      var ids = Array.prototype.map.call(line.querySelectorAll("li[data-user-id]"), function (li) {
+        return Number(li.dataset.userId);
+      });
+      if (ids.indexOf(person.id) >= 0) {
+        say(person.name + " already interviews on this stage.");
+        return;
+      }
+      ids.push(person.id);
+      change(function () {
+        return api("PUT", "/api/v1/stages/" + stageId + "/interviewers", { user_ids: ids });
+      }, person.name + " added.");
     });
-    var id = Number(select.value);
-    if (ids.indexOf(id) < 0) {
-      ids.push(id);
+  }
+
+  var typing = null;
+  root.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("interviewer-add")) {
+      return;
     }
-    change(function () {
-      return api("PUT", "/api/v1/stages/" + stageId + "/interviewers", { user_ids: ids });
-    }, "Interviewer added.");
+    window.clearTimeout(typing);
+    // A suggestion picked from the list adds at once.
+    var typed = input.value.trim().toLowerCase();
+    var picked = (input.suggestions || []).some(function (p) {
+      return (p.name + " <" + p.email + ">").toLowerCase() === typed;
+    });
+    if (picked) {
+      addInterviewer(input);
+      return;
+    }
+    typing = window.setTimeout(function () {
+      suggest(input, input.value.trim());
+    }, 150);
+  });
+  root.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.classList || !input.classList.contains("interviewer-add")) {
+      return;
+    }
+    event.preventDefault();
+    window.clearTimeout(typing);
+    addInterviewer(input);
   });
 
   // Reordering: the grab buttons, for keyboard and for dragging.
@@ -523,16 +602,15 @@
       if (!people || line.querySelector(".interviewer-add")) {
         return;
       }
-      var select = people.content.firstElementChild.cloneNode(true);
+      var box = people.content.firstElementChild.cloneNode(true);
+      var input = box.querySelector("input");
+      var list = box.querySelector("datalist");
       var heading = document.getElementById("stage-" + line.dataset.stageId + "-heading");
-      select.setAttribute("aria-label", "Add an interviewer to " + (heading ? heading.textContent : "this stage"));
-      Array.prototype.forEach.call(line.querySelectorAll("li[data-user-id]"), function (li) {
-        var option = select.querySelector('option[value="' + li.dataset.userId + '"]');
-        if (option) {
-          option.remove();
-        }
-      });
-      line.appendChild(select);
+      list.id = "stage-" + line.dataset.stageId + "-people";
+      input.id = "stage-" + line.dataset.stageId + "-interviewer-add";
+      input.setAttribute("list", list.id);
+      input.setAttribute("aria-label", "Add an interviewer to " + (heading ? heading.textContent : "this stage") + ": type a name or email, then Enter");
+      line.appendChild(box);
     });
   }
 

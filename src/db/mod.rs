@@ -49,6 +49,24 @@ macro_rules! insert_rows {
     }};
 }
 
+diesel::define_sql_function! {
+    /// SQL's `lower(text)`: case folding in the database (ASCII only on SQLite).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character `\`
+/// escaped, for `LIKE … ESCAPE '\'`: what a person types matches itself.
+pub fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 pub type DbPool = Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 

@@ -267,3 +267,27 @@ pub async fn api_compare(
     .await?;
     Ok(HttpResponse::Ok().json(comparison))
 }
+
+#[derive(Deserialize)]
+pub struct InterviewerQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/v1/interviewers?q=&page=&per_page=`: active people whose name
+/// or email contains `q`, by name, for the planner's picker (`EditLoop`):
+/// `{"interviewers": [{id, name, email, role, active}], page, per_page, total}`.
+pub async fn api_interviewers(
+    state: State,
+    me: CurrentUser,
+    q: ApiQuery<InterviewerQuery>,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let (user, q) = (me.user.clone(), q.0.q);
+    let (page, per_page) = (paging.page, paging.per_page);
+    let (people, total) = db(&state, move |conn| {
+        super::planner::interviewers_matching(conn, &user, &q, page, per_page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(paging.listed("interviewers", people, total)))
+}

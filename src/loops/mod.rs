@@ -354,6 +354,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             web::put().to(api::api_stage_interviewers),
         )
         .route("/loops/{id}/revisions", web::get().to(api::api_revisions))
+        .route("/interviewers", web::get().to(api::api_interviewers))
         .route(
             "/loops/{id}/revisions/compare",
             web::get().to(api::api_compare),

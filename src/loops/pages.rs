@@ -205,6 +205,7 @@ pub async fn stage_form(
         duration: field(&pairs, "duration_minutes").to_owned(),
         focus: all_ids(&pairs, "focus"),
         interviewers: all_ids(&pairs, "interviewers"),
+        add_interviewers: field(&pairs, "add_interviewers").to_owned(),
     };
     // Not a number is out of range too: the service names both fields.
     let duration = typed.duration.trim().parse::<i64>().unwrap_or(0);
@@ -215,13 +216,18 @@ pub async fn stage_form(
         focus_criterion_ids: Some(typed.focus.clone()),
         ..StageChanges::default()
     };
-    let interviewers = typed.interviewers.clone();
+    let (mut interviewers, added) = (typed.interviewers.clone(), typed.add_interviewers.clone());
     let user = me.user.clone();
     let (location, result) = db(&state, move |conn| {
         let location = loops::planner_location(conn, &user, Of::Stage(stage_id))?;
         // One save, one version: the stage and its interviewers together.
         let result = crate::db::write_transaction(conn, |conn| {
             edits::update_stage(conn, &user, stage_id, expected, changes)?;
+            for id in planner::typed_interviewers(conn, &added)? {
+                if !interviewers.contains(&id) {
+                    interviewers.push(id);
+                }
+            }
             edits::set_interviewers(conn, &user, stage_id, expected + 1, &interviewers).map(|_| ())
         });
         Ok((location, result))

@@ -1,7 +1,7 @@
 //! The planner: everything its page shows about one loop, loaded once and
 //! checked once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 
@@ -31,12 +31,15 @@ pub struct PlannedQuestion {
     pub minutes: i64,
 }
 
-/// An active member of the team who could interview.
-#[derive(Debug, Clone)]
+/// A member of the team who interviews, or could.
+#[derive(Debug, Clone, Queryable, serde::Serialize)]
 pub struct Teammate {
     pub id: i64,
     pub name: String,
+    pub email: String,
     pub role: Role,
+    /// False for someone who left: still shown where they were planned.
+    pub active: bool,
 }
 
 /// The planner of one loop (`ReadLoop`), and whether the viewer may change
@@ -49,6 +52,9 @@ pub struct PlannerView {
     pub questions: HashMap<i64, PlannedQuestion>,
     pub stage_kinds: Vec<Choice>,
     pub formats: Vec<Choice>,
+    /// The people on this loop's stages, by name: the planner offers them
+    /// on every stage, and finds anyone else by search, so the page does
+    /// not grow with the company.
     pub team: Vec<Teammate>,
     pub can_edit: bool,
 }
@@ -102,14 +108,16 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
         .into_iter()
         .map(choice)
         .collect();
-    let team = users::table
-        .filter(users::active.eq(true))
-        .order(users::name)
-        .select((users::id, users::name, users::role))
-        .load::<(i64, String, Role)>(conn)?
-        .into_iter()
-        .map(|(id, name, role)| Teammate { id, name, role })
+    let planned: BTreeSet<i64> = shape
+        .stages
+        .iter()
+        .flat_map(|s| s.interviewer_ids.iter().copied())
         .collect();
+    let team = users::table
+        .filter(users::id.eq_any(&planned))
+        .order((users::name, users::id))
+        .select(TEAMMATE_COLUMNS)
+        .load::<Teammate>(conn)?;
     Ok(PlannerView {
         shape,
         job,
@@ -120,6 +128,118 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
         team,
         can_edit,
     })
+}
+
+const TEAMMATE_COLUMNS: (
+    users::id,
+    users::name,
+    users::email,
+    users::role,
+    users::active,
+) = (
+    users::id,
+    users::name,
+    users::email,
+    users::role,
+    users::active,
+);
+
+/// Active people whose name or email contains `q` (any case; empty: all),
+/// by name, one page of them and the total: the interviewer picker
+/// (`EditLoop` on some loop). Two statements.
+pub fn interviewers_matching(
+    conn: &mut DbConn,
+    actor: &User,
+    q: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Teammate>, i64), AppError> {
+    // A list hides nothing: whoever may never plan a loop gets a 403.
+    if access::can_ever(Actor::from(actor), Action::EditLoop).is_err() {
+        return Err(AppError::Forbidden(
+            "Searching the team is for those who plan loops.".into(),
+        ));
+    }
+    let pattern = format!("%{}%", crate::db::like_escaped(&q.trim().to_lowercase()));
+    let matching = || {
+        users::table.filter(users::active.eq(true)).filter(
+            crate::db::lower(users::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(crate::db::lower(users::email)
+                    .like(pattern.clone())
+                    .escape('\\')),
+        )
+    };
+    let total = matching().count().get_result::<i64>(conn)?;
+    let people = matching()
+        .order((users::name, users::id))
+        .limit(per_page)
+        .offset((page - 1).saturating_mul(per_page))
+        .select(TEAMMATE_COLUMNS)
+        .load::<Teammate>(conn)?;
+    Ok((people, total))
+}
+
+/// The people typed into a stage's "add interviewers" field: emails or
+/// full names, separated by commas or new lines, each matched exactly
+/// (any case) to one active person. Errors name the first entry that
+/// matches nobody, or several people, as a field error on
+/// `add_interviewers`. Two statements at most, whatever was typed.
+pub fn typed_interviewers(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, AppError> {
+    let entries: Vec<String> = typed
+        .split([',', '\n', ';'])
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<String> = entries.iter().map(|e| e.to_lowercase()).collect();
+    // Emails are stored in lower case; SQLite folds only ASCII, so names
+    // are also asked as typed, and compared again below.
+    let found: Vec<(i64, String, String)> = users::table
+        .filter(users::active.eq(true))
+        .filter(
+            users::email
+                .eq_any(&wanted)
+                .or(crate::db::lower(users::name).eq_any(&wanted))
+                .or(users::name.eq_any(&entries)),
+        )
+        .select((users::id, users::name, users::email))
+        .load(conn)?;
+    let mut ids = Vec::new();
+    for (entry, key) in entries.iter().zip(&wanted) {
+        let by_email: Vec<i64> = found
+            .iter()
+            .filter(|(_, _, email)| email.to_lowercase() == *key)
+            .map(|(id, ..)| *id)
+            .collect();
+        let by_name: Vec<i64> = found
+            .iter()
+            .filter(|(_, name, _)| name.to_lowercase() == *key)
+            .map(|(id, ..)| *id)
+            .collect();
+        let id = match (by_email.as_slice(), by_name.as_slice()) {
+            ([id], _) | ([], [id]) => *id,
+            ([], []) => {
+                return Err(AppError::field(
+                    "add_interviewers",
+                    format!("Nobody on the team has the email or name \"{entry}\"."),
+                ));
+            }
+            _ => {
+                return Err(AppError::field(
+                    "add_interviewers",
+                    format!("Several people are called \"{entry}\": type their email instead."),
+                ));
+            }
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 /// The bank panel of one stage: questions that suit its kind, those that

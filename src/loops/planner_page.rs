@@ -22,7 +22,6 @@ pub struct PlannerPage {
     new_criterion: CriterionRow,
     stage_kinds: Vec<SelectOption>,
     formats: Vec<SelectOption>,
-    people: Vec<Person>,
     stages: Vec<StageCard>,
     coverage: CoverageMatrix,
     warnings: Vec<Message>,
@@ -84,6 +83,8 @@ pub struct StageEdit {
     pub duration: String,
     pub focus: Vec<i64>,
     pub interviewers: Vec<i64>,
+    /// The "add interviewers" field as typed.
+    pub add_interviewers: String,
 }
 
 #[derive(Serialize)]
@@ -108,13 +109,6 @@ struct LoopHeading {
 struct SelectOption {
     value: String,
     label: String,
-}
-
-#[derive(Serialize)]
-struct Person {
-    id: i64,
-    name: String,
-    role_label: &'static str,
 }
 
 #[derive(Serialize)]
@@ -170,6 +164,8 @@ struct EditValues {
     title: String,
     format: String,
     duration: String,
+    /// Emails or names to add, as typed.
+    add_interviewers: String,
 }
 
 #[derive(Serialize)]
@@ -288,7 +284,7 @@ impl From<PlannerView> for PlannerPage {
                             id: p.id,
                             name: p.name.clone(),
                             checked: s.interviewer_ids.contains(&p.id),
-                            role_label: Some(p.role.label()),
+                            role_label: Some(if p.active { p.role.label() } else { "left" }),
                         })
                         .collect(),
                     questions: s
@@ -311,6 +307,7 @@ impl From<PlannerView> for PlannerPage {
                         title: s.title.clone(),
                         format: s.format.clone(),
                         duration: s.duration_minutes.to_string(),
+                        add_interviewers: String::new(),
                     },
                     edit_open: false,
                     errors: BTreeMap::new(),
@@ -384,14 +381,6 @@ impl From<PlannerView> for PlannerPage {
             },
             stage_kinds: options(stage_kinds),
             formats: options(formats),
-            people: team
-                .iter()
-                .map(|p| Person {
-                    id: p.id,
-                    name: p.name.clone(),
-                    role_label: p.role.label(),
-                })
-                .collect(),
             stages,
             coverage: CoverageMatrix {
                 headers: shape
@@ -471,6 +460,7 @@ impl PlannerPage {
             title: typed.title,
             format: typed.format,
             duration: typed.duration,
+            add_interviewers: typed.add_interviewers,
         };
         for b in &mut card.focus {
             b.checked = typed.focus.contains(&b.id);
@@ -482,6 +472,7 @@ impl PlannerPage {
         let field_id = |field: &str| {
             let name = match field {
                 "duration_minutes" => "duration",
+                "add_interviewers" => "add-interviewers",
                 "title" | "format" => field,
                 _ => "title",
             };
@@ -489,7 +480,7 @@ impl PlannerPage {
         };
         // In the order of the form, not of the field names.
         let rank = |field: &str| {
-            ["title", "format", "duration_minutes"]
+            ["title", "format", "duration_minutes", "add_interviewers"]
                 .iter()
                 .position(|f| *f == field)
                 .unwrap_or(usize::MAX)

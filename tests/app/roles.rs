@@ -160,6 +160,7 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         form!("/users/{target}/active", active = "true")                 => ADMIN, 303, 403;
         form!("/users/invitations/revoke", email = "nobody@example.com") => ADMIN, 303, 403;
         api!(GET "/api/v1/users")                                        => ADMIN, 200, 403;
+        api!(GET "/api/v1/interviewers?q=tester")                        => JOB_READERS, 200, 403;
         api!(POST "/api/v1/users", new_user)                             => ADMIN, 201, 403;
         api!(PATCH "/api/v1/users/{target}", {"name": "Target Person"})  => ADMIN, 200, 403;
         api!(POST "/api/v1/invitations", {"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}) => ADMIN, 201, 403;

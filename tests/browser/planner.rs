@@ -87,9 +87,10 @@ fn a_hiring_manager_plans_six_stages_in_thirty_actions_without_a_page_load() {
                 "the question in the stage",
             );
         }
-        page.select(
+        // The team is searched as one types: their email, then Enter.
+        page.type_into(
             &format!(".stage-interviewers[data-stage-id='{stage}'] .interviewer-add"),
-            &interviewer.id.to_string(),
+            &format!("{}{}", interviewer.email, char::from(Key::Enter)),
         );
         page.wait_until(
             &format!(
