@@ -359,3 +359,25 @@ fn a_taken_port_is_reported_by_name() {
     );
     assert!(!cwd.path().join("data").exists());
 }
+
+/// The binary carries SQLite, libpq and OpenSSL itself: a machine with no
+/// PostgreSQL client library runs it (checked with `ldd` where there is one).
+#[test]
+fn the_binary_needs_no_database_or_tls_library_from_the_system() {
+    let Ok(out) = Command::new("ldd")
+        .arg(env!("CARGO_BIN_EXE_loopwright"))
+        .output()
+    else {
+        eprintln!("no ldd here: the linking is not checked");
+        return;
+    };
+    let libraries = text(&out.stdout);
+    assert!(out.status.success(), "{libraries}{}", text(&out.stderr));
+    for system in ["libpq", "libssl", "libcrypto", "libsqlite3"] {
+        assert!(
+            !libraries.contains(system),
+            "linked against the system's {system}: {libraries}"
+        );
+    }
+    assert!(libraries.contains("libc.so"), "{libraries}");
+}
