@@ -1,11 +1,13 @@
 //! Page throughput against a minimal page of the same stack (issue 13).
 //!
 //! `cargo run --release --example page_speed [-- SECONDS [LABEL]]` starts
-//! the real app on a temporary SQLite database and seeds, through its API,
+//! the real app on a temporary SQLite database (or, with
+//! `LOOPWRIGHT_BENCH_POSTGRES=postgres://…` naming a server, on a new
+//! database there) and seeds, through its API,
 //! an admin, a hiring manager, a recruiter, three interviewers, a job whose
 //! six-stage loop holds 16 questions, and three candidates with six
 //! submitted scorecards. In the same process it starts a minimal actix-web
-//! app on the same SQLite file (diesel r2d2, handlebars) whose one page
+//! app on the same database (diesel r2d2, handlebars) whose one page
 //! reads a stage and its questions in one indexed statement and renders
 //! them.
 //!
@@ -45,8 +47,12 @@ fn main() {
         std::process::exit(2);
     }
     let dir = tempfile::TempDir::new().expect("temp dir");
-    let db_path = dir.path().join("bench.db");
-    let config = support::config(dir.path(), DatabaseUrl::Sqlite(db_path.clone()));
+    let postgres = std::env::var("LOOPWRIGHT_BENCH_POSTGRES").ok();
+    let database = match &postgres {
+        Some(server) => DatabaseUrl::Postgres(fresh_postgres_database(server)),
+        None => DatabaseUrl::Sqlite(dir.path().join("bench.db")),
+    };
+    let config = support::config(dir.path(), database.clone());
     let (base, queries) = support::serve(config, |app| {
         let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
         User::create(
@@ -57,7 +63,7 @@ fn main() {
         (app.public_url().to_owned(), app.queries())
     });
     let world = seed(&base);
-    let minimal = minimal::start(&db_path);
+    let minimal = minimal::start(&database);
     let minimal_page = Request {
         label: "minimal page",
         method: "GET",
@@ -100,7 +106,8 @@ fn main() {
     ];
 
     println!(
-        "wrk -t2 -c64 -d{seconds}s, {} cores; each page between two runs of the minimal page",
+        "{}; wrk -t2 -c64 -d{seconds}s, {} cores; each page between two runs of the minimal page",
+        database.backend(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
@@ -123,6 +130,23 @@ fn main() {
             run.failed + before.failed + after.failed,
         );
     }
+}
+
+/// A new, empty database on the PostgreSQL server `server` (a URL whose
+/// user may create databases): its URL. Named after this process, so runs
+/// never share one; drop it with `dropdb` when done.
+fn fresh_postgres_database(server: &str) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    let name = format!("loopwright_bench_{}", std::process::id());
+    let mut admin =
+        diesel::PgConnection::establish(server).expect("LOOPWRIGHT_BENCH_POSTGRES answers");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create the benchmark database");
+    let mut url = url::Url::parse(server).expect("LOOPWRIGHT_BENCH_POSTGRES is a URL");
+    url.set_path(&name);
+    eprintln!("benchmarking on PostgreSQL database {name}");
+    url.to_string()
 }
 
 /// One request a benchmark sends, again and again.

@@ -1,18 +1,23 @@
-//! The minimal page of the same stack: actix-web, diesel r2d2 on SQLite and
-//! handlebars; one indexed read of a stage and its questions, rendered.
-
-use std::path::Path;
+//! The minimal page of the same stack: actix-web, diesel r2d2 on the app's
+//! database (SQLite or PostgreSQL) and handlebars; one indexed read of a
+//! stage and its questions, rendered.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use loopwright::config::DatabaseUrl;
 use serde_json::json;
 
-/// The minimal page's state: its own pool on the app's SQLite file and one
-/// template.
+/// Its own pool on the app's database.
+enum MinimalPool {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Postgres(Pool<ConnectionManager<PgConnection>>),
+}
+
+/// The minimal page's state: its pool and one template.
 struct Minimal {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
+    pool: MinimalPool,
     templates: handlebars::Handlebars<'static>,
 }
 
@@ -45,9 +50,10 @@ struct StageQuestion {
     suggested_minutes: Option<i64>,
 }
 
+/// `{id}` is the backend's bind marker.
 const MINIMAL_SQL: &str = "SELECT s.title, s.duration_minutes, q.prompt, q.why_asked, q.suggested_minutes \
      FROM stages s LEFT JOIN stage_questions sq ON sq.stage_id = s.id \
-     LEFT JOIN questions q ON q.id = sq.question_id WHERE s.id = ? ORDER BY sq.position";
+     LEFT JOIN questions q ON q.id = sq.question_id WHERE s.id = {id} ORDER BY sq.position";
 
 const MINIMAL_TEMPLATE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{title}}</title></head>
@@ -59,13 +65,23 @@ async fn minimal_stage(
     state: web::Data<Minimal>,
     id: web::Path<i64>,
 ) -> actix_web::Result<HttpResponse> {
-    let (pool, id) = (state.pool.clone(), id.into_inner());
+    let (id, pool) = (id.into_inner(), state_pool(&state));
     let rows = web::block(move || -> Result<Vec<StageQuestion>, String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        diesel::sql_query(MINIMAL_SQL)
-            .bind::<BigInt, _>(id)
-            .load(&mut conn)
-            .map_err(|e| e.to_string())
+        match &pool {
+            MinimalPool::Sqlite(pool) => {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                diesel::sql_query(MINIMAL_SQL.replace("{id}", "?"))
+                    .bind::<BigInt, _>(id)
+                    .load(&mut conn)
+            }
+            MinimalPool::Postgres(pool) => {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                diesel::sql_query(MINIMAL_SQL.replace("{id}", "$1"))
+                    .bind::<BigInt, _>(id)
+                    .load(&mut conn)
+            }
+        }
+        .map_err(|e| e.to_string())
     })
     .await?
     .map_err(actix_web::error::ErrorInternalServerError)?;
@@ -86,16 +102,36 @@ async fn minimal_stage(
         .body(html))
 }
 
-/// Starts the minimal app on `db_path`; answers its base URL.
-pub fn start(db_path: &Path) -> String {
-    let url = db_path.to_string_lossy().into_owned();
-    SqliteConnection::establish(&url).expect("the minimal app opens the database");
-    let pool = Pool::builder()
-        .max_size(8)
-        .min_idle(Some(1))
-        .connection_customizer(Box::new(Pragmas))
-        .build(ConnectionManager::<SqliteConnection>::new(url))
-        .expect("pool");
+fn state_pool(state: &web::Data<Minimal>) -> MinimalPool {
+    match &state.pool {
+        MinimalPool::Sqlite(pool) => MinimalPool::Sqlite(pool.clone()),
+        MinimalPool::Postgres(pool) => MinimalPool::Postgres(pool.clone()),
+    }
+}
+
+/// Starts the minimal app on the app's database; answers its base URL.
+pub fn start(database: &DatabaseUrl) -> String {
+    let pool = match database {
+        DatabaseUrl::Sqlite(path) => {
+            let url = path.to_string_lossy().into_owned();
+            SqliteConnection::establish(&url).expect("the minimal app opens the database");
+            MinimalPool::Sqlite(
+                Pool::builder()
+                    .max_size(8)
+                    .min_idle(Some(1))
+                    .connection_customizer(Box::new(Pragmas))
+                    .build(ConnectionManager::<SqliteConnection>::new(url))
+                    .expect("pool"),
+            )
+        }
+        DatabaseUrl::Postgres(url) => MinimalPool::Postgres(
+            Pool::builder()
+                .max_size(8)
+                .min_idle(Some(1))
+                .build(ConnectionManager::<PgConnection>::new(url.clone()))
+                .expect("pool"),
+        ),
+    };
     let mut templates = handlebars::Handlebars::new();
     templates
         .register_template_string("stage", MINIMAL_TEMPLATE)
