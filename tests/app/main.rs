@@ -17,6 +17,7 @@ mod health_and_errors;
 mod invitations;
 mod lifecycle;
 mod my_interviews;
+mod oidc;
 mod pages;
 mod planner;
 mod planner_in_place;
