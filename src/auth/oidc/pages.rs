@@ -11,7 +11,7 @@ use super::{OidcProvider, ProviderError, Refusal};
 use crate::auth::{MaybeUser, next};
 use crate::db::models::now;
 use crate::error::AppError;
-use crate::web::{State, clear_session_cookie, db, render, see_other, session_cookie};
+use crate::web::{State, db, render, see_other, session_cookie};
 
 /// Holds the state of the sign-in this browser started, so that a callback
 /// carrying another browser's state (login CSRF) is refused.
@@ -155,11 +155,7 @@ pub async fn callback(
                 })
                 .await?;
             }
-            let mut response = refused(&state, &req, &oidc, &refusal)?;
-            response
-                .add_cookie(&clear_session_cookie())
-                .map_err(AppError::internal)?;
-            response
+            refused(&state, &req, &oidc, &refusal)?
         }
     };
     response
