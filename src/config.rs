@@ -401,7 +401,8 @@ fn sign_in_settings(
             oidc: None,
         });
     };
-    let issuer = issuer.trim_end_matches('/').to_owned();
+    // Kept exactly as written: the provider's metadata must name the same
+    // issuer, trailing slash and all (Auth0's has one, Google's has none).
     let host = url::Url::parse(&issuer)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
@@ -561,7 +562,7 @@ mod tests {
         ])
         .unwrap();
         let oidc = c.sign_in.oidc.unwrap();
-        assert_eq!(oidc.issuer, "https://id.example.com");
+        assert_eq!(oidc.issuer, "https://id.example.com/", "exactly as written");
         assert_eq!(oidc.name, "id.example.com", "the issuer's host by default");
         assert_eq!(oidc.domains, ["example.com", "example.org"]);
         assert_eq!(oidc.role, crate::domain::Role::Recruiter);

@@ -132,15 +132,22 @@ impl Provider {
         assert_eq!(res.status(), 200, "{path}");
     }
 
-    /// Registers Loopwright as a confidential client of this provider.
+    /// Registers Loopwright as a confidential client of this provider,
+    /// which keeps the email to UserInfo (as conforming providers do).
     fn register(&self, app_base: &str) {
+        self.register_with(app_base, false);
+    }
+
+    /// Registers Loopwright; with `claims_in_id_token` the ID token carries
+    /// the email too.
+    fn register_with(&self, app_base: &str, claims_in_id_token: bool) {
         self.control(
             "/test/clients",
             json!({"clients": [{
                 "client_id": CLIENT_ID,
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [format!("{app_base}/auth/oidc/callback")],
-            }]}),
+            }], "claims_in_id_token": claims_in_id_token}),
         );
     }
 
@@ -346,6 +353,8 @@ fn an_existing_account_is_linked_by_verified_email_and_keeps_its_role() {
     }
     let provider = Provider::start();
     let app = app_with(&provider, |_| {});
+    // This time the email comes in the ID token itself.
+    provider.register_with(&app.base, true);
     // Not of the allowed domain, and a role above the configured one.
     let manager = app.user(Role::HiringManager);
     let mut browser = app.browser();
@@ -423,6 +432,28 @@ fn a_callback_with_a_state_this_browser_did_not_start_is_refused() {
     let res = other.get(&callback);
     assert_refused(&other, &res, 400, "This sign-in has expired");
     assert_eq!(refusals(&app), ["\"unknown_state\"", "\"unknown_state\""]);
+}
+
+#[test]
+fn an_answer_naming_another_issuer_is_refused() {
+    if !provider_available() {
+        return;
+    }
+    let provider = Provider::start();
+    let app = app_with(&provider, |_| {});
+    let mut browser = app.browser();
+    let callback = through_provider(
+        &mut browser,
+        &provider,
+        &person("ada-11", "ada11@acme.example"),
+    );
+    assert!(
+        callback.contains("iss="),
+        "the provider names itself: {callback}"
+    );
+    let (before, _) = callback.split_once("iss=").unwrap();
+    let res = browser.get(&format!("{before}iss=https%3A%2F%2Fevil.example"));
+    assert_refused(&browser, &res, 401, "could not be verified");
 }
 
 #[test]

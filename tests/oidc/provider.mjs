@@ -8,7 +8,8 @@
 // The person at the provider's login page is the test: it posts the identity
 // it wants (sub, email, email_verified) to /interaction/<uid>/login, and the
 // provider signs that person in and grants the requested scopes. The /test/*
-// routes let a test register clients, rotate the signing key, and make the
+// routes let a test register clients (and say whether ID tokens carry the
+// email or only UserInfo does), rotate the signing key, and make the
 // next ID token misbehave (wrong audience, expired, signed with a key the
 // provider never published), each re-signed the way a faulty or hostile
 // provider would.
@@ -19,7 +20,7 @@ import Provider from 'oidc-provider';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 
 const accounts = new Map();
-const state = { clients: [], keys: [], tamper: null };
+const state = { clients: [], keys: [], tamper: null, claimsInIdToken: false };
 let provider;
 let issuer;
 
@@ -37,6 +38,9 @@ function build() {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     scopes: ['openid', 'email', 'profile'],
     features: { devInteractions: { enabled: false } },
+    // By default (conforming) the code flow's ID token holds only `sub`
+    // and the email comes from UserInfo; many providers put it in both.
+    conformIdTokenClaims: !state.claimsInIdToken,
     pkce: { required: () => true },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, id) {
@@ -89,6 +93,7 @@ async function control(req, res, path) {
   const body = JSON.parse((await readBody(req)) || '{}');
   if (path === '/test/clients') {
     state.clients = body.clients;
+    state.claimsInIdToken = Boolean(body.claims_in_id_token);
     build();
   } else if (path === '/test/rotate') {
     // The new key signs; the old one stays published, as a provider does while

@@ -120,6 +120,9 @@ pub struct CallbackQuery {
     error: String,
     #[serde(default)]
     error_description: String,
+    /// The issuer of the answer (RFC 9207), when the provider says.
+    #[serde(default)]
+    iss: String,
 }
 
 /// The provider sends the person back here with a code (or an error).
@@ -188,12 +191,18 @@ async fn finish(
     let Some(flow) = flow.filter(|_| same_browser) else {
         return Ok(Err((Refusal::UnknownState, false)));
     };
+    if !q.iss.is_empty() && q.iss != oidc.settings.issuer {
+        // An answer from another provider than the one this sign-in went
+        // to (a mix-up): its code is not exchanged here.
+        return Ok(Err((Refusal::InvalidToken, false)));
+    }
     if !q.error.is_empty() {
         let reason = if q.error_description.is_empty() {
             q.error
         } else {
             q.error_description
         };
+        let reason: String = reason.chars().take(200).collect();
         return Ok(Err((Refusal::ProviderSaidNo(reason), false)));
     }
     if q.code.is_empty() {

@@ -220,21 +220,21 @@ impl OidcProvider {
             Err(e) => return Err(ProviderError::InvalidToken(e.to_string())),
         };
         let mut identity = identity(&claims);
-        if identity.email.is_none() {
-            // Many providers put the email in the ID token; others (and
-            // conforming ones, for the code flow) only at the UserInfo
-            // endpoint, whose answer must be about the same subject.
-            let info: CoreUserInfoClaims = client
-                .user_info(
-                    response.access_token().clone(),
-                    Some(claims.subject().clone()),
-                )
-                .map_err(|e| ProviderError::InvalidToken(format!("no email and {e}")))?
-                .request(&self.http())
-                .map_err(|e| match e {
-                    UserInfoError::Request(e) => ProviderError::Unreachable(describe(&e)),
-                    other => ProviderError::InvalidToken(format!("userinfo: {}", describe(&other))),
-                })?;
+        // Many providers put the email in the ID token; others (and
+        // conforming ones, for the code flow) only at the UserInfo endpoint,
+        // whose answer must be about the same subject. Without that
+        // endpoint the refusal says what is missing.
+        let incomplete = identity.email.is_none() || claims.email_verified().is_none();
+        if incomplete
+            && let Ok(request) = client.user_info(
+                response.access_token().clone(),
+                Some(claims.subject().clone()),
+            )
+        {
+            let info: CoreUserInfoClaims = request.request(&self.http()).map_err(|e| match e {
+                UserInfoError::Request(e) => ProviderError::Unreachable(describe(&e)),
+                other => ProviderError::InvalidToken(format!("userinfo: {}", describe(&other))),
+            })?;
             identity.email = info.email().map(|e| e.to_string());
             identity.email_verified = info.email_verified() == Some(true);
             if identity.name.is_none() {
