@@ -99,6 +99,44 @@ pub struct Config {
     /// Who may read `/metrics`: whoever sends this bearer token; `None`
     /// means clients on this machine only.
     pub metrics_token: Option<String>,
+    /// How people sign in: password, single sign-on, or both.
+    pub sign_in: SignInSettings,
+}
+
+/// How people sign in (`LOOPWRIGHT_PASSWORD_LOGIN`, `LOOPWRIGHT_OIDC_*`).
+#[derive(Clone, Debug)]
+pub struct SignInSettings {
+    /// Email and password, on the sign-in page and `POST /api/v1/auth/login`.
+    pub password: bool,
+    /// Single sign-on through an OpenID provider, when configured.
+    pub oidc: Option<OidcSettings>,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        Self {
+            password: true,
+            oidc: None,
+        }
+    }
+}
+
+/// An OpenID provider to sign in with (docs/sso.md).
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    /// The issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// `None` for a public client (PKCE only).
+    pub client_secret: Option<String>,
+    /// Shown on the button: "Sign in with <name>".
+    pub name: String,
+    /// Lowercase email domains whose people get an account on first sign-in.
+    pub domains: Vec<String>,
+    /// The role of an account created on first sign-in; never admin.
+    pub role: crate::domain::Role,
+    /// New accounts only for people with a pending invitation.
+    pub invited_only: bool,
 }
 
 /// The keys `loopwright.toml` may set: the same as the environment variables.
@@ -114,6 +152,14 @@ struct FileSettings {
     secret: Option<String>,
     log: Option<String>,
     metrics_token: Option<String>,
+    password_login: Option<bool>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_name: Option<String>,
+    oidc_domains: Option<String>,
+    oidc_role: Option<String>,
+    oidc_invited_only: Option<bool>,
 }
 
 pub const CONFIG_FILE: &str = "loopwright.toml";
@@ -140,6 +186,16 @@ impl Config {
         env: &HashMap<String, String>,
         file: FileSettings,
     ) -> Result<Self, ConfigError> {
+        let mut file_sign_in = FileSignIn {
+            password_login: file.password_login.map(|b| b.to_string()),
+            oidc_issuer: file.oidc_issuer,
+            oidc_client_id: file.oidc_client_id,
+            oidc_client_secret: file.oidc_client_secret,
+            oidc_name: file.oidc_name,
+            oidc_domains: file.oidc_domains,
+            oidc_role: file.oidc_role,
+            oidc_invited_only: file.oidc_invited_only.map(|b| b.to_string()),
+        };
         let pick = |var: &str, from_file: Option<String>| -> Option<String> {
             env.get(var)
                 .cloned()
@@ -259,6 +315,8 @@ impl Config {
             }
         };
 
+        let sign_in = sign_in_settings(&pick, &mut file_sign_in)?;
+
         Ok(Self {
             bind,
             data_dir,
@@ -274,6 +332,7 @@ impl Config {
             reminder_after_hours,
             escalation_after_hours,
             metrics_token,
+            sign_in,
         })
     }
 
@@ -283,6 +342,141 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"))
     }
+}
+
+/// The sign-in keys of `loopwright.toml`, taken one by one by [`sign_in_settings`].
+#[derive(Default)]
+struct FileSignIn {
+    password_login: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_name: Option<String>,
+    oidc_domains: Option<String>,
+    oidc_role: Option<String>,
+    oidc_invited_only: Option<String>,
+}
+
+fn on_off(var: &str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "on" | "yes") => Ok(true),
+        Some("0" | "false" | "off" | "no") => Ok(false),
+        Some(other) => Err(ConfigError::new(
+            var,
+            format!("expected true or false, got {other:?}"),
+        )),
+    }
+}
+
+/// `LOOPWRIGHT_PASSWORD_LOGIN` and `LOOPWRIGHT_OIDC_*`: single sign-on is on
+/// when an issuer is set, and then needs a client id. Password sign-in may
+/// be turned off only when single sign-on is on (someone must get in).
+fn sign_in_settings(
+    pick: &impl Fn(&str, Option<String>) -> Option<String>,
+    file: &mut FileSignIn,
+) -> Result<SignInSettings, ConfigError> {
+    let password = on_off(
+        "LOOPWRIGHT_PASSWORD_LOGIN",
+        pick("LOOPWRIGHT_PASSWORD_LOGIN", file.password_login.take()),
+        true,
+    )?;
+    let issuer = pick("LOOPWRIGHT_OIDC_ISSUER", file.oidc_issuer.take());
+    let client_id = pick("LOOPWRIGHT_OIDC_CLIENT_ID", file.oidc_client_id.take());
+    let client_secret = pick(
+        "LOOPWRIGHT_OIDC_CLIENT_SECRET",
+        file.oidc_client_secret.take(),
+    );
+    let name = pick("LOOPWRIGHT_OIDC_NAME", file.oidc_name.take());
+    let domains = pick("LOOPWRIGHT_OIDC_DOMAINS", file.oidc_domains.take());
+    let role = pick("LOOPWRIGHT_OIDC_ROLE", file.oidc_role.take());
+    let invited_only = on_off(
+        "LOOPWRIGHT_OIDC_INVITED_ONLY",
+        pick(
+            "LOOPWRIGHT_OIDC_INVITED_ONLY",
+            file.oidc_invited_only.take(),
+        ),
+        false,
+    )?;
+    let Some(issuer) = issuer else {
+        if client_id.is_some() || client_secret.is_some() || domains.is_some() {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_OIDC_ISSUER",
+                "single sign-on settings are given but no issuer URL (e.g. https://accounts.google.com)",
+            ));
+        }
+        if !password {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_PASSWORD_LOGIN",
+                "password sign-in can be turned off only when single sign-on is set up (LOOPWRIGHT_OIDC_ISSUER)",
+            ));
+        }
+        return Ok(SignInSettings {
+            password,
+            oidc: None,
+        });
+    };
+    // Kept exactly as written: the provider's metadata must name the same
+    // issuer, trailing slash and all (Auth0's has one, Google's has none).
+    let host = url::Url::parse(&issuer)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .ok_or_else(|| {
+            ConfigError::new(
+                "LOOPWRIGHT_OIDC_ISSUER",
+                format!(
+                    "expected an https:// URL like https://accounts.google.com, got {issuer:?}"
+                ),
+            )
+        })?;
+    let client_id = client_id.ok_or_else(|| {
+        ConfigError::new(
+            "LOOPWRIGHT_OIDC_CLIENT_ID",
+            "expected the client id the provider gave when Loopwright was registered",
+        )
+    })?;
+    let role = match role {
+        None => crate::domain::Role::Interviewer,
+        Some(raw) => raw
+            .parse::<crate::domain::Role>()
+            .ok()
+            .filter(|r| *r != crate::domain::Role::Admin)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "LOOPWRIGHT_OIDC_ROLE",
+                    format!("expected interviewer, recruiter or hiring_manager, got {raw:?}"),
+                )
+            })?,
+    };
+    let mut allowed = Vec::new();
+    for domain in domains.unwrap_or_default().split(',') {
+        let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+        if domain.is_empty() {
+            continue;
+        }
+        if !domain.contains('.') || domain.contains(|c: char| c.is_whitespace() || c == '@') {
+            return Err(ConfigError::new(
+                "LOOPWRIGHT_OIDC_DOMAINS",
+                format!(
+                    "expected email domains separated by commas, like example.com,example.org; got {domain:?}"
+                ),
+            ));
+        }
+        allowed.push(domain);
+    }
+    Ok(SignInSettings {
+        password,
+        oidc: Some(OidcSettings {
+            issuer,
+            client_id,
+            client_secret,
+            name: name.unwrap_or(host),
+            domains: allowed,
+            role,
+            invited_only,
+        }),
+    })
 }
 
 fn read_file(path: &Path, name: &str) -> Result<FileSettings, ConfigError> {
@@ -363,6 +557,73 @@ mod tests {
             c.database_url,
             DatabaseUrl::Sqlite(PathBuf::from("/srv/lw/loopwright.db"))
         );
+    }
+
+    #[test]
+    fn single_sign_on_is_off_and_passwords_on_by_default() {
+        let c = config(&[]).unwrap();
+        assert!(c.sign_in.password && c.sign_in.oidc.is_none());
+    }
+
+    #[test]
+    fn single_sign_on_settings_are_read_and_checked() {
+        let c = config(&[
+            ("LOOPWRIGHT_OIDC_ISSUER", "https://id.example.com/"),
+            ("LOOPWRIGHT_OIDC_CLIENT_ID", "loopwright"),
+            ("LOOPWRIGHT_OIDC_DOMAINS", " Example.com, @example.org ,"),
+            ("LOOPWRIGHT_OIDC_ROLE", "recruiter"),
+            ("LOOPWRIGHT_OIDC_INVITED_ONLY", "true"),
+            ("LOOPWRIGHT_PASSWORD_LOGIN", "false"),
+        ])
+        .unwrap();
+        let oidc = c.sign_in.oidc.unwrap();
+        assert_eq!(oidc.issuer, "https://id.example.com/", "exactly as written");
+        assert_eq!(oidc.name, "id.example.com", "the issuer's host by default");
+        assert_eq!(oidc.domains, ["example.com", "example.org"]);
+        assert_eq!(oidc.role, crate::domain::Role::Recruiter);
+        assert!(oidc.invited_only && oidc.client_secret.is_none());
+        assert!(!c.sign_in.password);
+
+        let issuer = ("LOOPWRIGHT_OIDC_ISSUER", "https://id.example.com");
+        let client = ("LOOPWRIGHT_OIDC_CLIENT_ID", "loopwright");
+        for (pairs, var) in [
+            (
+                vec![("LOOPWRIGHT_PASSWORD_LOGIN", "false")],
+                "LOOPWRIGHT_PASSWORD_LOGIN",
+            ),
+            (
+                vec![("LOOPWRIGHT_PASSWORD_LOGIN", "maybe"), issuer, client],
+                "LOOPWRIGHT_PASSWORD_LOGIN",
+            ),
+            (vec![client], "LOOPWRIGHT_OIDC_ISSUER"),
+            (
+                vec![("LOOPWRIGHT_OIDC_ISSUER", "id.example.com"), client],
+                "LOOPWRIGHT_OIDC_ISSUER",
+            ),
+            (vec![issuer], "LOOPWRIGHT_OIDC_CLIENT_ID"),
+            (
+                vec![issuer, client, ("LOOPWRIGHT_OIDC_ROLE", "admin")],
+                "LOOPWRIGHT_OIDC_ROLE",
+            ),
+            (
+                vec![issuer, client, ("LOOPWRIGHT_OIDC_DOMAINS", "example")],
+                "LOOPWRIGHT_OIDC_DOMAINS",
+            ),
+        ] {
+            let err = config(&pairs).unwrap_err();
+            assert_eq!(err.variable, var, "{pairs:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn single_sign_on_can_be_set_in_the_file() {
+        let file: FileSettings = toml::from_str(
+            "oidc_issuer = \"https://id.example.com\"\noidc_client_id = \"lw\"\npassword_login = false\noidc_name = \"Acme ID\"",
+        )
+        .unwrap();
+        let c = Config::from_sources(&HashMap::new(), file).unwrap();
+        assert!(!c.sign_in.password);
+        assert_eq!(c.sign_in.oidc.unwrap().name, "Acme ID");
     }
 
     #[test]

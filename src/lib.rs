@@ -250,6 +250,9 @@ impl Application {
             pool: storage.pool.clone(),
             templates,
             secure_cookies: public_url.starts_with("https://"),
+            oidc: config.sign_in.oidc.clone().map(|settings| {
+                std::sync::Arc::new(auth::oidc::OidcProvider::new(settings, &public_url))
+            }),
             sessions: auth::session::SessionKeys::new(&secret),
             config,
             public_url: public_url.clone(),

@@ -26,6 +26,7 @@ pub fn config(data_dir: &Path, database_url: DatabaseUrl) -> Config {
         reminder_after_hours: 24,
         escalation_after_hours: 48,
         metrics_token: None,
+        sign_in: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod csrf;
 pub mod current_user;
 pub mod next;
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod token;

@@ -413,6 +413,30 @@ diesel::table! {
 }
 
 diesel::joinable!(question_revisions -> questions (question_id));
+diesel::table! {
+    sso_identities (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        issuer -> Text,
+        subject -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        last_sign_in_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_flows (id) {
+        id -> BigInt,
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(stage_kinds -> formats (default_format_id));
 diesel::joinable!(criteria -> tracks (track_id));
@@ -464,6 +488,7 @@ diesel::joinable!(decisions -> users (decided_by));
 diesel::joinable!(outbox_messages -> candidates (candidate_id));
 diesel::joinable!(calendar_events -> candidates (candidate_id));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(sso_identities -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -501,4 +526,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_texts,
     question_revisions,
     calendar_events,
+    sso_identities,
+    sso_flows,
 );

@@ -26,6 +26,11 @@ async fn sign_in(
     password: String,
     ip: String,
 ) -> Result<(String, User), AppError> {
+    if !state.config.sign_in.password {
+        return Err(AppError::Forbidden(
+            "Password sign-in is turned off: use single sign-on.".into(),
+        ));
+    }
     let key = accounts::sign_in_key(email);
     let lookup = {
         let (key, ip) = (key.clone(), ip.clone());
@@ -122,7 +127,10 @@ pub async fn login_page(
         StatusCode::OK,
         "pages/login",
         "Sign in",
-        json!({"next": q.next, "hide_sign_in": true}),
+        merge(
+            json!({"next": q.next, "hide_sign_in": true}),
+            crate::auth::oidc::pages::sign_in_options(&state),
+        ),
     )
 }
 
@@ -147,8 +155,11 @@ pub async fn login_form(
     let form = form.0;
     let again = |status: StatusCode, field: &'static str, message: String| {
         let extra = merge(
-            json!({"next": form.next, "values": {"email": form.email}, "hide_sign_in": true}),
-            form_errors(&[(field, message)]),
+            merge(
+                json!({"next": form.next, "values": {"email": form.email}, "hide_sign_in": true}),
+                form_errors(&[(field, message)]),
+            ),
+            crate::auth::oidc::pages::sign_in_options(&state),
         );
         render(&state, &req, None, status, "pages/login", "Sign in", extra)
     };

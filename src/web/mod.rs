@@ -43,6 +43,8 @@ pub struct AppState {
     /// Wakes the outbox worker when an email is queued.
     pub mail_wake: Arc<Notify>,
     pub metrics: crate::metrics::Metrics,
+    /// Single sign-on, when configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcProvider>>,
 }
 
 pub type State = web::Data<AppState>;
@@ -55,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(crate::dashboard::page::show))
         .route("/static/{file}", web::get().to(assets::show))
         .configure(crate::people::pages)
+        .configure(crate::auth::oidc::pages::routes)
         .configure(crate::bank::pages)
         .configure(crate::interviews::pages)
         .configure(crate::jobs::pages)

@@ -19,6 +19,7 @@ mod invitations;
 mod lifecycle;
 mod metrics;
 mod my_interviews;
+mod oidc;
 mod pages;
 mod planner;
 mod planner_in_place;

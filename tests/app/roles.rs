@@ -395,3 +395,52 @@ fn public_pages_answer_everyone() {
         assert_eq!(browser.get(path).status, 200, "{path}");
     }
 }
+
+/// The single sign-on routes are for signing in: the same for every role.
+/// Starting one while signed in goes home; a callback that matches no
+/// sign-in this browser started is refused for everyone alike.
+#[test]
+fn single_sign_on_routes_answer_every_role() {
+    use loopwright::config::{OidcSettings, SignInSettings};
+    // Nothing listens there: a signed-out start meets an unreachable provider.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::spawn_with(crate::support::TestDb::new(), |c| {
+        c.sign_in = SignInSettings {
+            password: true,
+            oidc: Some(OidcSettings {
+                issuer: format!("http://{closed}"),
+                client_id: "loopwright".into(),
+                client_secret: None,
+                name: "Matrix ID".into(),
+                domains: Vec::new(),
+                role: Role::Interviewer,
+                invited_only: false,
+            }),
+        };
+    });
+    let team = Team::with_interviewers(&app, 1);
+    let callers = [
+        None,
+        Some(&team.admin),
+        Some(&team.manager),
+        Some(&team.recruiter),
+        Some(&team.interviewers[0]),
+    ];
+    for caller in callers {
+        let mut browser = caller.map_or_else(|| app.browser(), |m| m.browser());
+        let start = browser.get("/auth/oidc/start");
+        match caller {
+            None => assert_eq!(start.status, 503, "anonymous start"),
+            Some(m) => {
+                assert_eq!(start.status, 303, "{} start", m.role);
+                assert_eq!(start.header("location"), Some(m.role.home_path()));
+            }
+        }
+        let label = caller.map_or("anonymous".to_owned(), |m| m.role.to_string());
+        let callback = browser.get("/auth/oidc/callback?code=x&state=y");
+        assert_eq!(callback.status, 400, "{label} callback");
+    }
+}

@@ -490,6 +490,7 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         reminder_after_hours: 24,
         escalation_after_hours: 48,
         metrics_token: None,
+        sign_in: Default::default(),
     }
 }
 

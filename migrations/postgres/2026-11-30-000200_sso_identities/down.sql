@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS sso_flows;
+DROP TABLE IF EXISTS sso_identities;
