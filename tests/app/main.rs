@@ -14,6 +14,7 @@ mod dashboard;
 mod debrief_links;
 mod fuzz;
 mod health_and_errors;
+mod insights;
 mod invitations;
 mod lifecycle;
 mod my_interviews;
