@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod insights;
 pub mod interviews;
 pub mod jobs;
 pub mod loops;

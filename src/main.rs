@@ -46,6 +46,17 @@ enum Command {
         #[command(subcommand)]
         command: BankCommand,
     },
+    /// Fill an empty data dir with a demo team, jobs, candidates, scorecards
+    /// and decisions, with a lenient interviewer, a disputed criterion and a
+    /// never-separating question planted for Insights to find.
+    Demo {
+        /// How many candidates (40 interviewers from 2,000 on).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=20000))]
+        candidates: u32,
+        /// The random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -145,6 +156,7 @@ fn main() -> ExitCode {
                     .map(|report| println!("bank imported: {report}"))
             }
         }
+        Command::Demo { candidates, seed } => demo(&config, candidates as usize, seed),
         Command::User {
             command: UserCommand::Add { email, name, role },
         } => add_user(&config, &email, &name, role.into()),
@@ -231,6 +243,28 @@ fn add_user(config: &Config, email: &str, name: &str, role: Role) -> Result<(), 
         user.email,
         role.label().to_lowercase()
     );
+    Ok(())
+}
+
+fn demo(config: &Config, candidates: usize, seed: u64) -> Result<(), StartError> {
+    let storage = open_storage(config)?;
+    {
+        let mut conn = storage
+            .pool
+            .get()
+            .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+        if loopwright::bank::is_empty(&mut conn).map_err(|e| StartError::Other(e.to_string()))? {
+            loopwright::seed(&storage.pool, None)?;
+        }
+    }
+    let mut conn = storage
+        .pool
+        .get()
+        .map_err(|e| StartError::Other(format!("no database connection: {e}")))?;
+    let options = loopwright::insights::demo::DemoOptions { candidates, seed };
+    let report = loopwright::insights::demo::generate(&mut conn, options, now())
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    println!("{report}");
     Ok(())
 }
 

@@ -17,6 +17,9 @@
 //! latency, the SQL statements one request costs (counted by the app's
 //! pool), and the requests that failed (non-2xx or socket errors). With a
 //! LABEL, only the pages whose label contains it are run (for profiling one).
+//!
+//! `-- insights [CANDIDATES]` measures the Insights pages on the demo data
+//! set instead (see `insights.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,6 +29,7 @@ use loopwright::db::QueryCounter;
 use loopwright::db::models::{User, UserInsertForm, now};
 use seed::{ADMIN, PASSWORD, seed};
 
+mod insights;
 mod minimal;
 mod seed;
 #[path = "../support/mod.rs"]
@@ -35,6 +39,14 @@ mod support;
 const SEARCH: &str = "q=design";
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("insights") {
+        let candidates = std::env::args()
+            .nth(2)
+            .map(|s| s.parse().expect("CANDIDATES: a whole number"))
+            .unwrap_or(2000);
+        insights::run(candidates);
+        return;
+    }
     let seconds: u64 = std::env::args()
         .nth(1)
         .map(|s| s.parse().expect("SECONDS: a whole number of seconds"))

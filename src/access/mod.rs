@@ -67,6 +67,12 @@ pub enum Action {
     /// Others' submitted scorecards and the debrief.
     ReadDebrief,
     RecordDecision,
+    /// Interviewer calibration: everyone, an interviewer their own row only
+    /// (the service narrows it); asked of a job, its hiring manager's.
+    ReadCalibration,
+    /// Agreement per criterion and question analytics: all jobs for
+    /// recruiters and admins, a hiring manager's own jobs.
+    ReadInsights,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -100,6 +106,7 @@ const RECRUITERS_READ: &str = "Recruiters read jobs and loops; their hiring mana
 const NOT_YOUR_JOB: &str = "This job is managed by someone else.";
 const NOT_YOUR_JOB_CANDIDATES: &str = "This job is not one of yours.";
 const SUBMIT_FIRST: &str = "Submit your own scorecard for this candidate first: you see the others' after that, so your judgement stays your own.";
+const OWN_CALIBRATION: &str = "Interviewers see their own calibration in Insights.";
 const DECIDERS: &str = "The hiring manager or an admin records the decision.";
 
 impl From<Denied> for AppError {
@@ -169,6 +176,11 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
             Interviewer => Err(Denied::Hidden),
             _ => Err(Denied::Forbidden(DECIDERS)),
         },
+        // Without a job: the figures of whatever jobs the person may see.
+        ReadCalibration if role == Interviewer || scope.job_id.is_none() => Ok(()),
+        ReadInsights if role == Interviewer => Err(Denied::Forbidden(OWN_CALIBRATION)),
+        ReadInsights if scope.job_id.is_none() => Ok(()),
+        ReadCalibration | ReadInsights => job(false),
     }
 }
 
@@ -299,6 +311,10 @@ mod tests {
             (ReadDebrief, candidate(mine, true, false), [X, X, X, X, X]),
             (ReadDebrief, candidate(mine, true, true), [OK, OK, OK, OK, OK]),
             (RecordDecision, candidate(mine, true, true), [OK, OK, X, X, H]),
+            (ReadCalibration, Scope::default(), [OK, OK, OK, OK, OK]),
+            (ReadCalibration, job(mine), [OK, OK, X, OK, OK]),
+            (ReadInsights, Scope::default(), [OK, OK, OK, OK, X]),
+            (ReadInsights, job(mine), [OK, OK, X, OK, X]),
         ];
         for (action, scope, expected) in table {
             let callers = [

@@ -1,5 +1,7 @@
 //! Pure types and rules: no I/O, no HTTP, no SQL. Input is parsed once here.
 
+pub mod agreement;
+pub mod calibration;
 pub mod coverage;
 mod people;
 pub mod schedule;

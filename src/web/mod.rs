@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::jobs::pages)
         .configure(crate::loops::pages)
         .configure(crate::candidates::pages)
+        .configure(crate::insights::pages)
         .service(
             web::scope("/api/v1")
                 .configure(crate::people::api)
@@ -70,7 +71,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(crate::candidates::api)
                 .configure(crate::bank::api)
                 .configure(crate::jobs::api)
-                .configure(crate::loops::api),
+                .configure(crate::loops::api)
+                .configure(crate::insights::api),
         )
         .app_data(
             web::FormConfig::default()
@@ -171,6 +173,9 @@ fn nav(role: Role, path: &str) -> Value {
         items.push(("/candidates", "Candidates"));
     }
     items.extend([("/bank", "Question bank"), ("/tracks", "Tracks")]);
+    if crate::access::role_allows(role, Action::ReadCalibration) {
+        items.push(("/insights", "Insights"));
+    }
     if role == Role::Admin {
         items.push(("/users", "People"));
     }

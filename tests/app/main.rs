@@ -14,6 +14,7 @@ mod dashboard;
 mod debrief_links;
 mod fuzz;
 mod health_and_errors;
+mod insights;
 mod interviewer_picker;
 mod invitations;
 mod lifecycle;

@@ -256,6 +256,16 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         api!(GET "/api/v1/outbox?candidate_id={candidate}")              => JOB_READERS, 200, 404;
         page!("/candidates/{candidate}/prep-pack/preview")               => JOB_READERS, 200, 404;
         form!("/candidates/{candidate}/prep-pack/send", idempotency_key = format!("matrix-{n}"), note = "") => JOB_READERS, 303, 404;
+        page!("/insights")                                               => EVERYONE, 200, 403;
+        page!("/insights?job_id={job}")                                  => EVERYONE, 200, 403;
+        page!("/insights/criteria")                                      => JOB_READERS, 200, 403;
+        page!("/insights/criteria?job_id={job}")                         => JOB_READERS, 200, 403;
+        page!("/insights/questions?sort=use")                            => JOB_READERS, 200, 403;
+        page!("/insights/questions/{question}")                          => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/insights/interviewers")                        => EVERYONE, 200, 403;
+        api!(GET "/api/v1/insights/interviewers?job_id={job}")           => EVERYONE, 200, 403;
+        api!(GET "/api/v1/insights/criteria?job_id={job}")               => JOB_READERS, 200, 403;
+        api!(GET "/api/v1/insights/questions?job_id={job}&sort=signal")  => JOB_READERS, 200, 403;
         // Last: it signs the caller out.
         api!(POST "/api/v1/auth/logout", {})                             => EVERYONE, 204, 403;
     }

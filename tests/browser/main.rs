@@ -20,6 +20,7 @@ mod driver;
 mod page;
 
 mod header;
+mod insights;
 mod people;
 mod planner;
 mod scorecard;

@@ -1,0 +1,380 @@
+//! The Insights section: calibration, agreement per criterion, questions,
+//! and a page per question with its versions.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::api::InsightsQuery;
+use super::{Filter, QuestionFigures, QuestionSort, chart};
+use crate::access::{self, Action};
+use crate::auth::CurrentUser;
+use crate::db::models::now;
+use crate::error::AppError;
+use crate::web::form::{SelectOption, options};
+use crate::web::{State, db, render_page};
+
+/// What every Insights page shows above its figures: where one is, the
+/// other views, and the filter form with what was chosen.
+#[derive(Serialize)]
+struct Frame {
+    section: &'static str,
+    /// Agreement and questions are for those who may see them.
+    sees_all_views: bool,
+    jobs: Vec<SelectOption>,
+    from: String,
+    to: String,
+    sort: &'static str,
+    /// The filter as a query string, for links between the views.
+    query: String,
+}
+
+fn frame(
+    section: &'static str,
+    me: &CurrentUser,
+    query: &InsightsQuery,
+    choices: Vec<(i64, String)>,
+) -> Frame {
+    let chosen = query
+        .filter
+        .job_id
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let mut rows = vec![(String::new(), "All jobs".to_owned())];
+    rows.extend(
+        choices
+            .into_iter()
+            .map(|(id, title)| (id.to_string(), title)),
+    );
+    Frame {
+        section,
+        sees_all_views: access::role_allows(me.role, Action::ReadInsights),
+        jobs: options(rows, &chosen),
+        from: query.filter.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: query.filter.to.map(|d| d.to_string()).unwrap_or_default(),
+        sort: match query.sort {
+            QuestionSort::Signal => "signal",
+            QuestionSort::Use => "use",
+        },
+        query: filter_query(&query.filter),
+    }
+}
+
+fn filter_query(filter: &Filter) -> String {
+    let mut pairs = Vec::new();
+    if let Some(id) = filter.job_id {
+        pairs.push(("job_id", id.to_string()));
+    }
+    if let Some(d) = filter.from {
+        pairs.push(("from", d.to_string()));
+    }
+    if let Some(d) = filter.to {
+        pairs.push(("to", d.to_string()));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+fn fixed(value: Option<f64>, digits: usize) -> Option<String> {
+    value.map(|v| format!("{v:.digits$}"))
+}
+
+fn signed(value: f64) -> String {
+    format!("{value:+.2}")
+}
+
+#[derive(Serialize)]
+struct InterviewerRow {
+    user_id: i64,
+    name: String,
+    scorecards: usize,
+    counts: [usize; 5],
+    chart: String,
+    leniency: Option<LeniencyShown>,
+    matched: usize,
+    of: usize,
+    median_hours: Option<String>,
+    overdue: usize,
+}
+
+#[derive(Serialize)]
+struct LeniencyShown {
+    mean: String,
+    low: String,
+    high: String,
+    shared: usize,
+    chart: String,
+    /// The whole interval is above (lenient) or below (severe) zero.
+    verdict: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct CalibrationPage {
+    #[serde(flatten)]
+    frame: Frame,
+    rows: Vec<InterviewerRow>,
+    panel: [usize; 5],
+    min_shared: usize,
+    own_only: bool,
+}
+
+/// `GET /insights`: calibration per interviewer.
+pub async fn calibration_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let query = InsightsQuery::parse(req.query_string())?;
+    let user = me.user.clone();
+    let at = now();
+    let (figures, choices) = db(&state, move |conn| {
+        let figures = super::calibration(conn, &user, &query.filter, at)?;
+        Ok((figures, super::job_choices(conn, &user)?))
+    })
+    .await?;
+    let panel = figures.panel.counts();
+    // One scale for every interval so that the small multiples compare.
+    let reach = figures
+        .interviewers
+        .iter()
+        .filter_map(|i| i.leniency)
+        .map(|l| l.low.abs().max(l.high.abs()))
+        .fold(1.0f64, f64::max)
+        .min(3.0);
+    let rows = figures
+        .interviewers
+        .into_iter()
+        .map(|i| InterviewerRow {
+            chart: chart::distribution(&i.name, i.distribution.counts(), panel),
+            counts: i.distribution.counts(),
+            leniency: i.leniency.map(|l| LeniencyShown {
+                mean: signed(l.mean_offset),
+                low: signed(l.low),
+                high: signed(l.high),
+                shared: l.shared_candidates,
+                chart: chart::interval(&i.name, l.mean_offset, l.low, l.high, reach),
+                verdict: if l.low > 0.0 {
+                    Some("Rates higher than the panel")
+                } else if l.high < 0.0 {
+                    Some("Rates lower than the panel")
+                } else {
+                    None
+                },
+            }),
+            user_id: i.user_id,
+            name: i.name,
+            scorecards: i.scorecards,
+            matched: i.decision_agreement.matched,
+            of: i.decision_agreement.of,
+            median_hours: fixed(i.median_hours_to_submit, 1),
+            overdue: i.overdue,
+        })
+        .collect();
+    let page = CalibrationPage {
+        frame: frame("calibration", &me, &query, choices),
+        rows,
+        panel,
+        min_shared: figures.min_shared_candidates,
+        own_only: me.role == crate::domain::Role::Interviewer,
+    };
+    render_page(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/insights",
+        "Insights: calibration",
+        &page,
+    )
+}
+
+#[derive(Serialize)]
+struct CriterionRow {
+    name: String,
+    job_title: String,
+    alpha: Option<String>,
+    verdict: Option<&'static str>,
+    candidates: usize,
+    raters: usize,
+}
+
+#[derive(Serialize)]
+struct CriteriaPage {
+    #[serde(flatten)]
+    frame: Frame,
+    rows: Vec<CriterionRow>,
+    min_candidates: usize,
+}
+
+/// Krippendorff's rule of thumb: 0.8 and above is reliable, 0.667 the least
+/// for tentative conclusions.
+fn alpha_verdict(alpha: f64) -> &'static str {
+    if alpha >= 0.8 {
+        "Agree"
+    } else if alpha >= 0.667 {
+        "Agree tentatively"
+    } else {
+        "Disagree"
+    }
+}
+
+/// `GET /insights/criteria`: agreement per criterion.
+pub async fn criteria_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let query = InsightsQuery::parse(req.query_string())?;
+    let user = me.user.clone();
+    let (figures, choices) = db(&state, move |conn| {
+        let figures = super::criteria(conn, &user, &query.filter)?;
+        Ok((figures, super::job_choices(conn, &user)?))
+    })
+    .await?;
+    let rows = figures
+        .into_iter()
+        .map(|c| CriterionRow {
+            alpha: fixed(c.alpha, 2),
+            verdict: c.alpha.map(alpha_verdict),
+            name: c.name,
+            job_title: c.job_title,
+            candidates: c.candidates,
+            raters: c.raters,
+        })
+        .collect();
+    let page = CriteriaPage {
+        frame: frame("criteria", &me, &query, choices),
+        rows,
+        min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
+    };
+    render_page(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/insights_criteria",
+        "Insights: agreement",
+        &page,
+    )
+}
+
+#[derive(Serialize)]
+struct QuestionRow {
+    question_id: i64,
+    version: i64,
+    prompt: String,
+    asked: usize,
+    asked_last_30_days: usize,
+    stage_kinds: String,
+    shared_in_prep_packs: usize,
+    auc: Option<String>,
+    rank_biserial: Option<String>,
+    hired: usize,
+    not_hired: usize,
+    spread: Option<String>,
+    no_signal: Option<String>,
+    flags: Vec<&'static str>,
+    suggest_rotation: bool,
+}
+
+fn question_row(q: QuestionFigures) -> QuestionRow {
+    QuestionRow {
+        question_id: q.question_id,
+        version: q.version,
+        prompt: q.prompt,
+        asked: q.asked,
+        asked_last_30_days: q.asked_last_30_days,
+        stage_kinds: q.stage_kinds.join(", "),
+        shared_in_prep_packs: q.shared_in_prep_packs,
+        auc: fixed(q.separation.map(|s| s.auc), 2),
+        rank_biserial: q.separation.map(|s| signed(s.rank_biserial)),
+        hired: q.hired,
+        not_hired: q.not_hired,
+        spread: fixed(q.spread, 2),
+        no_signal: q.no_signal_rate.map(|r| format!("{:.0}%", r * 100.0)),
+        flags: q.flags.iter().map(|f| f.label()).collect(),
+        suggest_rotation: q.suggest_rotation,
+    }
+}
+
+#[derive(Serialize)]
+struct QuestionsPage {
+    #[serde(flatten)]
+    frame: Frame,
+    rows: Vec<QuestionRow>,
+    min_per_group: usize,
+}
+
+/// `GET /insights/questions?sort=signal|use`: figures per question version.
+pub async fn questions_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let query = InsightsQuery::parse(req.query_string())?;
+    let user = me.user.clone();
+    let at = now();
+    let (figures, choices) = db(&state, move |conn| {
+        let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
+        Ok((figures, super::job_choices(conn, &user)?))
+    })
+    .await?;
+    let page = QuestionsPage {
+        frame: frame("questions", &me, &query, choices),
+        rows: figures.into_iter().map(question_row).collect(),
+        min_per_group: crate::domain::calibration::MIN_PER_GROUP,
+    };
+    render_page(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/insights_questions",
+        "Insights: questions",
+        &page,
+    )
+}
+
+#[derive(Serialize)]
+struct QuestionPage {
+    #[serde(flatten)]
+    frame: Frame,
+    question_id: i64,
+    prompt: String,
+    current_version: i64,
+    rows: Vec<QuestionRow>,
+    min_per_group: usize,
+}
+
+/// `GET /insights/questions/{id}`: one question's versions and their figures.
+pub async fn question_page(
+    state: State,
+    req: HttpRequest,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let query = InsightsQuery::parse(req.query_string())?;
+    let (id, user) = (id.into_inner(), me.user.clone());
+    let at = now();
+    let (history, choices) = db(&state, move |conn| {
+        let history = super::question_history(conn, &user, &query.filter, id, at)?;
+        Ok((history, super::job_choices(conn, &user)?))
+    })
+    .await?;
+    let page = QuestionPage {
+        frame: frame("questions", &me, &query, choices),
+        question_id: history.question_id,
+        prompt: history.prompt,
+        current_version: history.current_version,
+        rows: history.versions.into_iter().map(question_row).collect(),
+        min_per_group: crate::domain::calibration::MIN_PER_GROUP,
+    };
+    render_page(
+        &state,
+        &req,
+        Some(&me),
+        StatusCode::OK,
+        "pages/insights_question",
+        "Insights: question",
+        &page,
+    )
+}

@@ -1,0 +1,345 @@
+//! Insights on the demo data set: the three plants are found by the API and
+//! the pages, each person sees what the policy lets them, and below the
+//! minimum samples the figures say "not enough data yet".
+
+use diesel::prelude::*;
+use loopwright::db::models::now;
+use loopwright::db::schema::{jobs, users};
+use loopwright::insights::demo::{self, DemoOptions, DemoReport};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::support::{Browser, TestApp, TestUser, cli};
+
+/// Statements an Insights answer may take, whatever the data size: the
+/// sign-in check, the access check and the service's fixed loads.
+const MAX_STATEMENTS: u64 = 14;
+
+fn demo_app(candidates: usize) -> (TestApp, DemoReport) {
+    let app = TestApp::spawn();
+    let report = demo::generate(
+        &mut app.conn(),
+        DemoOptions {
+            candidates,
+            seed: 7,
+        },
+        now(),
+    )
+    .expect("the demo fills an empty database");
+    (app, report)
+}
+
+/// A demo person, signed in by their email.
+fn person(app: &TestApp, email: &str) -> TestUser {
+    let id = users::table
+        .filter(users::email.eq(email))
+        .select(users::id)
+        .first(&mut app.conn())
+        .expect("a demo person");
+    TestUser {
+        id,
+        email: email.to_owned(),
+        password: demo::PASSWORD.to_owned(),
+    }
+}
+
+fn get_json(client: &mut Browser, path: &str) -> Value {
+    let res = client.get(path);
+    assert_eq!(res.status, 200, "{path}: {}", res.body);
+    res.json()
+}
+
+fn items<'a>(body: &'a Value, name: &str) -> &'a Vec<Value> {
+    body[name].as_array().expect("a list")
+}
+
+#[test]
+fn the_api_and_the_pages_find_the_three_plants() {
+    let (app, report) = demo_app(150);
+    let admin = person(&app, &report.admin_email);
+    let mut api = app.script(&admin);
+
+    // The lenient interviewer rates highest against the panel, surely so.
+    let (statements, body) =
+        app.count_queries(|| get_json(&mut api, "/api/v1/insights/interviewers?per_page=100"));
+    assert!(statements <= MAX_STATEMENTS, "{statements} statements");
+    let people = items(&body, "interviewers");
+    assert_eq!(people.len(), report.interviewers);
+    let most = people
+        .iter()
+        .filter(|p| !p["leniency"].is_null())
+        .max_by(|a, b| {
+            let offset = |p: &Value| p["leniency"]["mean_offset"].as_f64().unwrap();
+            offset(a).total_cmp(&offset(b))
+        })
+        .expect("leniency figures");
+    assert_eq!(most["user_id"], report.lenient.0);
+    assert!(most["leniency"]["low"].as_f64().unwrap() > 0.0, "{most}");
+    assert!(most["leniency"]["shared_candidates"].as_u64().unwrap() >= 5);
+    let d = &most["distribution"];
+    assert!(d["strong_yes"].as_u64().unwrap() > d["strong_no"].as_u64().unwrap());
+    assert!(most["decision_agreement"]["of"].as_u64().unwrap() > 0);
+    assert!(most["median_hours_to_submit"].as_f64().is_some());
+
+    // The disputed criterion has the lowest alpha.
+    let (statements, body) =
+        app.count_queries(|| get_json(&mut api, "/api/v1/insights/criteria?per_page=100"));
+    assert!(statements <= MAX_STATEMENTS, "{statements} statements");
+    let criteria = items(&body, "criteria");
+    assert_eq!(criteria[0]["name"], report.disputed.as_str());
+    let lowest = criteria[0]["alpha"].as_f64().unwrap();
+    assert!(
+        criteria[1..]
+            .iter()
+            .all(|c| c["alpha"].as_f64().is_none_or(|a| a > lowest))
+    );
+    assert!(criteria[0]["candidates"].as_u64().unwrap() >= 10);
+    assert!(criteria[0]["raters"].as_u64().unwrap() >= 2);
+
+    // The planted question never separates; the others do.
+    let (statements, body) = app
+        .count_queries(|| get_json(&mut api, "/api/v1/insights/questions?per_page=100&sort=use"));
+    assert!(statements <= MAX_STATEMENTS, "{statements} statements");
+    let questions = items(&body, "questions");
+    let planted = questions
+        .iter()
+        .find(|q| q["question_id"] == report.never_separating.0)
+        .expect("the planted question is asked");
+    assert!(
+        planted["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&"never_separates".into()),
+        "{planted}"
+    );
+    assert!(planted["hired"].as_u64().unwrap() + planted["not_hired"].as_u64().unwrap() >= 20);
+    let flagged: Vec<&Value> = questions
+        .iter()
+        .filter(|q| {
+            q["flags"]
+                .as_array()
+                .unwrap()
+                .contains(&"never_separates".into())
+        })
+        .collect();
+    assert_eq!(flagged.len(), 1, "only the planted one: {flagged:?}");
+    // Sorted by use: most asked first.
+    let asked: Vec<u64> = questions
+        .iter()
+        .map(|q| q["asked"].as_u64().unwrap())
+        .collect();
+    assert!(asked.windows(2).all(|w| w[0] >= w[1]));
+    // By signal: the planted one is among the last with a figure.
+    let by_signal = get_json(
+        &mut api,
+        "/api/v1/insights/questions?per_page=100&sort=signal",
+    );
+    let aucs: Vec<f64> = items(&by_signal, "questions")
+        .iter()
+        .filter_map(|q| q["separation"]["auc"].as_f64())
+        .collect();
+    assert!(aucs.windows(2).all(|w| w[0] >= w[1]));
+
+    // The pages say the same, in words and figures.
+    let mut browser = app.signed_in(&admin);
+    let page = browser.get("/insights");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&report.lenient.1));
+    assert!(page.body.contains("Rates higher than the panel"));
+    assert!(
+        page.body
+            .contains("<svg class=\"chart distribution\" role=\"img\"")
+    );
+    assert!(page.body.contains("href=\"/insights\""), "a nav link");
+    let page = browser.get("/insights/criteria");
+    assert_eq!(page.status, 200);
+    let first_row = page.body.split("<tbody>").nth(1).unwrap();
+    assert!(first_row.find(&report.disputed).unwrap() < first_row.find("</tr>").unwrap());
+    assert!(page.body.contains("Disagree"));
+    let page = browser.get("/insights/questions?sort=signal");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Never separates"));
+    assert!(page.body.contains("Consider rotating it out."));
+    let page = browser.get(&format!(
+        "/insights/questions/{}",
+        report.never_separating.0
+    ));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Never separates"));
+    assert!(page.body.contains("Version"));
+}
+
+#[test]
+fn each_person_sees_what_the_policy_allows() {
+    let (app, report) = demo_app(60);
+    // An interviewer: their own calibration, nothing else.
+    let lenient = person(&app, &report.lenient.2);
+    let mut api = app.script(&lenient);
+    let body = get_json(&mut api, "/api/v1/insights/interviewers");
+    let rows = items(&body, "interviewers");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["user_id"], lenient.id);
+    for path in ["/api/v1/insights/criteria", "/api/v1/insights/questions"] {
+        assert_eq!(api.get(path).status, 403, "{path}");
+    }
+    let mut browser = app.signed_in(&lenient);
+    let page = browser.get("/insights");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("your ratings"));
+    assert!(
+        !page.body.contains("/insights/criteria"),
+        "no link to views they may not see"
+    );
+    assert_eq!(browser.get("/insights/questions").status, 403);
+
+    // A hiring manager: their jobs, and no one else's.
+    let (mine, theirs): (i64, i64) = {
+        let manager = users::table
+            .filter(users::email.eq("morgan@example.com"))
+            .select(users::id)
+            .first::<i64>(&mut app.conn())
+            .unwrap();
+        let mine = jobs::table
+            .filter(jobs::hiring_manager_id.eq(manager))
+            .select(jobs::id)
+            .first(&mut app.conn())
+            .unwrap();
+        let theirs = jobs::table
+            .filter(jobs::hiring_manager_id.ne(manager))
+            .select(jobs::id)
+            .first(&mut app.conn())
+            .unwrap();
+        (mine, theirs)
+    };
+    let manager = person(&app, "morgan@example.com");
+    let mut api = app.script(&manager);
+    let body = get_json(&mut api, "/api/v1/insights/criteria?per_page=100");
+    assert!(!items(&body, "criteria").is_empty());
+    assert!(items(&body, "criteria").iter().all(|c| c["job_id"] == mine));
+    for path in [
+        format!("/api/v1/insights/criteria?job_id={theirs}"),
+        format!("/api/v1/insights/questions?job_id={theirs}"),
+        format!("/api/v1/insights/interviewers?job_id={theirs}"),
+    ] {
+        assert_eq!(api.get(&path).status, 403, "{path}");
+    }
+    let all = get_json(&mut api, "/api/v1/insights/interviewers?per_page=100");
+    let one = get_json(
+        &mut api,
+        &format!("/api/v1/insights/interviewers?job_id={mine}&per_page=100"),
+    );
+    assert_eq!(all["total"], one["total"], "all of theirs is this one job");
+
+    // A recruiter: every job.
+    let recruiter = person(&app, "riley@example.com");
+    let mut api = app.script(&recruiter);
+    let body = get_json(&mut api, "/api/v1/insights/criteria?per_page=100");
+    let jobs_seen: std::collections::BTreeSet<i64> = items(&body, "criteria")
+        .iter()
+        .map(|c| c["job_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(jobs_seen.len(), 3);
+}
+
+#[test]
+fn below_the_minimum_every_figure_says_not_enough_data_yet() {
+    let (app, report) = demo_app(3);
+    let admin = person(&app, &report.admin_email);
+    let mut api = app.script(&admin);
+    let (statements, body) =
+        app.count_queries(|| get_json(&mut api, "/api/v1/insights/interviewers?per_page=100"));
+    assert!(statements <= MAX_STATEMENTS, "{statements} statements");
+    let rows = items(&body, "interviewers");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["leniency"].is_null()), "{rows:?}");
+    let body = get_json(&mut api, "/api/v1/insights/criteria");
+    assert!(
+        items(&body, "criteria")
+            .iter()
+            .all(|c| c["alpha"].is_null())
+    );
+    let body = get_json(&mut api, "/api/v1/insights/questions?per_page=100");
+    assert!(items(&body, "questions").iter().all(|q| {
+        q["separation"].is_null()
+            && !q["flags"]
+                .as_array()
+                .unwrap()
+                .contains(&"never_separates".into())
+    }));
+
+    let mut browser = app.signed_in(&admin);
+    for path in ["/insights", "/insights/criteria", "/insights/questions"] {
+        let page = browser.get(path);
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains("Not enough data yet"), "{path}");
+    }
+}
+
+#[test]
+fn filters_that_cannot_be_read_are_refused_by_name() {
+    let (app, report) = demo_app(3);
+    let mut api = app.script(&person(&app, &report.admin_email));
+    for (path, field) in [
+        ("/api/v1/insights/interviewers?job_id=abc", "job_id"),
+        ("/api/v1/insights/interviewers?from=2026-13-01", "from"),
+        (
+            "/api/v1/insights/interviewers?from=2026-05-02&to=2026-05-01",
+            "to",
+        ),
+        ("/api/v1/insights/questions?sort=popularity", "sort"),
+    ] {
+        let res = api.get(path);
+        assert_eq!(res.status, 400, "{path}");
+        assert!(
+            res.json()["error"]["fields"][field].is_string(),
+            "{path}: {}",
+            res.body
+        );
+    }
+    assert_eq!(
+        api.get("/api/v1/insights/criteria?job_id=999999").status,
+        404
+    );
+    // Empty filters from the page's form mean "all".
+    let body = get_json(&mut api, "/api/v1/insights/interviewers?job_id=&from=&to=");
+    assert!(body["total"].as_u64().unwrap() > 0);
+    // A period with no interviews has no figures.
+    let body = get_json(
+        &mut api,
+        "/api/v1/insights/interviewers?from=2001-01-01&to=2001-12-31",
+    );
+    assert!(
+        items(&body, "interviewers")
+            .iter()
+            .all(|r| r["scorecards"] == 0)
+    );
+    let mut browser = app.signed_in(&person(&app, &report.admin_email));
+    assert_eq!(browser.get("/insights/questions/999999").status, 404);
+}
+
+#[test]
+fn the_demo_command_fills_an_empty_data_dir_once_and_names_its_plants() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let run = || {
+        cli(dir.path())
+            .env("LOOPWRIGHT_DATA_DIR", &data)
+            .args(["demo", "--candidates", "12", "--seed", "3"])
+            .output()
+            .expect("the binary runs")
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(out.contains("12 candidates"), "{out}");
+    assert!(out.contains("lenient interviewer:"), "{out}");
+    assert!(out.contains("disputed criterion: API design"), "{out}");
+    assert!(out.contains("never-separating question:"), "{out}");
+    let again = run();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty data dir"));
+}
