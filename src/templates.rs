@@ -52,6 +52,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// name alone, so a page includes `templates/partials/pagination.hbs` as
 /// `{{> pagination}}`.
 pub const PARTIALS: &[(&str, &str)] = embed![
+    "partials/access_tokens",
     "partials/error_summary",
     "partials/field_error",
     "partials/pagination",

@@ -67,6 +67,13 @@ pub enum Action {
     /// Others' submitted scorecards and the debrief.
     ReadDebrief,
     RecordDecision,
+    /// Erase (anonymise) a candidate's personal data, or export all of it.
+    EraseCandidate,
+    ExportCandidate,
+    /// The audit log and who retention erases next.
+    ReadAudit,
+    /// One's own personal access tokens: list, create, revoke.
+    KeepOwnTokens,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -101,6 +108,7 @@ const NOT_YOUR_JOB: &str = "This job is managed by someone else.";
 const NOT_YOUR_JOB_CANDIDATES: &str = "This job is not one of yours.";
 const SUBMIT_FIRST: &str = "Submit your own scorecard for this candidate first: you see the others' after that, so your judgement stays your own.";
 const DECIDERS: &str = "The hiring manager or an admin records the decision.";
+const DATA_RIGHTS: &str = "Admins and recruiters erase or export a candidate's data.";
 
 impl From<Denied> for AppError {
     fn from(denied: Denied) -> Self {
@@ -169,6 +177,16 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
             Interviewer => Err(Denied::Hidden),
             _ => Err(Denied::Forbidden(DECIDERS)),
         },
+        EraseCandidate | ExportCandidate => match role {
+            Admin | Recruiter => Ok(()),
+            // Even on their own jobs: the design keeps data rights with
+            // admins and recruiters.
+            HiringManager => Err(Denied::Forbidden(DATA_RIGHTS)),
+            // Interviewers do not learn whether the candidate exists.
+            Interviewer => Err(Denied::Hidden),
+        },
+        ReadAudit => allow(role == Admin, Denied::Forbidden(ROLE)),
+        KeepOwnTokens => Ok(()),
     }
 }
 
@@ -282,6 +300,10 @@ mod tests {
             (ReadDebrief, candidate(mine, true, false), [X, X, X, X, X]),
             (ReadDebrief, candidate(mine, true, true), [OK, OK, OK, OK, OK]),
             (RecordDecision, candidate(mine, true, true), [OK, OK, X, X, H]),
+            (EraseCandidate, candidate(mine, false, false), [OK, X, X, OK, H]),
+            (ExportCandidate, candidate(mine, true, true), [OK, X, X, OK, H]),
+            (ReadAudit, Scope::default(), [OK, X, X, X, X]),
+            (KeepOwnTokens, Scope::default(), [OK, OK, OK, OK, OK]),
         ];
         for (action, scope, expected) in table {
             let callers = [

@@ -192,6 +192,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -412,6 +413,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(question_revisions -> questions (question_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(stage_kinds -> formats (default_format_id));
@@ -501,4 +517,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_texts,
     question_revisions,
     calendar_events,
+    personal_access_tokens,
 );

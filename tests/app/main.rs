@@ -32,3 +32,4 @@ mod sign_in_hardening;
 mod smtp;
 mod support;
 mod times;
+mod tokens;
