@@ -25,6 +25,7 @@ pub fn config(data_dir: &Path, database_url: DatabaseUrl) -> Config {
         mail_poll_every: Duration::from_secs(5),
         reminder_after_hours: 24,
         escalation_after_hours: 48,
+        retention_days: None,
     }
 }
 

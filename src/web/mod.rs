@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::jobs::pages)
         .configure(crate::loops::pages)
         .configure(crate::candidates::pages)
+        .configure(crate::audit::pages)
         .service(
             web::scope("/api/v1")
                 .configure(crate::people::api)
@@ -65,7 +66,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(crate::candidates::api)
                 .configure(crate::bank::api)
                 .configure(crate::jobs::api)
-                .configure(crate::loops::api),
+                .configure(crate::loops::api)
+                .configure(crate::audit::api),
         )
         .app_data(
             web::FormConfig::default()
@@ -158,6 +160,9 @@ fn nav(role: Role, path: &str) -> Value {
     items.extend([("/bank", "Question bank"), ("/tracks", "Tracks")]);
     if role == Role::Admin {
         items.push(("/users", "People"));
+    }
+    if crate::access::role_allows(role, Action::ReadAudit) {
+        items.push(("/audit", "Audit log"));
     }
     items
         .into_iter()

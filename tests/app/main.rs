@@ -12,6 +12,7 @@ mod candidates;
 mod cli;
 mod dashboard;
 mod debrief_links;
+mod erasure;
 mod fuzz;
 mod health_and_errors;
 mod invitations;

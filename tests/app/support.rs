@@ -489,6 +489,7 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         mail_poll_every: std::time::Duration::from_millis(100),
         reminder_after_hours: 24,
         escalation_after_hours: 48,
+        retention_days: None,
     }
 }
 
