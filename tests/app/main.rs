@@ -4,6 +4,7 @@
 mod accounts;
 mod addresses;
 mod api_contract;
+mod audit_log;
 mod bank;
 mod builders;
 mod calendar;
