@@ -257,6 +257,7 @@ impl Application {
             mail_wake,
         });
         let retention = state.config.retention_days;
+        let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
         let server = HttpServer::new(move || {
@@ -301,6 +302,7 @@ impl Application {
         if let Some(days) = retention {
             background.push(actix_web::rt::spawn(candidates::erasure::retain_every(
                 reminder_pool,
+                data_dir,
                 days,
                 std::time::Duration::from_secs(3600),
             )));

@@ -64,15 +64,17 @@ fn erased_email(id: i64) -> String {
     format!("erased-{id}@erased.invalid")
 }
 
-/// Erases candidate `id` (see the module's documentation). Erasing an
-/// erased candidate changes nothing and succeeds. 404 for a candidate the
-/// person may not know of, 403 for a role that may not erase.
+/// Erases candidate `id` (see the module's documentation); answers the ids
+/// of the outbox emails it scrubbed, whose file copies (written while no
+/// SMTP server is set) [`forget_mail_copies`] removes. Erasing an erased
+/// candidate changes nothing and succeeds. 404 for a candidate the person
+/// may not know of, 403 for a role that may not erase.
 pub fn erase_candidate(
     conn: &mut DbConn,
     by: ErasedBy<'_>,
     id: i64,
     at: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
     if let ErasedBy::Person(actor) = by {
         access::ensure(conn, actor, Action::EraseCandidate, Target::Candidate(id))?;
     }
@@ -90,7 +92,7 @@ pub fn erase_candidate(
                 .optional()?
                 .ok_or(AppError::NotFound)?;
         if erased_at.is_some() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         diesel::update(candidates::table.find(id))
             .set((
@@ -160,6 +162,10 @@ pub fn erase_candidate(
         let theirs = outbox_messages::candidate_id
             .eq(id)
             .or(outbox_messages::recipient_email.eq(&email));
+        let mut mail_ids: Vec<i64> = outbox_messages::table
+            .filter(theirs)
+            .select(outbox_messages::id)
+            .load(conn)?;
         diesel::update(outbox_messages::table.filter(theirs).filter(
             outbox_messages::status.eq_any([DeliveryStatus::Queued, DeliveryStatus::Sending]),
         ))
@@ -191,8 +197,10 @@ pub fn erase_candidate(
 
         // Wherever else the name or address was written into text.
         for needle in [name.as_str(), email.as_str()] {
-            scrub_everywhere(conn, needle, &loop_ids, &stage_ids, id)?;
+            mail_ids.extend(scrub_everywhere(conn, needle, &loop_ids, &stage_ids, id)?);
         }
+        mail_ids.sort_unstable();
+        mail_ids.dedup();
 
         let details = match by {
             ErasedBy::Person(_) => json!({"job_id": job_id, "by": "request"}),
@@ -211,25 +219,59 @@ pub fn erase_candidate(
             ("candidate", Some(id)),
             details,
         )?;
-        Ok(())
+        Ok(mail_ids)
     })
+}
+
+/// Removes the `.eml` copies of outbox emails `ids` from
+/// `<data dir>/outbox/` (named `<id, 8 digits>-<kind>.eml` by the file
+/// transport). A copy that cannot be removed is logged, not fatal.
+pub fn forget_mail_copies(data_dir: &std::path::Path, ids: &[i64]) {
+    if ids.is_empty() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(data_dir.join("outbox")) else {
+        return;
+    };
+    let prefixes: Vec<String> = ids.iter().map(|id| format!("{id:08}-")).collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".eml")
+            && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            && let Err(e) = std::fs::remove_file(entry.path())
+        {
+            tracing::warn!(file = %name, error = %e, "erasure: could not remove an email copy");
+        }
+    }
 }
 
 /// Replaces `needle` with [`PLACEHOLDER`] in the text columns that may
 /// quote a candidate: every email and audit payload, the calendar events
-/// sent to them, and their own loop's stages and revisions.
+/// sent to them, and their own loop's stages and revisions. Answers the
+/// ids of the emails that quoted it.
 fn scrub_everywhere(
     conn: &mut DbConn,
     needle: &str,
     loop_ids: &[i64],
     stage_ids: &[i64],
     candidate_id: i64,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<i64>> {
     // A name of one or two letters would match inside other words.
     if needle.trim().chars().count() < 3 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let like = format!("%{}%", escape_like(needle));
+    let quoting: Vec<i64> = outbox_messages::table
+        .filter(
+            outbox_messages::subject
+                .like(&like)
+                .escape('\\')
+                .or(outbox_messages::text_body.like(&like).escape('\\'))
+                .or(outbox_messages::html_body.like(&like).escape('\\')),
+        )
+        .select(outbox_messages::id)
+        .load(conn)?;
     macro_rules! scrub {
         ($table:expr, $column:expr) => {
             diesel::update($table.filter($column.like(&like).escape('\\')))
@@ -265,7 +307,7 @@ fn scrub_everywhere(
     )
     .set(stages::location.eq(None::<String>))
     .execute(conn)?;
-    Ok(())
+    Ok(quoting)
 }
 
 /// `%`, `_` and `\` taken literally in a LIKE pattern escaped by `\`.
@@ -331,8 +373,13 @@ pub fn due_for_erasure(
 
 /// Erases every candidate whose process ended more than `days` days before
 /// `at` (their status is hired, rejected or withdrawn and has not changed
-/// since); answers how many. Run by the background task.
-pub fn erase_expired(conn: &mut DbConn, days: i64, at: NaiveDateTime) -> Result<usize, AppError> {
+/// since); answers how many, and the ids of the emails scrubbed. Run by the
+/// background task.
+pub fn erase_expired(
+    conn: &mut DbConn,
+    days: i64,
+    at: NaiveDateTime,
+) -> Result<(usize, Vec<i64>), AppError> {
     let cutoff = at - Duration::days(days);
     let ids: Vec<i64> = candidates::table
         .filter(candidates::erased_at.is_null())
@@ -342,10 +389,11 @@ pub fn erase_expired(conn: &mut DbConn, days: i64, at: NaiveDateTime) -> Result<
         .limit(100)
         .select(candidates::id)
         .load(conn)?;
+    let mut mail_ids = Vec::new();
     for &id in &ids {
-        erase_candidate(conn, ErasedBy::Retention { days }, id, at)?;
+        mail_ids.extend(erase_candidate(conn, ErasedBy::Retention { days }, id, at)?);
     }
-    Ok(ids.len())
+    Ok((ids.len(), mail_ids))
 }
 
 /// `DELETE /api/v1/candidates/{id}`: erases the candidate; 204 (also when
@@ -357,8 +405,11 @@ pub async fn api_erase(
     id: actix_web::web::Path<i64>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
+    let data_dir = state.config.data_dir.clone();
     crate::web::db(&state, move |conn| {
-        erase_candidate(conn, ErasedBy::Person(&user), id, crate::db::models::now())
+        let mail = erase_candidate(conn, ErasedBy::Person(&user), id, crate::db::models::now())?;
+        forget_mail_copies(&data_dir, &mail);
+        Ok(())
     })
     .await?;
     Ok(actix_web::HttpResponse::NoContent().finish())
@@ -416,8 +467,11 @@ pub async fn erase_form(
     _form: crate::web::extract::CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
+    let data_dir = state.config.data_dir.clone();
     crate::web::db(&state, move |conn| {
-        erase_candidate(conn, ErasedBy::Person(&user), id, crate::db::models::now())
+        let mail = erase_candidate(conn, ErasedBy::Person(&user), id, crate::db::models::now())?;
+        forget_mail_copies(&data_dir, &mail);
+        Ok(())
     })
     .await?;
     crate::web::redirect_with_flash(
@@ -431,12 +485,20 @@ pub async fn erase_form(
 /// ended more than `days` days ago (see [`erase_expired`]). Runs on the
 /// background pool; on several app processes each may run it, and an
 /// erasure done twice changes nothing.
-pub async fn retain_every(pool: crate::db::DbPool, days: i64, every: std::time::Duration) {
+pub async fn retain_every(
+    pool: crate::db::DbPool,
+    data_dir: std::path::PathBuf,
+    days: i64,
+    every: std::time::Duration,
+) {
     loop {
-        let pool_now = pool.clone();
+        let (pool_now, dir) = (pool.clone(), data_dir.clone());
         let erased = actix_web::web::block(move || {
             let mut conn = pool_now.get().map_err(|e| e.to_string())?;
-            erase_expired(&mut conn, days, crate::db::models::now()).map_err(|e| e.to_string())
+            let (n, mail) = erase_expired(&mut conn, days, crate::db::models::now())
+                .map_err(|e| e.to_string())?;
+            forget_mail_copies(&dir, &mail);
+            Ok::<_, String>(n)
         })
         .await;
         match erased {

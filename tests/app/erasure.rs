@@ -72,6 +72,21 @@ fn places_holding(db: &TestDb, needles: &[&str]) -> (usize, Vec<String>) {
     }
 }
 
+/// The `.eml` copies the outbox wrote (no SMTP server in tests) that
+/// mention `needle`.
+fn mail_copies_holding(app: &TestApp, needle: &str) -> usize {
+    std::fs::read_dir(app.data_dir().join("outbox"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| {
+                    std::fs::read_to_string(e.path()).is_ok_and(|text| text.contains(needle))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// A candidate through a whole process: scheduled, sent a prep pack,
 /// interviewed (a scorecard submitted and amended), decided on.
 struct Story<'a> {
@@ -150,6 +165,15 @@ fn an_erased_candidate_is_nowhere_in_the_database_but_their_ratings_still_count(
         mut team, grace, ..
     } = through_the_process(&app);
     let needles = [NAME, EMAIL, PHRASE];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while mail_copies_holding(&app, EMAIL) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        mail_copies_holding(&app, EMAIL),
+        1,
+        "the prep pack was delivered"
+    );
     let (columns, before) = places_holding(app.db(), &needles);
     assert!(
         columns > 50,
@@ -168,6 +192,11 @@ fn an_erased_candidate_is_nowhere_in_the_database_but_their_ratings_still_count(
 
     let (_, after) = places_holding(app.db(), &needles);
     assert!(after.is_empty(), "still held after erasure: {after:#?}");
+    assert_eq!(
+        mail_copies_holding(&app, EMAIL),
+        0,
+        "the outbox's file copies go too"
+    );
 
     // Ratings, the recommendation and the decision stay, anonymous.
     let debrief = team
