@@ -223,6 +223,18 @@ pub fn erase_candidate(
     })
 }
 
+/// Whether candidate `id`'s personal data was erased (false for one that
+/// does not exist).
+pub fn is_erased(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    Ok(candidates::table
+        .find(id)
+        .select(candidates::erased_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten()
+        .is_some())
+}
+
 /// Removes the `.eml` copies of outbox emails `ids` from
 /// `<data dir>/outbox/` (named `<id, 8 digits>-<kind>.eml` by the file
 /// transport). A copy that cannot be removed is logged, not fatal.

@@ -234,6 +234,12 @@ fn an_erased_candidate_is_nowhere_in_the_database_but_their_ratings_still_count(
         team.recruiter.api.request("DELETE", &path, None).status,
         204
     );
+    // Nobody to email any more.
+    let again = team.recruiter.api.post_json(
+        &format!("/api/v1/candidates/{}/prep-pack/send", grace.id),
+        json!({}),
+    );
+    assert_eq!(again.status, 409, "{}", again.body);
     let erasures: i64 = audit_events::table
         .filter(audit_events::action.eq("candidate.erased"))
         .count()
