@@ -79,6 +79,7 @@ pub async fn create_form(
 ) -> Result<HttpResponse, AppError> {
     let form = form.0;
     let at = now();
+    let known = LIFETIMES.iter().any(|(v, _)| *v == form.token_lifetime);
     let days: Option<i64> = match form.token_lifetime.as_str() {
         "never" => None,
         d => Some(d.parse().unwrap_or(30)),
@@ -92,10 +93,13 @@ pub async fn create_form(
     section.token_name_input = form.token_name.clone();
     section.token_scope_input = form.token_scope.clone();
     section.token_lifetimes = lifetimes(&form.token_lifetime);
-    let errors: Vec<(&'static str, String)> = tokens::check(&new, at)
+    let mut errors: Vec<(&'static str, String)> = tokens::check(&new, at)
         .into_iter()
         .map(|(f, m)| (form_field(f), m))
         .collect();
+    if !known {
+        errors.push(("token_lifetime", "Choose how long the token lasts.".into()));
+    }
     if !errors.is_empty() {
         section.errors = errors;
         return account_page(

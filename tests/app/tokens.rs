@@ -213,6 +213,25 @@ fn the_account_page_shows_a_new_token_once_and_revokes_it() {
         refused.body
     );
     assert!(refused.body.contains("value=\"write\" checked"));
+    let odd = browser.submit(
+        "/account",
+        "/account/tokens",
+        &[
+            ("token_name", "Cron"),
+            ("token_scope", "read"),
+            ("token_lifetime", "forever"),
+        ],
+    );
+    assert_eq!(odd.status, 422);
+    assert!(
+        odd.body.contains("id=\"error-token_lifetime\""),
+        "{}",
+        odd.body
+    );
+    assert!(
+        odd.body.contains("value=\"Cron\""),
+        "what was typed is kept"
+    );
 
     let made = browser.submit(
         "/account",
