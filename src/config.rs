@@ -101,6 +101,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// How people sign in: password, single sign-on, or both.
     pub sign_in: SignInSettings,
+    /// Days after a candidate's process ended (hired, rejected, withdrawn)
+    /// before their personal data is erased; `None` (the default): never.
+    pub retention_days: Option<i64>,
 }
 
 /// How people sign in (`LOOPWRIGHT_PASSWORD_LOGIN`, `LOOPWRIGHT_OIDC_*`).
@@ -303,6 +306,24 @@ impl Config {
         };
         let reminder_after_hours = hours("LOOPWRIGHT_REMINDER_HOURS", 24)?;
         let escalation_after_hours = hours("LOOPWRIGHT_ESCALATION_HOURS", 48)?;
+        let retention_days = match env
+            .get("LOOPWRIGHT_RETENTION_DAYS")
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty() && *v != "off")
+        {
+            None => None,
+            Some(v) => Some(
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|d| (1..=36_500).contains(d))
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "LOOPWRIGHT_RETENTION_DAYS",
+                            format!("expected a number of days from 1 to 36500, or off, got {v:?}"),
+                        )
+                    })?,
+            ),
+        };
 
         let dev_reload = match env.get("LOOPWRIGHT_DEV").map(String::as_str) {
             None | Some("" | "0" | "false") => false,
@@ -333,6 +354,7 @@ impl Config {
             escalation_after_hours,
             metrics_token,
             sign_in,
+            retention_days,
         })
     }
 
@@ -538,10 +560,21 @@ mod tests {
             ("LOOPWRIGHT_DEV", "yes"),
             ("LOOPWRIGHT_REMINDER_HOURS", "soon"),
             ("LOOPWRIGHT_ESCALATION_HOURS", "0"),
+            ("LOOPWRIGHT_RETENTION_DAYS", "0"),
+            ("LOOPWRIGHT_RETENTION_DAYS", "a year"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var, "{err}");
         }
+    }
+
+    #[test]
+    fn retention_is_off_unless_given_days() {
+        assert_eq!(config(&[]).unwrap().retention_days, None);
+        let off = config(&[("LOOPWRIGHT_RETENTION_DAYS", "off")]).unwrap();
+        assert_eq!(off.retention_days, None);
+        let on = config(&[("LOOPWRIGHT_RETENTION_DAYS", "180")]).unwrap();
+        assert_eq!(on.retention_days, Some(180));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! over it and the integration tests drive the very same `Application`.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod candidates;
@@ -261,6 +262,8 @@ impl Application {
             mail_wake,
             metrics: metrics::Metrics::default(),
         });
+        let retention = state.config.retention_days;
+        let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
         let server = HttpServer::new(move || {
@@ -291,7 +294,7 @@ impl Application {
         })?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .run();
-        let background = vec![
+        let mut background = vec![
             actix_web::rt::spawn(worker.run()),
             actix_web::rt::spawn(people::reset_requests::run(
                 state_for_resets,
@@ -299,10 +302,18 @@ impl Application {
             )),
             actix_web::rt::spawn(remind_every(
                 state_for_reminders,
-                reminder_pool,
+                reminder_pool.clone(),
                 std::time::Duration::from_secs(300),
             )),
         ];
+        if let Some(days) = retention {
+            background.push(actix_web::rt::spawn(candidates::erasure::retain_every(
+                reminder_pool,
+                data_dir,
+                days,
+                std::time::Duration::from_secs(3600),
+            )));
+        }
 
         Ok(Self {
             server,

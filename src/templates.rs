@@ -21,8 +21,10 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
     "pages/account",
+    "pages/audit",
     "pages/bank",
     "pages/candidate",
+    "pages/candidate_erase",
     "pages/candidates",
     "pages/error",
     "pages/dashboard",
@@ -58,6 +60,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// name alone, so a page includes `templates/partials/pagination.hbs` as
 /// `{{> pagination}}`.
 pub const PARTIALS: &[(&str, &str)] = embed![
+    "partials/access_tokens",
     "partials/error_summary",
     "partials/field_error",
     "partials/pagination",

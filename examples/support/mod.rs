@@ -27,6 +27,7 @@ pub fn config(data_dir: &Path, database_url: DatabaseUrl) -> Config {
         escalation_after_hours: 48,
         metrics_token: None,
         sign_in: Default::default(),
+        retention_days: None,
     }
 }
 

@@ -73,6 +73,13 @@ pub enum Action {
     /// Agreement per criterion and question analytics: all jobs for
     /// recruiters and admins, a hiring manager's own jobs.
     ReadInsights,
+    /// Erase (anonymise) a candidate's personal data, or export all of it.
+    EraseCandidate,
+    ExportCandidate,
+    /// The audit log and who retention erases next.
+    ReadAudit,
+    /// One's own personal access tokens: list, create, revoke.
+    KeepOwnTokens,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -108,6 +115,7 @@ const NOT_YOUR_JOB_CANDIDATES: &str = "This job is not one of yours.";
 const SUBMIT_FIRST: &str = "Submit your own scorecard for this candidate first: you see the others' after that, so your judgement stays your own.";
 const OWN_CALIBRATION: &str = "Interviewers see their own calibration in Insights.";
 const DECIDERS: &str = "The hiring manager or an admin records the decision.";
+const DATA_RIGHTS: &str = "Admins and recruiters erase or export a candidate's data.";
 
 impl From<Denied> for AppError {
     fn from(denied: Denied) -> Self {
@@ -181,6 +189,16 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
         ReadInsights if role == Interviewer => Err(Denied::Forbidden(OWN_CALIBRATION)),
         ReadInsights if scope.job_id.is_none() => Ok(()),
         ReadCalibration | ReadInsights => job(false),
+        EraseCandidate | ExportCandidate => match role {
+            Admin | Recruiter => Ok(()),
+            // Even on their own jobs: the design keeps data rights with
+            // admins and recruiters.
+            HiringManager => Err(Denied::Forbidden(DATA_RIGHTS)),
+            // Interviewers do not learn whether the candidate exists.
+            Interviewer => Err(Denied::Hidden),
+        },
+        ReadAudit => allow(role == Admin, Denied::Forbidden(ROLE)),
+        KeepOwnTokens => Ok(()),
     }
 }
 
@@ -315,6 +333,10 @@ mod tests {
             (ReadCalibration, job(mine), [OK, OK, X, OK, OK]),
             (ReadInsights, Scope::default(), [OK, OK, OK, OK, X]),
             (ReadInsights, job(mine), [OK, OK, X, OK, X]),
+            (EraseCandidate, candidate(mine, false, false), [OK, X, X, OK, H]),
+            (ExportCandidate, candidate(mine, true, true), [OK, X, X, OK, H]),
+            (ReadAudit, Scope::default(), [OK, X, X, X, X]),
+            (KeepOwnTokens, Scope::default(), [OK, OK, OK, OK, OK]),
         ];
         for (action, scope, expected) in table {
             let callers = [

@@ -4,6 +4,11 @@
 //! cookie. A cookie-authenticated request that changes something under `/api`
 //! must carry the session's CSRF token in `X-CSRF-Token`; bearer requests are
 //! exempt (another site cannot make a browser send one).
+//!
+//! A bearer token starting `lwp_` is a personal access token (see
+//! `people::tokens`): looked up by its hash, never a JWT. It keeps working
+//! across sign-outs while its owner is active; a read token is refused
+//! (403) on any method that changes something.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +23,7 @@ use crate::access::Action;
 use crate::db::models::User;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::people::tokens::{self, TokenScope};
 use crate::web::{State, db};
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -26,6 +32,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub enum Credential {
     Bearer,
     Cookie,
+    /// A personal access token, read-only or read-write.
+    AccessToken(TokenScope),
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +107,17 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         .app_data::<State>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?
         .clone();
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if credential == Credential::Bearer && jwt.starts_with(tokens::PREFIX) {
+        let current = by_access_token(&state, jwt).await?;
+        if current.credential == Credential::AccessToken(TokenScope::Read) && unsafe_method {
+            return Err(AppError::Forbidden(
+                "This access token is read-only: it may only read (GET). Create a read-write token to change things.".into(),
+            ));
+        }
+        req.extensions_mut().insert(current.clone());
+        return Ok(Some(current));
+    }
     let Some(claims) = state.sessions.verify(&jwt) else {
         return Err(AppError::Unauthorized);
     };
@@ -108,7 +127,6 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         Some(u) if u.active && u.token_version == claims.ver => u,
         _ => return Err(AppError::Unauthorized),
     };
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if credential == Credential::Cookie && unsafe_method && req.path().starts_with("/api/") {
         let sent = req
             .headers()
@@ -132,6 +150,32 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     req.extensions_mut().insert(current.clone());
     Ok(Some(current))
+}
+
+/// The owner of a personal access token, if the token is live and they
+/// are active; 401 otherwise. The claims are made up for the request: no
+/// session, so no CSRF token (the credential is never a cookie).
+async fn by_access_token(state: &State, secret: String) -> Result<CurrentUser, AppError> {
+    let at = crate::db::models::now();
+    let found = db(state, move |conn| {
+        Ok(tokens::authenticate(conn, &secret, at)?)
+    })
+    .await?;
+    let (user, scope) = found.ok_or(AppError::Unauthorized)?;
+    let claims = Claims {
+        sub: user.id.to_string(),
+        iat: at.and_utc().timestamp(),
+        exp: at.and_utc().timestamp(),
+        ver: user.token_version,
+        csrf: String::new(),
+    };
+    Ok(CurrentUser {
+        role: user.role(),
+        zone: crate::domain::when::zone_or_utc(user.time_zone.as_deref()),
+        user,
+        claims,
+        credential: Credential::AccessToken(scope),
+    })
 }
 
 impl FromRequest for CurrentUser {

@@ -5,6 +5,8 @@ mod api;
 pub mod calendar;
 mod candidate_page;
 pub(crate) use candidate_page::web_link;
+pub mod erasure;
+pub mod export;
 pub mod file;
 mod pages;
 pub mod prep_pack;
@@ -550,6 +552,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route(
             "/stages/{id}/schedule",
             web::post().to(pages::schedule_form),
+        )
+        .route(
+            "/candidates/{id}/erase",
+            web::get().to(erasure::confirm_page),
+        )
+        .route(
+            "/candidates/{id}/erase",
+            web::post().to(erasure::erase_form),
         );
 }
 
@@ -574,5 +584,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
     .route(
         "/candidates/{id}/loop",
         web::get().to(api::api_candidate_loop),
-    );
+    )
+    .route("/candidates/{id}", web::delete().to(erasure::api_erase))
+    .route("/candidates/{id}/export", web::get().to(export::api_export));
 }

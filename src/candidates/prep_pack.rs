@@ -281,6 +281,11 @@ pub fn send(
         if let Some(existing) = mail::find_by_key(conn, &idempotency_key)? {
             return Ok((existing, false));
         }
+        if super::erasure::is_erased(conn, candidate_id)? {
+            return Err(AppError::Conflict(
+                "This candidate's personal data was erased: there is no address to send to.".into(),
+            ));
+        }
         let pack = build(conn, templates, sender, candidate_id, note)?;
         calendar::record_sent(conn, candidate_id, &pack.events, crate::db::models::now())?;
         let id = mail::enqueue(

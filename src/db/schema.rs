@@ -192,6 +192,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -412,6 +413,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(question_revisions -> questions (question_id));
 diesel::table! {
     sso_identities (id) {
@@ -528,4 +544,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_events,
     sso_identities,
     sso_flows,
+    personal_access_tokens,
 );

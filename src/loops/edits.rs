@@ -15,6 +15,7 @@ use super::revisions::record_revision_of;
 use super::{LoopView, check_duration, check_title, insert_stage, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
+use crate::db::models::AuditEvent;
 use crate::db::models::{User, now};
 use crate::db::schema::{
     formats, job_criteria, jobs, loops, questions, stage_focus_criteria, stage_interviewers,
@@ -91,6 +92,14 @@ fn change_loop(
         }
         record_revision_of(conn, &shape, version, Some(actor.id), summary)
             .map_err(Undone::Failed)?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "loop.edited",
+            ("loop", Some(loop_id)),
+            serde_json::json!({"version": version, "summary": summary}),
+        )
+        .map_err(|e| Undone::Failed(e.into()))?;
         Ok(shape)
     });
     match outcome {

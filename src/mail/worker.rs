@@ -181,7 +181,16 @@ impl Worker {
             match &outcome {
                 Ok(()) => {
                     tracing::info!(id = message.id, kind = %message.kind, "outbox: email delivered");
-                    mark_sent(&mut conn, message.id, now())
+                    mark_sent(&mut conn, message.id, now()).and_then(|()| {
+                        // Who it went to stays in the outbox row (erasable), not here.
+                        crate::db::models::AuditEvent::record(
+                            &mut conn,
+                            None,
+                            "email.sent",
+                            ("outbox_message", Some(message.id)),
+                            serde_json::json!({"kind": message.kind, "candidate_id": message.candidate_id}),
+                        )
+                    })
                 }
                 Err(error) => {
                     tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox: delivery failed; will retry");

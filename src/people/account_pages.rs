@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::domain::when;
 use crate::error::AppError;
 use crate::people::accounts;
+use crate::people::tokens_pages::TokensSection;
 use crate::web::extract::CsrfForm;
 use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
 
@@ -23,20 +24,33 @@ struct AccountPage<'a> {
     /// Now, as an RFC 3339 instant, shown in the saved zone as an example.
     now: String,
     zone_names: Vec<&'static str>,
+    /// Which form the errors are of, said before them.
+    error_lead: &'static str,
+    #[serde(flatten)]
+    tokens: TokensSection,
     #[serde(flatten)]
     form: FormErrors,
 }
 
-fn account_page(
+pub(super) fn account_page(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
     status: StatusCode,
     typed: Option<(String, &[(&str, String)])>,
+    tokens: TokensSection,
 ) -> Result<HttpResponse, AppError> {
     let saved_zone = me.user.time_zone.as_deref();
+    let mut error_lead = "The time zone was not saved.";
     let (zone_input, form) = match typed {
         Some((typed, errors)) => (typed, FormErrors::new(errors)),
+        None if !tokens.errors.is_empty() => {
+            error_lead = "The token was not created.";
+            (
+                saved_zone.unwrap_or_default().to_owned(),
+                FormErrors::new(&tokens.errors),
+            )
+        }
         None => (
             saved_zone.unwrap_or_default().to_owned(),
             FormErrors::default(),
@@ -50,6 +64,8 @@ fn account_page(
         zone_input,
         now: when::iso(crate::db::models::now()),
         zone_names: when::zone_names(),
+        error_lead,
+        tokens,
         form,
     };
     render_page(
@@ -69,7 +85,8 @@ pub async fn show(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    account_page(&state, &req, &me, StatusCode::OK, None)
+    let tokens = TokensSection::load(&state, &me).await?;
+    account_page(&state, &req, &me, StatusCode::OK, None, tokens)
 }
 
 #[derive(Deserialize)]
@@ -95,12 +112,14 @@ pub async fn save(
             Ok(zone) => Some(zone),
             Err(e) => {
                 let errors = [("time_zone", e.0)];
+                let tokens = TokensSection::load(&state, &me).await?;
                 return account_page(
                     &state,
                     &req,
                     &me,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Some((typed, &errors)),
+                    tokens,
                 );
             }
         }

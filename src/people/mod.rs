@@ -11,6 +11,9 @@ pub mod setup;
 mod setup_pages;
 mod sign_in;
 pub mod throttle;
+pub mod tokens;
+mod tokens_api;
+mod tokens_pages;
 
 use actix_web::web;
 
@@ -47,6 +50,11 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         )
         .route("/account", web::get().to(account_pages::show))
         .route("/account", web::post().to(account_pages::save))
+        .route("/account/tokens", web::post().to(tokens_pages::create_form))
+        .route(
+            "/account/tokens/{id}/revoke",
+            web::post().to(tokens_pages::revoke_form),
+        )
         .route("/users", web::get().to(pages::list_page))
         .route("/users/invitations", web::post().to(pages::invite_form))
         .route(
@@ -63,6 +71,9 @@ pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/login", web::post().to(sign_in::api_login))
         .route("/auth/logout", web::post().to(sign_in::api_logout))
         .route("/me", web::get().to(sign_in::api_me))
+        .route("/me/tokens", web::get().to(tokens_api::api_list))
+        .route("/me/tokens", web::post().to(tokens_api::api_create))
+        .route("/me/tokens/{id}", web::delete().to(tokens_api::api_revoke))
         .route(
             "/password-resets",
             web::post().to(sign_in::api_reset_request),

@@ -64,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::loops::pages)
         .configure(crate::candidates::pages)
         .configure(crate::insights::pages)
+        .configure(crate::audit::pages)
         .service(
             web::scope("/api/v1")
                 .configure(crate::people::api)
@@ -72,7 +73,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(crate::bank::api)
                 .configure(crate::jobs::api)
                 .configure(crate::loops::api)
-                .configure(crate::insights::api),
+                .configure(crate::insights::api)
+                .configure(crate::audit::api),
         )
         .app_data(
             web::FormConfig::default()
@@ -178,6 +180,9 @@ fn nav(role: Role, path: &str) -> Value {
     }
     if role == Role::Admin {
         items.push(("/users", "People"));
+    }
+    if crate::access::role_allows(role, Action::ReadAudit) {
+        items.push(("/audit", "Audit log"));
     }
     items
         .into_iter()

@@ -92,6 +92,8 @@ const MANAGERS: &[Role] = &[Role::Admin, Role::HiringManager];
 const JOB_READERS: &[Role] = &[Role::Admin, Role::HiringManager, Role::Recruiter];
 /// The question bank: admins and hiring managers edit it.
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
+/// A candidate's data rights: erasure and export.
+const ERASERS: &[Role] = &[Role::Admin, Role::Recruiter];
 const EVERYONE: &[Role] = &[
     Role::Admin,
     Role::HiringManager,
@@ -114,6 +116,9 @@ struct Fixture {
     /// The same, for the page's remove button.
     removable: [i64; 6],
     criterion: i64,
+    /// One candidate per caller to erase through the API, one through the page.
+    erasable: [i64; 6],
+    erasable_by_form: [i64; 6],
 }
 
 /// Every route, for the `n`th caller (what a route creates is unique to it).
@@ -130,8 +135,11 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         deletable,
         removable,
         criterion,
+        erasable,
+        erasable_by_form,
     } = *f;
     let (doomed, removable) = (deletable[n.min(5)], removable[n.min(5)]);
+    let (erasable, erasable_by_form) = (erasable[n.min(5)], erasable_by_form[n.min(5)]);
     let new_user = json!({"name": "Made", "email": format!("made{n}@example.com"), "role": "recruiter", "password": "a made up passphrase"});
     let new_question = json!({
         "prompt": format!("Question {n} from the API?"), "why": "It checks the role matrix. Two sentences.",
@@ -266,6 +274,15 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         api!(GET "/api/v1/insights/interviewers?job_id={job}")           => EVERYONE, 200, 403;
         api!(GET "/api/v1/insights/criteria?job_id={job}")               => JOB_READERS, 200, 403;
         api!(GET "/api/v1/insights/questions?job_id={job}&sort=signal")  => JOB_READERS, 200, 403;
+        page!("/audit")                                                  => ADMIN, 200, 403;
+        api!(GET "/api/v1/audit?kind=candidate")                         => ADMIN, 200, 403;
+        api!(GET "/api/v1/me/tokens")                                    => EVERYONE, 200, 403;
+        api!(POST "/api/v1/me/tokens", {"name": format!("Matrix {n}"), "scope": "read"}) => EVERYONE, 201, 403;
+        form!("/account/tokens", token_name = format!("Form {n}"), token_scope = "read", token_lifetime = "30") => EVERYONE, 201, 403;
+        api!(GET "/api/v1/candidates/{candidate}/export")                => ERASERS, 200, 404, HiringManager 403;
+        page!("/candidates/{candidate}/erase")                           => ERASERS, 200, 404, HiringManager 403;
+        api!(DELETE "/api/v1/candidates/{erasable}")                     => ERASERS, 204, 404, HiringManager 403;
+        form!("/candidates/{erasable_by_form}/erase")                    => ERASERS, 303, 404, HiringManager 403;
         // Last: it signs the caller out.
         api!(POST "/api/v1/auth/logout", {})                             => EVERYONE, 204, 403;
     }
@@ -327,6 +344,14 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
     };
     let removable = std::array::from_fn(|i| red_flag(format!("Removable {i}")));
     let deletable = std::array::from_fn(|i| red_flag(format!("Doomed {i}")));
+    let mut erasable = |kind: &str, i: usize| -> i64 {
+        crate::builders::candidate(&format!("Erasable {kind} {i}"))
+            .on(&job)
+            .create(admin)
+            .id
+    };
+    let erasable_by_form = std::array::from_fn(|i| erasable("Form", i));
+    let erasable = std::array::from_fn(|i| erasable("Api", i));
     let fixture = Fixture {
         target: team.interviewers[1].id,
         question,
@@ -339,6 +364,8 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         deletable,
         removable,
         criterion: job.criteria[0],
+        erasable,
+        erasable_by_form,
     };
     // The hiring manager is the one who manages the job.
     let callers = [

@@ -491,6 +491,7 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         escalation_after_hours: 48,
         metrics_token: None,
         sign_in: Default::default(),
+        retention_days: None,
     }
 }
 

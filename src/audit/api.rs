@@ -1,0 +1,36 @@
+//! The audit log under `/api/v1/audit`.
+
+use actix_web::HttpResponse;
+
+use super::{AuditQuery, events};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::web::extract::ApiQuery;
+use crate::web::form::Paging;
+use crate::web::{State, db};
+
+/// `GET /api/v1/audit?actor_id=&kind=&from=&to=&page=&per_page=` (admins):
+/// `{events: [{id, at, actor_id, actor_name, kind, subject_type,
+/// subject_id, details, ip}], page, per_page, total}`, newest first. `kind`
+/// is an action or its family (`scorecard` matches `scorecard.submitted`);
+/// `from`/`to` are RFC 3339 instants or dates. 400 naming a parameter that
+/// cannot be used; 403 for anyone but an admin.
+pub async fn api_list(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+    q: ApiQuery<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    me.require(crate::access::Action::ReadAudit)?;
+    let filter = q.0.parse().map_err(|errors| {
+        let (name, message) = errors.into_iter().next().unwrap_or(("kind", String::new()));
+        AppError::parameter(name, message)
+    })?;
+    let user = me.user.clone();
+    let (page, per_page) = (paging.page, paging.per_page);
+    let (list, total) = db(&state, move |conn| {
+        events(conn, &user, &filter, page, per_page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(paging.listed("events", list, total)))
+}

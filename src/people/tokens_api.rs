@@ -1,0 +1,86 @@
+//! Personal access tokens under `/api/v1/me/tokens`.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::tokens::{self, NewToken, TokenView};
+use crate::auth::CurrentUser;
+use crate::db::models::now;
+use crate::domain::when;
+use crate::error::AppError;
+use crate::web::extract::ApiJson;
+use crate::web::form::Paging;
+use crate::web::{State, db};
+
+/// `GET /api/v1/me/tokens?page=&per_page=`: the caller's tokens, newest
+/// first, as `{tokens: [{id, name, scope, hint, expires_at, last_used_at,
+/// created_at, expired}], page, per_page, total}`; never the secrets.
+pub async fn api_list(
+    state: State,
+    me: CurrentUser,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let owner = me.user.clone();
+    let all = db(&state, move |conn| tokens::tokens_of(conn, &owner, now())).await?;
+    Ok(HttpResponse::Ok().json(paging.list_of("tokens", all)))
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+    /// RFC 3339, or null for a token that does not expire.
+    #[serde(default)]
+    expires_at: Option<String>,
+}
+
+/// The created token: its fields and, this once, `token` (the secret).
+#[derive(Serialize)]
+struct Created {
+    #[serde(flatten)]
+    view: TokenView,
+    token: String,
+}
+
+/// `POST /api/v1/me/tokens` `{name, scope: read|write, expires_at|null}`:
+/// 201 with the token, which is not shown again; 422 naming the field.
+pub async fn api_create(
+    state: State,
+    me: CurrentUser,
+    body: ApiJson<NewTokenBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let expires_at = match body.expires_at.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(when::parse_instant(text).ok_or_else(|| {
+            AppError::field(
+                "expires_at",
+                "Give a time like 2027-01-31T18:00:00Z, or null for no expiry.",
+            )
+        })?),
+    };
+    let new = NewToken {
+        name: body.name,
+        scope: body.scope,
+        expires_at,
+    };
+    let owner = me.user.clone();
+    let (view, token) = db(&state, move |conn| {
+        tokens::create_token(conn, &owner, new, now())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Created { view, token }))
+}
+
+/// `DELETE /api/v1/me/tokens/{id}`: 204; 404 if it is not the caller's.
+pub async fn api_revoke(
+    state: State,
+    me: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (owner, id) = (me.user.clone(), id.into_inner());
+    db(&state, move |conn| tokens::revoke_token(conn, &owner, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
