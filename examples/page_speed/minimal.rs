@@ -124,9 +124,10 @@ pub fn start(database: &DatabaseUrl) -> String {
                     .expect("pool"),
             )
         }
+        // The app's own pool sizes: 8 on SQLite, 16 on PostgreSQL.
         DatabaseUrl::Postgres(url) => MinimalPool::Postgres(
             Pool::builder()
-                .max_size(8)
+                .max_size(16)
                 .min_idle(Some(1))
                 .build(ConnectionManager::<PgConnection>::new(url.clone()))
                 .expect("pool"),
