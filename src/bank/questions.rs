@@ -1,6 +1,8 @@
 //! Questions one at a time: what the question page shows, and saving,
 //! archiving from the app (with the same versioning as an import).
 
+use std::collections::{BTreeSet, HashMap};
+
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -10,8 +12,8 @@ use super::{BankError, BankFile, QuestionSeed, SeedReport, known};
 use crate::db::DbConn;
 use crate::db::models::now;
 use crate::db::schema::{
-    candidates, jobs, loops, question_revisions, question_tracks, questions, stage_questions,
-    stages, tracks,
+    candidates, jobs, loops, question_criteria, question_revisions, question_tracks, questions,
+    stage_questions, stages, tracks,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -237,4 +239,25 @@ pub fn save(conn: &mut DbConn, seed: QuestionSeed, actor: Option<i64>) -> Result
             .copied()
             .ok_or(BankError::Database(diesel::result::Error::NotFound))
     })
+}
+
+/// The bank criteria each of `question_ids` probes: question id → criterion
+/// ids. A question that probes none is absent. One statement.
+pub fn criteria_probed_by(
+    conn: &mut DbConn,
+    question_ids: impl IntoIterator<Item = i64>,
+) -> QueryResult<HashMap<i64, BTreeSet<i64>>> {
+    let question_ids: Vec<i64> = question_ids.into_iter().collect();
+    let mut probes: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (q, c) in question_criteria::table
+        .filter(question_criteria::question_id.eq_any(&question_ids))
+        .select((
+            question_criteria::question_id,
+            question_criteria::criterion_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        probes.entry(q).or_default().insert(c);
+    }
+    Ok(probes)
 }

@@ -24,9 +24,9 @@ use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{
-    candidates, decisions, job_criteria, jobs, loops, outbox_messages, question_criteria,
-    question_revisions, questions, scorecard_ratings, scorecards, stage_interviewers, stage_kinds,
-    stage_questions, stages, users,
+    candidates, decisions, job_criteria, jobs, loops, outbox_messages, question_revisions,
+    questions, scorecard_ratings, scorecards, stage_interviewers, stage_kinds, stage_questions,
+    stages, users,
 };
 use crate::domain::agreement;
 use crate::domain::calibration::{
@@ -604,18 +604,7 @@ pub fn questions(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    // question → the bank criteria it probes
-    let mut probes: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (q, c) in question_criteria::table
-        .filter(question_criteria::question_id.eq_any(&question_ids))
-        .select((
-            question_criteria::question_id,
-            question_criteria::criterion_id,
-        ))
-        .load::<(i64, i64)>(conn)?
-    {
-        probes.entry(q).or_default().insert(c);
-    }
+    let probes = crate::bank::questions::criteria_probed_by(conn, question_ids.iter().copied())?;
     // job criterion → the bank criterion it was copied from
     let criterion_ids: Vec<i64> = ratings
         .iter()

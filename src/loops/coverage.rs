@@ -9,7 +9,7 @@ use super::{LoopView, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
-use crate::db::schema::{job_criteria, question_criteria, questions};
+use crate::db::schema::{job_criteria, questions};
 use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StagePlan, Warning};
 use crate::error::AppError;
 use crate::jobs::{JobCriterion, job_criteria_of};
@@ -84,17 +84,8 @@ pub(crate) fn coverage_for_loops(
         .load::<(i64, i64)>(conn)?
         .into_iter()
         .collect();
-    let mut bank_probes: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (q, c) in question_criteria::table
-        .filter(question_criteria::question_id.eq_any(&question_ids))
-        .select((
-            question_criteria::question_id,
-            question_criteria::criterion_id,
-        ))
-        .load::<(i64, i64)>(conn)?
-    {
-        bank_probes.entry(q).or_default().push(c);
-    }
+    let bank_probes =
+        crate::bank::questions::criteria_probed_by(conn, question_ids.iter().copied())?;
     Ok(shapes
         .iter()
         .map(|shape| {
