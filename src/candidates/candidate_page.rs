@@ -33,6 +33,8 @@ pub struct CandidatePage {
     other_candidacies: Vec<OtherCandidacy>,
     progress: crate::interviews::progress::DebriefProgress,
     decision_label: Option<&'static str>,
+    may_export: bool,
+    may_erase: bool,
 }
 
 #[derive(Serialize)]
@@ -158,6 +160,8 @@ impl CandidatePage {
             format_names,
             other_candidacies,
             progress,
+            may_export,
+            may_erase,
         } = file;
         let now = crate::db::models::now();
         let titles: std::collections::HashMap<i64, String> = shape
@@ -294,6 +298,8 @@ impl CandidatePage {
             error_stage_id,
             progress,
             decision_label: progress.decision.map(|d| d.label()),
+            may_export,
+            may_erase,
             other_candidacies: other_candidacies
                 .into_iter()
                 .map(|(candidate_id, job_title)| OtherCandidacy {

@@ -32,6 +32,10 @@ pub struct CandidateFile {
     pub other_candidacies: Vec<(i64, String)>,
     /// Scorecards in, expected, and the decision.
     pub progress: crate::interviews::progress::DebriefProgress,
+    /// Whether the actor may export and erase the candidate's data, as the
+    /// policy says (`ExportCandidate`, `EraseCandidate`).
+    pub may_export: bool,
+    pub may_erase: bool,
 }
 
 /// See [`CandidateFile`]: `ManageCandidate`, a fixed number of queries.
@@ -81,5 +85,10 @@ pub fn candidate_file(
         format_names,
         other_candidacies,
         progress,
+        may_export: crate::access::role_allows(
+            actor.role(),
+            crate::access::Action::ExportCandidate,
+        ),
+        may_erase: crate::access::role_allows(actor.role(), crate::access::Action::EraseCandidate),
     })
 }
