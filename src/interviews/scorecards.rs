@@ -48,6 +48,7 @@ fn content_of(
             scorecard_ratings::rating,
             scorecard_ratings::evidence,
         ))
+        .order(scorecard_ratings::job_criterion_id)
         .load::<(i64, Option<String>, String)>(conn)?
         .into_iter()
         .map(|(criterion_id, rating, evidence)| RatingEntry {
@@ -63,6 +64,7 @@ fn content_of(
             scorecard_red_flags::observed,
             scorecard_red_flags::evidence,
         ))
+        .order(scorecard_red_flags::job_criterion_id)
         .load::<(i64, Option<bool>, String)>(conn)?
         .into_iter()
         .map(|(criterion_id, observed, evidence)| RedFlagEntry {
@@ -77,6 +79,7 @@ fn content_of(
             scorecard_question_notes::question_id,
             scorecard_question_notes::notes,
         ))
+        .order(scorecard_question_notes::question_id)
         .load::<(i64, String)>(conn)?
         .into_iter()
         .map(|(question_id, notes)| QuestionNote { question_id, notes })
@@ -232,70 +235,121 @@ fn check_content(
     Ok((focus, red_flags))
 }
 
-fn write_content(
+/// `content` as it is stored and read back: texts trimmed, rows in key order.
+fn as_stored(content: &ScorecardContent) -> ScorecardContent {
+    let mut stored = content.clone();
+    stored.summary = stored.summary.trim().to_owned();
+    for r in &mut stored.ratings {
+        r.evidence = r.evidence.trim().to_owned();
+    }
+    for r in &mut stored.red_flags {
+        r.evidence = r.evidence.trim().to_owned();
+    }
+    for n in &mut stored.question_notes {
+        n.notes = n.notes.trim().to_owned();
+    }
+    stored.ratings.sort_by_key(|r| r.criterion_id);
+    stored.red_flags.sort_by_key(|r| r.criterion_id);
+    stored.question_notes.sort_by_key(|n| n.question_id);
+    stored
+}
+
+/// Between two versions of a table's rows: the keys of the rows to delete
+/// (gone, or changed) and the rows to insert (new, or changed).
+fn row_changes<'a, T: PartialEq>(
+    before: &[T],
+    after: &'a [T],
+    key: impl Fn(&T) -> i64,
+) -> (Vec<i64>, Vec<&'a T>) {
+    let stale = before
+        .iter()
+        .filter(|old| !after.contains(old))
+        .map(&key)
+        .collect();
+    let fresh = after.iter().filter(|new| !before.contains(new)).collect();
+    (stale, fresh)
+}
+
+/// Brings scorecard `id` from `before` to `after` (both [`as_stored`]),
+/// writing only the rows that changed: an autosave that changes one note
+/// writes that note, not every row of the draft.
+fn write_changes(
     conn: &mut DbConn,
-    scorecard_id: i64,
-    content: &ScorecardContent,
+    id: i64,
+    before: &ScorecardContent,
+    after: &ScorecardContent,
 ) -> QueryResult<()> {
-    diesel::update(scorecards::table.find(scorecard_id))
+    diesel::update(scorecards::table.find(id))
         .set((
-            scorecards::recommendation.eq(content.recommendation.map(Recommendation::as_str)),
-            scorecards::summary.eq(content.summary.trim()),
+            scorecards::recommendation.eq(after.recommendation.map(Recommendation::as_str)),
+            scorecards::summary.eq(&after.summary),
             scorecards::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    diesel::delete(
-        scorecard_ratings::table.filter(scorecard_ratings::scorecard_id.eq(scorecard_id)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        scorecard_red_flags::table.filter(scorecard_red_flags::scorecard_id.eq(scorecard_id)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        scorecard_question_notes::table
-            .filter(scorecard_question_notes::scorecard_id.eq(scorecard_id)),
-    )
-    .execute(conn)?;
-    // One statement per table whatever the number of rows.
-    let ratings: Vec<_> = content
-        .ratings
+    let (stale, fresh) = row_changes(&before.ratings, &after.ratings, |r| r.criterion_id);
+    if !stale.is_empty() {
+        diesel::delete(
+            scorecard_ratings::table
+                .filter(scorecard_ratings::scorecard_id.eq(id))
+                .filter(scorecard_ratings::job_criterion_id.eq_any(stale)),
+        )
+        .execute(conn)?;
+    }
+    let rows: Vec<_> = fresh
         .iter()
         .map(|r| {
             (
-                scorecard_ratings::scorecard_id.eq(scorecard_id),
+                scorecard_ratings::scorecard_id.eq(id),
                 scorecard_ratings::job_criterion_id.eq(r.criterion_id),
                 scorecard_ratings::rating.eq(r.rating.map(crate::domain::Rating::as_str)),
-                scorecard_ratings::evidence.eq(r.evidence.trim()),
+                scorecard_ratings::evidence.eq(&r.evidence),
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_ratings::table, ratings)?;
-    let red_flags: Vec<_> = content
-        .red_flags
+    crate::insert_rows!(conn, scorecard_ratings::table, rows)?;
+    let (stale, fresh) = row_changes(&before.red_flags, &after.red_flags, |r| r.criterion_id);
+    if !stale.is_empty() {
+        diesel::delete(
+            scorecard_red_flags::table
+                .filter(scorecard_red_flags::scorecard_id.eq(id))
+                .filter(scorecard_red_flags::job_criterion_id.eq_any(stale)),
+        )
+        .execute(conn)?;
+    }
+    let rows: Vec<_> = fresh
         .iter()
         .map(|r| {
             (
-                scorecard_red_flags::scorecard_id.eq(scorecard_id),
+                scorecard_red_flags::scorecard_id.eq(id),
                 scorecard_red_flags::job_criterion_id.eq(r.criterion_id),
                 scorecard_red_flags::observed.eq(r.observed),
-                scorecard_red_flags::evidence.eq(r.evidence.trim()),
+                scorecard_red_flags::evidence.eq(&r.evidence),
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_red_flags::table, red_flags)?;
-    let notes: Vec<_> = content
-        .question_notes
+    crate::insert_rows!(conn, scorecard_red_flags::table, rows)?;
+    let (stale, fresh) = row_changes(&before.question_notes, &after.question_notes, |n| {
+        n.question_id
+    });
+    if !stale.is_empty() {
+        diesel::delete(
+            scorecard_question_notes::table
+                .filter(scorecard_question_notes::scorecard_id.eq(id))
+                .filter(scorecard_question_notes::question_id.eq_any(stale)),
+        )
+        .execute(conn)?;
+    }
+    let rows: Vec<_> = fresh
         .iter()
         .map(|n| {
             (
-                scorecard_question_notes::scorecard_id.eq(scorecard_id),
+                scorecard_question_notes::scorecard_id.eq(id),
                 scorecard_question_notes::question_id.eq(n.question_id),
-                scorecard_question_notes::notes.eq(n.notes.trim()),
+                scorecard_question_notes::notes.eq(&n.notes),
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_question_notes::table, notes)?;
+    crate::insert_rows!(conn, scorecard_question_notes::table, rows)?;
     Ok(())
 }
 
@@ -310,11 +364,11 @@ pub fn save_draft(
     check_lengths(content)?;
     write_transaction(conn, |conn| {
         check_content(conn, job_id, stage_id, content)?;
-        let id = match find_own(conn, stage_id, user.id)? {
+        let (id, before) = match find_own(conn, stage_id, user.id)? {
             Some((_, ScorecardStatus::Submitted, _)) => {
                 return Err(AppError::Conflict("This scorecard is submitted and locked; send an amendment with a reason instead.".into()));
             }
-            Some((id, ..)) => id,
+            Some((id, ..)) => (id, content_of(conn, id)?.2),
             None => {
                 let at = now();
                 diesel::insert_into(scorecards::table)
@@ -327,11 +381,19 @@ pub fn save_draft(
                         scorecards::updated_at.eq(at),
                     ))
                     .returning(scorecards::id)
-                    .get_result(conn)?
+                    .get_result(conn)
+                    .map(|id| (id, ScorecardContent::default()))?
             }
         };
-        write_content(conn, id, content)?;
-        read_own(conn, user, stage_id)
+        let after = as_stored(content);
+        write_changes(conn, id, &before, &after)?;
+        Ok(OwnScorecard {
+            id: Some(id),
+            stage_id,
+            status: ScorecardState::Draft,
+            submitted_at: None,
+            content: after,
+        })
     })
 }
 
@@ -422,7 +484,7 @@ pub fn amend(
                 scorecard_amendments::created_at.eq(now()),
             ))
             .execute(conn)?;
-        write_content(conn, id, content)?;
+        write_changes(conn, id, &before, &as_stored(content))?;
         AuditEvent::record(
             conn,
             Some(user.id),
