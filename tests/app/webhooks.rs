@@ -49,6 +49,11 @@ impl Receiver {
     }
 
     fn start_on(port: u16, delay: Duration) -> Self {
+        Self::start_with(port, delay, 200)
+    }
+
+    /// A receiver that answers every request with `status`.
+    fn start_with(port: u16, delay: Duration, status: u16) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -60,7 +65,7 @@ impl Receiver {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         let log = log.clone();
-                        std::thread::spawn(move || serve(stream, &log, delay));
+                        std::thread::spawn(move || serve(stream, &log, delay, status));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -103,7 +108,7 @@ impl Drop for Receiver {
     }
 }
 
-fn serve(mut stream: TcpStream, log: &Mutex<Vec<Received>>, delay: Duration) {
+fn serve(mut stream: TcpStream, log: &Mutex<Vec<Received>>, delay: Duration, status: u16) {
     stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -139,7 +144,9 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<Received>>, delay: Duration) {
     let body = String::from_utf8_lossy(&data[header_end..header_end + length]).to_string();
     std::thread::sleep(delay);
     log.lock().unwrap().push(Received { headers, body });
-    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let answer =
+        format!("HTTP/1.1 {status} Answer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(answer.as_bytes());
 }
 
 /// A port nothing listens on (for now).
@@ -377,6 +384,71 @@ fn an_outage_of_the_receiver_delays_the_event_and_it_arrives_once() {
     assert!(history.len() >= 3, "{delivery}");
     assert!(history[0]["status_code"].is_null() && history[0]["error"].is_string());
     assert_eq!(history.last().unwrap()["status_code"], 200);
+}
+
+#[test]
+fn a_receiver_that_keeps_failing_is_given_up_after_ten_attempts_each_logged() {
+    use loopwright::db::schema::webhook_deliveries;
+    let app = TestApp::spawn();
+    let receiver = Receiver::start_with(0, Duration::ZERO, 503);
+    let mut team = Team::new(&app);
+    let (hook, _) = register(&mut team.admin.api, &receiver.url(), &["candidate.created"]);
+    let job = job("Backend Developer").create(&mut team.manager.api);
+    candidate("Ada Lovelace")
+        .on(&job)
+        .create(&mut team.recruiter.api);
+    let log_of = |api: &mut Browser| {
+        api.get(&format!("/api/v1/webhooks/{hook}/deliveries"))
+            .json()["deliveries"][0]
+            .clone()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log_of(&mut team.admin.api)["history"]
+        .as_array()
+        .map_or(0, Vec::len)
+        < 2
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let delivery = log_of(&mut team.admin.api);
+    assert_eq!(delivery["state"], "queued", "{delivery}");
+    assert_eq!(delivery["status_code"], 503);
+    assert_eq!(delivery["last_error"], "HTTP 503");
+    assert_eq!(delivery["history"][1]["status_code"], 503);
+
+    // Skip the hours of backoff: the next attempt is the tenth.
+    diesel::update(webhook_deliveries::table)
+        .set((
+            webhook_deliveries::attempts.eq(9_i64),
+            webhook_deliveries::next_attempt_at.eq(loopwright::db::models::now()),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log_of(&mut team.admin.api)["state"] != "failed" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let delivery = log_of(&mut team.admin.api);
+    assert_eq!(delivery["state"], "failed", "{delivery}");
+    assert_eq!(delivery["attempts"], 10);
+    assert_eq!(
+        delivery["history"].as_array().unwrap().last().unwrap()["attempt"],
+        10
+    );
+    let tried = receiver.received().len();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        receiver.received().len(),
+        tried,
+        "no attempt after giving up"
+    );
+    let page = team.admin.browser().get(&format!("/webhooks/{hook}"));
+    assert!(
+        page.body.contains("Given up") && page.body.contains("503"),
+        "{}",
+        page.body
+    );
 }
 
 /// A second app process on `app`'s database: its own pools and workers.
