@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod people;
 pub mod templates;
 pub mod web;
+pub mod webhooks;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -263,6 +264,10 @@ impl Application {
             metrics: metrics::Metrics::default(),
         });
         let retention = state.config.retention_days;
+        let (webhook_retry_base, webhook_poll_every) = (
+            state.config.webhook_retry_base,
+            state.config.webhook_poll_every,
+        );
         let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
@@ -294,8 +299,15 @@ impl Application {
         })?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .run();
+        let webhook_worker = webhooks::worker::Worker {
+            pool: reminder_pool.clone(),
+            retry_base: webhook_retry_base,
+            poll_every: webhook_poll_every,
+            send_timeout: webhooks::worker::SEND_TIMEOUT,
+        };
         let mut background = vec![
             actix_web::rt::spawn(worker.run()),
+            actix_web::rt::spawn(webhook_worker.run()),
             actix_web::rt::spawn(people::reset_requests::run(
                 state_for_resets,
                 reminder_pool.clone(),

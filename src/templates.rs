@@ -54,6 +54,8 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
     "pages/tracks",
     "pages/user_edit",
     "pages/users",
+    "pages/webhook",
+    "pages/webhooks",
 ];
 
 /// Partials: blocks that several pages share. They are registered by their

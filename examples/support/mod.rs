@@ -28,6 +28,8 @@ pub fn config(data_dir: &Path, database_url: DatabaseUrl) -> Config {
         metrics_token: None,
         sign_in: Default::default(),
         retention_days: None,
+        webhook_retry_base: Duration::from_secs(30),
+        webhook_poll_every: Duration::from_secs(1),
     }
 }
 

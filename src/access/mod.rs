@@ -80,6 +80,8 @@ pub enum Action {
     ReadAudit,
     /// One's own personal access tokens: list, create, revoke.
     KeepOwnTokens,
+    /// Webhooks: register, delete, test, and read their delivery logs.
+    ManageWebhooks,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -199,6 +201,7 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
         },
         ReadAudit => allow(role == Admin, Denied::Forbidden(ROLE)),
         KeepOwnTokens => Ok(()),
+        ManageWebhooks => allow(role == Admin, Denied::Forbidden(ROLE)),
     }
 }
 
@@ -337,6 +340,7 @@ mod tests {
             (ExportCandidate, candidate(mine, true, true), [OK, X, X, OK, H]),
             (ReadAudit, Scope::default(), [OK, X, X, X, X]),
             (KeepOwnTokens, Scope::default(), [OK, OK, OK, OK, OK]),
+            (ManageWebhooks, Scope::default(), [OK, X, X, X, X]),
         ];
         for (action, scope, expected) in table {
             let callers = [

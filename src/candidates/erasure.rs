@@ -8,7 +8,9 @@
 //! summaries, amendment reasons and snapshots) and of their decisions
 //! (rationales); the outbox copies of emails sent to them (address, name,
 //! subject, bodies, attachments; a queued one is not sent); their calendar
-//! events' places; and wherever else their name or address was written
+//! events' places; the webhook deliveries about them (their name, address
+//! and free text; see `webhooks::erase_candidate`); and wherever else their
+//! name or address was written
 //! (other emails, such as reminders to interviewers, audit payloads, the
 //! loop's revisions and stages, sign-in and reset records) replaced by a
 //! placeholder. The erasure is audited with the candidate's id and job only.
@@ -199,6 +201,7 @@ pub fn erase_candidate(
         for needle in [name.as_str(), email.as_str()] {
             mail_ids.extend(scrub_everywhere(conn, needle, &loop_ids, &stage_ids, id)?);
         }
+        crate::webhooks::erase_candidate(conn, id, &[&name, &email])?;
         mail_ids.sort_unstable();
         mail_ids.dedup();
 

@@ -166,6 +166,7 @@ pub fn create_candidate(
             ("candidate", Some(candidate_id)),
             json!({"job_id": new.job_id, "template_version": template_version}),
         )?;
+        crate::webhooks::events::candidate_created(conn, candidate_id, at)?;
         Ok(candidate_id)
     })
 }

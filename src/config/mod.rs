@@ -109,6 +109,10 @@ pub struct Config {
     /// Days after a candidate's process ended (hired, rejected, withdrawn)
     /// before their personal data is erased; `None` (the default): never.
     pub retention_days: Option<i64>,
+    /// The first retry delay of a webhook delivery that failed (it doubles).
+    pub webhook_retry_base: std::time::Duration,
+    /// How often the webhook worker looks for due deliveries.
+    pub webhook_poll_every: std::time::Duration,
 }
 
 /// The keys `loopwright.toml` may set: the same as the environment variables.
@@ -324,6 +328,8 @@ impl Config {
             metrics_token,
             sign_in,
             retention_days,
+            webhook_retry_base: std::time::Duration::from_secs(30),
+            webhook_poll_every: std::time::Duration::from_secs(1),
         })
     }
 

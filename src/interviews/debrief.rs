@@ -457,7 +457,7 @@ pub fn decide(
                 format!("{unknown} is not a criterion of this job."),
             ));
         }
-        diesel::insert_into(decisions::table)
+        let decision_id: i64 = diesel::insert_into(decisions::table)
             .values((
                 decisions::candidate_id.eq(candidate_id),
                 decisions::outcome.eq(outcome),
@@ -467,7 +467,8 @@ pub fn decide(
                 decisions::decided_by.eq(user.id),
                 decisions::created_at.eq(now()),
             ))
-            .execute(conn)?;
+            .returning(decisions::id)
+            .get_result(conn)?;
         // The decision moves a candidate still in process to where it leads;
         // one who withdrew meanwhile stays withdrawn.
         diesel::update(
@@ -487,6 +488,7 @@ pub fn decide(
             ("candidate", Some(candidate_id)),
             json!({"outcome": outcome}),
         )?;
+        crate::webhooks::events::decision_recorded(conn, decision_id, now())?;
         Ok(())
     })
 }

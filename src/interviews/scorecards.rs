@@ -435,6 +435,7 @@ pub fn submit(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorec
             ("scorecard", Some(id)),
             json!({"stage_id": stage_id}),
         )?;
+        crate::webhooks::events::scorecard_submitted(conn, id, at)?;
         read_own(conn, user, stage_id)
     })
 }

@@ -160,13 +160,14 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<(
 /// Records a failed attempt: due again after a backoff, or failed for good
 /// once the email is older than `GIVE_UP_AFTER`. Only while the row is still
 /// this attempt's (its lease was not taken over and the row not sent since).
+/// Answers whether this attempt gave the email up.
 pub fn mark_attempt_failed(
     conn: &mut DbConn,
     message: &OutboxMessage,
     error: &str,
     at: NaiveDateTime,
     retry_base: std::time::Duration,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let next = at + backoff(message.attempts, retry_base);
     let give_up = next - message.created_at > GIVE_UP_AFTER;
     diesel::update(
@@ -185,7 +186,7 @@ pub fn mark_attempt_failed(
         outbox_messages::last_error.eq(Some(error)),
     ))
     .execute(conn)
-    .map(|_| ())
+    .map(|changed| give_up && changed == 1)
 }
 
 /// base, 2×base, 4×base … capped at one hour between attempts.

@@ -178,26 +178,32 @@ impl Worker {
         let retry_base = self.retry_base;
         let recorded = actix_web::web::block(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            match &outcome {
+            // The outcome and the webhook event it makes (prep packs) at once.
+            crate::db::write_transaction(&mut conn, |conn| match &outcome {
                 Ok(()) => {
                     tracing::info!(id = message.id, kind = %message.kind, "outbox: email delivered");
-                    mark_sent(&mut conn, message.id, now()).and_then(|()| {
-                        // Who it went to stays in the outbox row (erasable), not here.
-                        crate::db::models::AuditEvent::record(
-                            &mut conn,
-                            None,
-                            "email.sent",
-                            ("outbox_message", Some(message.id)),
-                            serde_json::json!({"kind": message.kind, "candidate_id": message.candidate_id}),
-                        )
-                    })
+                    let at = now();
+                    mark_sent(conn, message.id, at)?;
+                    // Who it went to stays in the outbox row (erasable), not here.
+                    crate::db::models::AuditEvent::record(
+                        conn,
+                        None,
+                        "email.sent",
+                        ("outbox_message", Some(message.id)),
+                        serde_json::json!({"kind": message.kind, "candidate_id": message.candidate_id}),
+                    )?;
+                    crate::webhooks::events::prep_pack_outcome(conn, &message, None, at)
                 }
                 Err(error) => {
                     tracing::warn!(id = message.id, attempts = message.attempts, %error, "outbox: delivery failed; will retry");
-                    mark_attempt_failed(&mut conn, &message, error, now(), retry_base)
+                    let at = now();
+                    if mark_attempt_failed(conn, &message, error, at, retry_base)? {
+                        crate::webhooks::events::prep_pack_outcome(conn, &message, Some(error), at)?;
+                    }
+                    Ok(())
                 }
-            }
-            .map_err(|e| e.to_string())
+            })
+            .map_err(|e: diesel::result::Error| e.to_string())
         })
         .await;
         if let Err(e) | Ok(Err(e)) = recorded.map_err(|e| e.to_string()) {

@@ -68,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::candidates::pages)
         .configure(crate::insights::pages)
         .configure(crate::audit::pages)
+        .configure(crate::webhooks::pages)
         .service(
             web::scope("/api/v1")
                 .configure(crate::people::api)
@@ -77,7 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(crate::jobs::api)
                 .configure(crate::loops::api)
                 .configure(crate::insights::api)
-                .configure(crate::audit::api),
+                .configure(crate::audit::api)
+                .configure(crate::webhooks::api),
         )
         .app_data(
             web::FormConfig::default()
@@ -186,6 +188,9 @@ fn nav(role: Role, path: &str) -> Value {
     }
     if crate::access::role_allows(role, Action::ReadAudit) {
         items.push(("/audit", "Audit log"));
+    }
+    if crate::access::role_allows(role, Action::ManageWebhooks) {
+        items.push(("/webhooks", "Webhooks"));
     }
     items
         .into_iter()

@@ -101,6 +101,18 @@ const PHRASE: &str = "zebra-striped cache";
 
 fn through_the_process(app: &TestApp) -> Story<'_> {
     let mut team = Team::new(app);
+    // A webhook that never answers: every event about her stays queued.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let hook = team.admin.api.post_json(
+        "/api/v1/webhooks",
+        json!({"url": format!("http://{closed}/hooks"), "events": [
+            "candidate.created", "scorecard.submitted", "decision.recorded",
+            "prep_pack.sent", "prep_pack.failed"]}),
+    );
+    assert_eq!(hook.status, 201, "{}", hook.body);
     let job = job("Backend Developer").create(&mut team.manager.api);
     let focus = job.criteria[0];
     plan()
@@ -183,6 +195,13 @@ fn an_erased_candidate_is_nowhere_in_the_database_but_their_ratings_still_count(
         before.len() >= 8,
         "the story wrote them in many places: {before:#?}"
     );
+    for needle in needles {
+        let place = format!("webhook_deliveries.body holds {needle:?}");
+        assert!(
+            before.contains(&place),
+            "the webhook's queue too: {before:#?}"
+        );
+    }
 
     // A hiring manager may not erase; the recruiter may.
     let path = format!("/api/v1/candidates/{}", grace.id);

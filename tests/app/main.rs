@@ -39,3 +39,4 @@ mod smtp;
 mod support;
 mod times;
 mod tokens;
+mod webhooks;

@@ -119,6 +119,10 @@ struct Fixture {
     /// One candidate per caller to erase through the API, one through the page.
     erasable: [i64; 6],
     erasable_by_form: [i64; 6],
+    /// A webhook, and one per caller to delete through the API and the page.
+    webhook: i64,
+    webhooks: [i64; 6],
+    webhooks_by_form: [i64; 6],
 }
 
 /// Every route, for the `n`th caller (what a route creates is unique to it).
@@ -137,7 +141,11 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         criterion,
         erasable,
         erasable_by_form,
+        webhook,
+        webhooks,
+        webhooks_by_form,
     } = *f;
+    let (hook, hook_by_form) = (webhooks[n.min(5)], webhooks_by_form[n.min(5)]);
     let (doomed, removable) = (deletable[n.min(5)], removable[n.min(5)]);
     let (erasable, erasable_by_form) = (erasable[n.min(5)], erasable_by_form[n.min(5)]);
     let new_user = json!({"name": "Made", "email": format!("made{n}@example.com"), "role": "recruiter", "password": "a made up passphrase"});
@@ -283,6 +291,17 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         page!("/candidates/{candidate}/erase")                           => ERASERS, 200, 404, HiringManager 403;
         api!(DELETE "/api/v1/candidates/{erasable}")                     => ERASERS, 204, 404, HiringManager 403;
         form!("/candidates/{erasable_by_form}/erase")                    => ERASERS, 303, 404, HiringManager 403;
+        page!("/webhooks")                                               => ADMIN, 200, 403;
+        page!("/webhooks/{webhook}")                                     => ADMIN, 200, 403;
+        form!("/webhooks", url = "http://127.0.0.1:9/matrix", events = "decision.recorded") => ADMIN, 303, 403;
+        form!("/webhooks/{webhook}/test")                                => ADMIN, 303, 403;
+        form!("/webhooks/{hook_by_form}/delete")                         => ADMIN, 303, 403;
+        api!(GET "/api/v1/webhooks")                                     => ADMIN, 200, 403;
+        api!(POST "/api/v1/webhooks", {"url": "http://127.0.0.1:9/matrix", "events": ["decision.recorded"]}) => ADMIN, 201, 403;
+        api!(GET "/api/v1/webhooks/{webhook}")                           => ADMIN, 200, 403;
+        api!(GET "/api/v1/webhooks/{webhook}/deliveries")                => ADMIN, 200, 403;
+        api!(POST "/api/v1/webhooks/{webhook}/test", {})                 => ADMIN, 202, 403;
+        api!(DELETE "/api/v1/webhooks/{hook}")                           => ADMIN, 204, 403;
         // Last: it signs the caller out.
         api!(POST "/api/v1/auth/logout", {})                             => EVERYONE, 204, 403;
     }
@@ -352,6 +371,14 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
     };
     let erasable_by_form = std::array::from_fn(|i| erasable("Form", i));
     let erasable = std::array::from_fn(|i| erasable("Api", i));
+    let mut webhook = || -> i64 {
+        let body = json!({"url": "http://127.0.0.1:9/matrix", "events": ["decision.recorded"]});
+        let res = admin.post_json("/api/v1/webhooks", body);
+        assert_eq!(res.status, 201, "{}", res.body);
+        res.json()["webhook"]["id"].as_i64().unwrap()
+    };
+    let webhooks_by_form = std::array::from_fn(|_| webhook());
+    let webhooks = std::array::from_fn(|_| webhook());
     let fixture = Fixture {
         target: team.interviewers[1].id,
         question,
@@ -366,6 +393,9 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
         criterion: job.criteria[0],
         erasable,
         erasable_by_form,
+        webhook: webhook(),
+        webhooks,
+        webhooks_by_form,
     };
     // The hiring manager is the one who manages the job.
     let callers = [

@@ -492,6 +492,8 @@ pub fn test_config(db: &TestDb, data_dir: &Path) -> Config {
         metrics_token: None,
         sign_in: Default::default(),
         retention_days: None,
+        webhook_retry_base: std::time::Duration::from_millis(200),
+        webhook_poll_every: std::time::Duration::from_millis(100),
     }
 }
 
