@@ -7,15 +7,46 @@
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::AppError;
 
-fn argon2() -> Argon2<'static> {
+/// OWASP's argon2id parameters: 19 MiB, two passes, one lane.
+fn params() -> Params {
     // These constants are valid; Params::new only fails on out-of-range values.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+}
+
+/// Argon2's working memory (19 MiB a hash), kept for the next hash instead
+/// of freed. Freed, the allocator kept each thread's copy in that thread's
+/// arena, so a storm of sign-ins over many blocking threads grew the process
+/// by a copy per thread that had ever hashed (gigabytes in the issue's
+/// measurement). At most one buffer per slot is kept.
+static MEMORY: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `work` with `blocks` blocks of argon2 memory: a kept buffer when
+/// the size is ours, else a new one.
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    let ours = blocks == params().block_count();
+    let kept = if ours {
+        MEMORY.lock().ok().and_then(|mut spare| spare.pop())
+    } else {
+        None
+    };
+    let mut memory = kept.unwrap_or_else(|| vec![Block::default(); blocks]);
+    let answer = work(&mut memory);
+    if ours
+        && let Ok(mut spare) = MEMORY.lock()
+        && spare.len() < slots()
+    {
+        spare.push(memory);
+    }
+    answer
 }
 
 /// How many hashes run at once: one per core but one, so that a storm of
@@ -72,23 +103,50 @@ pub async fn off_thread<T: Send + 'static>(
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`): never the password.
 pub fn hash(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+    let salt_bytes = rand::random::<[u8; 16]>();
+    let salt = SaltString::encode_b64(&salt_bytes)
         .map_err(|e| anyhow::anyhow!("cannot encode salt: {e}"))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
+    let params = params();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    with_memory(params.block_count(), |memory| {
+        argon2().hash_password_into_with_memory(password.as_bytes(), &salt_bytes, &mut out, memory)
+    })
+    .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)
+            .map_err(|e| anyhow::anyhow!("cannot encode parameters: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("cannot encode hash: {e}"))?),
+    };
+    Ok(phc.to_string())
 }
 
-/// True when `password` matches `phc`; a malformed hash never matches.
+/// True when `password` matches `phc` (an argon2 PHC string with its own
+/// parameters); a malformed hash never matches.
 pub fn verify(phc: &str, password: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|parsed| {
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+    let matches = || -> Option<bool> {
+        let parsed = PasswordHash::new(phc).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = parsed
+            .version
+            .map_or(Ok(Version::default()), Version::try_from)
+            .ok()?;
+        let expected = parsed.hash?;
+        let params = Params::try_from(&parsed).ok()?;
+        let mut salt = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+        let mut out = vec![0u8; expected.len()];
+        let hasher = Argon2::new(algorithm, version, params.clone());
+        with_memory(params.block_count(), |memory| {
+            hasher.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
         })
-        .unwrap_or(false)
+        .ok()?;
+        // `Output`'s equality takes the same time wherever the bytes differ.
+        Some(Output::new(&out).ok()? == expected)
+    };
+    matches().unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -140,5 +198,32 @@ mod tests {
         assert!(verify(&phc, "correct horse battery staple"));
         assert!(!verify(&phc, "correct horse battery stapler"));
         assert!(!verify("not a hash", "anything"));
+    }
+
+    /// Hashes stored before the working memory was kept still verify, and
+    /// ours verify with the argon2 crate's own verifier.
+    #[test]
+    fn hashes_agree_with_the_argon2_crates_own_hasher() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let theirs = argon2()
+            .hash_password(b"tr0ub4dor&3", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify(&theirs, "tr0ub4dor&3"));
+        assert!(!verify(&theirs, "tr0ub4dor&4"));
+        let ours = hash("tr0ub4dor&3").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2().verify_password(b"tr0ub4dor&3", &parsed).is_ok());
+        // Other parameters (a cheaper hash from elsewhere) verify too.
+        let cheap = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify(&cheap, "pw"));
     }
 }
