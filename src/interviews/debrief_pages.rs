@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::interviews::{debrief, reminders};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field, hidden_id};
-use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_loaded, render_page};
 
 /// The debrief page's context: the matrix, the agenda in words, the
 /// decisions and the decision form.
@@ -70,6 +70,7 @@ struct PersonOption {
 
 /// A reassignment that failed: of which stage and person, what was chosen
 /// (kept), and why.
+#[derive(Clone)]
 pub(super) struct ReassignAttempt {
     stage_id: i64,
     leaver_id: i64,
@@ -383,13 +384,22 @@ async fn debrief_page_with(
     attempt: Option<&ReassignAttempt>,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let d = db(state, move |conn| {
-        debrief::debrief(conn, &user, candidate_id)
+    let errors: Vec<(String, String)> = errors
+        .iter()
+        .map(|(f, m)| ((*f).to_owned(), m.clone()))
+        .collect();
+    let attempt = attempt.cloned();
+    render_loaded(state, req, Some(me), status, "pages/debrief", move |conn| {
+        let d = debrief::debrief(conn, &user, candidate_id)?;
+        let title = format!("Debrief: {}", d.candidate_name);
+        let errors: Vec<(&str, String)> = errors
+            .iter()
+            .map(|(f, m)| (f.as_str(), m.clone()))
+            .collect();
+        let page = DebriefPage::new(candidate_id, d, &errors, attempt.as_ref());
+        Ok((title, page))
     })
-    .await?;
-    let title = format!("Debrief: {}", d.candidate_name);
-    let page = DebriefPage::new(candidate_id, d, errors, attempt);
-    render_page(state, req, Some(me), status, "pages/debrief", &title, &page)
+    .await
 }
 
 pub async fn debrief_page(

@@ -19,7 +19,7 @@ use crate::interviews::scorecards;
 use crate::web::extract::{CsrfForm, SCORECARD_FORM_LIMIT};
 use crate::web::form::Pagination;
 use crate::web::form::{Pairs, field};
-use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
+use crate::web::{State, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
 
 /// "My interviews": the interviewer's stages, newest first.
 #[derive(Serialize)]
@@ -50,47 +50,47 @@ pub async fn interviews_page(
     q: web::Query<crate::web::PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, page, per_page) = (me.user.clone(), q.page(), q.per_page());
-    let (list, total) = db(&state, move |conn| {
-        Ok(kit::my_interviews(conn, &user, page, per_page)?)
-    })
-    .await?;
-    let now = crate::db::models::now();
-    let context = InterviewsPage {
-        pagination: Pagination::new(page, per_page, total, |p| {
-            format!("/interviews?page={p}&per_page={per_page}")
-        }),
-        interviews: list
-            .into_iter()
-            .map(|i| InterviewRow {
-                state_label: match (
-                    i.scorecard,
-                    i.starts_at.as_deref().and_then(when::parse_instant),
-                ) {
-                    (ScorecardState::Overdue, Some(start)) => {
-                        when::overdue(start + chrono::Duration::minutes(i.duration_minutes), now)
-                            .unwrap_or_else(|| i.scorecard.label().to_owned())
-                    }
-                    _ => i.scorecard.label().to_owned(),
-                },
-                when: i.starts_at,
-                time_zone: i.time_zone,
-                stage_id: i.stage_id,
-                stage_title: i.stage_title,
-                candidate_name: i.candidate.name,
-                job_title: i.job_title,
-                state: i.scorecard,
-            })
-            .collect(),
-    };
-    render_page(
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/interviews",
-        "My interviews",
-        &context,
+        move |conn| {
+            let (list, total) = kit::my_interviews(conn, &user, page, per_page)?;
+            let now = crate::db::models::now();
+            let context = InterviewsPage {
+                pagination: Pagination::new(page, per_page, total, |p| {
+                    format!("/interviews?page={p}&per_page={per_page}")
+                }),
+                interviews: list
+                    .into_iter()
+                    .map(|i| InterviewRow {
+                        state_label: match (
+                            i.scorecard,
+                            i.starts_at.as_deref().and_then(when::parse_instant),
+                        ) {
+                            (ScorecardState::Overdue, Some(start)) => when::overdue(
+                                start + chrono::Duration::minutes(i.duration_minutes),
+                                now,
+                            )
+                            .unwrap_or_else(|| i.scorecard.label().to_owned()),
+                            _ => i.scorecard.label().to_owned(),
+                        },
+                        when: i.starts_at,
+                        time_zone: i.time_zone,
+                        stage_id: i.stage_id,
+                        stage_title: i.stage_title,
+                        candidate_name: i.candidate.name,
+                        job_title: i.job_title,
+                        state: i.scorecard,
+                    })
+                    .collect(),
+            };
+            Ok(("My interviews".to_owned(), context))
+        },
     )
+    .await
 }
 
 /// The scorecard form's fields, read back into a scorecard; a value that is
@@ -226,18 +226,13 @@ async fn kit_page_with(
     typed: Option<&ScorecardContent>,
     errors: &[(String, String)],
 ) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let view = db(state, move |conn| kit::kit_view(conn, &user, stage_id)).await?;
-    let page = KitPage::new(view, typed, errors);
-    render_page(
-        state,
-        req,
-        Some(me),
-        status,
-        "pages/kit",
-        page.title(),
-        &page,
-    )
+    let (user, typed, errors) = (me.user.clone(), typed.cloned(), errors.to_vec());
+    render_loaded(state, req, Some(me), status, "pages/kit", move |conn| {
+        let view = kit::kit_view(conn, &user, stage_id)?;
+        let page = KitPage::new(view, typed.as_ref(), &errors);
+        Ok((page.title().to_owned(), page))
+    })
+    .await
 }
 
 pub async fn kit_page(

@@ -6,8 +6,12 @@ pub mod form;
 pub mod headers;
 mod health;
 mod lists;
+mod render;
 
 pub use lists::{Counted, Listed, named};
+pub use render::{
+    FrameContext, PageFrame, flash_cookie, page_context, render, render_loaded, render_page,
+};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,12 +28,10 @@ use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
 use tokio::sync::Notify;
 
-use crate::access::Action;
 use crate::auth::session::{self, SessionKeys};
 use crate::auth::{CurrentUser, csrf};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, QueryCounter};
-use crate::domain::Role;
 use crate::error::{AppError, code_for_status};
 use crate::templates::Templates;
 
@@ -137,138 +139,6 @@ where
     .await?;
     crate::metrics::request::add_statements(statements);
     answer
-}
-
-/// The context every page gets, merged with the page's own.
-pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Value {
-    let mut context = json!({
-        "app_name": "Loopwright",
-        "version": env!("CARGO_PKG_VERSION"),
-        "title": title,
-        "user": null,
-        "nav": [],
-        "flash": [],
-        "csrf_token": csrf_token,
-        // The `time` helper shows times in this zone.
-        "viewer_zone": "UTC",
-    });
-    if let (Some(base), Value::Object(extra)) = (context.as_object_mut(), extra) {
-        base.extend(extra);
-    }
-    context
-}
-
-/// The header of a signed-in person's page: who they are and where to go.
-fn show_signed_in(context: &mut Value, user: &CurrentUser, path: &str) {
-    context["user"] = json!({
-        "name": user.user.name,
-        "email": user.user.email,
-        "role": user.role.as_str(),
-        "role_label": user.role.label(),
-    });
-    context["nav"] = nav(user.role, path);
-    context["viewer_zone"] = json!(user.zone.name());
-}
-
-/// Navigation by what the person came to do.
-fn nav(role: Role, path: &str) -> Value {
-    let mut items = vec![("/", "Home"), ("/interviews", "My interviews")];
-    if crate::access::role_allows(role, Action::ListJobs) {
-        items.push(("/jobs", "Jobs"));
-    }
-    if crate::access::role_allows(role, Action::ListCandidates) {
-        items.push(("/candidates", "Candidates"));
-    }
-    items.extend([("/bank", "Question bank"), ("/tracks", "Tracks")]);
-    if crate::access::role_allows(role, Action::ReadCalibration) {
-        items.push(("/insights", "Insights"));
-    }
-    if role == Role::Admin {
-        items.push(("/users", "People"));
-    }
-    if crate::access::role_allows(role, Action::ReadAudit) {
-        items.push(("/audit", "Audit log"));
-    }
-    if crate::access::role_allows(role, Action::ManageWebhooks) {
-        items.push(("/webhooks", "Webhooks"));
-    }
-    items
-        .into_iter()
-        .map(|(href, label)| {
-            let current = if href == "/" {
-                path == "/"
-            } else {
-                path.starts_with(href)
-            };
-            json!({"href": href, "label": label, "current": current})
-        })
-        .collect()
-}
-
-const FLASH_COOKIE: &str = "lw_flash";
-
-/// A one-time message shown on the next page (after a redirect).
-pub fn flash_cookie(kind: &str, message: &str) -> Cookie<'static> {
-    let value = serde_urlencoded::to_string([("k", kind), ("m", message)]).unwrap_or_default();
-    Cookie::build(FLASH_COOKIE, value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .finish()
-}
-
-fn take_flash(req: &HttpRequest) -> Option<Value> {
-    let cookie = req.cookie(FLASH_COOKIE)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(cookie.value()).ok()?;
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    Some(json!({"kind": get("k")?, "message": get("m")?}))
-}
-
-/// Renders a page from its typed context (a `Serialize` struct of the
-/// feature's), with what every page gets; see [`render`].
-pub fn render_page(
-    state: &AppState,
-    req: &HttpRequest,
-    user: Option<&CurrentUser>,
-    status: StatusCode,
-    template: &str,
-    title: &str,
-    page: &impl serde::Serialize,
-) -> Result<HttpResponse, AppError> {
-    let extra = serde_json::to_value(page).map_err(AppError::internal)?;
-    render(state, req, user, status, template, title, extra)
-}
-
-/// Renders a page for whoever is asking: their navigation, a CSRF token for
-/// its forms (setting the signed-out CSRF cookie if needed), and any flash.
-pub fn render(
-    state: &AppState,
-    req: &HttpRequest,
-    user: Option<&CurrentUser>,
-    status: StatusCode,
-    template: &str,
-    title: &str,
-    extra: Value,
-) -> Result<HttpResponse, AppError> {
-    let (csrf_token, csrf_cookie) = csrf::issue(req);
-    let flash = take_flash(req);
-    let mut context = page_context(title, Some(&csrf_token), extra);
-    if let Some(user) = user {
-        show_signed_in(&mut context, user, req.path());
-    }
-    if let Some(flash) = &flash {
-        context["flash"] = json!([flash]);
-    }
-    let mut response = html(status, state.templates.render_page(template, context)?);
-    if let Some(cookie) = csrf_cookie {
-        response.add_cookie(&cookie).map_err(AppError::internal)?;
-    }
-    if flash.is_some() {
-        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/").finish();
-        gone.make_removal();
-        response.add_cookie(&gone).map_err(AppError::internal)?;
-    }
-    Ok(response)
 }
 
 /// 303 See Other with a one-time message for the next page.
@@ -530,7 +400,7 @@ fn error_response<B>(
                     }),
                 );
                 if let Some(user) = &signed_in {
-                    show_signed_in(&mut context, user, req.path());
+                    render::show_signed_in(&mut context, user, req.path());
                 }
                 state.templates.render_page("pages/error", context).ok()
             })
