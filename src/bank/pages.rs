@@ -15,7 +15,7 @@ use super::search::Chip;
 use crate::error::AppError;
 use crate::web::form::Pagination;
 use crate::web::{State, db};
-use crate::web::{named, render_page};
+use crate::web::{named, render_loaded, render_page};
 
 pub fn category_label(category: &str) -> &'static str {
     match category {
@@ -158,60 +158,57 @@ pub async fn bank_page(
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (q, actor) = (query.clone(), me.user.clone());
-    let ((results, total), opts) = db(&state, move |conn| {
-        Ok((
-            catalog::search_questions(conn, &actor, &q)?,
-            catalog::options(conn, &actor)?,
-        ))
-    })
-    .await?;
-    let sel = |v: &Option<String>| v.clone().unwrap_or_default();
-    let context = BankPage {
-        query: QueryEcho {
-            q: sel(&query.q),
-            category: sel(&query.category),
-            criterion: sel(&query.criterion),
-            red_flag: sel(&query.red_flag),
-            stage_kind: sel(&query.stage_kind),
-            track: sel(&query.track),
-            archived: query.archived == Some(true),
-        },
-        filters: Filters {
-            categories: category_choices(&sel(&query.category)),
-            criteria: choices(&opts.criteria, &[&sel(&query.criterion)]),
-            red_flags: choices(&opts.red_flags, &[&sel(&query.red_flag)]),
-            stage_kinds: choices(&opts.stage_kinds, &[&sel(&query.stage_kind)]),
-            tracks: choices(&opts.tracks, &[&sel(&query.track)]),
-        },
-        results: results
-            .into_iter()
-            .map(|r| ResultCard {
-                category_label: category_label(&r.category),
-                id: r.id,
-                prompt: r.prompt,
-                why: r.why,
-                minutes: r.minutes,
-                archived: r.archived,
-                criteria: r.criteria,
-                red_flags: r.red_flags,
-                stage_kinds: r.stage_kinds,
-            })
-            .collect(),
-        pagination: Pagination::new(query.page(), query.per_page(), total, |p| {
-            bank_url(&query, p)
-        }),
-        can_edit: crate::access::role_allows(me.role, Action::EditBank),
-    };
-    render_page(
+    let (actor, role) = (me.user.clone(), me.role);
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/bank",
-        "Question bank",
-        &context,
+        move |conn| {
+            let (results, total) = catalog::search_questions(conn, &actor, &query)?;
+            let opts = catalog::options(conn, &actor)?;
+            let sel = |v: &Option<String>| v.clone().unwrap_or_default();
+            let context = BankPage {
+                query: QueryEcho {
+                    q: sel(&query.q),
+                    category: sel(&query.category),
+                    criterion: sel(&query.criterion),
+                    red_flag: sel(&query.red_flag),
+                    stage_kind: sel(&query.stage_kind),
+                    track: sel(&query.track),
+                    archived: query.archived == Some(true),
+                },
+                filters: Filters {
+                    categories: category_choices(&sel(&query.category)),
+                    criteria: choices(&opts.criteria, &[&sel(&query.criterion)]),
+                    red_flags: choices(&opts.red_flags, &[&sel(&query.red_flag)]),
+                    stage_kinds: choices(&opts.stage_kinds, &[&sel(&query.stage_kind)]),
+                    tracks: choices(&opts.tracks, &[&sel(&query.track)]),
+                },
+                results: results
+                    .into_iter()
+                    .map(|r| ResultCard {
+                        category_label: category_label(&r.category),
+                        id: r.id,
+                        prompt: r.prompt,
+                        why: r.why,
+                        minutes: r.minutes,
+                        archived: r.archived,
+                        criteria: r.criteria,
+                        red_flags: r.red_flags,
+                        stage_kinds: r.stage_kinds,
+                    })
+                    .collect(),
+                pagination: Pagination::new(query.page(), query.per_page(), total, |p| {
+                    bank_url(&query, p)
+                }),
+                can_edit: crate::access::role_allows(role, Action::EditBank),
+            };
+            Ok(("Question bank".to_owned(), context))
+        },
     )
+    .await
 }
 
 pub async fn question_page(

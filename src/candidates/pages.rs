@@ -22,9 +22,11 @@ use crate::web::FormErrors;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Pairs, field};
 use crate::web::form::{SelectOption, options};
-use crate::web::{State, db, flash_cookie, redirect_with_flash, render_page, see_other};
+use crate::web::{
+    State, db, flash_cookie, redirect_with_flash, render_loaded, render_page, see_other,
+};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     job_id: String,
@@ -140,69 +142,70 @@ async fn list_with(
     status: StatusCode,
     add: AddForm<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let typed = add.typed.unwrap_or(&EMPTY);
+    let typed: Pairs = add.typed.unwrap_or(&EMPTY).clone();
+    let (form, existing) = (FormErrors::new(&add.errors), add.existing);
     let user = me.user.clone();
+    let q = q.clone();
     let job_filter = q.job_id.parse::<i64>().ok();
     let status_filter = q.status.parse::<CandidateStatus>().ok();
     let (page, per_page) = (q.paging().page(), q.paging().per_page());
-    let (list, total, jobs, progress) = db(state, move |conn| {
-        let (list, total) =
-            candidates::candidates_for(conn, &user, job_filter, status_filter, page, per_page)?;
-        let jobs = jobs::jobs_for(conn, &user)?;
-        let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
-        let progress = progress_of(conn, &ids)?;
-        Ok((list, total, jobs, progress))
-    })
-    .await?;
-    let job_options = |selected: &str| {
-        options(
-            jobs.iter()
-                .map(|j| (j.id.to_string(), j.title.clone()))
-                .collect(),
-            selected,
-        )
-    };
-    let context = CandidatesPage {
-        candidates: list
-            .into_iter()
-            .map(|c| CandidateRow {
-                progress: progress.get(&c.id).copied().unwrap_or_default(),
-                decision_label: progress
-                    .get(&c.id)
-                    .and_then(|p| p.decision)
-                    .map(|d| d.label()),
-                status_label: c.status.label(),
-                id: c.id,
-                name: c.name,
-                email: c.email,
-                job_title: c.job_title,
-                status: c.status,
-            })
-            .collect(),
-        pagination: Pagination::new(page, per_page, total, |p| q.url_of(p, per_page)),
-        filters: Filters {
-            jobs: job_options(&q.job_id),
-            statuses: status_options(q.status.parse().ok()),
-        },
-        can_add: true,
-        jobs_for_form: job_options(field(typed, "job_id")),
-        values: Typed {
-            name: field(typed, "name").to_owned(),
-            email: field(typed, "email").to_owned(),
-            notes: field(typed, "notes").to_owned(),
-        },
-        form: FormErrors::new(&add.errors),
-        existing_candidate: add.existing,
-    };
-    render_page(
+    render_loaded(
         state,
         req,
         Some(me),
         status,
         "pages/candidates",
-        "Candidates",
-        &context,
+        move |conn| {
+            let (list, total) =
+                candidates::candidates_for(conn, &user, job_filter, status_filter, page, per_page)?;
+            let jobs = jobs::jobs_for(conn, &user)?;
+            let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+            let progress = progress_of(conn, &ids)?;
+            let typed = &typed;
+            let job_options = |selected: &str| {
+                options(
+                    jobs.iter()
+                        .map(|j| (j.id.to_string(), j.title.clone()))
+                        .collect(),
+                    selected,
+                )
+            };
+            let context = CandidatesPage {
+                candidates: list
+                    .into_iter()
+                    .map(|c| CandidateRow {
+                        progress: progress.get(&c.id).copied().unwrap_or_default(),
+                        decision_label: progress
+                            .get(&c.id)
+                            .and_then(|p| p.decision)
+                            .map(|d| d.label()),
+                        status_label: c.status.label(),
+                        id: c.id,
+                        name: c.name,
+                        email: c.email,
+                        job_title: c.job_title,
+                        status: c.status,
+                    })
+                    .collect(),
+                pagination: Pagination::new(page, per_page, total, |p| q.url_of(p, per_page)),
+                filters: Filters {
+                    jobs: job_options(&q.job_id),
+                    statuses: status_options(q.status.parse().ok()),
+                },
+                can_add: true,
+                jobs_for_form: job_options(field(typed, "job_id")),
+                values: Typed {
+                    name: field(typed, "name").to_owned(),
+                    email: field(typed, "email").to_owned(),
+                    notes: field(typed, "notes").to_owned(),
+                },
+                form,
+                existing_candidate: existing,
+            };
+            Ok(("Candidates".to_owned(), context))
+        },
     )
+    .await
 }
 
 pub async fn create_form(

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::loops::edits::{self, StageChanges};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, all_ids, field};
-use crate::web::{State, db, redirect_with_flash, render_page};
+use crate::web::{State, db, redirect_with_flash, render_loaded, render_page};
 use crate::{candidates, jobs, loops};
 
 fn version(pairs: &Pairs) -> Result<i64, AppError> {
@@ -37,17 +37,18 @@ async fn planner_page(
     loop_id: i64,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let view = db(state, move |conn| planner::planner(conn, &user, loop_id)).await?;
-    let page = PlannerPage::from(view);
-    render_page(
+    render_loaded(
         state,
         req,
         Some(me),
         StatusCode::OK,
         "pages/planner",
-        page.title(),
-        &page,
+        move |conn| {
+            let page = PlannerPage::from(planner::planner(conn, &user, loop_id)?);
+            Ok((page.title().to_owned(), page))
+        },
     )
+    .await
 }
 
 /// The job's planner again (422) with a refused change to one of its
