@@ -1,22 +1,28 @@
-//! Page throughput against a minimal page of the same stack (issue 13).
+//! Page throughput against a minimal page of the same stack (issue 13), on
+//! a small data set and on a big one, in one run.
 //!
-//! `cargo run --release --example page_speed [-- SECONDS [LABEL]]` starts
-//! the real app on a temporary SQLite database (or, with
+//! `cargo run --release --example page_speed [-- SECONDS [LABEL]] [--small]`
+//! starts the real app on a temporary SQLite database (or, with
 //! `LOOPWRIGHT_BENCH_POSTGRES=postgres://…` naming a server, on a new
-//! database there) and seeds, through its API,
-//! an admin, a hiring manager, a recruiter, three interviewers, a job whose
-//! six-stage loop holds 16 questions, and three candidates with six
-//! submitted scorecards. In the same process it starts a minimal actix-web
-//! app on the same database (diesel r2d2, handlebars) whose one page
-//! reads a stage and its questions in one indexed statement and renders
-//! them.
+//! database there) and seeds, through its API, an admin, a hiring manager,
+//! a recruiter, three interviewers, a job whose six-stage loop holds 16
+//! questions, and three candidates with six submitted scorecards (the small
+//! set). The big set puts the same world on top of a company's history:
+//! 10,000 candidates with about 100,000 scorecards, 1,000 people and 20,000
+//! questions (`big.rs`); `--small` skips it. For each set, in the same
+//! process, a minimal actix-web app on the same database (diesel r2d2,
+//! handlebars) serves one page that reads a stage and its questions in one
+//! indexed statement and renders them.
 //!
 //! Each page is loaded with `wrk -t2 -c64 -d<SECONDS>s` (default 5) between
-//! two runs of the minimal page; the table gives the page's requests per
-//! second, the mean of the two minimal runs, their ratio, the page's p99
-//! latency, the SQL statements one request costs (counted by the app's
-//! pool), and the requests that failed (non-2xx or socket errors). With a
-//! LABEL, only the pages whose label contains it are run (for profiling one).
+//! two runs of the minimal page, and with one connection for 2 s. The table
+//! gives the page's requests per second at 64 connections, the mean of the
+//! two minimal runs, their ratio, p50 at one connection, p99 at 64, the SQL
+//! statements one request costs (counted by the app's pool), the peak RSS
+//! of the process (app and minimal page) while the page was loaded, and the
+//! requests that failed (non-2xx or socket errors). With a LABEL, only the
+//! pages whose label contains it are run (for profiling one). A last table
+//! sets each page's big-set figures beside its small-set ones.
 //!
 //! `-- insights [CANDIDATES]` measures the Insights pages on the demo data
 //! set instead (see `insights.rs`).
@@ -27,8 +33,9 @@ use std::process::Command;
 use loopwright::config::DatabaseUrl;
 use loopwright::db::QueryCounter;
 use loopwright::db::models::{User, UserInsertForm, now};
-use seed::{ADMIN, PASSWORD, seed};
+use seed::{PASSWORD, admin_email, seed};
 
+mod big;
 mod insights;
 mod minimal;
 mod seed;
@@ -38,26 +45,72 @@ mod support;
 /// Matches 13 prompts of the seed bank and more notes.
 const SEARCH: &str = "q=design";
 
+/// One page's figures on one data set.
+struct Row {
+    label: &'static str,
+    per_second: f64,
+    minimal_per_second: f64,
+    p50_one_ms: f64,
+    p99_ms: f64,
+    minimal_p99_ms: f64,
+    statements: u64,
+    peak_rss_mib: f64,
+    failed: u64,
+}
+
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("insights") {
-        let candidates = std::env::args()
-            .nth(2)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("insights") {
+        let candidates = args
+            .get(1)
             .map(|s| s.parse().expect("CANDIDATES: a whole number"))
             .unwrap_or(2000);
         insights::run(candidates);
         return;
     }
-    let seconds: u64 = std::env::args()
-        .nth(1)
+    let small_only = args.iter().any(|a| a == "--small");
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let seconds: u64 = positional
+        .first()
         .map(|s| s.parse().expect("SECONDS: a whole number of seconds"))
         .unwrap_or(5);
-    let only = std::env::args().nth(2).unwrap_or_default();
+    let only = positional.get(1).map(|s| s.to_string()).unwrap_or_default();
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!(
             "wrk is missing: install it with `apt-get install -y wrk` (Debian, Ubuntu) and run again."
         );
         std::process::exit(2);
     }
+    let small = measure(None, seconds, &only);
+    if small_only {
+        return;
+    }
+    let big = measure(Some(big::ISSUE), seconds, &only);
+    println!();
+    println!("big set beside small set (req/s at 64 connections, p50 at 1)");
+    println!();
+    println!(
+        "| page | small req/s | big req/s | big ÷ small | small p50 | big p50 | statements small → big |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|");
+    for (s, b) in small.iter().zip(&big) {
+        println!(
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} ms | {:.2} ms | {} → {} |",
+            s.label,
+            s.per_second,
+            b.per_second,
+            b.per_second / s.per_second,
+            s.p50_one_ms,
+            b.p50_one_ms,
+            s.statements,
+            b.statements
+        );
+    }
+}
+
+/// Starts the app on a new database (filled to `big` first, if given),
+/// seeds the world, and measures every page whose label contains `only`.
+fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let postgres = std::env::var("LOOPWRIGHT_BENCH_POSTGRES").ok();
     let database = match &postgres {
@@ -65,14 +118,16 @@ fn main() {
         None => DatabaseUrl::Sqlite(dir.path().join("bench.db")),
     };
     let config = support::config(dir.path(), database.clone());
-    let (base, queries) = support::serve(config, |app| {
+    let (base, queries, filled) = support::serve(config, move |app| {
+        let mut conn = app.pool().get().expect("connection");
+        let filled = big.map(|size| big::fill(&mut conn, size));
         let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
         User::create(
-            &mut app.pool().get().expect("connection"),
-            &UserInsertForm::active(ADMIN, "Avery Admin", "admin", &hash, now()),
+            &mut conn,
+            &UserInsertForm::active(&admin_email(), "Avery Admin", "admin", &hash, now()),
         )
         .expect("admin");
-        (app.public_url().to_owned(), app.queries())
+        (app.public_url().to_owned(), app.queries(), filled)
     });
     let world = seed(&base);
     let minimal = minimal::start(&database);
@@ -117,31 +172,128 @@ fn main() {
         },
     ];
 
+    println!();
+    match &filled {
+        None => println!("small set: the seeded world alone"),
+        Some(filled) => println!("big set: the seeded world on {filled}"),
+    }
     println!(
-        "{}; wrk -t2 -c64 -d{seconds}s, {} cores; each page between two runs of the minimal page",
+        "{}; wrk -t2 -c64 -d{seconds}s and -t1 -c1 -d2s, {} cores; each page between two runs of the minimal page",
         database.backend(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
-    println!("| page | req/s | minimal req/s | ratio | p99 | statements | failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for page in pages.iter().filter(|p| p.label.contains(&only)) {
+    println!(
+        "| page | req/s | minimal req/s | ratio | p50 @1 | p99 @64 | minimal p99 | statements | peak RSS | failed |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut rows = Vec::new();
+    for page in pages.iter().filter(|p| p.label.contains(only)) {
         let statements = check(page, Some(&queries));
-        let before = wrk(&minimal_page, seconds, dir.path());
-        let run = wrk(page, seconds, dir.path());
-        let after = wrk(&minimal_page, seconds, dir.path());
-        let reference = (before.per_second + after.per_second) / 2.0;
-        println!(
-            "| {} | {:.0} | {:.0} | {:.2} | {:.1} ms | {} | {} |",
-            page.label,
-            run.per_second,
-            reference,
-            run.per_second / reference,
-            run.p99_ms,
+        let before = wrk(&minimal_page, seconds, 64, dir.path());
+        reset_peak_rss();
+        let run = wrk(page, seconds, 64, dir.path());
+        let peak_rss_mib = peak_rss_mib();
+        let one = wrk(page, 2, 1, dir.path());
+        let after = wrk(&minimal_page, seconds, 64, dir.path());
+        let row = Row {
+            label: page.label,
+            per_second: run.per_second,
+            minimal_per_second: (before.per_second + after.per_second) / 2.0,
+            p50_one_ms: one.p50_ms,
+            p99_ms: run.p99_ms,
+            minimal_p99_ms: (before.p99_ms + after.p99_ms) / 2.0,
             statements,
-            run.failed + before.failed + after.failed,
+            peak_rss_mib,
+            failed: run.failed + one.failed + before.failed + after.failed,
+        };
+        println!(
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} ms | {:.1} ms | {:.1} ms | {} | {:.0} MiB | {} |",
+            row.label,
+            row.per_second,
+            row.minimal_per_second,
+            row.per_second / row.minimal_per_second,
+            row.p50_one_ms,
+            row.p99_ms,
+            row.minimal_p99_ms,
+            row.statements,
+            row.peak_rss_mib,
+            row.failed,
         );
+        rows.push(row);
     }
+    if only.is_empty() || "sign-in storm".contains(only) {
+        storm(&base, &pages[2], seconds, dir.path());
+    }
+    rows
+}
+
+/// The kit API alone, then while 64 clients sign in as fast as they can:
+/// its throughput kept, the sign-ins done and turned away, the peak RSS.
+fn storm(base: &str, kit: &Request, seconds: u64, scratch: &Path) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let alone = wrk(kit, seconds, 64, scratch);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    reset_peak_rss();
+    let clients: Vec<_> = (0..64)
+        .map(|_| {
+            let (base, stop) = (base.to_owned(), stop.clone());
+            let (done, refused) = (done.clone(), refused.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                let body = serde_json::json!({"email": format!("ada@{}", seed::DOMAIN), "password": PASSWORD});
+                while !stop.load(Ordering::Relaxed) {
+                    match agent
+                        .post(format!("{base}/api/v1/auth/login"))
+                        .send_json(&body)
+                        .map(|r| r.status().as_u16())
+                    {
+                        Ok(200) => done.fetch_add(1, Ordering::Relaxed),
+                        Ok(429) => refused.fetch_add(1, Ordering::Relaxed),
+                        other => panic!("a sign-in in the storm answered {other:?}"),
+                    };
+                }
+            })
+        })
+        .collect();
+    let during = wrk(kit, seconds, 64, scratch);
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        client.join().expect("a storm client");
+    }
+    let peak = peak_rss_mib();
+    println!();
+    println!(
+        "sign-in storm, 64 clients for {seconds} s: kit API {:.0} req/s against {:.0} alone ({:.0} %), p99 {:.1} ms; {} sign-ins done, {} turned away (429); peak RSS {peak:.0} MiB",
+        during.per_second,
+        alone.per_second,
+        100.0 * during.per_second / alone.per_second,
+        during.p99_ms,
+        done.load(Ordering::Relaxed),
+        refused.load(Ordering::Relaxed),
+    );
+}
+
+/// Starts a new peak-RSS window for this process (Linux: writing 5 to
+/// `clear_refs` resets `VmHWM`).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's peak resident set since the last reset, in MiB (0 where
+/// `/proc` does not say).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// A new, empty database on the PostgreSQL server `server` (a URL whose
@@ -214,17 +366,26 @@ fn check(request: &Request, queries: Option<&QueryCounter>) -> u64 {
 /// What one `wrk` run measured.
 struct Run {
     per_second: f64,
+    p50_ms: f64,
     p99_ms: f64,
     /// Non-2xx/3xx answers and socket errors.
     failed: u64,
 }
 
-/// Runs `wrk -t2 -c64` on `request` for `seconds`, through a Lua script in
-/// `scratch` that sets its method, headers and body.
-fn wrk(request: &Request, seconds: u64, scratch: &Path) -> Run {
+/// Runs `wrk` with `connections` (two threads, or one for one connection)
+/// on `request` for `seconds`, through a Lua script in `scratch` that sets
+/// its method, headers and body.
+fn wrk(request: &Request, seconds: u64, connections: u32, scratch: &Path) -> Run {
     let script = lua_script(request, scratch);
+    let threads = connections.min(2);
     let out = Command::new("wrk")
-        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency", "-s"])
+        .args([
+            &format!("-t{threads}"),
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+        ])
         .arg(&script)
         .arg(&request.url)
         .output()
@@ -244,6 +405,9 @@ fn wrk(request: &Request, seconds: u64, scratch: &Path) -> Run {
     let per_second = after("Requests/sec:")
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no Requests/sec in wrk's output: {text}"));
+    let p50_ms = after("50%")
+        .and_then(millis)
+        .unwrap_or_else(|| panic!("no 50% latency in wrk's output: {text}"));
     let p99_ms = after("99%")
         .and_then(millis)
         .unwrap_or_else(|| panic!("no 99% latency in wrk's output: {text}"));
@@ -259,6 +423,7 @@ fn wrk(request: &Request, seconds: u64, scratch: &Path) -> Run {
         .unwrap_or(0);
     Run {
         per_second,
+        p50_ms,
         p99_ms,
         failed: non_2xx + socket,
     }

@@ -1,11 +1,12 @@
 //! The minimal page of the same stack: actix-web, diesel r2d2 on the app's
 //! database (SQLite or PostgreSQL) and handlebars; one indexed read of a
-//! stage and its questions, rendered.
+//! stage and its questions (a prepared statement, kept by the connection),
+//! rendered.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
+use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::{PgConnection, SqliteConnection};
 use loopwright::config::DatabaseUrl;
 use serde_json::json;
 
@@ -36,24 +37,34 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     }
 }
 
-#[derive(diesel::QueryableByName, serde::Serialize)]
+#[derive(diesel::Queryable, serde::Serialize)]
 struct StageQuestion {
-    #[diesel(sql_type = Text)]
     title: String,
-    #[diesel(sql_type = BigInt)]
     duration_minutes: i64,
-    #[diesel(sql_type = Nullable<Text>)]
     prompt: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     why_asked: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     suggested_minutes: Option<i64>,
 }
 
-/// `{id}` is the backend's bind marker.
-const MINIMAL_SQL: &str = "SELECT s.title, s.duration_minutes, q.prompt, q.why_asked, q.suggested_minutes \
-     FROM stages s LEFT JOIN stage_questions sq ON sq.stage_id = s.id \
-     LEFT JOIN questions q ON q.id = sq.question_id WHERE s.id = {id} ORDER BY sq.position";
+/// The stage and its questions in order: one statement, built with diesel's
+/// query builder so that both backends keep it prepared (as the app's own
+/// fixed-shape statements are).
+macro_rules! stage_with_questions {
+    ($id:expr) => {{
+        use loopwright::db::schema::{questions, stage_questions, stages};
+        stages::table
+            .left_join(stage_questions::table.left_join(questions::table))
+            .filter(stages::id.eq($id))
+            .order(stage_questions::position.nullable())
+            .select((
+                stages::title,
+                stages::duration_minutes,
+                questions::prompt.nullable(),
+                questions::why_asked.nullable(),
+                questions::suggested_minutes.nullable(),
+            ))
+    }};
+}
 
 const MINIMAL_TEMPLATE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{title}}</title></head>
@@ -70,15 +81,11 @@ async fn minimal_stage(
         match &pool {
             MinimalPool::Sqlite(pool) => {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                diesel::sql_query(MINIMAL_SQL.replace("{id}", "?"))
-                    .bind::<BigInt, _>(id)
-                    .load(&mut conn)
+                stage_with_questions!(id).load(&mut conn)
             }
             MinimalPool::Postgres(pool) => {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                diesel::sql_query(MINIMAL_SQL.replace("{id}", "$1"))
-                    .bind::<BigInt, _>(id)
-                    .load(&mut conn)
+                stage_with_questions!(id).load(&mut conn)
             }
         }
         .map_err(|e| e.to_string())

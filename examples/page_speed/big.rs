@@ -1,0 +1,157 @@
+//! The big data set: a company with years of hiring behind it. Under the
+//! small set's world (seeded afterwards through the API, see `seed.rs`) lie
+//! the demo's history (`loopwright demo`: candidates with their loops,
+//! submitted scorecards and decisions), people up to [`Size::people`] and
+//! questions up to [`Size::questions`].
+
+use std::time::Instant;
+
+use diesel::RunQueryDsl;
+use loopwright::db::DbConn;
+use loopwright::db::models::{UserInsertForm, now};
+use loopwright::db::schema::{questions, users};
+use loopwright::insights::demo::{self, DemoOptions};
+
+/// How big the big set is.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    pub candidates: usize,
+    pub people: usize,
+    pub questions: usize,
+}
+
+/// The issue's company: 10k candidates, 1k people, 20k questions (the
+/// demo gives each candidate a full loop, so about 100k scorecards).
+pub const ISSUE: Size = Size {
+    candidates: 10_000,
+    people: 1_000,
+    questions: 20_000,
+};
+
+/// What the big set holds once filled, for the report.
+pub struct Filled {
+    pub candidates: i64,
+    pub scorecards: i64,
+    pub people: i64,
+    pub questions: i64,
+    pub seconds: f64,
+}
+
+impl std::fmt::Display for Filled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} candidates, {} scorecards, {} people, {} questions (filled in {:.0} s)",
+            self.candidates, self.scorecards, self.people, self.questions, self.seconds
+        )
+    }
+}
+
+/// Fills an empty database (the bank seeded, nobody yet) to `size`.
+pub fn fill(conn: &mut DbConn, size: Size) -> Filled {
+    let started = Instant::now();
+    demo::generate(
+        conn,
+        DemoOptions {
+            candidates: size.candidates,
+            seed: 1,
+        },
+        now(),
+    )
+    .expect("demo data");
+    add_people(conn, size.people);
+    add_questions(conn, size.questions);
+    let count = |conn: &mut DbConn, table: &str| -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<Count>(conn)
+            .expect("count")
+            .n
+    };
+    Filled {
+        candidates: count(conn, "candidates"),
+        scorecards: count(conn, "scorecards"),
+        people: count(conn, "users"),
+        questions: count(conn, "questions"),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Interviewers (who can sign in) until there are `target` people.
+fn add_people(conn: &mut DbConn, target: usize) {
+    use diesel::QueryDsl;
+    let existing: i64 = users::table.count().get_result(conn).expect("count");
+    let hash = loopwright::auth::password::hash(demo::PASSWORD).expect("hash");
+    let at = now();
+    let people: Vec<(String, String)> = (existing as usize..target)
+        .map(|i| {
+            (
+                format!("colleague{i}@example.com"),
+                format!("Colleague Number {i}"),
+            )
+        })
+        .collect();
+    for batch in people.chunks(200) {
+        let rows: Vec<UserInsertForm> = batch
+            .iter()
+            .map(|(email, name)| UserInsertForm::active(email, name, "interviewer", &hash, at))
+            .collect();
+        loopwright::insert_rows!(conn, users::table, &rows).expect("people");
+    }
+}
+
+/// Copies of the seeded bank, each a variant with its own slug and the same
+/// tracks, stage kinds and criteria, until there are at least `target`.
+fn add_questions(conn: &mut DbConn, target: usize) {
+    use diesel::QueryDsl;
+    let original: i64 = questions::table.count().get_result(conn).expect("count");
+    let original = original.max(1);
+    let copies = (target as i64 + original - 1) / original - 1;
+    for k in 1..=copies {
+        let copy = format!("'-copy-{k}'");
+        let of_copy = format!(
+            "FROM questions c JOIN questions o ON c.slug = o.slug || {copy} WHERE o.slug NOT LIKE '%-copy-%'"
+        );
+        for statement in [
+            format!(
+                "INSERT INTO questions (slug, category, prompt, why_asked, prep_pointers, follow_ups, \
+                 suggested_minutes, version, created_at, updated_at) \
+                 SELECT slug || {copy}, category, prompt || ' (variant {k})', why_asked, prep_pointers, \
+                 follow_ups, suggested_minutes, 1, created_at, updated_at \
+                 FROM questions WHERE slug NOT LIKE '%-copy-%'"
+            ),
+            format!(
+                "INSERT INTO question_tracks (question_id, track_id) SELECT c.id, l.track_id \
+                 {of_copy_join}",
+                of_copy_join = of_copy.replace(
+                    " WHERE",
+                    " JOIN question_tracks l ON l.question_id = o.id WHERE"
+                )
+            ),
+            format!(
+                "INSERT INTO question_stage_kinds (question_id, stage_kind_id) SELECT c.id, l.stage_kind_id \
+                 {of_copy_join}",
+                of_copy_join = of_copy.replace(
+                    " WHERE",
+                    " JOIN question_stage_kinds l ON l.question_id = o.id WHERE"
+                )
+            ),
+            format!(
+                "INSERT INTO question_criteria (question_id, criterion_id) SELECT c.id, l.criterion_id \
+                 {of_copy_join}",
+                of_copy_join = of_copy.replace(
+                    " WHERE",
+                    " JOIN question_criteria l ON l.question_id = o.id WHERE"
+                )
+            ),
+        ] {
+            diesel::sql_query(statement)
+                .execute(conn)
+                .expect("question copies");
+        }
+    }
+}
