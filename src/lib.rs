@@ -271,6 +271,12 @@ impl Application {
         let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
+        // Every blocking task but a password hash holds a pooled connection,
+        // so threads past the pool's size would only queue for one: each
+        // worker's blocking pool is sized to the connection pool (and the
+        // hashing slots) instead of actix's 512 / workers, which under load
+        // spawned hundreds of threads that switched, waited and kept memory.
+        let blocking_threads = state.pool.max_size() as usize + 2;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -292,6 +298,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .configure(web::routes)
         })
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)
         .map_err(|source| StartError::Bind {
             addr: address,
