@@ -80,6 +80,9 @@ pub enum Action {
     ReadAudit,
     /// One's own personal access tokens: list, create, revoke.
     KeepOwnTokens,
+    /// The API's OpenAPI document and reference page: documentation, no
+    /// data, so anyone may read it, signed in or not ([`anonymous_may`]).
+    ReadApiDocs,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -198,8 +201,14 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
             Interviewer => Err(Denied::Hidden),
         },
         ReadAudit => allow(role == Admin, Denied::Forbidden(ROLE)),
-        KeepOwnTokens => Ok(()),
+        KeepOwnTokens | ReadApiDocs => Ok(()),
     }
+}
+
+/// What someone who has not signed in may do: only read public
+/// documentation. Everything else asks them to sign in.
+pub fn anonymous_may(action: Action) -> bool {
+    matches!(action, Action::ReadApiDocs)
 }
 
 /// Whether the role could do `action` to anything at all: asked when the
@@ -337,6 +346,7 @@ mod tests {
             (ExportCandidate, candidate(mine, true, true), [OK, X, X, OK, H]),
             (ReadAudit, Scope::default(), [OK, X, X, X, X]),
             (KeepOwnTokens, Scope::default(), [OK, OK, OK, OK, OK]),
+            (ReadApiDocs, Scope::default(), [OK, OK, OK, OK, OK]),
         ];
         for (action, scope, expected) in table {
             let callers = [
@@ -389,6 +399,14 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(can(as_role(role), ReadKit, &template), H);
             assert_eq!(can(as_role(role), KeepScorecard, &template), H);
+        }
+    }
+
+    #[test]
+    fn only_the_api_documentation_is_open_to_anyone() {
+        assert!(anonymous_may(ReadApiDocs));
+        for action in [ReadBank, KeepOwnTokens, ReadCalibration, ListJobs] {
+            assert!(!anonymous_may(action), "{action:?}");
         }
     }
 

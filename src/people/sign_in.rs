@@ -17,6 +17,24 @@ use crate::web::{
     render, see_other, session_cookie,
 };
 
+/// A sign-in: the token (send it as `Authorization: Bearer <token>`) and who.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SignedIn {
+    token: String,
+    user: crate::db::models::User,
+}
+
+/// The caller, and the CSRF token their browser session's forms carry.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Me {
+    user: crate::db::models::User,
+    csrf_token: String,
+}
+
+crate::named_body!(ResetSent { message: String });
+
 /// Signs in by email and password, throttled per account and per address
 /// (`throttle`): a throttled attempt is not checked at all.
 /// Returns the session token and the user.
@@ -224,12 +242,17 @@ pub async fn logout_form(
     Ok(response)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     email: Option<String>,
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody, security(()), summary = "Sign in: a token for the API and the session cookie",
+    responses((status = 200, description = "Signed in.", body = SignedIn),
+        (status = 401, description = "The email or password is not right.", body = crate::error::ErrorBody),
+        (status = 422, description = "The email or password is missing.", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many attempts; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_login(
     state: State,
     req: HttpRequest,
@@ -256,6 +279,8 @@ pub async fn api_login(
     Ok(HttpResponse::Ok().json(json!({"token": jwt, "user": user})))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", summary = "Sign out everywhere: ends every session of the caller (tokens stay)",
+    responses((status = 204, description = "Signed out.")))]
 pub async fn api_logout(state: State, user: CurrentUser) -> Result<HttpResponse, AppError> {
     db(&state, move |conn| {
         Ok(accounts::revoke_sessions(conn, &user.user)?)
@@ -268,6 +293,8 @@ pub async fn api_logout(state: State, user: CurrentUser) -> Result<HttpResponse,
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/v1/me", summary = "Who the caller is",
+    responses((status = 200, description = "The caller.", body = Me)))]
 pub async fn api_me(user: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(json!({"user": user.user, "csrf_token": user.claims.csrf}))
 }
@@ -366,11 +393,15 @@ pub async fn reset_request_form(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetRequestBody {
     email: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/password-resets", request_body = ResetRequestBody, security(()), summary = "Ask for a password reset link by email",
+    responses((status = 202, description = "Sent if the address has an account (the answer does not say).", body = ResetSent),
+        (status = 422, description = "The email is missing or invalid.", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many requests; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_reset_request(
     state: State,
     req: HttpRequest,
@@ -567,11 +598,16 @@ pub async fn reset_form(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordBody {
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/password-resets/{token}/accept", params(("token" = String, Path, description = "The token from the reset link")),
+    request_body = PasswordBody, security(()), summary = "Choose a new password with a reset link",
+    responses((status = 200, description = "The password is changed.", body = crate::people::api::UserAnswer),
+        (status = 410, description = "The link was used or has expired.", body = crate::error::ErrorBody),
+        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody)))]
 pub async fn api_reset(
     state: State,
     token: web::Path<String>,
