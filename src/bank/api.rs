@@ -210,7 +210,7 @@ pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, A
 
 /// Imports a bank file (TOML in the body, at most `UPLOAD_LIMIT` bytes):
 /// all of it, or nothing.
-#[utoipa::path(post, path = "/api/v1/bank/import", operation_id = "import_bank", request_body(content = String, content_type = "application/toml", description = "A bank file, as `GET /api/v1/bank/export` writes it"),
+#[utoipa::path(post, path = "/api/v1/bank/import", operation_id = "import_bank", request_body(content = String, content_type = "text/plain", description = "A bank file (TOML text), as `GET /api/v1/bank/export` writes it"),
     summary = "Import a bank file: all of it, or nothing",
     responses((status = 200, description = "What was added and changed.", body = super::SeedReport),
         (status = 422, description = "The file does not fit the bank.", body = crate::error::ErrorBody)))]

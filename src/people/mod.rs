@@ -10,6 +10,7 @@ pub mod reset_requests;
 pub mod setup;
 mod setup_pages;
 mod sign_in;
+mod sign_in_api;
 pub mod throttle;
 pub mod tokens;
 mod tokens_api;
@@ -68,17 +69,17 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
 pub fn api(r: &mut crate::openapi::ApiRoutes) {
-    r.op(sign_in::__path_api_login, sign_in::api_login)
-        .op(sign_in::__path_api_logout, sign_in::api_logout)
-        .op(sign_in::__path_api_me, sign_in::api_me)
+    r.op(sign_in_api::__path_api_login, sign_in_api::api_login)
+        .op(sign_in_api::__path_api_logout, sign_in_api::api_logout)
+        .op(sign_in_api::__path_api_me, sign_in_api::api_me)
         .op(tokens_api::__path_api_list, tokens_api::api_list)
         .op(tokens_api::__path_api_create, tokens_api::api_create)
         .op(tokens_api::__path_api_revoke, tokens_api::api_revoke)
         .op(
-            sign_in::__path_api_reset_request,
-            sign_in::api_reset_request,
+            sign_in_api::__path_api_reset_request,
+            sign_in_api::api_reset_request,
         )
-        .op(sign_in::__path_api_reset, sign_in::api_reset)
+        .op(sign_in_api::__path_api_reset, sign_in_api::api_reset)
         .op(api::__path_api_list, api::api_list)
         .op(api::__path_api_create, api::api_create)
         .op(api::__path_api_update, api::api_update)

@@ -1,4 +1,5 @@
-//! Signing in and out, and password resets: pages and `/api/v1`.
+//! Signing in and out, and password resets: the pages and what the API
+//! shares with them (`sign_in_api` has the API's handlers).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -11,34 +12,16 @@ use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
 use crate::people::{accounts, reset_requests, throttle};
-use crate::web::extract::{ApiJson, CsrfForm};
+use crate::web::extract::CsrfForm;
 use crate::web::{
-    State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
-    render, see_other, session_cookie,
+    State, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge, render,
+    see_other, session_cookie,
 };
-
-/// A sign-in: the token (send it as `Authorization: Bearer <token>`) and who.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct SignedIn {
-    token: String,
-    user: crate::db::models::User,
-}
-
-/// The caller, and the CSRF token their browser session's forms carry.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct Me {
-    user: crate::db::models::User,
-    csrf_token: String,
-}
-
-crate::named_body!(ResetSent { message: String });
 
 /// Signs in by email and password, throttled per account and per address
 /// (`throttle`): a throttled attempt is not checked at all.
 /// Returns the session token and the user.
-async fn sign_in(
+pub(super) async fn sign_in(
     state: &State,
     email: &str,
     password: String,
@@ -242,64 +225,7 @@ pub async fn logout_form(
     Ok(response)
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct LoginBody {
-    email: Option<String>,
-    password: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody, security(()), summary = "Sign in: a token for the API and the session cookie",
-    responses((status = 200, description = "Signed in.", body = SignedIn),
-        (status = 401, description = "The email or password is not right.", body = crate::error::ErrorBody),
-        (status = 422, description = "The email or password is missing.", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many attempts; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
-pub async fn api_login(
-    state: State,
-    req: HttpRequest,
-    body: ApiJson<LoginBody>,
-) -> Result<HttpResponse, AppError> {
-    let body = body.0;
-    let mut missing = Vec::new();
-    if body.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
-        missing.push(("email", "This field is required.".to_owned()));
-    }
-    if body.password.as_deref().is_none_or(str::is_empty) {
-        missing.push(("password", "This field is required.".to_owned()));
-    }
-    if !missing.is_empty() {
-        return Err(api_field_errors(missing));
-    }
-    let (jwt, user) = sign_in(
-        &state,
-        body.email.as_deref().unwrap_or_default(),
-        body.password.unwrap_or_default(),
-        client_ip(&req),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({"token": jwt, "user": user})))
-}
-
-#[utoipa::path(post, path = "/api/v1/auth/logout", summary = "Sign out everywhere: ends every session of the caller (tokens stay)",
-    responses((status = 204, description = "Signed out.")))]
-pub async fn api_logout(state: State, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    db(&state, move |conn| {
-        Ok(accounts::revoke_sessions(conn, &user.user)?)
-    })
-    .await?;
-    let mut response = HttpResponse::NoContent().finish();
-    response
-        .add_cookie(&clear_session_cookie())
-        .map_err(AppError::internal)?;
-    Ok(response)
-}
-
-#[utoipa::path(get, path = "/api/v1/me", summary = "Who the caller is",
-    responses((status = 200, description = "The caller.", body = Me)))]
-pub async fn api_me(user: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"user": user.user, "csrf_token": user.claims.csrf}))
-}
-
-const RESET_SENT: &str = "If that address belongs to an account, we sent it a link to choose a new password. The link works once and expires in 2 hours.";
+pub(super) const RESET_SENT: &str = "If that address belongs to an account, we sent it a link to choose a new password. The link works once and expires in 2 hours.";
 
 pub async fn reset_request_page(
     state: State,
@@ -328,7 +254,7 @@ const RESET_THROTTLED: &str = "You asked for several links to this address, or f
 /// Records a reset request (the same way for every address, see
 /// `reset_requests`) and wakes its handler; `Some(seconds)` when a limit
 /// was reached and nothing was recorded.
-async fn request_reset(
+pub(super) async fn request_reset(
     state: &State,
     email: EmailAddress,
     ip: String,
@@ -391,28 +317,6 @@ pub async fn reset_request_form(
         "Check your email",
         json!({"heading": "Check your email", "message": RESET_SENT}),
     )
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct ResetRequestBody {
-    email: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/password-resets", request_body = ResetRequestBody, security(()), summary = "Ask for a password reset link by email",
-    responses((status = 202, description = "Sent if the address has an account (the answer does not say).", body = ResetSent),
-        (status = 422, description = "The email is missing or invalid.", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many requests; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
-pub async fn api_reset_request(
-    state: State,
-    req: HttpRequest,
-    body: ApiJson<ResetRequestBody>,
-) -> Result<HttpResponse, AppError> {
-    let email = EmailAddress::parse(body.0.email.as_deref().unwrap_or_default())
-        .map_err(|e| api_field_errors(vec![("email", e.0)]))?;
-    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
-        return Err(AppError::TooManyRequests { retry_after_secs });
-    }
-    Ok(HttpResponse::Accepted().json(json!({"message": RESET_SENT})))
 }
 
 fn link_problem(
@@ -525,7 +429,7 @@ pub async fn password_for_link(
 }
 
 /// Sets a new password from a reset link; returns the user.
-async fn reset(
+pub(super) async fn reset(
     state: &State,
     plain: String,
     password: &str,
@@ -595,30 +499,5 @@ pub async fn reset_form(
             merge(json!({"token": plain}), form_errors(&errors)),
         ),
         Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
-    }
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PasswordBody {
-    password: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/password-resets/{token}/accept", params(("token" = String, Path, description = "The token from the reset link")),
-    request_body = PasswordBody, security(()), summary = "Choose a new password with a reset link",
-    responses((status = 200, description = "The password is changed.", body = crate::people::api::UserAnswer),
-        (status = 410, description = "The link was used or has expired.", body = crate::error::ErrorBody),
-        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody)))]
-pub async fn api_reset(
-    state: State,
-    token: web::Path<String>,
-    body: ApiJson<PasswordBody>,
-) -> Result<HttpResponse, AppError> {
-    let password = body
-        .0
-        .password
-        .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
-    match reset(&state, token.into_inner(), &password, None).await? {
-        Ok(user) => Ok(HttpResponse::Ok().json(json!({"user": user}))),
-        Err(errors) => Err(api_field_errors(errors)),
     }
 }
