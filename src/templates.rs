@@ -62,6 +62,7 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// `{{> pagination}}`.
 pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/access_tokens",
+    "partials/api_text",
     "partials/api_type",
     "partials/error_summary",
     "partials/field_error",

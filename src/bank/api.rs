@@ -220,6 +220,11 @@ pub async fn api_import(
     body: LimitedBody<UPLOAD_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::BadRequest(
+            "The body is empty: send a bank file (TOML).".into(),
+        ));
+    }
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;

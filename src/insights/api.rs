@@ -17,11 +17,11 @@ use crate::web::{State, db};
 pub struct InsightsParams {
     /// One job only.
     job_id: Option<i64>,
-    /// The first day, `YYYY-MM-DD` (UTC).
-    #[param(format = Date)]
+    /// The first day, `YYYY-MM-DD` (UTC); empty is the same as absent.
+    #[param(pattern = r"^\s*(\d{4}-\d{2}-\d{2})?\s*$")]
     from: Option<String>,
-    /// The last day, `YYYY-MM-DD` (UTC), inclusive.
-    #[param(format = Date)]
+    /// The last day, `YYYY-MM-DD` (UTC), inclusive; empty is the same as absent.
+    #[param(pattern = r"^\s*(\d{4}-\d{2}-\d{2})?\s*$")]
     to: Option<String>,
 }
 

@@ -128,7 +128,8 @@ fn every_feature(r: &mut ApiRoutes) {
     r.feature("Audit", "The audit log.", crate::audit::api);
 }
 
-/// Mounts every API route; the caller scopes it under [`API_PREFIX`].
+/// Mounts every API route; the caller scopes it under [`API_PREFIX`]. A
+/// path called with a method it does not serve answers 405 with `Allow`.
 pub fn api_v1(cfg: &mut web::ServiceConfig) {
     let mut routes = ApiRoutes {
         cfg: Some(cfg),
@@ -136,6 +137,48 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         tag: "",
     };
     every_feature(&mut routes);
+    let ApiRoutes { cfg, gathered, .. } = routes;
+    let Some(cfg) = cfg else { return };
+    for (path, item) in &gathered.paths.paths {
+        let allow = allowed_methods(item).join(", ");
+        let local = path.strip_prefix(API_PREFIX).unwrap_or(path);
+        cfg.route(
+            local,
+            web::route().to(move || {
+                let allow = allow.clone();
+                async move { method_not_allowed(&allow) }
+            }),
+        );
+    }
+}
+
+/// The methods a documented path serves, as `Allow` lists them.
+fn allowed_methods(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
+    [
+        ("GET", item.get.is_some()),
+        ("HEAD", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(method, served)| served.then_some(method))
+    .collect()
+}
+
+/// 405 with `Allow` and the API's error body.
+fn method_not_allowed(allow: &str) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((actix_web::http::header::ALLOW, allow))
+        .json(crate::error::ErrorBody {
+            error: crate::error::ErrorDetail {
+                code: "method_not_allowed",
+                message: format!("This path answers {allow}."),
+                fields: Default::default(),
+                location: None,
+            },
+        })
 }
 
 /// The routes of the document and the reference page.

@@ -11,10 +11,17 @@ use crate::auth::MaybeUser;
 use crate::error::AppError;
 use crate::web::{State, render_page};
 
+/// A run of text, shown as code when it was between backticks.
+#[derive(Serialize)]
+struct Segment {
+    text: String,
+    code: bool,
+}
+
 #[derive(Serialize)]
 struct Page {
     version: String,
-    description: String,
+    description: Vec<Segment>,
     groups: Vec<Group>,
     schemas: Vec<SchemaView>,
 }
@@ -23,7 +30,7 @@ struct Page {
 struct Group {
     name: String,
     anchor: String,
-    description: String,
+    description: Vec<Segment>,
     operations: Vec<OperationView>,
 }
 
@@ -33,7 +40,7 @@ struct OperationView {
     method: String,
     path: String,
     summary: String,
-    description: String,
+    description: Vec<Segment>,
     public: bool,
     parameters: Vec<ParameterView>,
     request: Option<TypeView>,
@@ -46,13 +53,13 @@ struct ParameterView {
     location: String,
     required: bool,
     kind: TypeView,
-    description: String,
+    description: Vec<Segment>,
 }
 
 #[derive(Serialize)]
 struct ResponseView {
     status: String,
-    description: String,
+    description: Vec<Segment>,
     body: Option<TypeView>,
 }
 
@@ -68,7 +75,7 @@ struct TypeView {
 struct SchemaView {
     name: String,
     anchor: String,
-    description: String,
+    description: Vec<Segment>,
     fields: Vec<FieldView>,
     values: Vec<String>,
 }
@@ -78,7 +85,7 @@ struct FieldView {
     name: String,
     kind: TypeView,
     required: bool,
-    description: String,
+    description: Vec<Segment>,
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -108,6 +115,22 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
 }
 
+/// The document's text with its `inline code` marked, for the template to
+/// show (escaped) as code.
+fn prose(value: &Value) -> Vec<Segment> {
+    value
+        .as_str()
+        .unwrap_or_default()
+        .split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| Segment {
+            text: part.to_owned(),
+            code: i % 2 == 1,
+        })
+        .collect()
+}
+
 fn anchor(prefix: &str, name: &str) -> String {
     let slug: String = name
         .chars()
@@ -130,7 +153,7 @@ fn view(doc: &Value) -> Page {
         .map(|tag| Group {
             name: text(&tag["name"]),
             anchor: anchor("tag", tag["name"].as_str().unwrap_or_default()),
-            description: text(&tag["description"]),
+            description: prose(&tag["description"]),
             operations: Vec::new(),
         })
         .collect();
@@ -156,7 +179,7 @@ fn view(doc: &Value) -> Page {
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 summary: text(&op["summary"]),
-                description: text(&op["description"]),
+                description: prose(&op["description"]),
                 public,
                 parameters: op["parameters"]
                     .as_array()
@@ -167,7 +190,7 @@ fn view(doc: &Value) -> Page {
                         location: text(&p["in"]),
                         required: p["required"].as_bool().unwrap_or(false),
                         kind: type_of(&p["schema"]),
-                        description: text(&p["description"]),
+                        description: prose(&p["description"]),
                     })
                     .collect(),
                 request: op["requestBody"]["content"]
@@ -180,7 +203,7 @@ fn view(doc: &Value) -> Page {
                     .flatten()
                     .map(|(status, r)| ResponseView {
                         status: status.clone(),
-                        description: text(&r["description"]),
+                        description: prose(&r["description"]),
                         body: r["content"]
                             .as_object()
                             .and_then(|c| c.values().next())
@@ -193,7 +216,7 @@ fn view(doc: &Value) -> Page {
                 None => groups.push(Group {
                     name: tag.to_owned(),
                     anchor: anchor("tag", tag),
-                    description: String::new(),
+                    description: Vec::new(),
                     operations: vec![view],
                 }),
             }
@@ -207,7 +230,7 @@ fn view(doc: &Value) -> Page {
         .collect();
     Page {
         version: text(&doc["info"]["version"]),
-        description: text(&doc["info"]["description"]),
+        description: prose(&doc["info"]["description"]),
         groups,
         schemas,
     }
@@ -223,7 +246,7 @@ fn schema_view(name: &str, schema: &Value) -> SchemaView {
     SchemaView {
         name: name.to_owned(),
         anchor: anchor("schema", name),
-        description: text(&schema["description"]),
+        description: prose(&schema["description"]),
         fields: schema["properties"]
             .as_object()
             .into_iter()
@@ -232,7 +255,7 @@ fn schema_view(name: &str, schema: &Value) -> SchemaView {
                 name: field.clone(),
                 kind: type_of(s),
                 required: required.contains(&field.as_str()),
-                description: text(&s["description"]),
+                description: prose(&s["description"]),
             })
             .collect(),
         values: schema["enum"]

@@ -318,13 +318,22 @@ fn every_served_api_route_is_documented_and_every_documented_one_is_served() {
 
     // And method by method: a documented operation reaches its handler
     // (which asks for a token, or reads the body first when public); any
-    // other method on the path falls to the default service's 404.
+    // other method on the path is 405, with `Allow` naming the documented
+    // ones.
     let mut anonymous = app.browser();
     for path in &paths {
         let concrete = path
             .replace("{id}", "1")
             .replace("{token}", "nonsense")
             .replace("{key}", "backend-developer");
+        let mut allowed: Vec<String> = METHODS
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .filter(|m| ops.contains(&(m.clone(), path.clone())))
+            .collect();
+        if allowed.contains(&"GET".to_owned()) {
+            allowed.insert(1, "HEAD".to_owned());
+        }
         for method in METHODS {
             let upper = method.to_ascii_uppercase();
             let res = anonymous.request(
@@ -332,7 +341,6 @@ fn every_served_api_route_is_documented_and_every_documented_one_is_served() {
                 &concrete,
                 Some(("application/json", "{not json".to_owned())),
             );
-            let is_default = res.status == 404 && res.json()["error"]["code"] == "not_found";
             if ops.contains(&(upper.clone(), path.clone())) {
                 assert!(
                     matches!(res.status, 400 | 401),
@@ -341,14 +349,30 @@ fn every_served_api_route_is_documented_and_every_documented_one_is_served() {
                     res.body
                 );
             } else {
-                assert!(
-                    is_default,
+                assert_eq!(
+                    res.status, 405,
                     "{upper} {path} is not documented but answered {}: {}",
                     res.status, res.body
                 );
+                assert_eq!(res.json()["error"]["code"], "method_not_allowed");
+                let allow: Vec<String> = res
+                    .header("allow")
+                    .unwrap_or_default()
+                    .split(", ")
+                    .map(str::to_owned)
+                    .collect();
+                let mut sorted_allowed = allowed.clone();
+                sorted_allowed.sort();
+                let mut sorted_allow = allow.clone();
+                sorted_allow.sort();
+                assert_eq!(sorted_allow, sorted_allowed, "{upper} {path}: Allow");
             }
         }
     }
+    // A path that is not the API's at all is the default 404.
+    let res = anonymous.get("/api/v1/no-such-thing");
+    assert_eq!(res.status, 404);
+    assert_eq!(res.json()["error"]["code"], "not_found");
 }
 
 #[test]
@@ -385,4 +409,41 @@ fn the_reference_page_shows_every_operation_to_anyone() {
     assert!(page.body.contains("Signed in as"), "{}", page.body);
     let home = browser.get("/");
     assert!(home.body.contains("href=\"/api/docs\""));
+}
+
+/// What the contract test found, kept fixed: a JSON array is not an
+/// object with every field left out, and an empty upload is not an empty
+/// bank file.
+#[test]
+fn an_array_body_and_an_empty_bank_file_are_refused() {
+    let app = TestApp::spawn();
+    let admin = app.user(loopwright::domain::Role::Admin);
+    let mut api = app.script(&admin);
+    let question = api.get("/api/v1/questions?per_page=1").json()["questions"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for (method, path) in [
+        ("PATCH", format!("/api/v1/questions/{question}")),
+        ("POST", "/api/v1/jobs".to_owned()),
+        ("POST", "/api/v1/me/tokens".to_owned()),
+    ] {
+        let res = api.request(method, &path, Some(("application/json", "[]".to_owned())));
+        assert_eq!(res.status, 422, "{method} {path}: {}", res.body);
+        assert!(
+            res.json()["error"]["fields"]["body"]
+                .as_str()
+                .unwrap()
+                .contains("not an array"),
+            "{}",
+            res.body
+        );
+    }
+    let res = api.request("POST", "/api/v1/bank/import", None);
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert!(
+        res.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("empty")
+    );
 }
