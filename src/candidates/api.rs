@@ -115,12 +115,16 @@ pub struct Queued {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CandidateBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     email: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<CandidateStatus>)]
     status: Option<String>,
 }
 
@@ -218,11 +222,11 @@ pub async fn api_send_prep_pack(
     id: web::Path<i64>,
     body: LimitedBody<JSON_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
-    // The body is optional: no body sends the pack without a note.
+    // The body is optional: no body (or `null`) sends the pack without a note.
     let body: SendBody = if body.0.is_empty() {
         SendBody::default()
     } else {
-        json_body(&body.0)?
+        json_body::<Option<SendBody>>(&body.0)?.unwrap_or_default()
     };
     if body
         .note

@@ -58,10 +58,13 @@ pub struct NewCandidate {
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct CandidateInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub email: String,
     #[serde(default, deserialize_with = "crate::web::form::id_or_blank")]
+    #[schema(required = true, nullable = false)]
     pub job_id: Option<i64>,
     #[serde(default)]
     pub notes: String,

@@ -133,6 +133,7 @@ pub struct Decided<'a> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct DecisionBody {
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::DecisionOutcome>)]
     outcome: Option<String>,
     rationale: Option<String>,
     #[serde(default)]
@@ -173,7 +174,9 @@ pub async fn api_decide(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReminderBody {
+    #[schema(required = true, nullable = false)]
     stage_id: Option<i64>,
+    #[schema(required = true, nullable = false)]
     interviewer_id: Option<i64>,
 }
 

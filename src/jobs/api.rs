@@ -25,8 +25,10 @@ crate::named_body!(CriterionAnswer {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewJobBody {
+    #[schema(required = true, nullable = false)]
     title: Option<String>,
     team: Option<String>,
+    #[schema(required = true, nullable = false)]
     track_id: Option<i64>,
     hiring_manager_id: Option<i64>,
     /// `false` starts with an empty loop instead of the track's typical stages.
@@ -89,10 +91,12 @@ pub async fn api_job(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct JobBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     title: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     team: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     status: Option<JobStatus>,
 }
 
@@ -142,12 +146,16 @@ pub async fn api_job_criteria(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CriterionBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<CriterionKind>)]
     kind: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     position: Option<i64>,
 }
 

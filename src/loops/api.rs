@@ -65,7 +65,9 @@ fn version_of(version: Option<i64>) -> Result<i64, AppError> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AddStageBody {
+    #[schema(required = true, nullable = false)]
     stage_kind: Option<String>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
     position: Option<usize>,
 }
@@ -96,18 +98,25 @@ pub async fn api_add_stage(
 /// `starts_at`, `time_zone` and `location`, and is refused elsewhere.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct StageBody {
+    /// The loop version this edit is based on (409 if it is stale).
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     title: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     format: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     duration_minutes: Option<i64>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     focus_criterion_ids: Option<Vec<i64>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     location: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     position: Option<usize>,
     /// RFC 3339 with its offset.
     #[serde(default, deserialize_with = "patch::nullable")]
@@ -201,7 +210,9 @@ pub async fn api_delete_stage(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct QuestionsBody {
+    #[schema(required = true, nullable = false)]
     question_ids: Option<Vec<i64>>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
 }
 
@@ -232,7 +243,9 @@ pub async fn api_stage_questions(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct InterviewersBody {
+    #[schema(required = true, nullable = false)]
     user_ids: Option<Vec<i64>>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
 }
 

@@ -40,9 +40,13 @@ pub async fn api_list(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateUserBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::Role>)]
     role: Option<String>,
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 
@@ -86,10 +90,14 @@ pub async fn api_create(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateUserBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<crate::domain::Role>)]
     role: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     active: Option<bool>,
 }
 
@@ -141,8 +149,11 @@ pub async fn api_update(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct InviteBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::Role>)]
     role: Option<String>,
 }
 
@@ -188,6 +199,7 @@ struct Accepted {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 

@@ -32,7 +32,9 @@ crate::named_body!(ResetSent { message: String });
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 
@@ -89,6 +91,7 @@ pub async fn api_me(user: CurrentUser) -> HttpResponse {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetRequestBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
 }
 
@@ -111,6 +114,7 @@ pub async fn api_reset_request(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordBody {
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 

@@ -34,6 +34,7 @@ pub struct NewTokenBody {
     #[serde(default)]
     name: String,
     #[serde(default)]
+    #[schema(value_type = super::tokens::TokenScope)]
     scope: String,
     /// RFC 3339, or null for a token that does not expire.
     #[serde(default)]
