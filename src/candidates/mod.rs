@@ -56,6 +56,7 @@ pub struct NewCandidate {
 /// A new candidate as a person typed it, from the page's form or the API's
 /// JSON alike; [`CandidateInput::parse`] checks it once for both.
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[schema(description = "A new candidate: creating one clones the job's template loop.")]
 pub struct CandidateInput {
     #[serde(default)]
     #[schema(required = true)]
