@@ -277,21 +277,27 @@ def main():
         config_file = work / "schemathesis.toml"
         config_file.write_text(config(ids))
 
+        # The three that could end the run get a fresh admin and token each,
+        # and their decoys, now: the main phase tries sign-ins with made-up
+        # passwords, and this address may then be throttled for a while.
+        decoy_user = admin.call(
+            "POST",
+            "/api/v1/users",
+            {"email": "decoy@example.com", "name": "Decoy Person", "role": "interviewer", "password": "a decoy passphrase here"},
+        )["user"]["id"]
+        alone = []
+        for n, (method, path) in enumerate(LAST, start=1):
+            api, _, _ = new_admin(admin, n)
+            decoy_token = api.call("POST", "/api/v1/me/tokens", {"name": "decoy", "scope": "read"})["id"]
+            alone.append((n, method, path, api, decoy_token))
+
         results = []
         main_filters = []
         for method, path in LAST:
             main_filters += ["--exclude-operation-id", op_id(spec, method, path)]
         results.append(("main", *schemathesis(base, admin.token, work, "main", main_filters, config_file)))
 
-        # The three that could end the run, each with a fresh admin and token.
-        decoy_user = admin.call(
-            "POST",
-            "/api/v1/users",
-            {"email": "decoy@example.com", "name": "Decoy Person", "role": "interviewer", "password": "a decoy passphrase here"},
-        )["user"]["id"]
-        for n, (method, path) in enumerate(LAST, start=1):
-            api, token_id, _ = new_admin(admin, n)
-            decoy_token = api.call("POST", "/api/v1/me/tokens", {"name": "decoy", "scope": "read"})["id"]
+        for n, method, path, api, decoy_token in alone:
             phase_config = work / f"schemathesis-last-{n}.toml"
             target = {"/api/v1/users/{id}": decoy_user, "/api/v1/me/tokens/{id}": decoy_token}.get(path)
             phase_config.write_text(

@@ -53,7 +53,8 @@ pub struct CreateUserBody {
 #[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", request_body = CreateUserBody, summary = "Add a user with a password (admins)",
     responses((status = 201, description = "The user.", body = UserAnswer),
         (status = 409, description = "Someone has that email already.", body = crate::error::ErrorBody),
-        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody),
+        (status = 429, description = "Many passwords are being checked at once; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_create(
     state: State,
     me: CurrentUser,
@@ -207,7 +208,8 @@ pub struct AcceptBody {
     request_body = AcceptBody, security(()), summary = "Accept an invitation: choose a password and sign in",
     responses((status = 201, description = "The new member, signed in.", body = Accepted),
         (status = 410, description = "The invitation was used or has expired.", body = crate::error::ErrorBody),
-        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody)))]
+        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody),
+        (status = 429, description = "Many passwords are being checked at once; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_accept(
     state: State,
     token: web::Path<String>,

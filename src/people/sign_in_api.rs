@@ -122,7 +122,8 @@ pub struct PasswordBody {
     request_body = PasswordBody, security(()), summary = "Choose a new password with a reset link",
     responses((status = 200, description = "The password is changed.", body = crate::people::api::UserAnswer),
         (status = 410, description = "The link was used or has expired.", body = crate::error::ErrorBody),
-        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody)))]
+        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody),
+        (status = 429, description = "Many passwords are being checked at once; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_reset(
     state: State,
     token: web::Path<String>,
