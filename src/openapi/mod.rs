@@ -243,7 +243,30 @@ pub fn document() -> OpenApi {
 /// The document as served, built once.
 pub fn document_json() -> &'static str {
     static JSON: OnceLock<String> = OnceLock::new();
-    JSON.get_or_init(|| document().to_pretty_json().unwrap_or_default())
+    JSON.get_or_init(|| {
+        let mut value = serde_json::to_value(document()).unwrap_or_default();
+        plain_descriptions(&mut value);
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    })
+}
+
+/// Descriptions come from doc comments: their intra-doc links
+/// (``[`MIN_SHARED_CANDIDATES`]``) read as plain code to an API's user.
+fn plain_descriptions(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    serde_json::Value::String(text) if key == "description" => {
+                        *text = text.replace("[`", "`").replace("`]", "`");
+                    }
+                    _ => plain_descriptions(item),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(plain_descriptions),
+        _ => {}
+    }
 }
 
 /// `GET /api/openapi.json`.
