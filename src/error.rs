@@ -61,15 +61,20 @@ pub enum AppError {
     Internal(#[source] anyhow::Error),
 }
 
-#[derive(Serialize)]
+/// What every API error answers.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody<'a> {
     pub error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
+    /// A stable, machine-readable name for the kind of error, e.g.
+    /// `validation_failed` (422), `conflict` (409), `not_found` (404).
     pub code: &'a str,
+    /// What went wrong, for a person to read.
     pub message: String,
+    /// The fields (or parameters) at fault, each with what is wrong with it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
     /// For a duplicate: the path of what already exists.

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod loops;
 pub mod mail;
 pub mod metrics;
+pub mod openapi;
 pub mod people;
 pub mod templates;
 pub mod web;

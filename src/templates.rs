@@ -20,6 +20,7 @@ macro_rules! embed {
 pub const TEMPLATES: &[(&str, &str)] = embed![
     "layouts/base",
     "pages/accept_invitation",
+    "pages/api_docs",
     "pages/account",
     "pages/audit",
     "pages/bank",
@@ -63,6 +64,8 @@ pub const TEMPLATES: &[(&str, &str)] = embed![
 /// `{{> pagination}}`.
 pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/access_tokens",
+    "partials/api_text",
+    "partials/api_type",
     "partials/error_summary",
     "partials/field_error",
     "partials/pagination",

@@ -82,6 +82,9 @@ pub enum Action {
     KeepOwnTokens,
     /// Webhooks: register, delete, test, and read their delivery logs.
     ManageWebhooks,
+    /// The API's OpenAPI document and reference page: documentation, no
+    /// data, so anyone may read it, signed in or not ([`anonymous_may`]).
+    ReadApiDocs,
 }
 
 /// The facts of the thing acted on that the rules need; loaded by [`ensure`].
@@ -200,9 +203,15 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
             Interviewer => Err(Denied::Hidden),
         },
         ReadAudit => allow(role == Admin, Denied::Forbidden(ROLE)),
-        KeepOwnTokens => Ok(()),
+        KeepOwnTokens | ReadApiDocs => Ok(()),
         ManageWebhooks => allow(role == Admin, Denied::Forbidden(ROLE)),
     }
+}
+
+/// What someone who has not signed in may do: only read public
+/// documentation. Everything else asks them to sign in.
+pub fn anonymous_may(action: Action) -> bool {
+    matches!(action, Action::ReadApiDocs)
 }
 
 /// Whether the role could do `action` to anything at all: asked when the
@@ -341,6 +350,7 @@ mod tests {
             (ReadAudit, Scope::default(), [OK, X, X, X, X]),
             (KeepOwnTokens, Scope::default(), [OK, OK, OK, OK, OK]),
             (ManageWebhooks, Scope::default(), [OK, X, X, X, X]),
+            (ReadApiDocs, Scope::default(), [OK, OK, OK, OK, OK]),
         ];
         for (action, scope, expected) in table {
             let callers = [
@@ -393,6 +403,14 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(can(as_role(role), ReadKit, &template), H);
             assert_eq!(can(as_role(role), KeepScorecard, &template), H);
+        }
+    }
+
+    #[test]
+    fn only_the_api_documentation_is_open_to_anyone() {
+        assert!(anonymous_may(ReadApiDocs));
+        for action in [ReadBank, KeepOwnTokens, ReadCalibration, ListJobs] {
+            assert!(!anonymous_may(action), "{action:?}");
         }
     }
 

@@ -9,12 +9,18 @@ use crate::web::extract::ApiQuery;
 use crate::web::form::Paging;
 use crate::web::{State, db};
 
+crate::page_body!(EventPage {
+    events: super::AuditEntry
+});
+
 /// `GET /api/v1/audit?actor_id=&kind=&from=&to=&page=&per_page=` (admins):
 /// `{events: [{id, at, actor_id, actor_name, kind, subject_type,
 /// subject_id, details, ip}], page, per_page, total}`, newest first. `kind`
 /// is an action or its family (`scorecard` matches `scorecard.submitted`);
 /// `from`/`to` are RFC 3339 instants or dates. 400 naming a parameter that
 /// cannot be used; 403 for anyone but an admin.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery, Paging), operation_id = "audit_log", summary = "The audit log, newest first (admins)",
+    responses((status = 200, description = "One page of events.", body = EventPage)))]
 pub async fn api_list(
     state: State,
     me: CurrentUser,

@@ -24,8 +24,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes.
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(api::api_list));
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_list, api::api_list);
 }
 
 /// Which events: every field is optional, and all that are set must hold.
@@ -41,14 +41,19 @@ pub struct AuditFilter {
 }
 
 /// The filter as typed, from a query string (API) or the page's form.
-#[derive(Debug, Default, Clone, serde::Deserialize, Serialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Who acted: a user's id.
     #[serde(default)]
     pub actor_id: String,
+    /// An action (`scorecard.submitted`) or its family (`scorecard`).
     #[serde(default)]
     pub kind: String,
+    /// From this RFC 3339 instant or date.
     #[serde(default)]
     pub from: String,
+    /// Up to this RFC 3339 instant, or the end of this date.
     #[serde(default)]
     pub to: String,
 }
@@ -110,7 +115,7 @@ impl AuditQuery {
 }
 
 /// One event as the log shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     /// RFC 3339 (UTC).

@@ -15,7 +15,25 @@ use crate::web::form::Paging;
 use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
+crate::page_body!(QuestionPage {
+    questions: crate::bank::search::QuestionSummary
+});
+crate::named_body!(QuestionAnswer {
+    question: super::questions::QuestionDetail
+});
+crate::page_body!(TrackPage {
+    tracks: crate::db::models::TrackSummary
+});
+crate::page_body!(StageKindPage {
+    stage_kinds: catalog::StageKindView
+});
+crate::page_body!(FormatPage {
+    formats: catalog::FormatView
+});
+
 /// `GET /api/v1/questions?q=&category=&criterion=&stage_kind=&track=&page=&per_page=`.
+#[utoipa::path(get, path = "/api/v1/questions", params(QuestionQuery, Paging), summary = "Search the question bank",
+    responses((status = 200, description = "One page of questions.", body = QuestionPage)))]
 pub async fn api_questions(
     state: State,
     me: CurrentUser,
@@ -34,6 +52,8 @@ pub async fn api_questions(
     Ok(HttpResponse::Ok().json(paging.listed("questions", results, total)))
 }
 
+#[utoipa::path(get, path = "/api/v1/questions/{id}", params(("id" = i64, Path, description = "The question's id")), summary = "A question with where it is used",
+    responses((status = 200, description = "The question.", body = catalog::QuestionView)))]
 pub async fn api_question(
     state: State,
     me: CurrentUser,
@@ -46,29 +66,40 @@ pub async fn api_question(
 
 /// A question as the API takes it; on PATCH every field is optional, and
 /// none may be `null` (every one is required of a question).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QuestionBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     prompt: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     why: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     category: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     track: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     criteria: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     red_flags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     stage_kinds: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     prep_pointers: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     follow_ups: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     minutes: Option<i64>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     archived: Option<bool>,
 }
 
@@ -115,6 +146,10 @@ async fn question_json(
     Ok(named("question", q.question))
 }
 
+#[utoipa::path(post, path = "/api/v1/questions", request_body = QuestionBody, summary = "Add a question to the bank",
+    responses((status = 201, description = "The question.", body = QuestionAnswer),
+        (status = 409, description = "A question with that prompt exists.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_create_question(
     state: State,
     me: CurrentUser,
@@ -141,6 +176,10 @@ pub async fn api_create_question(
     Ok(HttpResponse::Created().json(question_json(&state, &me, id).await?))
 }
 
+#[utoipa::path(patch, path = "/api/v1/questions/{id}", params(("id" = i64, Path, description = "The question's id")), request_body = QuestionBody, summary = "Change or archive a question",
+    responses((status = 200, description = "The question.", body = QuestionAnswer),
+        (status = 409, description = "A question with that prompt exists.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_question(
     state: State,
     me: CurrentUser,
@@ -165,6 +204,8 @@ pub async fn api_update_question(
     Ok(HttpResponse::Ok().json(question_json(&state, &me, id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/bank/export", operation_id = "export_bank", summary = "The whole bank as a TOML bank file",
+    responses((status = 200, description = "The bank file.", content_type = "application/toml", body = String)))]
 pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
     let bank = db(&state, move |conn| catalog::export(conn, &actor)).await?;
@@ -180,12 +221,21 @@ pub async fn api_export(state: State, me: CurrentUser) -> Result<HttpResponse, A
 
 /// Imports a bank file (TOML in the body, at most `UPLOAD_LIMIT` bytes):
 /// all of it, or nothing.
+#[utoipa::path(post, path = "/api/v1/bank/import", operation_id = "import_bank", request_body(content = String, content_type = "text/plain", description = "A bank file (TOML text), as `GET /api/v1/bank/export` writes it"),
+    summary = "Import a bank file: all of it, or nothing",
+    responses((status = 200, description = "What was added and changed.", body = super::SeedReport),
+        (status = 422, description = "The file does not fit the bank.", body = crate::error::ErrorBody)))]
 pub async fn api_import(
     state: State,
     me: CurrentUser,
     body: LimitedBody<UPLOAD_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::BadRequest(
+            "The body is empty: send a bank file (TOML).".into(),
+        ));
+    }
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -194,6 +244,8 @@ pub async fn api_import(
     Ok(HttpResponse::Ok().json(report))
 }
 
+#[utoipa::path(get, path = "/api/v1/tracks", params(Paging), summary = "The tracks",
+    responses((status = 200, description = "One page of tracks.", body = TrackPage)))]
 pub async fn api_tracks(
     state: State,
     me: CurrentUser,
@@ -204,6 +256,8 @@ pub async fn api_tracks(
     Ok(HttpResponse::Ok().json(paging.list_of("tracks", tracks)))
 }
 
+#[utoipa::path(get, path = "/api/v1/tracks/{key}", params(("key" = String, Path, description = "The track's id or slug")), summary = "A track: criteria, red flags, stage kinds, formats",
+    responses((status = 200, description = "The track.", body = catalog::TrackView)))]
 pub async fn api_track(
     state: State,
     me: CurrentUser,
@@ -213,6 +267,8 @@ pub async fn api_track(
     Ok(HttpResponse::Ok().json(db(&state, move |conn| catalog::track(conn, &actor, &key)).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/stage-kinds", params(Paging), summary = "The stage kinds",
+    responses((status = 200, description = "One page of stage kinds.", body = StageKindPage)))]
 pub async fn api_stage_kinds(
     state: State,
     me: CurrentUser,
@@ -223,6 +279,8 @@ pub async fn api_stage_kinds(
     Ok(HttpResponse::Ok().json(paging.list_of("stage_kinds", kinds)))
 }
 
+#[utoipa::path(get, path = "/api/v1/formats", params(Paging), summary = "The interview formats",
+    responses((status = 200, description = "One page of formats.", body = FormatPage)))]
 pub async fn api_formats(
     state: State,
     me: CurrentUser,

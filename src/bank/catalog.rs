@@ -31,7 +31,7 @@ pub fn search_questions(
 
 /// A question, the loops that use it, and its revisions (the API's body
 /// leaves the revisions to the page).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct QuestionView {
     pub question: QuestionDetail,
     pub used_in: Vec<LoopUse>,
@@ -119,7 +119,7 @@ pub fn tracks(conn: &mut DbConn, actor: &User) -> Result<Vec<TrackSummary>, AppE
     Ok(Track::summaries(conn)?)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StageKindView {
     pub id: i64,
     pub slug: String,
@@ -159,7 +159,7 @@ pub fn stage_kinds(conn: &mut DbConn, actor: &User) -> Result<Vec<StageKindView>
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FormatView {
     pub id: i64,
     pub slug: String,
@@ -231,7 +231,7 @@ pub fn options(conn: &mut DbConn, actor: &User) -> Result<Options, AppError> {
     Ok(out)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackHeading {
     pub id: i64,
     pub slug: String,
@@ -239,7 +239,7 @@ pub struct TrackHeading {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackCriterion {
     pub id: i64,
     pub slug: String,
@@ -247,7 +247,7 @@ pub struct TrackCriterion {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackStageKind {
     pub id: i64,
     pub slug: String,
@@ -259,7 +259,7 @@ pub struct TrackStageKind {
     pub focus: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackFormat {
     pub slug: String,
     pub name: String,
@@ -267,7 +267,7 @@ pub struct TrackFormat {
 }
 
 /// `GET /api/v1/tracks/{id or slug}`, and its page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackView {
     pub track: TrackHeading,
     pub criteria: Vec<TrackCriterion>,

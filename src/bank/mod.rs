@@ -244,15 +244,15 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tracks", web::get().to(api::api_tracks))
-        .route("/tracks/{key}", web::get().to(api::api_track))
-        .route("/stage-kinds", web::get().to(api::api_stage_kinds))
-        .route("/formats", web::get().to(api::api_formats))
-        .route("/questions", web::get().to(api::api_questions))
-        .route("/questions", web::post().to(api::api_create_question))
-        .route("/questions/{id}", web::get().to(api::api_question))
-        .route("/questions/{id}", web::patch().to(api::api_update_question))
-        .route("/bank/export", web::get().to(api::api_export))
-        .route("/bank/import", web::post().to(api::api_import));
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_tracks, api::api_tracks)
+        .op(api::__path_api_track, api::api_track)
+        .op(api::__path_api_stage_kinds, api::api_stage_kinds)
+        .op(api::__path_api_formats, api::api_formats)
+        .op(api::__path_api_questions, api::api_questions)
+        .op(api::__path_api_create_question, api::api_create_question)
+        .op(api::__path_api_question, api::api_question)
+        .op(api::__path_api_update_question, api::api_update_question)
+        .op(api::__path_api_export, api::api_export)
+        .op(api::__path_api_import, api::api_import);
 }

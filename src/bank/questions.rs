@@ -16,7 +16,7 @@ use crate::db::schema::{
     stage_questions, stages, tracks,
 };
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionDetail {
     pub id: i64,
     pub slug: String,
@@ -34,7 +34,7 @@ pub struct QuestionDetail {
     pub tracks: Vec<Chip>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LoopUse {
     pub job_title: String,
     pub candidate_name: Option<String>,
@@ -42,9 +42,11 @@ pub struct LoopUse {
     pub loop_id: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = QuestionRevision)]
 pub struct Revision {
     pub version: i64,
+    #[schema(value_type = String)]
     pub changed_at: chrono::NaiveDateTime,
 }
 

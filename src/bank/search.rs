@@ -18,7 +18,8 @@ use crate::db::schema::{
 type Db = <DbConn as Connection>::Backend;
 
 /// The filters of the bank page and `GET /api/v1/questions`; all combine.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuestionQuery {
     #[serde(default)]
     pub q: Option<String>,
@@ -36,8 +37,10 @@ pub struct QuestionQuery {
     #[serde(default)]
     pub archived: Option<bool>,
     #[serde(default)]
+    #[param(ignore)]
     pub page: Option<i64>,
     #[serde(default)]
+    #[param(ignore)]
     pub per_page: Option<i64>,
 }
 
@@ -73,14 +76,14 @@ impl QuestionQuery {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Chip {
     pub slug: String,
     pub name: String,
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionSummary {
     pub id: i64,
     pub slug: String,

@@ -14,13 +14,26 @@ use crate::web::form::Paging;
 use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
-#[derive(Deserialize)]
+crate::page_body!(CandidatePage {
+    candidates: candidates::CandidateView
+});
+crate::named_body!(CandidateAnswer {
+    candidate: candidates::CandidateView
+});
+crate::page_body!(MessagePage {
+    messages: prep_pack::Delivery
+});
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CandidatesQuery {
     job_id: Option<i64>,
     status: Option<String>,
 }
 
 /// `GET /api/v1/candidates?job_id=&status=&page=&per_page=`.
+#[utoipa::path(get, path = "/api/v1/candidates", params(CandidatesQuery, Paging), summary = "The candidates the caller may see",
+    responses((status = 200, description = "One page of candidates.", body = CandidatePage)))]
 pub async fn api_candidates(
     state: State,
     me: CurrentUser,
@@ -44,6 +57,10 @@ pub async fn api_candidates(
     Ok(HttpResponse::Ok().json(paging.listed("candidates", list, total)))
 }
 
+#[utoipa::path(post, path = "/api/v1/candidates", request_body = CandidateInput, summary = "Add a candidate to a job (clones the job's template loop)",
+    responses((status = 201, description = "The candidate.", body = CandidateAnswer),
+        (status = 409, description = "The candidate is on this job already.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_create_candidate(
     state: State,
     me: CurrentUser,
@@ -59,6 +76,8 @@ pub async fn api_create_candidate(
     Ok(HttpResponse::Created().json(named("candidate", created)))
 }
 
+#[utoipa::path(get, path = "/api/v1/candidates/{id}", params(("id" = i64, Path, description = "The candidate's id")), summary = "A candidate and their schedule",
+    responses((status = 200, description = "The candidate.", body = CandidateWithSchedule)))]
 pub async fn api_candidate(
     state: State,
     me: CurrentUser,
@@ -79,32 +98,40 @@ pub async fn api_candidate(
 }
 
 /// `GET /api/v1/candidates/{id}`.
-#[derive(Serialize)]
-struct CandidateWithSchedule {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CandidateWithSchedule {
     candidate: candidates::CandidateView,
     schedule: crate::candidates::schedule::ScheduleView,
 }
 
 /// What sending a prep pack did: queued now, or already (same key).
-#[derive(Serialize)]
-struct Queued {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Queued {
     outbox_id: i64,
     queued: bool,
 }
 
 /// `PATCH /api/v1/candidates/{id}`: `null` clears `notes`, and is refused elsewhere.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CandidateBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     email: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<CandidateStatus>)]
     status: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/candidates/{id}", params(("id" = i64, Path, description = "The candidate's id")), request_body = CandidateBody, summary = "Change a candidate",
+    responses((status = 200, description = "The candidate.", body = CandidateAnswer),
+        (status = 409, description = "Another candidate of this job has that email.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_candidate(
     state: State,
     me: CurrentUser,
@@ -146,6 +173,8 @@ pub async fn api_update_candidate(
     Ok(HttpResponse::Ok().json(named("candidate", updated)))
 }
 
+#[utoipa::path(get, path = "/api/v1/candidates/{id}/loop", params(("id" = i64, Path, description = "The candidate's id")), summary = "A candidate's loop",
+    responses((status = 200, description = "The loop.", body = crate::loops::LoopView)))]
 pub async fn api_candidate_loop(
     state: State,
     me: CurrentUser,
@@ -159,6 +188,8 @@ pub async fn api_candidate_loop(
     Ok(HttpResponse::Ok().json(shape))
 }
 
+#[utoipa::path(get, path = "/api/v1/candidates/{id}/prep-pack", params(("id" = i64, Path, description = "The candidate's id")), summary = "Preview the prep pack: subject, text and HTML",
+    responses((status = 200, description = "The prep pack as it would be sent.", body = prep_pack::PackPreview)))]
 pub async fn api_prep_pack(
     state: State,
     me: CurrentUser,
@@ -172,11 +203,18 @@ pub async fn api_prep_pack(
     Ok(HttpResponse::Ok().json(prep_pack::PackPreview::from(pack)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct SendBody {
     note: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/prep-pack/send",
+    params(("id" = i64, Path, description = "The candidate's id"), ("Idempotency-Key" = Option<String>, Header, description = "The same key sends once (at most 200 characters)")),
+    request_body(content = Option<SendBody>, description = "Optional: a note to add above the pack"),
+    summary = "Email the prep pack to the candidate",
+    responses((status = 202, description = "Queued for sending.", body = Queued),
+        (status = 200, description = "Queued before with this key; not sent again.", body = Queued),
+        (status = 422, description = "The note is too long, or the candidate has no email.", body = crate::error::ErrorBody)))]
 pub async fn api_send_prep_pack(
     state: State,
     me: CurrentUser,
@@ -184,11 +222,11 @@ pub async fn api_send_prep_pack(
     id: web::Path<i64>,
     body: LimitedBody<JSON_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
-    // The body is optional: no body sends the pack without a note.
+    // The body is optional: no body (or `null`) sends the pack without a note.
     let body: SendBody = if body.0.is_empty() {
         SendBody::default()
     } else {
-        json_body(&body.0)?
+        json_body::<Option<SendBody>>(&body.0)?.unwrap_or_default()
     };
     if body
         .note
@@ -228,12 +266,17 @@ pub async fn api_send_prep_pack(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    /// Whose emails (required).
+    #[param(required = true)]
     candidate_id: Option<i64>,
 }
 
 /// `GET /api/v1/outbox?candidate_id=&page=&per_page=`: delivery status.
+#[utoipa::path(get, path = "/api/v1/outbox", params(OutboxQuery, Paging), summary = "The emails to a candidate and their delivery status",
+    responses((status = 200, description = "One page of emails.", body = MessagePage)))]
 pub async fn api_outbox(
     state: State,
     me: CurrentUser,

@@ -414,6 +414,9 @@ pub fn erase_expired(
 /// `DELETE /api/v1/candidates/{id}`: erases the candidate; 204 (also when
 /// erased already), 404 for a candidate the caller may not know of, 403 for
 /// a hiring manager.
+#[utoipa::path(delete, path = "/api/v1/candidates/{id}", params(("id" = i64, Path, description = "The candidate's id")), operation_id = "erase_candidate",
+    summary = "Erase a candidate: anonymise their personal data everywhere",
+    responses((status = 204, description = "Erased (also when erased already).")))]
 pub async fn api_erase(
     state: crate::web::State,
     me: crate::auth::CurrentUser,

@@ -17,7 +17,7 @@ use crate::domain::when::iso;
 use crate::error::AppError;
 
 /// The whole document. Times are RFC 3339 (UTC).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CandidateExport {
     pub exported_at: String,
     pub candidate: ExportedCandidate,
@@ -32,7 +32,7 @@ pub struct CandidateExport {
     pub audit_events: Vec<ExportedAuditEvent>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedCandidate {
     pub id: i64,
     pub name: String,
@@ -48,7 +48,7 @@ pub struct ExportedCandidate {
     pub erased_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedStage {
     pub id: i64,
     pub position: i64,
@@ -59,7 +59,7 @@ pub struct ExportedStage {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedScorecard {
     pub id: i64,
     pub stage_id: i64,
@@ -73,34 +73,34 @@ pub struct ExportedScorecard {
     pub question_notes: Vec<ExportedNote>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedRating {
     pub criterion: String,
     pub rating: Option<String>,
     pub evidence: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedRedFlag {
     pub red_flag: String,
     pub observed: Option<bool>,
     pub evidence: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedNote {
     pub question_id: i64,
     pub notes: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedDecision {
     pub outcome: String,
     pub rationale: String,
     pub decided_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedEmail {
     pub id: i64,
     pub kind: String,
@@ -113,7 +113,7 @@ pub struct ExportedEmail {
     pub sent_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedCalendarEvent {
     pub uid: String,
     pub starts_at: String,
@@ -124,7 +124,7 @@ pub struct ExportedCalendarEvent {
     pub sent_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedAuditEvent {
     pub at: String,
     pub kind: String,
@@ -438,6 +438,9 @@ pub fn export_candidate(
 
 /// `GET /api/v1/candidates/{id}/export`: the [`CandidateExport`] document,
 /// as a download named `candidate-<id>.json`.
+#[utoipa::path(get, path = "/api/v1/candidates/{id}/export", params(("id" = i64, Path, description = "The candidate's id")), operation_id = "export_candidate",
+    summary = "Everything stored about a candidate, as a JSON download",
+    responses((status = 200, description = "The export.", body = CandidateExport)))]
 pub async fn api_export(
     state: crate::web::State,
     me: crate::auth::CurrentUser,

@@ -31,7 +31,7 @@ use crate::error::AppError;
 use crate::loops::insert_stage;
 use crate::loops::revisions::record_revision;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CandidateView {
     pub id: i64,
     pub job_id: i64,
@@ -55,13 +55,17 @@ pub struct NewCandidate {
 
 /// A new candidate as a person typed it, from the page's form or the API's
 /// JSON alike; [`CandidateInput::parse`] checks it once for both.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[schema(description = "A new candidate: creating one clones the job's template loop.")]
 pub struct CandidateInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub email: String,
     #[serde(default, deserialize_with = "crate::web::form::id_or_blank")]
+    #[schema(required = true, nullable = false)]
     pub job_id: Option<i64>,
     #[serde(default)]
     pub notes: String,
@@ -565,27 +569,15 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/candidates/{id}/prep-pack",
-        web::get().to(api::api_prep_pack),
-    )
-    .route(
-        "/candidates/{id}/prep-pack/send",
-        web::post().to(api::api_send_prep_pack),
-    )
-    .route("/outbox", web::get().to(api::api_outbox))
-    .route("/candidates", web::get().to(api::api_candidates))
-    .route("/candidates", web::post().to(api::api_create_candidate))
-    .route("/candidates/{id}", web::get().to(api::api_candidate))
-    .route(
-        "/candidates/{id}",
-        web::patch().to(api::api_update_candidate),
-    )
-    .route(
-        "/candidates/{id}/loop",
-        web::get().to(api::api_candidate_loop),
-    )
-    .route("/candidates/{id}", web::delete().to(erasure::api_erase))
-    .route("/candidates/{id}/export", web::get().to(export::api_export));
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_prep_pack, api::api_prep_pack)
+        .op(api::__path_api_send_prep_pack, api::api_send_prep_pack)
+        .op(api::__path_api_outbox, api::api_outbox)
+        .op(api::__path_api_candidates, api::api_candidates)
+        .op(api::__path_api_create_candidate, api::api_create_candidate)
+        .op(api::__path_api_candidate, api::api_candidate)
+        .op(api::__path_api_update_candidate, api::api_update_candidate)
+        .op(api::__path_api_candidate_loop, api::api_candidate_loop)
+        .op(erasure::__path_api_erase, erasure::api_erase)
+        .op(export::__path_api_export, export::api_export);
 }

@@ -25,7 +25,7 @@ use crate::templates::Templates;
 
 /// The pack as `GET /api/v1/candidates/{id}/prep-pack` previews it: what
 /// the candidate receives, without the addressing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PackPreview {
     pub subject: String,
     pub text: String,
@@ -49,7 +49,7 @@ impl From<PrepPack> for PackPreview {
 }
 
 /// One email to a candidate and how its delivery went (times RFC 3339, UTC).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: i64,
     pub kind: String,

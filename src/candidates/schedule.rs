@@ -12,7 +12,7 @@ use crate::db::models::User;
 use crate::db::schema::{stage_interviewers, stages};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScheduledStage {
     pub stage_id: i64,
     pub title: String,
@@ -26,7 +26,7 @@ pub struct ScheduledStage {
     pub interviewer_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScheduleView {
     pub stages: Vec<ScheduledStage>,
     pub conflicts: Vec<crate::domain::schedule::Conflict>,

@@ -17,19 +17,23 @@ pub fn now() -> NaiveDateTime {
         .unwrap_or(t)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: i64,
     pub email: String,
     pub name: String,
+    /// `admin`, `hiring_manager`, `recruiter` or `interviewer`.
     pub role: String,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub active: bool,
     #[serde(skip)]
     pub token_version: i64,
+    /// UTC, without an offset.
+    #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
+    #[schema(value_type = String)]
     pub updated_at: NaiveDateTime,
     /// IANA name the person chose; `None` shows them UTC.
     pub time_zone: Option<String>,
@@ -308,7 +312,7 @@ pub struct Criterion {
 }
 
 /// A track with how many screening criteria and red flags it holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackSummary {
     pub id: i64,
     pub slug: String,

@@ -72,7 +72,7 @@ pub fn t_975(df: usize) -> f64 {
 }
 
 /// How an interviewer's ratings sit against the other raters'.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Leniency {
     /// Mean offset in scale steps (strong no = 1 … strong yes = 4): above 0
     /// rates higher than the rest of the panel.
@@ -108,7 +108,7 @@ pub fn leniency(offsets_per_candidate: &[f64]) -> Option<Leniency> {
 }
 
 /// How well a score separates the hired from the not hired.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Separation {
     /// The probability that a hired candidate scores above a not-hired one,
     /// ties counting half: 0.5 is no separation, 1 perfect.

@@ -40,7 +40,7 @@ pub struct StagePlan {
     pub interviewers: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Cell {
     pub stage_id: i64,
     /// The stage names this criterion among its focus criteria.
@@ -49,14 +49,14 @@ pub struct Cell {
     pub questions: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Row {
     pub criterion_id: i64,
     pub kind: CriterionKind,
     pub cells: Vec<Cell>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Budget {
     pub stage_id: i64,
     pub planned_minutes: i64,
@@ -64,7 +64,7 @@ pub struct Budget {
     pub over: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Warning {
     /// No stage focuses on it and no question probes it.
@@ -96,7 +96,7 @@ pub enum Warning {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Coverage {
     pub rows: Vec<Row>,
     pub budgets: Vec<Budget>,

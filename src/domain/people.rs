@@ -17,6 +17,7 @@ use super::Invalid;
     Deserialize,
     diesel::expression::AsExpression,
     diesel::deserialize::FromSqlRow,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[diesel(sql_type = diesel::sql_types::Text)]

@@ -70,7 +70,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RatingEntry {
     pub criterion_id: i64,
     /// `None` in a draft whose evidence was typed before a rating was chosen.
@@ -80,7 +80,7 @@ pub struct RatingEntry {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RedFlagEntry {
     pub criterion_id: i64,
     /// `None` in a draft whose evidence was typed before choosing.
@@ -90,7 +90,7 @@ pub struct RedFlagEntry {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuestionNote {
     pub question_id: i64,
     #[serde(default)]
@@ -98,7 +98,7 @@ pub struct QuestionNote {
 }
 
 /// A scorecard's content, draft or submitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScorecardContent {
     #[serde(default)]
     pub ratings: Vec<RatingEntry>,
@@ -247,7 +247,7 @@ pub struct SubmittedCard {
     pub red_flags_observed: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AgendaItem {
     /// Ratings of one criterion two steps apart or more.

@@ -60,6 +60,18 @@ macro_rules! text_enum {
             }
         }
 
+        /// In the OpenAPI document: a string, one of the API names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         $crate::db::enums::stored_as_text!($name);
     };
 }

@@ -10,6 +10,51 @@ use crate::error::AppError;
 use crate::web::form::Paging;
 use crate::web::{State, db};
 
+/// `?job_id=&from=&to=` as the document names them (parsed by [`InsightsQuery::parse`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct InsightsParams {
+    /// One job only.
+    job_id: Option<i64>,
+    /// The first day, `YYYY-MM-DD` (UTC); empty is the same as absent.
+    #[param(pattern = r"^\s*(\d{4}-\d{2}-\d{2})?\s*$")]
+    from: Option<String>,
+    /// The last day, `YYYY-MM-DD` (UTC), inclusive; empty is the same as absent.
+    #[param(pattern = r"^\s*(\d{4}-\d{2}-\d{2})?\s*$")]
+    to: Option<String>,
+}
+
+/// `?sort=` of the questions list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SortParam {
+    /// `signal` (default) or `use`.
+    #[param(pattern = "^(signal|use)?$")]
+    sort: Option<String>,
+}
+
+/// The calibration list: a page of interviewers, and the whole panel.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CalibrationPage {
+    interviewers: Vec<super::InterviewerFigures>,
+    panel: super::Distribution,
+    /// Fewest candidates two interviewers must share to be compared.
+    min_shared_candidates: usize,
+    page: i64,
+    per_page: i64,
+    total: i64,
+}
+
+crate::page_body!(CriterionFiguresPage {
+    criteria: super::CriterionFigures
+});
+crate::page_body!(QuestionFiguresPage {
+    questions: super::QuestionFigures
+});
+
 /// The query of every Insights answer: `job_id`, `from` and `to`
 /// (`YYYY-MM-DD`, UTC days, inclusive) and `sort` (`signal` or `use`).
 /// Empty values count as absent; a value that cannot be read is a 400
@@ -55,6 +100,9 @@ impl InsightsQuery {
 
 /// `GET /api/v1/insights/interviewers?job_id=&from=&to=`:
 /// `{"interviewers": [...], "panel": {...}, "page", "per_page", "total"}`.
+#[utoipa::path(get, path = "/api/v1/insights/interviewers", params(InsightsParams, Paging), operation_id = "interviewer_calibration",
+    summary = "Interviewer calibration: how each rates against the panel",
+    responses((status = 200, description = "One page of interviewers, and the panel.", body = CalibrationPage)))]
 pub async fn interviewers(
     state: State,
     me: CurrentUser,
@@ -78,6 +126,9 @@ pub async fn interviewers(
 
 /// `GET /api/v1/insights/criteria?job_id=&from=&to=`:
 /// `{"criteria": [...], "page", "per_page", "total"}`, lowest alpha first.
+#[utoipa::path(get, path = "/api/v1/insights/criteria", params(InsightsParams, Paging), operation_id = "criterion_agreement",
+    summary = "Agreement per criterion, lowest first",
+    responses((status = 200, description = "One page of criteria.", body = CriterionFiguresPage)))]
 pub async fn criteria(
     state: State,
     me: CurrentUser,
@@ -95,6 +146,9 @@ pub async fn criteria(
 
 /// `GET /api/v1/insights/questions?job_id=&from=&to=&sort=signal|use`:
 /// `{"questions": [...], "page", "per_page", "total"}`.
+#[utoipa::path(get, path = "/api/v1/insights/questions", params(InsightsParams, SortParam, Paging), operation_id = "question_analytics",
+    summary = "Question analytics: use and signal",
+    responses((status = 200, description = "One page of questions.", body = QuestionFiguresPage)))]
 pub async fn questions(
     state: State,
     me: CurrentUser,

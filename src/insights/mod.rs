@@ -88,7 +88,7 @@ fn jobs_in_view(
 }
 
 /// Counts of ratings on the scale.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Distribution {
     pub strong_no: usize,
     pub no: usize,
@@ -127,14 +127,14 @@ impl Distribution {
 /// How often an interviewer's recommendation matched the final decision
 /// (yes or strong yes with hire, no or strong no with no hire; holds and
 /// undecided candidates are left out).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DecisionAgreement {
     pub matched: usize,
     pub of: usize,
 }
 
 /// One interviewer's calibration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InterviewerFigures {
     pub user_id: i64,
     pub name: String,
@@ -428,7 +428,7 @@ pub fn calibration(
 }
 
 /// Agreement on one criterion of one job.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CriterionFigures {
     pub criterion_id: i64,
     pub name: String,
@@ -543,9 +543,8 @@ pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
 }
 
 /// The Insights API, under `/api/v1`.
-pub fn api(cfg: &mut actix_web::web::ServiceConfig) {
-    use actix_web::web;
-    cfg.route("/insights/interviewers", web::get().to(api::interviewers))
-        .route("/insights/criteria", web::get().to(api::criteria))
-        .route("/insights/questions", web::get().to(api::questions));
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_interviewers, api::interviewers)
+        .op(api::__path_criteria, api::criteria)
+        .op(api::__path_questions, api::questions);
 }

@@ -27,7 +27,7 @@ impl std::str::FromStr for QuestionSort {
 }
 
 /// One version of one question, as asked in the jobs in view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionFigures {
     pub question_id: i64,
     pub version: i64,

@@ -11,6 +11,12 @@ use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
 use crate::web::{State, api_field_errors, db};
 
+crate::page_body!(InterviewPage {
+    interviews: kit::MyInterview
+});
+
+#[utoipa::path(get, path = "/api/v1/me/interviews", params(Paging), summary = "The stages the caller interviews on",
+    responses((status = 200, description = "One page of interviews.", body = InterviewPage)))]
 pub async fn api_my_interviews(
     state: State,
     me: CurrentUser,
@@ -24,6 +30,8 @@ pub async fn api_my_interviews(
     Ok(HttpResponse::Ok().json(paging.listed("interviews", list, total)))
 }
 
+#[utoipa::path(get, path = "/api/v1/stages/{id}/kit", params(("id" = i64, Path, description = "The stage's id")), summary = "A stage's interview kit",
+    responses((status = 200, description = "The kit.", body = kit::Kit)))]
 pub async fn api_kit(
     state: State,
     me: CurrentUser,
@@ -34,6 +42,8 @@ pub async fn api_kit(
     Ok(HttpResponse::Ok().json(kit))
 }
 
+#[utoipa::path(get, path = "/api/v1/stages/{id}/scorecard", params(("id" = i64, Path, description = "The stage's id")), summary = "The caller's own scorecard on a stage",
+    responses((status = 200, description = "The scorecard (a draft until submitted).", body = scorecards::OwnScorecard)))]
 pub async fn api_scorecard(
     state: State,
     me: CurrentUser,
@@ -44,6 +54,10 @@ pub async fn api_scorecard(
     Ok(HttpResponse::Ok().json(card))
 }
 
+#[utoipa::path(put, path = "/api/v1/stages/{id}/scorecard", params(("id" = i64, Path, description = "The stage's id")), request_body = ScorecardContent, summary = "Save the caller's draft scorecard",
+    responses((status = 200, description = "The draft.", body = scorecards::OwnScorecard),
+        (status = 409, description = "The scorecard is submitted: amend it instead.", body = crate::error::ErrorBody),
+        (status = 422, description = "A rating, flag or text is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_save_scorecard(
     state: State,
     me: CurrentUser,
@@ -58,6 +72,10 @@ pub async fn api_save_scorecard(
     Ok(HttpResponse::Ok().json(card))
 }
 
+#[utoipa::path(post, path = "/api/v1/stages/{id}/scorecard/submit", params(("id" = i64, Path, description = "The stage's id")), summary = "Submit the caller's scorecard (it is then locked)",
+    responses((status = 200, description = "The submitted scorecard.", body = scorecards::OwnScorecard),
+        (status = 409, description = "Submitted already.", body = crate::error::ErrorBody),
+        (status = 422, description = "The draft is incomplete: the fields say what is missing.", body = crate::error::ErrorBody)))]
 pub async fn api_submit_scorecard(
     state: State,
     me: CurrentUser,
@@ -68,7 +86,7 @@ pub async fn api_submit_scorecard(
     Ok(HttpResponse::Ok().json(card))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AmendmentBody {
     #[serde(default)]
     reason: String,
@@ -76,6 +94,10 @@ pub struct AmendmentBody {
     content: ScorecardContent,
 }
 
+#[utoipa::path(post, path = "/api/v1/stages/{id}/scorecard/amendments", params(("id" = i64, Path, description = "The stage's id")), request_body = AmendmentBody, summary = "Amend a submitted scorecard (recorded, not overwritten)",
+    responses((status = 201, description = "The amended scorecard.", body = scorecards::OwnScorecard),
+        (status = 409, description = "The scorecard is not submitted yet.", body = crate::error::ErrorBody),
+        (status = 422, description = "The reason or content is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_amend_scorecard(
     state: State,
     me: CurrentUser,
@@ -90,6 +112,8 @@ pub async fn api_amend_scorecard(
     Ok(HttpResponse::Created().json(card))
 }
 
+#[utoipa::path(get, path = "/api/v1/candidates/{id}/debrief", params(("id" = i64, Path, description = "The candidate's id")), summary = "All scorecards of a candidate side by side, and the decisions",
+    responses((status = 200, description = "The debrief.", body = debrief::Debrief)))]
 pub async fn api_debrief(
     state: State,
     me: CurrentUser,
@@ -101,20 +125,24 @@ pub async fn api_debrief(
 }
 
 /// The decision just recorded and every decision so far, newest first.
-#[derive(Serialize)]
-struct Decided<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Decided<'a> {
     decision: Option<&'a debrief::DecisionView>,
     decisions: &'a [debrief::DecisionView],
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DecisionBody {
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::DecisionOutcome>)]
     outcome: Option<String>,
     rationale: Option<String>,
     #[serde(default)]
     criterion_ids: Vec<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/decision", params(("id" = i64, Path, description = "The candidate's id")), request_body = DecisionBody, summary = "Record the decision: hire, no hire or hold",
+    responses((status = 201, description = "The decision and every decision so far.", body = Decided),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_decide(
     state: State,
     me: CurrentUser,
@@ -144,14 +172,16 @@ pub async fn api_decide(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReminderBody {
+    #[schema(required = true, nullable = false)]
     stage_id: Option<i64>,
+    #[schema(required = true, nullable = false)]
     interviewer_id: Option<i64>,
 }
 
-#[derive(Serialize)]
-struct ReminderAnswer {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReminderAnswer {
     interviewer_name: String,
     /// `queued`, or `already_today` (nothing sent: once a day at most).
     reminder: reminders::Reminded,
@@ -160,6 +190,9 @@ struct ReminderAnswer {
 /// `POST /api/v1/candidates/{id}/reminders` `{stage_id, interviewer_id}`:
 /// reminds one interviewer of their missing scorecard now. 202 with what was
 /// done; 422 if nothing is due from them on that stage.
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/reminders", params(("id" = i64, Path, description = "The candidate's id")), request_body = ReminderBody, summary = "Remind an interviewer of their missing scorecard",
+    responses((status = 202, description = "What was done.", body = ReminderAnswer),
+        (status = 422, description = "Nothing is due from them on that stage.", body = crate::error::ErrorBody)))]
 pub async fn api_remind(
     state: State,
     me: CurrentUser,

@@ -26,14 +26,14 @@ use crate::domain::{CandidateStatus, CriterionKind, DecisionOutcome, Invalid, Sc
 use crate::error::AppError;
 
 /// A criterion or red flag of the job, as the debrief lists them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DebriefCriterion {
     pub id: i64,
     pub kind: CriterionKind,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DebriefRating {
     pub criterion_id: i64,
     pub rating: Rating,
@@ -41,7 +41,7 @@ pub struct DebriefRating {
 }
 
 /// One submitted scorecard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DebriefScorecard {
     pub id: i64,
     pub stage_id: i64,
@@ -57,7 +57,7 @@ pub struct DebriefScorecard {
 }
 
 /// Why an assigned interviewer's scorecard is not in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outstanding {
     /// They are on the team and still owe it.
@@ -68,7 +68,7 @@ pub enum Outstanding {
 }
 
 /// An assigned interviewer whose scorecard is not in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MissingScorecard {
     pub stage_id: i64,
     pub stage_title: Option<String>,
@@ -98,7 +98,7 @@ pub struct Reassigning {
 }
 
 /// One recorded decision (every revision is kept), newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DecisionView {
     pub id: i64,
     pub outcome: DecisionOutcome,
@@ -111,7 +111,7 @@ pub struct DecisionView {
 }
 
 /// The debrief of a candidate: `GET /api/v1/candidates/{id}/debrief`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Debrief {
     pub candidate_id: i64,
     pub criteria: Vec<DebriefCriterion>,

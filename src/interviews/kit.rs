@@ -20,14 +20,14 @@ use crate::error::AppError;
 use crate::interviews::scorecards::{OwnScorecard, read_own};
 use crate::loops::load_loop;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitCriterion {
     pub id: i64,
     pub name: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitQuestion {
     pub id: i64,
     pub prompt: String,
@@ -37,7 +37,7 @@ pub struct KitQuestion {
     pub minutes: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitStage {
     pub id: i64,
     pub title: String,
@@ -50,20 +50,20 @@ pub struct KitStage {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitCandidate {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitJob {
     pub id: i64,
     pub title: String,
 }
 
 /// The interview kit of a stage: `GET /api/v1/stages/{id}/kit`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Kit {
     pub stage: KitStage,
     pub candidate: KitCandidate,
@@ -233,7 +233,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
 }
 
 /// One stage "My interviews" lists: `GET /api/v1/me/interviews`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyInterview {
     pub stage_id: i64,
     pub stage_title: String,

@@ -50,26 +50,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me/interviews", web::get().to(api::api_my_interviews))
-        .route("/stages/{id}/kit", web::get().to(api::api_kit))
-        .route("/stages/{id}/scorecard", web::get().to(api::api_scorecard))
-        .route(
-            "/stages/{id}/scorecard",
-            web::put().to(api::api_save_scorecard),
-        )
-        .route(
-            "/stages/{id}/scorecard/submit",
-            web::post().to(api::api_submit_scorecard),
-        )
-        .route(
-            "/stages/{id}/scorecard/amendments",
-            web::post().to(api::api_amend_scorecard),
-        )
-        .route("/candidates/{id}/debrief", web::get().to(api::api_debrief))
-        .route("/candidates/{id}/decision", web::post().to(api::api_decide))
-        .route(
-            "/candidates/{id}/reminders",
-            web::post().to(api::api_remind),
-        );
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_my_interviews, api::api_my_interviews)
+        .op(api::__path_api_kit, api::api_kit)
+        .op(api::__path_api_scorecard, api::api_scorecard)
+        .op(api::__path_api_save_scorecard, api::api_save_scorecard)
+        .op(api::__path_api_submit_scorecard, api::api_submit_scorecard)
+        .op(api::__path_api_amend_scorecard, api::api_amend_scorecard)
+        .op(api::__path_api_debrief, api::api_debrief)
+        .op(api::__path_api_decide, api::api_decide)
+        .op(api::__path_api_remind, api::api_remind);
 }

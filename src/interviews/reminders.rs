@@ -331,7 +331,7 @@ fn owed(
 }
 
 /// What asking for a reminder did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reminded {
     /// An email is queued now.

@@ -23,7 +23,7 @@ use crate::domain::scorecard::{
 use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnScorecard {
     pub id: Option<i64>,
     pub stage_id: i64,

@@ -12,16 +12,32 @@ use crate::web::form::Paging;
 use crate::web::named;
 use crate::web::{State, db};
 
-#[derive(Deserialize)]
+crate::page_body!(JobPage {
+    jobs: jobs::JobSummary
+});
+crate::named_body!(JobAnswer { job: jobs::JobView });
+crate::page_body!(CriterionPage {
+    criteria: jobs::JobCriterion
+});
+crate::named_body!(CriterionAnswer {
+    criterion: jobs::JobCriterion
+});
+
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewJobBody {
+    #[schema(required = true, nullable = false)]
     title: Option<String>,
     team: Option<String>,
+    #[schema(required = true, nullable = false)]
     track_id: Option<i64>,
     hiring_manager_id: Option<i64>,
     /// `false` starts with an empty loop instead of the track's typical stages.
     typical_stages: Option<bool>,
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs", params(Paging),
+    summary = "The jobs the caller may see",
+    responses((status = 200, description = "One page of jobs.", body = JobPage)))]
 pub async fn api_jobs(
     state: State,
     me: CurrentUser,
@@ -32,6 +48,10 @@ pub async fn api_jobs(
     Ok(HttpResponse::Ok().json(paging.list_of("jobs", jobs)))
 }
 
+#[utoipa::path(post, path = "/api/v1/jobs", request_body = NewJobBody,
+    summary = "Open a job from a track",
+    responses((status = 201, description = "The job.", body = JobAnswer),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_create_job(
     state: State,
     me: CurrentUser,
@@ -54,6 +74,9 @@ pub async fn api_create_job(
     Ok(HttpResponse::Created().json(named("job", job)))
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", params(("id" = i64, Path, description = "The job's id")),
+    summary = "A job with its criteria",
+    responses((status = 200, description = "The job.", body = JobAnswer)))]
 pub async fn api_job(
     state: State,
     me: CurrentUser,
@@ -65,16 +88,22 @@ pub async fn api_job(
 }
 
 /// `PATCH /api/v1/jobs/{id}`: `null` clears `team`, and is refused elsewhere.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct JobBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     title: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     team: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     status: Option<JobStatus>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/jobs/{id}", params(("id" = i64, Path, description = "The job's id")),
+    request_body = JobBody, summary = "Change a job",
+    responses((status = 200, description = "The job.", body = JobAnswer),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_job(
     state: State,
     me: CurrentUser,
@@ -98,6 +127,9 @@ pub async fn api_update_job(
     Ok(HttpResponse::Ok().json(named("job", job)))
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/criteria", params(("id" = i64, Path, description = "The job's id"), Paging),
+    summary = "A job's criteria and red flags",
+    responses((status = 200, description = "One page of criteria.", body = CriterionPage)))]
 pub async fn api_job_criteria(
     state: State,
     me: CurrentUser,
@@ -111,18 +143,27 @@ pub async fn api_job_criteria(
 
 /// A criterion to add, or (PATCH) what to change of one: `null` clears
 /// `description`, and is refused elsewhere.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CriterionBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<CriterionKind>)]
     kind: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::nullable")]
     description: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     position: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/criteria", params(("id" = i64, Path, description = "The job's id")),
+    request_body = CriterionBody, summary = "Add a criterion or red flag to a job",
+    responses((status = 201, description = "The criterion.", body = CriterionAnswer),
+        (status = 409, description = "The job has one of that name already.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_add_criterion(
     state: State,
     me: CurrentUser,
@@ -147,6 +188,11 @@ pub async fn api_add_criterion(
     Ok(HttpResponse::Created().json(named("criterion", created)))
 }
 
+#[utoipa::path(patch, path = "/api/v1/criteria/{id}", params(("id" = i64, Path, description = "The criterion's id")),
+    request_body = CriterionBody, summary = "Change a criterion",
+    responses((status = 200, description = "The criterion.", body = CriterionAnswer),
+        (status = 409, description = "The job has one of that name already.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_criterion(
     state: State,
     me: CurrentUser,
@@ -167,6 +213,10 @@ pub async fn api_update_criterion(
     Ok(HttpResponse::Ok().json(named("criterion", updated)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/criteria/{id}", params(("id" = i64, Path, description = "The criterion's id")),
+    summary = "Remove a criterion",
+    responses((status = 204, description = "Removed."),
+        (status = 409, description = "Scorecards rate it; it cannot be removed.", body = crate::error::ErrorBody)))]
 pub async fn api_delete_criterion(
     state: State,
     me: CurrentUser,

@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::loops::revisions::record_revision;
 use crate::loops::{MAX_TITLE, check_title, insert_stage};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobCriterion {
     pub id: i64,
     pub kind: CriterionKind,
@@ -34,7 +34,7 @@ pub struct JobCriterion {
     pub position: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobView {
     pub id: i64,
     pub title: String,
@@ -47,7 +47,7 @@ pub struct JobView {
 }
 
 /// The track a job was opened from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrackRef {
     pub id: i64,
     pub slug: String,
@@ -55,7 +55,7 @@ pub struct TrackRef {
 }
 
 /// A person named on a page or in a body: id and display name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonRef {
     pub id: i64,
     pub name: String,
@@ -331,7 +331,7 @@ pub(crate) fn criteria_of_jobs(
     Ok(by_job)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobSummary {
     pub id: i64,
     pub title: String,
@@ -484,19 +484,13 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/jobs", web::get().to(api::api_jobs))
-        .route("/jobs", web::post().to(api::api_create_job))
-        .route("/jobs/{id}", web::get().to(api::api_job))
-        .route("/jobs/{id}", web::patch().to(api::api_update_job))
-        .route("/jobs/{id}/criteria", web::get().to(api::api_job_criteria))
-        .route(
-            "/jobs/{id}/criteria",
-            web::post().to(api::api_add_criterion),
-        )
-        .route("/criteria/{id}", web::patch().to(api::api_update_criterion))
-        .route(
-            "/criteria/{id}",
-            web::delete().to(api::api_delete_criterion),
-        );
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_jobs, api::api_jobs)
+        .op(api::__path_api_create_job, api::api_create_job)
+        .op(api::__path_api_job, api::api_job)
+        .op(api::__path_api_update_job, api::api_update_job)
+        .op(api::__path_api_job_criteria, api::api_job_criteria)
+        .op(api::__path_api_add_criterion, api::api_add_criterion)
+        .op(api::__path_api_update_criterion, api::api_update_criterion)
+        .op(api::__path_api_delete_criterion, api::api_delete_criterion);
 }

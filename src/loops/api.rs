@@ -11,6 +11,15 @@ use crate::web::extract::{ApiJson, ApiQuery, patch};
 use crate::web::form::Paging;
 use crate::web::{State, api_field_errors, db};
 
+crate::page_body!(RevisionPage {
+    revisions: revisions::Revision
+});
+crate::page_body!(InterviewerPage {
+    interviewers: super::planner::Teammate
+});
+
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/loop", params(("id" = i64, Path, description = "The job's id")), summary = "A job's template loop",
+    responses((status = 200, description = "The loop.", body = loops::LoopView)))]
 pub async fn api_job_loop(
     state: State,
     me: CurrentUser,
@@ -21,6 +30,8 @@ pub async fn api_job_loop(
     Ok(HttpResponse::Ok().json(shape))
 }
 
+#[utoipa::path(get, path = "/api/v1/loops/{id}", params(("id" = i64, Path, description = "The loop's id")), summary = "A loop with its stages",
+    responses((status = 200, description = "The loop.", body = loops::LoopView)))]
 pub async fn api_loop(
     state: State,
     me: CurrentUser,
@@ -31,6 +42,8 @@ pub async fn api_loop(
     Ok(HttpResponse::Ok().json(shape))
 }
 
+#[utoipa::path(get, path = "/api/v1/loops/{id}/coverage", params(("id" = i64, Path, description = "The loop's id")), summary = "Which criteria and red flags each stage and question probes",
+    responses((status = 200, description = "The coverage matrix and its warnings.", body = coverage::CoverageView)))]
 pub async fn api_coverage(
     state: State,
     me: CurrentUser,
@@ -50,13 +63,18 @@ fn version_of(version: Option<i64>) -> Result<i64, AppError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AddStageBody {
+    #[schema(required = true, nullable = false)]
     stage_kind: Option<String>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
     position: Option<usize>,
 }
 
+#[utoipa::path(post, path = "/api/v1/loops/{id}/stages", params(("id" = i64, Path, description = "The loop's id")), request_body = AddStageBody, summary = "Add a stage to a loop",
+    responses((status = 201, description = "The loop with the new stage.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_add_stage(
     state: State,
     me: CurrentUser,
@@ -78,20 +96,27 @@ pub async fn api_add_stage(
 
 /// `PATCH /api/v1/stages/{id}`: what is left out stays; `null` clears
 /// `starts_at`, `time_zone` and `location`, and is refused elsewhere.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StageBody {
+    /// The loop version this edit is based on (409 if it is stale).
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     title: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     format: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     duration_minutes: Option<i64>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     focus_criterion_ids: Option<Vec<i64>>,
     #[serde(default, deserialize_with = "patch::nullable")]
     location: Option<Option<String>>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     position: Option<usize>,
     /// RFC 3339 with its offset.
     #[serde(default, deserialize_with = "patch::nullable")]
@@ -101,6 +126,9 @@ pub struct StageBody {
     time_zone: Option<Option<String>>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/stages/{id}", params(("id" = i64, Path, description = "The stage's id")), request_body = StageBody, summary = "Change a stage: title, format, duration, focus, schedule, place",
+    responses((status = 200, description = "The loop.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_stage(
     state: State,
     me: CurrentUser,
@@ -154,11 +182,17 @@ fn iana_zone(field: &str, zone: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::field(field, e.0))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
+    /// The loop version this edit is based on.
+    #[param(required = true)]
     version: Option<i64>,
 }
 
+#[utoipa::path(delete, path = "/api/v1/stages/{id}", params(("id" = i64, Path, description = "The stage's id"), VersionQuery), summary = "Remove a stage from its loop",
+    responses((status = 200, description = "The loop without the stage.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+        (status = 422, description = "`version` is missing.", body = crate::error::ErrorBody)))]
 pub async fn api_delete_stage(
     state: State,
     me: CurrentUser,
@@ -174,12 +208,17 @@ pub async fn api_delete_stage(
     Ok(HttpResponse::Ok().json(shape))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct QuestionsBody {
+    #[schema(required = true, nullable = false)]
     question_ids: Option<Vec<i64>>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
 }
 
+#[utoipa::path(put, path = "/api/v1/stages/{id}/questions", params(("id" = i64, Path, description = "The stage's id")), request_body = QuestionsBody, summary = "Set a stage's questions, in order",
+    responses((status = 200, description = "The loop.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_stage_questions(
     state: State,
     me: CurrentUser,
@@ -202,12 +241,17 @@ pub async fn api_stage_questions(
     Ok(HttpResponse::Ok().json(shape))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct InterviewersBody {
+    #[schema(required = true, nullable = false)]
     user_ids: Option<Vec<i64>>,
+    #[schema(required = true, nullable = false)]
     version: Option<i64>,
 }
 
+#[utoipa::path(put, path = "/api/v1/stages/{id}/interviewers", params(("id" = i64, Path, description = "The stage's id")), request_body = InterviewersBody, summary = "Set a stage's interviewers",
+    responses((status = 200, description = "The loop.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_stage_interviewers(
     state: State,
     me: CurrentUser,
@@ -227,6 +271,8 @@ pub async fn api_stage_interviewers(
     Ok(HttpResponse::Ok().json(shape))
 }
 
+#[utoipa::path(get, path = "/api/v1/loops/{id}/revisions", params(("id" = i64, Path, description = "The loop's id"), Paging), summary = "A loop's recorded changes",
+    responses((status = 200, description = "One page of revisions.", body = RevisionPage)))]
 pub async fn api_revisions(
     state: State,
     me: CurrentUser,
@@ -238,13 +284,21 @@ pub async fn api_revisions(
     Ok(HttpResponse::Ok().json(paging.list_of("revisions", list)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareQuery {
+    /// The earlier version.
+    #[param(required = true)]
     from: Option<i64>,
+    /// The later version.
+    #[param(required = true)]
     to: Option<i64>,
 }
 
 /// What changed between two versions of a loop.
+#[utoipa::path(get, path = "/api/v1/loops/{id}/revisions/compare", params(("id" = i64, Path, description = "The loop's id"), CompareQuery), summary = "What changed between two versions of a loop",
+    responses((status = 200, description = "The changes.", body = revisions::Comparison),
+        (status = 422, description = "`from` or `to` is missing.", body = crate::error::ErrorBody)))]
 pub async fn api_compare(
     state: State,
     me: CurrentUser,
@@ -268,8 +322,10 @@ pub async fn api_compare(
     Ok(HttpResponse::Ok().json(comparison))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InterviewerQuery {
+    /// Part of a name or email.
     #[serde(default)]
     q: String,
 }
@@ -277,6 +333,8 @@ pub struct InterviewerQuery {
 /// `GET /api/v1/interviewers?q=&page=&per_page=`: active people whose name
 /// or email contains `q`, by name, for the planner's picker (`EditLoop`):
 /// `{"interviewers": [{id, name, email, role, active}], page, per_page, total}`.
+#[utoipa::path(get, path = "/api/v1/interviewers", params(InterviewerQuery, Paging), summary = "Active people to pick as interviewers",
+    responses((status = 200, description = "One page of people.", body = InterviewerPage)))]
 pub async fn api_interviewers(
     state: State,
     me: CurrentUser,

@@ -14,7 +14,7 @@ use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StageP
 use crate::error::AppError;
 use crate::jobs::{JobCriterion, job_criteria_of};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CoverageView {
     pub loop_id: i64,
     pub version: i64,

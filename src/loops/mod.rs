@@ -33,7 +33,7 @@ pub const MAX_STAGE_MINUTES: i64 = 480;
 
 pub const MAX_TITLE: usize = 120;
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct StageView {
     pub id: i64,
     pub position: i64,
@@ -49,7 +49,7 @@ pub struct StageView {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LoopView {
     pub id: i64,
     pub job_id: i64,
@@ -338,25 +338,19 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/jobs/{id}/loop", web::get().to(api::api_job_loop))
-        .route("/loops/{id}", web::get().to(api::api_loop))
-        .route("/loops/{id}/coverage", web::get().to(api::api_coverage))
-        .route("/loops/{id}/stages", web::post().to(api::api_add_stage))
-        .route("/stages/{id}", web::patch().to(api::api_update_stage))
-        .route("/stages/{id}", web::delete().to(api::api_delete_stage))
-        .route(
-            "/stages/{id}/questions",
-            web::put().to(api::api_stage_questions),
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_job_loop, api::api_job_loop)
+        .op(api::__path_api_loop, api::api_loop)
+        .op(api::__path_api_coverage, api::api_coverage)
+        .op(api::__path_api_add_stage, api::api_add_stage)
+        .op(api::__path_api_update_stage, api::api_update_stage)
+        .op(api::__path_api_delete_stage, api::api_delete_stage)
+        .op(api::__path_api_stage_questions, api::api_stage_questions)
+        .op(
+            api::__path_api_stage_interviewers,
+            api::api_stage_interviewers,
         )
-        .route(
-            "/stages/{id}/interviewers",
-            web::put().to(api::api_stage_interviewers),
-        )
-        .route("/loops/{id}/revisions", web::get().to(api::api_revisions))
-        .route("/interviewers", web::get().to(api::api_interviewers))
-        .route(
-            "/loops/{id}/revisions/compare",
-            web::get().to(api::api_compare),
-        );
+        .op(api::__path_api_revisions, api::api_revisions)
+        .op(api::__path_api_interviewers, api::api_interviewers)
+        .op(api::__path_api_compare, api::api_compare);
 }

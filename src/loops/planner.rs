@@ -32,7 +32,8 @@ pub struct PlannedQuestion {
 }
 
 /// A member of the team who interviews, or could.
-#[derive(Debug, Clone, Queryable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = InterviewerChoice)]
 pub struct Teammate {
     pub id: i64,
     pub name: String,

@@ -45,7 +45,7 @@ pub(crate) fn record_revision_of(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Revision {
     pub version: i64,
     pub summary: String,
@@ -55,7 +55,7 @@ pub struct Revision {
 }
 
 /// What changed from one version of a loop to another.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub from: i64,
     pub to: i64,
@@ -113,7 +113,7 @@ pub fn revisions(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<Vec<Re
 }
 
 /// One difference between two shapes of a loop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StageDiff {
     Added {

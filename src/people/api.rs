@@ -16,6 +16,15 @@ use crate::web::form::Paging;
 use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
+crate::page_body!(UserPage {
+    users: crate::db::models::User
+});
+crate::named_body!(UserAnswer {
+    user: crate::db::models::User
+});
+
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", params(Paging), summary = "Everyone with an account (admins)",
+    responses((status = 200, description = "One page of users.", body = UserPage)))]
 pub async fn api_list(
     state: State,
     me: CurrentUser,
@@ -29,14 +38,23 @@ pub async fn api_list(
     Ok(HttpResponse::Ok().json(paging.listed("users", users, total)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateUserBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::Role>)]
     role: Option<String>,
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", request_body = CreateUserBody, summary = "Add a user with a password (admins)",
+    responses((status = 201, description = "The user.", body = UserAnswer),
+        (status = 409, description = "Someone has that email already.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody),
+        (status = 429, description = "Many passwords are being checked at once; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_create(
     state: State,
     me: CurrentUser,
@@ -70,16 +88,25 @@ pub async fn api_create(
 }
 
 /// `PATCH /api/v1/users/{id}`: none of these may be `null`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateUserBody {
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     name: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<crate::domain::Role>)]
     role: Option<String>,
     #[serde(default, deserialize_with = "patch::not_null")]
+    #[schema(nullable = false)]
     active: Option<bool>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/{id}", operation_id = "update_user", params(("id" = i64, Path, description = "The user's id")),
+    request_body = UpdateUserBody, summary = "Rename, change the role of, deactivate or reactivate a user (admins)",
+    responses((status = 200, description = "The user.", body = UserAnswer),
+        (status = 409, description = "The change would leave no active admin.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update(
     state: State,
     me: CurrentUser,
@@ -121,13 +148,20 @@ pub async fn api_update(
     Ok(HttpResponse::Ok().json(named("user", user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct InviteBody {
+    #[schema(required = true, nullable = false)]
     email: Option<String>,
+    #[schema(required = true, nullable = false)]
     name: Option<String>,
+    #[schema(required = true, nullable = false, value_type = Option<crate::domain::Role>)]
     role: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/invitations", request_body = InviteBody, summary = "Invite someone by email (admins)",
+    responses((status = 201, description = "The invitation is queued for sending.", body = Invited),
+        (status = 409, description = "Someone has that email already.", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_invite(
     state: State,
     me: CurrentUser,
@@ -150,7 +184,7 @@ pub async fn api_invite(
 }
 
 /// An invitation sent: to whom, until when (RFC 3339, UTC), which email.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Invited {
     email: String,
     expires_at: String,
@@ -158,17 +192,24 @@ struct Invited {
 }
 
 /// An invitation accepted: the new member, signed in.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Accepted {
     token: String,
     user: crate::db::models::User,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
+    #[schema(required = true, nullable = false)]
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", operation_id = "accept_invitation", params(("token" = String, Path, description = "The token from the invitation's link")),
+    request_body = AcceptBody, security(()), summary = "Accept an invitation: choose a password and sign in",
+    responses((status = 201, description = "The new member, signed in.", body = Accepted),
+        (status = 410, description = "The invitation was used or has expired.", body = crate::error::ErrorBody),
+        (status = 422, description = "The password is missing or too weak.", body = crate::error::ErrorBody),
+        (status = 429, description = "Many passwords are being checked at once; try after `Retry-After` seconds.", body = crate::error::ErrorBody)))]
 pub async fn api_accept(
     state: State,
     token: web::Path<String>,

@@ -10,6 +10,7 @@ pub mod reset_requests;
 pub mod setup;
 mod setup_pages;
 mod sign_in;
+mod sign_in_api;
 pub mod throttle;
 pub mod tokens;
 mod tokens_api;
@@ -67,27 +68,21 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes (mounted under the scope by the route table).
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(sign_in::api_login))
-        .route("/auth/logout", web::post().to(sign_in::api_logout))
-        .route("/me", web::get().to(sign_in::api_me))
-        .route("/me/tokens", web::get().to(tokens_api::api_list))
-        .route("/me/tokens", web::post().to(tokens_api::api_create))
-        .route("/me/tokens/{id}", web::delete().to(tokens_api::api_revoke))
-        .route(
-            "/password-resets",
-            web::post().to(sign_in::api_reset_request),
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(sign_in_api::__path_api_login, sign_in_api::api_login)
+        .op(sign_in_api::__path_api_logout, sign_in_api::api_logout)
+        .op(sign_in_api::__path_api_me, sign_in_api::api_me)
+        .op(tokens_api::__path_api_list, tokens_api::api_list)
+        .op(tokens_api::__path_api_create, tokens_api::api_create)
+        .op(tokens_api::__path_api_revoke, tokens_api::api_revoke)
+        .op(
+            sign_in_api::__path_api_reset_request,
+            sign_in_api::api_reset_request,
         )
-        .route(
-            "/password-resets/{token}/accept",
-            web::post().to(sign_in::api_reset),
-        )
-        .route("/users", web::get().to(api::api_list))
-        .route("/users", web::post().to(api::api_create))
-        .route("/users/{id}", web::patch().to(api::api_update))
-        .route("/invitations", web::post().to(api::api_invite))
-        .route(
-            "/invitations/{token}/accept",
-            web::post().to(api::api_accept),
-        );
+        .op(sign_in_api::__path_api_reset, sign_in_api::api_reset)
+        .op(api::__path_api_list, api::api_list)
+        .op(api::__path_api_create, api::api_create)
+        .op(api::__path_api_update, api::api_update)
+        .op(api::__path_api_invite, api::api_invite)
+        .op(api::__path_api_accept, api::api_accept);
 }

@@ -1,4 +1,5 @@
-//! Signing in and out, and password resets: pages and `/api/v1`.
+//! Signing in and out, and password resets: the pages and what the API
+//! shares with them (`sign_in_api` has the API's handlers).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -11,16 +12,16 @@ use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
 use crate::people::{accounts, reset_requests, throttle};
-use crate::web::extract::{ApiJson, CsrfForm};
+use crate::web::extract::CsrfForm;
 use crate::web::{
-    State, api_field_errors, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge,
-    render, see_other, session_cookie,
+    State, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge, render,
+    see_other, session_cookie,
 };
 
 /// Signs in by email and password, throttled per account and per address
 /// (`throttle`): a throttled attempt is not checked at all.
 /// Returns the session token and the user.
-async fn sign_in(
+pub(super) async fn sign_in(
     state: &State,
     email: &str,
     password: String,
@@ -224,55 +225,7 @@ pub async fn logout_form(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-pub struct LoginBody {
-    email: Option<String>,
-    password: Option<String>,
-}
-
-pub async fn api_login(
-    state: State,
-    req: HttpRequest,
-    body: ApiJson<LoginBody>,
-) -> Result<HttpResponse, AppError> {
-    let body = body.0;
-    let mut missing = Vec::new();
-    if body.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
-        missing.push(("email", "This field is required.".to_owned()));
-    }
-    if body.password.as_deref().is_none_or(str::is_empty) {
-        missing.push(("password", "This field is required.".to_owned()));
-    }
-    if !missing.is_empty() {
-        return Err(api_field_errors(missing));
-    }
-    let (jwt, user) = sign_in(
-        &state,
-        body.email.as_deref().unwrap_or_default(),
-        body.password.unwrap_or_default(),
-        client_ip(&req),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({"token": jwt, "user": user})))
-}
-
-pub async fn api_logout(state: State, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    db(&state, move |conn| {
-        Ok(accounts::revoke_sessions(conn, &user.user)?)
-    })
-    .await?;
-    let mut response = HttpResponse::NoContent().finish();
-    response
-        .add_cookie(&clear_session_cookie())
-        .map_err(AppError::internal)?;
-    Ok(response)
-}
-
-pub async fn api_me(user: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"user": user.user, "csrf_token": user.claims.csrf}))
-}
-
-const RESET_SENT: &str = "If that address belongs to an account, we sent it a link to choose a new password. The link works once and expires in 2 hours.";
+pub(super) const RESET_SENT: &str = "If that address belongs to an account, we sent it a link to choose a new password. The link works once and expires in 2 hours.";
 
 pub async fn reset_request_page(
     state: State,
@@ -301,7 +254,7 @@ const RESET_THROTTLED: &str = "You asked for several links to this address, or f
 /// Records a reset request (the same way for every address, see
 /// `reset_requests`) and wakes its handler; `Some(seconds)` when a limit
 /// was reached and nothing was recorded.
-async fn request_reset(
+pub(super) async fn request_reset(
     state: &State,
     email: EmailAddress,
     ip: String,
@@ -364,24 +317,6 @@ pub async fn reset_request_form(
         "Check your email",
         json!({"heading": "Check your email", "message": RESET_SENT}),
     )
-}
-
-#[derive(Deserialize)]
-pub struct ResetRequestBody {
-    email: Option<String>,
-}
-
-pub async fn api_reset_request(
-    state: State,
-    req: HttpRequest,
-    body: ApiJson<ResetRequestBody>,
-) -> Result<HttpResponse, AppError> {
-    let email = EmailAddress::parse(body.0.email.as_deref().unwrap_or_default())
-        .map_err(|e| api_field_errors(vec![("email", e.0)]))?;
-    if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
-        return Err(AppError::TooManyRequests { retry_after_secs });
-    }
-    Ok(HttpResponse::Accepted().json(json!({"message": RESET_SENT})))
 }
 
 fn link_problem(
@@ -494,7 +429,7 @@ pub async fn password_for_link(
 }
 
 /// Sets a new password from a reset link; returns the user.
-async fn reset(
+pub(super) async fn reset(
     state: &State,
     plain: String,
     password: &str,
@@ -564,25 +499,5 @@ pub async fn reset_form(
             merge(json!({"token": plain}), form_errors(&errors)),
         ),
         Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct PasswordBody {
-    password: Option<String>,
-}
-
-pub async fn api_reset(
-    state: State,
-    token: web::Path<String>,
-    body: ApiJson<PasswordBody>,
-) -> Result<HttpResponse, AppError> {
-    let password = body
-        .0
-        .password
-        .ok_or_else(|| api_field_errors(vec![("password", "This field is required.".into())]))?;
-    match reset(&state, token.into_inner(), &password, None).await? {
-        Ok(user) => Ok(HttpResponse::Ok().json(json!({"user": user}))),
-        Err(errors) => Err(api_field_errors(errors)),
     }
 }

@@ -29,7 +29,7 @@ pub const NAME_MAX: usize = 100;
 pub const MAX_PER_PERSON: i64 = 50;
 
 /// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     /// GET, HEAD and OPTIONS only.
@@ -63,7 +63,7 @@ impl TokenScope {
 }
 
 /// A token as its owner sees it (never the secret, which is shown once).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     pub id: i64,
     pub name: String,

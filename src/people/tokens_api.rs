@@ -12,9 +12,13 @@ use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
 use crate::web::{State, db};
 
+crate::page_body!(TokenPage { tokens: TokenView });
+
 /// `GET /api/v1/me/tokens?page=&per_page=`: the caller's tokens, newest
 /// first, as `{tokens: [{id, name, scope, hint, expires_at, last_used_at,
 /// created_at, expired}], page, per_page, total}`; never the secrets.
+#[utoipa::path(get, path = "/api/v1/me/tokens", params(Paging), operation_id = "list_tokens", summary = "The caller's personal access tokens (never the secrets)",
+    responses((status = 200, description = "One page of tokens.", body = TokenPage)))]
 pub async fn api_list(
     state: State,
     me: CurrentUser,
@@ -25,11 +29,12 @@ pub async fn api_list(
     Ok(HttpResponse::Ok().json(paging.list_of("tokens", all)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewTokenBody {
     #[serde(default)]
     name: String,
     #[serde(default)]
+    #[schema(value_type = super::tokens::TokenScope)]
     scope: String,
     /// RFC 3339, or null for a token that does not expire.
     #[serde(default)]
@@ -37,7 +42,7 @@ pub struct NewTokenBody {
 }
 
 /// The created token: its fields and, this once, `token` (the secret).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Created {
     #[serde(flatten)]
     view: TokenView,
@@ -46,6 +51,9 @@ struct Created {
 
 /// `POST /api/v1/me/tokens` `{name, scope: read|write, expires_at|null}`:
 /// 201 with the token, which is not shown again; 422 naming the field.
+#[utoipa::path(post, path = "/api/v1/me/tokens", request_body = NewTokenBody, operation_id = "create_token", summary = "Create a personal access token; the secret is shown this once",
+    responses((status = 201, description = "The token, with its secret in `token`.", body = Created),
+        (status = 422, description = "A field is missing or invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_create(
     state: State,
     me: CurrentUser,
@@ -75,6 +83,8 @@ pub async fn api_create(
 }
 
 /// `DELETE /api/v1/me/tokens/{id}`: 204; 404 if it is not the caller's.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", params(("id" = i64, Path, description = "The token's id")), operation_id = "revoke_token", summary = "Revoke one of the caller's tokens",
+    responses((status = 204, description = "Revoked.")))]
 pub async fn api_revoke(
     state: State,
     me: CurrentUser,

@@ -187,8 +187,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Reads a JSON body as `T`: 400 for bytes that are not UTF-8 or not JSON,
-/// 422 naming the field for NUL in a string or a value of the wrong shape.
+/// Reads a JSON body as `T` (an object): 400 for bytes that are not UTF-8
+/// or not JSON, 422 naming the field for NUL in a string or a value of the
+/// wrong shape, and naming `body` for an array.
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let text = utf8(bytes)?;
     // JSON can only carry NUL escaped (a raw control character is a syntax
@@ -205,6 +206,14 @@ pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             // A number out of range stops the walk; `T` may still skip it.
             Err(_) => unplaced_nul = true,
         }
+    }
+    // serde reads a struct from an array too (its fields by position): a
+    // body is an object, and `[]` is not an empty one.
+    if text.trim_start().starts_with('[') {
+        return Err(AppError::field(
+            "body",
+            "Send a JSON object ({\"field\": value, …}), not an array.",
+        ));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;

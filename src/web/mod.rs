@@ -71,18 +71,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::insights::pages)
         .configure(crate::audit::pages)
         .configure(crate::webhooks::pages)
-        .service(
-            web::scope("/api/v1")
-                .configure(crate::people::api)
-                .configure(crate::interviews::api)
-                .configure(crate::candidates::api)
-                .configure(crate::bank::api)
-                .configure(crate::jobs::api)
-                .configure(crate::loops::api)
-                .configure(crate::insights::api)
-                .configure(crate::audit::api)
-                .configure(crate::webhooks::api),
-        )
+        .configure(crate::openapi::routes)
+        .service(web::scope("/api/v1").configure(crate::openapi::api_v1))
         .app_data(
             web::FormConfig::default()
                 .limit(extract::FORM_LIMIT)

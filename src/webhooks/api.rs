@@ -11,9 +11,24 @@ use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
 use crate::web::{State, db, named};
 
+use super::{DeliveryView, WebhookView};
+
+crate::page_body!(WebhookPage {
+    webhooks: WebhookView
+});
+crate::page_body!(DeliveryPage {
+    deliveries: DeliveryView
+});
+crate::named_body!(WebhookBody {
+    webhook: WebhookView
+});
+crate::named_body!(QueuedDelivery { delivery_id: i64 });
+
 /// `GET /api/v1/webhooks?page=&per_page=`: `{webhooks: [{id, url, events,
 /// secret, created_by, created_by_name, created_at}], page, per_page,
 /// total}`, oldest first.
+#[utoipa::path(get, path = "/api/v1/webhooks", params(Paging), operation_id = "list_webhooks", summary = "The webhooks, oldest first (admins)",
+    responses((status = 200, description = "One page of webhooks.", body = WebhookPage)))]
 pub async fn api_list(
     state: State,
     me: CurrentUser,
@@ -24,16 +39,22 @@ pub async fn api_list(
     Ok(HttpResponse::Ok().json(paging.list_of("webhooks", all)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewWebhookBody {
+    /// Where deliveries are posted: `http` or `https`.
     #[serde(default)]
     url: String,
+    /// Any of `candidate.created`, `scorecard.submitted`,
+    /// `decision.recorded`, `prep_pack.sent`, `prep_pack.failed`.
     #[serde(default)]
     events: Vec<String>,
 }
 
 /// `POST /api/v1/webhooks` `{url, events: [...]}`: 201 with `{webhook}`
 /// (its `secret` signs the deliveries); 422 naming `url` or `events`.
+#[utoipa::path(post, path = "/api/v1/webhooks", request_body = NewWebhookBody, operation_id = "create_webhook", summary = "Register a webhook (admins); its secret signs every delivery",
+    responses((status = 201, description = "The webhook, with its secret.", body = WebhookBody),
+        (status = 422, description = "The URL or the events are refused.", body = crate::error::ErrorBody)))]
 pub async fn api_create(
     state: State,
     me: CurrentUser,
@@ -55,6 +76,8 @@ pub async fn api_create(
 }
 
 /// `GET /api/v1/webhooks/{id}`: `{webhook}`; 404 if there is none.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", params(("id" = i64, Path, description = "The webhook's id")), operation_id = "get_webhook", summary = "One webhook (admins)",
+    responses((status = 200, description = "The webhook.", body = WebhookBody)))]
 pub async fn api_show(
     state: State,
     me: CurrentUser,
@@ -67,6 +90,8 @@ pub async fn api_show(
 
 /// `DELETE /api/v1/webhooks/{id}`: 204; nothing more is sent to it, and its
 /// delivery log goes with it. 404 if there is none.
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", params(("id" = i64, Path, description = "The webhook's id")), operation_id = "delete_webhook", summary = "Delete a webhook and its delivery log (admins)",
+    responses((status = 204, description = "Deleted.")))]
 pub async fn api_delete(
     state: State,
     me: CurrentUser,
@@ -82,6 +107,8 @@ pub async fn api_delete(
 /// status_code, last_error, created_at, next_attempt_at, sent_at, payload,
 /// history: [{attempt, at, status_code, error, duration_ms}]}], page,
 /// per_page, total}`.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", params(("id" = i64, Path, description = "The webhook's id"), Paging), operation_id = "webhook_deliveries", summary = "A webhook's delivery log, newest first (admins)",
+    responses((status = 200, description = "One page of deliveries, each with its attempts.", body = DeliveryPage)))]
 pub async fn api_deliveries(
     state: State,
     me: CurrentUser,
@@ -99,6 +126,8 @@ pub async fn api_deliveries(
 
 /// `POST /api/v1/webhooks/{id}/test`: queues a `webhook.test` event for it;
 /// 202 with `{delivery_id}`.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", params(("id" = i64, Path, description = "The webhook's id")), operation_id = "test_webhook", summary = "Queue a `webhook.test` delivery (admins)",
+    responses((status = 202, description = "Queued; the delivery's id.", body = QueuedDelivery)))]
 pub async fn api_test(
     state: State,
     me: CurrentUser,

@@ -43,16 +43,13 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 }
 
 /// Its `/api/v1` routes.
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks", web::get().to(api::api_list))
-        .route("/webhooks", web::post().to(api::api_create))
-        .route("/webhooks/{id}", web::get().to(api::api_show))
-        .route("/webhooks/{id}", web::delete().to(api::api_delete))
-        .route(
-            "/webhooks/{id}/deliveries",
-            web::get().to(api::api_deliveries),
-        )
-        .route("/webhooks/{id}/test", web::post().to(api::api_test));
+pub fn api(r: &mut crate::openapi::ApiRoutes) {
+    r.op(api::__path_api_list, api::api_list)
+        .op(api::__path_api_create, api::api_create)
+        .op(api::__path_api_show, api::api_show)
+        .op(api::__path_api_delete, api::api_delete)
+        .op(api::__path_api_deliveries, api::api_deliveries)
+        .op(api::__path_api_test, api::api_test);
 }
 
 /// The events a webhook may be sent.
@@ -108,7 +105,7 @@ pub const URL_MAX: usize = 2000;
 pub const MAX_WEBHOOKS: i64 = 50;
 
 /// A webhook as admins see it (the secret included: the receiver needs it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookView {
     pub id: i64,
     pub url: String,
@@ -309,7 +306,7 @@ pub fn send_test(
 }
 
 /// One attempt to deliver.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttemptView {
     pub attempt: i64,
     /// RFC 3339 (UTC).
@@ -321,7 +318,7 @@ pub struct AttemptView {
 }
 
 /// One event sent (or to send) to one webhook.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: i64,
     pub event: String,

@@ -1,5 +1,5 @@
 //! A deterministic fuzz pass over every API route: the routes are read from
-//! the route tables (`pub fn api` in `src/*/mod.rs`), and each gets the same
+//! the route table (the OpenAPI document, built from it), and each gets the same
 //! fixed cases: malformed JSON, wrong types, NUL, huge numbers and pages,
 //! punctuation-only text, an oversize body, invalid UTF-8, odd path
 //! segments, and every verb. No answer may be a 5xx.
@@ -62,29 +62,18 @@ pub fn raw_request(
     (status, body)
 }
 
-/// `(method, path)` of every route in the API's route tables.
+/// `(method, path)` of every API route, paths under `/api/v1`: from the
+/// route table, as the OpenAPI document (built from it) lists them.
 fn api_routes() -> Vec<(String, String)> {
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let doc: serde_json::Value =
+        serde_json::from_str(loopwright::openapi::document_json()).unwrap();
     let mut routes = Vec::new();
-    let mut dirs: Vec<_> = std::fs::read_dir(src)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("mod.rs").exists())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
-        let Some(start) = text.find("pub fn api(cfg") else {
-            continue;
-        };
-        let table = &text[start..start + text[start..].find("\n}\n").unwrap()];
-        let mut rest = table;
-        while let Some(at) = rest.find("route(") {
-            rest = &rest[at + 6..];
-            let path = rest.split('"').nth(1).unwrap().to_owned();
-            let verb = rest.split("web::").nth(1).unwrap();
-            let verb = verb[..verb.find("()").unwrap()].to_ascii_uppercase();
-            routes.push((verb, path));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for verb in ["get", "post", "put", "patch", "delete"] {
+            if item.get(verb).is_some() {
+                let path = path.strip_prefix("/api/v1").unwrap().to_owned();
+                routes.push((verb.to_ascii_uppercase(), path));
+            }
         }
     }
     routes

@@ -23,6 +23,7 @@ mod lifecycle;
 mod metrics;
 mod my_interviews;
 mod oidc;
+mod openapi;
 mod pages;
 mod planner;
 mod planner_in_place;

@@ -94,6 +94,8 @@ const JOB_READERS: &[Role] = &[Role::Admin, Role::HiringManager, Role::Recruiter
 const EDITORS: &[Role] = &[Role::Admin, Role::HiringManager];
 /// A candidate's data rights: erasure and export.
 const ERASERS: &[Role] = &[Role::Admin, Role::Recruiter];
+/// What anyone may read without signing in: the API's documentation.
+const PUBLIC: &[&str] = &["GET /api/openapi.json", "GET /api/docs"];
 const EVERYONE: &[Role] = &[
     Role::Admin,
     Role::HiringManager,
@@ -182,6 +184,9 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         api!(POST "/api/v1/invitations", {"name": "Invitee", "email": format!("api{n}@example.com"), "role": "interviewer"}) => ADMIN, 201, 403;
         api!(GET "/api/v1/me")                                           => EVERYONE, 200, 403;
         page!("/")                                                       => EVERYONE, 200, 403;
+        // Public documentation: anyone, signed in or not (see PUBLIC).
+        page!("/api/openapi.json")                                       => EVERYONE, 200, 403;
+        page!("/api/docs")                                               => EVERYONE, 200, 403;
         page!("/account")                                                => EVERYONE, 200, 403;
         form!("/account", time_zone = "Asia/Kathmandu")                  => EVERYONE, 303, 403;
         page!("/bank")                                                   => EVERYONE, 200, 403;
@@ -421,7 +426,9 @@ fn every_route_allows_exactly_the_roles_in_the_table() {
             match who {
                 Who::Anonymous => match route.call {
                     Call::Api(..) | Call::Raw(..) => assert_eq!(status, 401, "anonymous {label}"),
-                    _ if route.allowed == EVERYONE && label == "GET /" => {
+                    _ if route.allowed == EVERYONE
+                        && (label == "GET /" || PUBLIC.contains(&label.as_str())) =>
+                    {
                         assert_eq!(status, 200, "anonymous {label}")
                     }
                     _ => {

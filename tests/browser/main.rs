@@ -19,6 +19,7 @@ mod driver;
 #[allow(dead_code)]
 mod page;
 
+mod api_docs;
 mod header;
 mod insights;
 mod people;

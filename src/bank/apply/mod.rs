@@ -27,7 +27,7 @@ use crate::db::schema::{
 };
 
 /// What applying a bank did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct SeedReport {
     pub inserted: usize,
     pub updated: usize,
