@@ -237,6 +237,7 @@ def schemathesis(base, token, work, name, filters, config_file=None):
 def main():
     binary = Path(sys.argv[1]).resolve()
     work = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="lw-contract-"))
+    work = work.resolve()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
