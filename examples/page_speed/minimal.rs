@@ -52,8 +52,14 @@ struct StageQuestion {
 macro_rules! stage_with_questions {
     ($id:expr) => {{
         use loopwright::db::schema::{questions, stage_questions, stages};
+        // Flat joins, each by an index (a nested join here made SQLite scan).
         stages::table
-            .left_join(stage_questions::table.left_join(questions::table))
+            .left_join(stage_questions::table)
+            .left_join(
+                questions::table.on(stage_questions::question_id
+                    .nullable()
+                    .eq(questions::id.nullable())),
+            )
             .filter(stages::id.eq($id))
             .order(stage_questions::position.nullable())
             .select((
