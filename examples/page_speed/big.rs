@@ -113,42 +113,27 @@ fn add_questions(conn: &mut DbConn, target: usize) {
     let copies = (target as i64 + original - 1) / original - 1;
     for k in 1..=copies {
         let copy = format!("'-copy-{k}'");
-        let of_copy = format!(
-            "FROM questions c JOIN questions o ON c.slug = o.slug || {copy} WHERE o.slug NOT LIKE '%-copy-%'"
+        let questions = format!(
+            "INSERT INTO questions (slug, category, prompt, why_asked, prep_pointers, follow_ups, \
+             suggested_minutes, version, created_at, updated_at) \
+             SELECT slug || {copy}, category, prompt || ' (variant {k})', why_asked, prep_pointers, \
+             follow_ups, suggested_minutes, 1, created_at, updated_at \
+             FROM questions WHERE slug NOT LIKE '%-copy-%'"
         );
-        for statement in [
+        // Each copy gets its original's rows in the tables that link questions.
+        let links = [
+            ("question_tracks", "track_id"),
+            ("question_stage_kinds", "stage_kind_id"),
+            ("question_criteria", "criterion_id"),
+        ]
+        .map(|(table, column)| {
             format!(
-                "INSERT INTO questions (slug, category, prompt, why_asked, prep_pointers, follow_ups, \
-                 suggested_minutes, version, created_at, updated_at) \
-                 SELECT slug || {copy}, category, prompt || ' (variant {k})', why_asked, prep_pointers, \
-                 follow_ups, suggested_minutes, 1, created_at, updated_at \
-                 FROM questions WHERE slug NOT LIKE '%-copy-%'"
-            ),
-            format!(
-                "INSERT INTO question_tracks (question_id, track_id) SELECT c.id, l.track_id \
-                 {of_copy_join}",
-                of_copy_join = of_copy.replace(
-                    " WHERE",
-                    " JOIN question_tracks l ON l.question_id = o.id WHERE"
-                )
-            ),
-            format!(
-                "INSERT INTO question_stage_kinds (question_id, stage_kind_id) SELECT c.id, l.stage_kind_id \
-                 {of_copy_join}",
-                of_copy_join = of_copy.replace(
-                    " WHERE",
-                    " JOIN question_stage_kinds l ON l.question_id = o.id WHERE"
-                )
-            ),
-            format!(
-                "INSERT INTO question_criteria (question_id, criterion_id) SELECT c.id, l.criterion_id \
-                 {of_copy_join}",
-                of_copy_join = of_copy.replace(
-                    " WHERE",
-                    " JOIN question_criteria l ON l.question_id = o.id WHERE"
-                )
-            ),
-        ] {
+                "INSERT INTO {table} (question_id, {column}) SELECT c.id, l.{column} \
+                 FROM questions c JOIN questions o ON c.slug = o.slug || {copy} \
+                 JOIN {table} l ON l.question_id = o.id WHERE o.slug NOT LIKE '%-copy-%'"
+            )
+        });
+        for statement in std::iter::once(questions).chain(links) {
             diesel::sql_query(statement)
                 .execute(conn)
                 .expect("question copies");
