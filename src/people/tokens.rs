@@ -248,34 +248,51 @@ pub fn revoke_token(conn: &mut DbConn, owner: &User, id: i64) -> Result<String, 
     })
 }
 
+/// How stale a token's "last used" time may get before a request
+/// records it again.
+pub const LAST_USED_GRAIN: chrono::Duration = chrono::Duration::minutes(1);
+
 /// The active person a presented token belongs to, and its scope; `None`
 /// for an unknown, expired or revoked token or a deactivated person. Marks
-/// the token used at `at`.
+/// the token used at `at` unless it was marked less than
+/// [`LAST_USED_GRAIN`] before.
 pub fn authenticate(
     conn: &mut DbConn,
     secret: &str,
     at: NaiveDateTime,
 ) -> QueryResult<Option<(User, TokenScope)>> {
-    let found: Option<(i64, String, Option<NaiveDateTime>, User)> = personal_access_tokens::table
+    type Found = (
+        i64,
+        String,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        User,
+    );
+    let found: Option<Found> = personal_access_tokens::table
         .inner_join(users::table)
         .filter(personal_access_tokens::token_hash.eq(token::digest(secret)))
         .select((
             personal_access_tokens::id,
             personal_access_tokens::scope,
             personal_access_tokens::expires_at,
+            personal_access_tokens::last_used_at,
             User::as_select(),
         ))
         .first(conn)
         .optional()?;
-    let Some((id, scope, expires_at, user)) = found else {
+    let Some((id, scope, expires_at, last_used_at, user)) = found else {
         return Ok(None);
     };
     if !user.active || expires_at.is_some_and(|e| e <= at) {
         return Ok(None);
     }
-    diesel::update(personal_access_tokens::table.find(id))
-        .set(personal_access_tokens::last_used_at.eq(Some(at)))
-        .execute(conn)?;
+    // A script calling in a loop would otherwise write on every request
+    // (on SQLite, taking the write lock): the time is kept to the minute.
+    if last_used_at.is_none_or(|last| at - last >= LAST_USED_GRAIN) {
+        diesel::update(personal_access_tokens::table.find(id))
+            .set(personal_access_tokens::last_used_at.eq(Some(at)))
+            .execute(conn)?;
+    }
     Ok(TokenScope::parse(&scope).map(|s| (user, s)))
 }
 

@@ -83,6 +83,51 @@ fn a_script_reads_with_a_read_token_and_is_told_why_it_may_not_write() {
     assert_eq!(audited(&app, "token.created").len(), 1);
 }
 
+/// A script in a loop does not write on every request: the last-used time
+/// is recorded at most once a minute.
+#[test]
+fn a_token_used_in_a_loop_records_its_last_use_once_a_minute() {
+    let app = TestApp::spawn();
+    let mut recruiter = Member::new(&app, Role::Recruiter);
+    let secret = recruiter
+        .api
+        .post_json(
+            "/api/v1/me/tokens",
+            json!({"name": "Poller", "scope": "read"}),
+        )
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut script = with_token(&app, &secret);
+    let last_used = |app: &TestApp| -> Option<chrono::NaiveDateTime> {
+        personal_access_tokens::table
+            .select(personal_access_tokens::last_used_at)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let (first, res) = app.count_queries(|| script.get("/api/v1/me"));
+    assert_eq!(res.status, 200, "{}", res.body);
+    let marked = last_used(&app).expect("the first use is recorded");
+    let (second, res) = app.count_queries(|| script.get("/api/v1/me"));
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        second,
+        first - 1,
+        "the second use within a minute writes nothing"
+    );
+    assert_eq!(last_used(&app), Some(marked));
+
+    // A minute later it is recorded again.
+    diesel::update(personal_access_tokens::table)
+        .set(personal_access_tokens::last_used_at.eq(marked - chrono::Duration::minutes(2)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let (third, _) = app.count_queries(|| script.get("/api/v1/me"));
+    assert_eq!(third, first);
+    assert!(last_used(&app).unwrap() > marked - chrono::Duration::minutes(2));
+}
+
 #[test]
 fn a_write_token_changes_things_until_it_is_revoked() {
     let app = TestApp::spawn();
