@@ -65,9 +65,6 @@ fn nav(role: Role, path: &str) -> Value {
     if crate::access::role_allows(role, Action::ReadAudit) {
         items.push(("/audit", "Audit log"));
     }
-    if crate::access::role_allows(role, Action::ManageWebhooks) {
-        items.push(("/webhooks", "Webhooks"));
-    }
     items
         .into_iter()
         .map(|(href, label)| {

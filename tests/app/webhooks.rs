@@ -543,6 +543,13 @@ fn admins_add_a_webhook_on_its_page_and_the_test_button_delivers() {
     let mut team = Team::new(&app);
     let mut admin = team.admin.browser();
 
+    // Reached from the People page (the header has no room for it).
+    let people = admin.get("/users");
+    assert!(
+        people.body.contains(r#"<a href="/webhooks">"#),
+        "{}",
+        people.body
+    );
     let page = admin.get("/webhooks");
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("No webhooks yet"));
