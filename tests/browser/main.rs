@@ -26,3 +26,4 @@ mod people;
 mod planner;
 mod scorecard;
 mod smoke;
+mod webhooks;
