@@ -152,6 +152,7 @@ impl Page {
             .block_on(self.client().goto(&url))
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
         self.settle();
+        self.mark_seen();
         self.audit();
     }
 
@@ -161,6 +162,13 @@ impl Page {
             .block_on(self.client().refresh())
             .unwrap_or_else(|e| panic!("reload {}: {e}", self.path()));
         self.settle();
+        self.mark_seen();
+    }
+
+    /// Marks the document now shown, so that `arrive` waits for another:
+    /// a form that posts back to the page it is on leaves the path unchanged.
+    fn mark_seen(&self) {
+        self.js("window.__loopwrightSeen = true; return null;", vec![]);
     }
 
     /// Waits for the document to be loaded.
@@ -191,14 +199,17 @@ impl Page {
     }
 
     /// Waits for a new page at a path starting with `prefix` and audits it.
+    /// The document shown before must have been replaced, even when the new
+    /// page has the same path.
     pub fn arrive(&mut self, prefix: &str) {
         let quoted = serde_json::to_string(prefix).expect("a string");
         self.wait_until(
             &format!(
-                "(location.pathname + location.search).startsWith({quoted}) && document.readyState === 'complete'"
+                "!window.__loopwrightSeen && (location.pathname + location.search).startsWith({quoted}) && document.readyState === 'complete'"
             ),
-            &format!("a page at {prefix}"),
+            &format!("a new page at {prefix}"),
         );
+        self.mark_seen();
         self.audit();
     }
 
@@ -406,6 +417,7 @@ impl Page {
             "location.pathname !== '/login' && document.readyState === 'complete'",
             "signing in",
         );
+        self.mark_seen();
         self.actions = before;
     }
 
