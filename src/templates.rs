@@ -233,6 +233,19 @@ fn time(
     Ok(())
 }
 
+/// What `layouts/base` reads from a page's context; it gets the page's
+/// rendered HTML as `content`.
+const LAYOUT_KEYS: &[&str] = &[
+    "app_name",
+    "version",
+    "title",
+    "nav",
+    "user",
+    "csrf_token",
+    "flash",
+    "hide_sign_in",
+];
+
 pub struct Templates {
     registry: Handlebars<'static>,
     /// Plain-text emails: rendered without HTML escaping.
@@ -273,7 +286,7 @@ impl Templates {
         Ok((text, html))
     }
 
-    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, RenderError> {
+    fn render(&self, name: &str, context: &impl Serialize) -> Result<String, RenderError> {
         self.registry
             .render(name, context)
             .map_err(|e| RenderError {
@@ -282,19 +295,39 @@ impl Templates {
             })
     }
 
-    /// A page from its whole context, which it takes: no copy of the
-    /// context is made to render it (a page's context can be large).
+    /// A page from its whole context, which it takes: the page's template
+    /// renders from it without a copy, then `layouts/base` wraps the result
+    /// with the keys it reads ([`LAYOUT_KEYS`]). Rendering the page inside
+    /// the layout as a partial would copy the whole context twice (handlebars
+    /// clones the current context for every partial it includes).
     pub fn render_page(
         &self,
         name: &str,
         context: serde_json::Value,
     ) -> Result<String, RenderError> {
-        self.registry
+        let failed = |name: &str, e: handlebars::RenderError| RenderError {
+            name: name.to_owned(),
+            message: e.to_string(),
+        };
+        let mut frame = serde_json::Map::with_capacity(LAYOUT_KEYS.len() + 1);
+        if let Some(all) = context.as_object() {
+            for key in LAYOUT_KEYS {
+                if let Some(value) = all.get(*key) {
+                    frame.insert((*key).to_owned(), value.clone());
+                }
+            }
+        }
+        let content = self
+            .registry
             .render_with_context(name, &handlebars::Context::from(context))
-            .map_err(|e| RenderError {
-                name: name.to_owned(),
-                message: e.to_string(),
-            })
+            .map_err(|e| failed(name, e))?;
+        frame.insert("content".to_owned(), serde_json::Value::String(content));
+        self.registry
+            .render_with_context(
+                "layouts/base",
+                &handlebars::Context::from(serde_json::Value::Object(frame)),
+            )
+            .map_err(|e| failed("layouts/base", e))
     }
 
     /// The content type and body of a static file, if there is one by that name.
@@ -362,8 +395,9 @@ mod tests {
             "errors": {"title": "Give a title."}});
         let embedded = Templates::new(false).unwrap();
         let from_disk = Templates::new(true).unwrap();
-        let html = embedded.render("pages/jobs", &context).unwrap();
-        assert_eq!(html, from_disk.render("pages/jobs", &context).unwrap());
+        let html = embedded.render_page("pages/jobs", context.clone()).unwrap();
+        assert_eq!(html, from_disk.render_page("pages/jobs", context).unwrap());
+        assert!(html.contains("<title>Jobs · Loopwright</title>"), "{html}");
         assert!(html.contains(r#"<div class="error-summary narrow" role="alert""#));
         assert!(html.contains("The job was not created. Please fix the following</h2>"));
         assert!(html.contains(r##"<li><a href="#field-title">Give a title.</a></li>"##));

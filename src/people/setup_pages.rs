@@ -94,7 +94,7 @@ pub async fn create(
             );
             Ok(html(
                 StatusCode::CREATED,
-                state.templates.render("pages/setup_done", &context)?,
+                state.templates.render_page("pages/setup_done", context)?,
             ))
         }
         Err(AppError::Gone(_)) => link_unusable(&state, LinkState::Spent),
@@ -111,7 +111,7 @@ fn link_unusable(state: &State, link: LinkState) -> Result<HttpResponse, AppErro
     let context = page_context("Setup link not valid", None, json!({}));
     Ok(html(
         status,
-        state.templates.render("pages/setup_used", &context)?,
+        state.templates.render_page("pages/setup_used", context)?,
     ))
 }
 
@@ -134,7 +134,7 @@ fn form_page(
             "error_list": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
         }),
     );
-    let mut response = html(status, state.templates.render("pages/setup", &context)?);
+    let mut response = html(status, state.templates.render_page("pages/setup", context)?);
     if let Some(cookie) = cookie {
         response.add_cookie(&cookie).map_err(AppError::internal)?;
     }
