@@ -14,6 +14,7 @@ use crate::auth::{CurrentUser, csrf};
 use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::AppError;
+use actix_web::web;
 
 /// The context every page gets, merged with the page's own.
 pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Value {
@@ -219,5 +220,35 @@ where
         Ok(state_in_hop.templates.render_page(template, context)?)
     })
     .await?;
+    frame.respond(status, body)
+}
+
+/// Renders `template` on the blocking pool, without a connection, with the
+/// context `build` answers (the page's title and its context): for a page
+/// with nothing to read, or a form sent back whose context is built
+/// already. The template does not run on the server's worker threads, and
+/// the page pays one thread hop. A page that reads data uses
+/// [`render_loaded`], which reads and renders in that same hop.
+pub async fn render_off_worker<P, F>(
+    state: &State,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    status: StatusCode,
+    template: &'static str,
+    build: F,
+) -> Result<HttpResponse, AppError>
+where
+    P: Serialize,
+    F: FnOnce() -> Result<(String, P), AppError> + Send + 'static,
+{
+    let frame = PageFrame::new(req, user);
+    let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
+    let body = web::block(move || -> Result<String, AppError> {
+        let (title, page) = build()?;
+        let extra = serde_json::to_value(&page).map_err(AppError::internal)?;
+        let context = frame_context.with(&title, extra);
+        Ok(state_in_hop.templates.render_page(template, context)?)
+    })
+    .await??;
     frame.respond(status, body)
 }
