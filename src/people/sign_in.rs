@@ -15,7 +15,7 @@ use crate::people::{accounts, reset_requests, throttle};
 use crate::web::extract::CsrfForm;
 use crate::web::{
     State, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge, render,
-    see_other, session_cookie,
+    render_off_worker, see_other, session_cookie,
 };
 
 /// Signs in by email and password, throttled per account and per address
@@ -121,18 +121,19 @@ pub async fn login_page(
             user.role.home_path(),
         )));
     }
-    render(
+    let extra = merge(
+        json!({"next": q.next, "hide_sign_in": true}),
+        crate::auth::oidc::pages::sign_in_options(&state),
+    );
+    render_off_worker(
         &state,
         &req,
         None,
         StatusCode::OK,
         "pages/login",
-        "Sign in",
-        merge(
-            json!({"next": q.next, "hide_sign_in": true}),
-            crate::auth::oidc::pages::sign_in_options(&state),
-        ),
+        move || Ok(("Sign in".to_owned(), extra)),
     )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -232,15 +233,15 @@ pub async fn reset_request_page(
     req: HttpRequest,
     user: MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    render(
+    render_off_worker(
         &state,
         &req,
         user.0.as_ref(),
         StatusCode::OK,
         "pages/password_reset_request",
-        "Reset your password",
-        json!({}),
+        || Ok(("Reset your password".to_owned(), json!({}))),
     )
+    .await
 }
 
 #[derive(Deserialize)]
