@@ -686,3 +686,37 @@ fn the_invite_form_shows_errors_next_to_fields_and_keeps_input() {
     assert_eq!(taken.status, 422);
     assert!(taken.body.contains("already has an account"));
 }
+
+#[test]
+fn a_refused_change_to_a_person_comes_back_with_what_was_typed() {
+    let app = TestApp::spawn();
+    let admin = app.user(Role::Admin);
+    let person = app.user(Role::Interviewer);
+    let mut browser = app.signed_in(&admin);
+    let page = format!("/users/{}", person.id);
+    assert_eq!(browser.get(&page).status, 200);
+
+    let typed = [("name", "Renamed Person"), ("role", "emperor")];
+    let bad = browser.submit(&page, &page, &typed);
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"error-role\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"Renamed Person\""),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains(&person.email), "the person's page");
+    assert!(
+        !browser.get(&page).body.contains("Renamed Person"),
+        "nothing was saved"
+    );
+
+    // Someone who is not there: 404 whether the form is refused or not.
+    for typed in [
+        [("name", ""), ("role", "admin")],
+        [("name", "Someone"), ("role", "admin")],
+    ] {
+        let res = browser.submit(&page, "/users/999999", &typed);
+        assert_eq!(res.status, 404, "{typed:?}: {}", res.body);
+    }
+}
