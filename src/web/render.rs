@@ -211,13 +211,57 @@ where
     P: Serialize,
     F: FnOnce(&mut DbConn) -> Result<(String, P), AppError> + Send + 'static,
 {
+    render_chosen(state, req, user, move |conn| {
+        let (title, page) = load(conn)?;
+        Chosen::page(status, template, title, &page)
+    })
+    .await
+}
+
+/// The page a read decided on: its status, template, title and context.
+/// For a page that is one thing or another by what was found (a link's
+/// form, or the message that the link cannot be used).
+pub struct Chosen {
+    pub status: StatusCode,
+    pub template: &'static str,
+    pub title: String,
+    pub context: Value,
+}
+
+impl Chosen {
+    pub fn page(
+        status: StatusCode,
+        template: &'static str,
+        title: impl Into<String>,
+        page: &impl Serialize,
+    ) -> Result<Self, AppError> {
+        Ok(Chosen {
+            status,
+            template,
+            title: title.into(),
+            context: serde_json::to_value(page).map_err(AppError::internal)?,
+        })
+    }
+}
+
+/// [`render_loaded`] for a page whose status and template depend on what
+/// `load` finds: read, chosen and rendered on the blocking pool in one trip.
+pub async fn render_chosen<F>(
+    state: &State,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    load: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<Chosen, AppError> + Send + 'static,
+{
     let frame = PageFrame::new(req, user);
     let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
-    let body = db(state, move |conn| {
-        let (title, page) = load(conn)?;
-        let extra = serde_json::to_value(&page).map_err(AppError::internal)?;
-        let context = frame_context.with(&title, extra);
-        Ok(state_in_hop.templates.render_page(template, context)?)
+    let (status, body) = db(state, move |conn| {
+        let page = load(conn)?;
+        let context = frame_context.with(&page.title, page.context);
+        let body = state_in_hop.templates.render_page(page.template, context)?;
+        Ok((page.status, body))
     })
     .await?;
     frame.respond(status, body)
