@@ -720,3 +720,28 @@ fn a_refused_change_to_a_person_comes_back_with_what_was_typed() {
         assert_eq!(res.status, 404, "{typed:?}: {}", res.body);
     }
 }
+
+#[test]
+fn an_unknown_link_and_a_mistyped_address_say_what_is_wrong() {
+    let app = TestApp::spawn();
+    let mut browser = app.browser();
+    let reset = browser.get("/password-reset/not-a-token");
+    assert_eq!(reset.status, 404, "{}", reset.body);
+    assert!(reset.body.contains("This link cannot be used"));
+    let invitation = browser.get("/invitations/not-a-token");
+    assert_eq!(invitation.status, 404, "{}", invitation.body);
+    assert!(
+        invitation
+            .body
+            .contains("This invitation link is not valid")
+    );
+
+    let typo = browser.submit(
+        "/password-reset",
+        "/password-reset",
+        &[("email", "nobody-at-example")],
+    );
+    assert_eq!(typo.status, 422, "{}", typo.body);
+    assert!(typo.body.contains("id=\"error-email\""), "{}", typo.body);
+    assert!(typo.body.contains("value=\"nobody-at-example\""));
+}
