@@ -269,10 +269,12 @@ where
 
 /// Renders `template` on the blocking pool, without a connection, with the
 /// context `build` answers (the page's title and its context): for a page
-/// with nothing to read, or a form sent back whose context is built
-/// already. The template does not run on the server's worker threads, and
-/// the page pays one thread hop. A page that reads data uses
-/// [`render_loaded`], which reads and renders in that same hop.
+/// with nothing to read, or a form sent back, refused before any trip to
+/// the pool, whose context is built already. The template does not run on
+/// the server's worker threads, and the page pays one thread hop. A page
+/// that reads data uses [`render_loaded`], which reads and renders in that
+/// same hop; an answer decided by an earlier trip is rendered where it is,
+/// since a trip of its own would be a second hop.
 pub async fn render_off_worker<P, F>(
     state: &State,
     req: &HttpRequest,
