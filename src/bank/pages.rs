@@ -13,9 +13,9 @@ use serde::Serialize;
 use super::questions::{LoopUse, QuestionDetail};
 use super::search::Chip;
 use crate::error::AppError;
+use crate::web::State;
 use crate::web::form::Pagination;
-use crate::web::{State, db};
-use crate::web::{named, render_loaded, render_page};
+use crate::web::{named, render_loaded};
 
 pub fn category_label(category: &str) -> &'static str {
     match category {
@@ -217,37 +217,44 @@ pub async fn question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, actor) = (id.into_inner(), me.user.clone());
-    let catalog::QuestionView {
-        question,
-        used_in,
-        revisions,
-    } = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
-    let title = question.prompt.clone();
-    let context = QuestionPage {
-        question: LabelledQuestion {
-            category_label: category_label(&question.category),
-            detail: question,
-        },
-        used_in,
-        revisions: revisions
-            .iter()
-            .map(|r| RevisionLine {
-                version: r.version,
-                changed_on: crate::domain::when::iso(r.changed_at),
-            })
-            .collect(),
-        can_edit: crate::access::role_allows(me.role, Action::EditBank),
-    };
-    render_page(
+    let (id, actor, role) = (id.into_inner(), me.user.clone(), me.role);
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/question",
-        &title,
-        &context,
+        move |conn| {
+            let page = QuestionPage::new(catalog::question(conn, &actor, id)?, role);
+            Ok((page.question.detail.prompt.clone(), page))
+        },
     )
+    .await
+}
+
+impl QuestionPage {
+    fn new(view: catalog::QuestionView, role: crate::domain::Role) -> Self {
+        let catalog::QuestionView {
+            question,
+            used_in,
+            revisions,
+        } = view;
+        QuestionPage {
+            question: LabelledQuestion {
+                category_label: category_label(&question.category),
+                detail: question,
+            },
+            used_in,
+            revisions: revisions
+                .iter()
+                .map(|r| RevisionLine {
+                    version: r.version,
+                    changed_on: crate::domain::when::iso(r.changed_at),
+                })
+                .collect(),
+            can_edit: crate::access::role_allows(role, Action::EditBank),
+        }
+    }
 }
 
 pub async fn tracks_page(
@@ -256,16 +263,18 @@ pub async fn tracks_page(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
-    let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
-    render_page(
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/tracks",
-        "Tracks",
-        &named("tracks", tracks),
+        move |conn| {
+            let tracks = catalog::tracks(conn, &actor)?;
+            Ok(("Tracks".to_owned(), named("tracks", tracks)))
+        },
     )
+    .await
 }
 
 pub async fn track_page(
@@ -275,15 +284,16 @@ pub async fn track_page(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (key, actor) = (key.into_inner(), me.user.clone());
-    let detail = db(&state, move |conn| catalog::track(conn, &actor, &key)).await?;
-    let title = detail.track.name.clone();
-    render_page(
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/track",
-        &title,
-        &detail,
+        move |conn| {
+            let detail = catalog::track(conn, &actor, &key)?;
+            Ok((detail.track.name.clone(), detail))
+        },
     )
+    .await
 }

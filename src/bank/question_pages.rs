@@ -4,15 +4,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::catalog;
 use super::pages::{category_choices, choices};
 use crate::auth::CurrentUser;
 use crate::bank::{BankError, CATEGORIES, QuestionSeed};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::web::extract::CsrfForm;
-use crate::web::{State, db, form_errors, merge, redirect_with_flash, render};
+use crate::web::{State, db, form_errors, merge, redirect_with_flash, render_loaded};
 
 /// What the question form holds, as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -124,17 +125,46 @@ fn bank_error(e: BankError) -> Result<Vec<(&'static str, String)>, AppError> {
     }
 }
 
+/// The question form: `typed` answers what it holds (what was typed, or the
+/// question being edited), read with the form's choices and rendered in one
+/// hop.
 async fn form_page(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
     status: StatusCode,
     id: Option<i64>,
-    form: &QuestionForm,
-    errors: &[(&str, String)],
+    typed: impl FnOnce(&mut DbConn) -> Result<QuestionForm, AppError> + Send + 'static,
+    errors: Vec<(&'static str, String)>,
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
-    let opts = db(state, move |conn| catalog::form_options(conn, &actor)).await?;
+    render_loaded(
+        state,
+        req,
+        Some(me),
+        status,
+        "pages/question_form",
+        move |conn| {
+            let form = typed(conn)?;
+            let opts = catalog::form_options(conn, &actor)?;
+            let title = if id.is_some() {
+                "Edit question"
+            } else {
+                "New question"
+            };
+            Ok((title.to_owned(), form_context(id, &form, &opts, &errors)))
+        },
+    )
+    .await
+}
+
+/// The question form's own context: what it holds, its choices, its errors.
+fn form_context(
+    id: Option<i64>,
+    form: &QuestionForm,
+    opts: &catalog::Options,
+    errors: &[(&str, String)],
+) -> Value {
     fn selected(v: &[String]) -> Vec<&str> {
         v.iter().map(String::as_str).collect()
     }
@@ -143,7 +173,7 @@ async fn form_page(
     } else {
         form.track.clone()
     };
-    let extra = merge(
+    merge(
         json!({
             "mode": if id.is_some() { "edit" } else { "new" },
             "action": id.map_or("/bank/questions".to_owned(), |id| format!("/bank/questions/{id}")),
@@ -156,20 +186,6 @@ async fn form_page(
             "stage_kinds": choices(&opts.stage_kinds, &selected(&form.stage_kinds)),
         }),
         form_errors(errors),
-    );
-    let title = if id.is_some() {
-        "Edit question"
-    } else {
-        "New question"
-    };
-    render(
-        state,
-        req,
-        Some(me),
-        status,
-        "pages/question_form",
-        title,
-        extra,
     )
 }
 
@@ -182,7 +198,8 @@ pub async fn new_question_page(
         minutes: "10".into(),
         ..QuestionForm::default()
     };
-    form_page(&state, &req, &me, StatusCode::OK, None, &form, &[]).await
+    let typed = move |_: &mut DbConn| Ok(form);
+    form_page(&state, &req, &me, StatusCode::OK, None, typed, Vec::new()).await
 }
 
 pub async fn edit_question_page(
@@ -192,20 +209,31 @@ pub async fn edit_question_page(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, actor) = (id.into_inner(), me.user.clone());
-    let seed = db(&state, move |conn| catalog::question_seed(conn, &actor, id)).await?;
-    let form = QuestionForm {
-        prompt: seed.prompt,
-        why: seed.why,
-        category: seed.category,
-        track: seed.tracks.first().cloned().unwrap_or_default(),
-        criteria: seed.criteria,
-        red_flags: seed.red_flags,
-        stage_kinds: seed.stage_kinds,
-        prep_pointers: seed.prep_pointers.join("\n"),
-        follow_ups: seed.follow_ups.join("\n"),
-        minutes: seed.minutes.to_string(),
+    let stored = move |conn: &mut DbConn| {
+        let seed = catalog::question_seed(conn, &actor, id)?;
+        Ok(QuestionForm {
+            prompt: seed.prompt,
+            why: seed.why,
+            category: seed.category,
+            track: seed.tracks.first().cloned().unwrap_or_default(),
+            criteria: seed.criteria,
+            red_flags: seed.red_flags,
+            stage_kinds: seed.stage_kinds,
+            prep_pointers: seed.prep_pointers.join("\n"),
+            follow_ups: seed.follow_ups.join("\n"),
+            minutes: seed.minutes.to_string(),
+        })
     };
-    form_page(&state, &req, &me, StatusCode::OK, Some(id), &form, &[]).await
+    form_page(
+        &state,
+        &req,
+        &me,
+        StatusCode::OK,
+        Some(id),
+        stored,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Saves a question from its seed; `Ok(Err(..))` carries field errors.
@@ -284,16 +312,9 @@ async fn submit(
             "Question saved.",
         ),
         Err(errors) => {
-            form_page(
-                &state,
-                &req,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                id,
-                &form,
-                &errors,
-            )
-            .await
+            let typed = move |_: &mut DbConn| Ok(form);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            form_page(&state, &req, &me, status, id, typed, errors).await
         }
     }
 }

@@ -138,7 +138,7 @@ struct Message {
 }
 
 /// A stage whose schedule form failed: its id, what was typed, the errors.
-pub type StageErrors<'a> = (i64, &'a Pairs, &'a [(&'a str, String)]);
+pub type StageErrors = (i64, Pairs, Vec<(&'static str, String)>);
 
 fn local_input(at: Option<&str>, zone: &str) -> String {
     let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
@@ -148,7 +148,7 @@ fn local_input(at: Option<&str>, zone: &str) -> String {
 }
 
 impl CandidatePage {
-    pub fn new(file: CandidateFile, stage_errors: Option<StageErrors<'_>>) -> Self {
+    pub fn new(file: CandidateFile, stage_errors: Option<StageErrors>) -> Self {
         let CandidateFile {
             candidate: c,
             shape,
@@ -243,11 +243,11 @@ impl CandidatePage {
             Some((stage_id, typed, errors)) => {
                 // What was typed stays in the stage's form.
                 for row in rows.iter_mut().filter(|r| r.stage_id == stage_id) {
-                    row.start_input = field(typed, "starts_at").to_owned();
-                    row.zone_input = field(typed, "time_zone").to_owned();
-                    row.location_input = field(typed, "location").to_owned();
+                    row.start_input = field(&typed, "starts_at").to_owned();
+                    row.zone_input = field(&typed, "time_zone").to_owned();
+                    row.location_input = field(&typed, "location").to_owned();
                 }
-                (FormErrors::new(errors), Some(stage_id))
+                (FormErrors::new(&errors), Some(stage_id))
             }
             None => (FormErrors::default(), None),
         };

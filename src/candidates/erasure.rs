@@ -450,31 +450,34 @@ pub async fn confirm_page(
     id: actix_web::web::Path<i64>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
-    let page = crate::web::db(&state, move |conn| {
-        access::ensure(conn, &user, Action::EraseCandidate, Target::Candidate(id))?;
-        let (name, job_title, erased_at): (String, String, Option<NaiveDateTime>) =
-            candidates::table
-                .inner_join(jobs::table)
-                .filter(candidates::id.eq(id))
-                .select((candidates::name, jobs::title, candidates::erased_at))
-                .first(conn)?;
-        Ok(ConfirmPage {
-            candidate_id: id,
-            name,
-            job_title,
-            erased: erased_at.is_some(),
-        })
-    })
-    .await?;
-    crate::web::render_page(
+    crate::web::render_loaded(
         &state,
         &req,
         Some(&me),
         actix_web::http::StatusCode::OK,
         "pages/candidate_erase",
-        "Erase a candidate's data",
-        &page,
+        move |conn| {
+            let page = confirm_page_of(conn, &user, id)?;
+            Ok(("Erase a candidate's data".to_owned(), page))
+        },
     )
+    .await
+}
+
+/// What the confirmation page shows, for those who may erase the candidate.
+fn confirm_page_of(conn: &mut DbConn, user: &User, id: i64) -> Result<ConfirmPage, AppError> {
+    access::ensure(conn, user, Action::EraseCandidate, Target::Candidate(id))?;
+    let (name, job_title, erased_at): (String, String, Option<NaiveDateTime>) = candidates::table
+        .inner_join(jobs::table)
+        .filter(candidates::id.eq(id))
+        .select((candidates::name, jobs::title, candidates::erased_at))
+        .first(conn)?;
+    Ok(ConfirmPage {
+        candidate_id: id,
+        name,
+        job_title,
+        erased: erased_at.is_some(),
+    })
 }
 
 /// `POST /candidates/{id}/erase`: erases, then back to the candidate page.

@@ -22,9 +22,7 @@ use crate::web::FormErrors;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Pairs, field};
 use crate::web::form::{SelectOption, options};
-use crate::web::{
-    State, db, flash_cookie, redirect_with_flash, render_loaded, render_page, see_other,
-};
+use crate::web::{State, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
@@ -288,29 +286,30 @@ pub async fn create_form(
     }
 }
 
+/// The candidate's page; with `stage_errors`, a stage's schedule form comes
+/// back with what was typed and its errors. Read and rendered in one hop.
 async fn candidate_page_with(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
     id: i64,
     status: StatusCode,
-    stage_errors: Option<StageErrors<'_>>,
+    stage_errors: Option<StageErrors>,
 ) -> Result<HttpResponse, AppError> {
     let (user, st) = (me.user.clone(), state.clone());
-    let file = db(state, move |conn| {
-        candidate_file(conn, &st.templates, &user, id)
-    })
-    .await?;
-    let page = CandidatePage::new(file, stage_errors);
-    render_page(
+    render_loaded(
         state,
         req,
         Some(me),
         status,
         "pages/candidate",
-        page.title(),
-        &page,
+        move |conn| {
+            let file = candidate_file(conn, &st.templates, &user, id)?;
+            let page = CandidatePage::new(file, stage_errors);
+            Ok((page.title().to_owned(), page))
+        },
     )
+    .await
 }
 
 pub async fn candidate_page(
@@ -396,7 +395,7 @@ pub async fn schedule_form(
                 &me,
                 candidate_id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((stage_id, &pairs, &[error])),
+                Some((stage_id, pairs, vec![error])),
             )
             .await;
         }
@@ -423,7 +422,7 @@ pub async fn schedule_form(
             },
         ),
         Err(AppError::Validation { fields, .. }) => {
-            let errors: Vec<(&str, String)> = fields
+            let errors: Vec<(&'static str, String)> = fields
                 .into_iter()
                 .map(|(f, m)| {
                     (
@@ -442,7 +441,7 @@ pub async fn schedule_form(
                 &me,
                 candidate_id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((stage_id, &pairs, &errors)),
+                Some((stage_id, pairs, errors)),
             )
             .await
         }

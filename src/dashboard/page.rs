@@ -12,7 +12,7 @@ use crate::auth::MaybeUser;
 use crate::db::models::{Track, now};
 use crate::domain::when;
 use crate::error::AppError;
-use crate::web::{State, db, render, render_page};
+use crate::web::{State, render_loaded};
 
 /// A section as the template shows it: rows with their times in words.
 #[derive(Serialize)]
@@ -41,30 +41,31 @@ pub async fn show(
     user: MaybeUser,
 ) -> Result<HttpResponse, AppError> {
     let Some(me) = user.0 else {
-        let tracks = db(&state, |conn| Ok(Track::summaries(conn)?)).await?;
-        return render(
-            &state,
-            &req,
-            None,
-            StatusCode::OK,
-            "pages/home",
-            "Structured interviewing",
-            json!({ "tracks": tracks }),
-        );
+        return render_loaded(&state, &req, None, StatusCode::OK, "pages/home", |conn| {
+            let tracks = Track::summaries(conn)?;
+            Ok((
+                "Structured interviewing".to_owned(),
+                json!({ "tracks": tracks }),
+            ))
+        })
+        .await;
     };
-    let at = now();
-    let person = me.user.clone();
-    let board = db(&state, move |conn| dashboard_for(conn, &person, at)).await?;
-    let page = DashboardPage::new(&me.user.name, board, at);
-    render_page(
+    let (person, at) = (me.user.clone(), now());
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/dashboard",
-        "Home",
-        &page,
+        move |conn| {
+            let board = dashboard_for(conn, &person, at)?;
+            Ok((
+                "Home".to_owned(),
+                DashboardPage::new(&person.name, board, at),
+            ))
+        },
     )
+    .await
 }
 
 impl DashboardPage {

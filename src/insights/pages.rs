@@ -9,10 +9,13 @@ use super::api::InsightsQuery;
 use super::{Filter, QuestionFigures, QuestionSort, chart};
 use crate::access::{self, Action};
 use crate::auth::CurrentUser;
-use crate::db::models::now;
+use crate::db::DbConn;
+use crate::db::models::{User, now};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::web::form::{SelectOption, options};
-use crate::web::{State, db, render_page};
+use crate::web::{State, render_loaded};
+use chrono::NaiveDateTime;
 
 /// What every Insights page shows above its figures: where one is, the
 /// other views, and the filter form with what was chosen.
@@ -31,7 +34,7 @@ struct Frame {
 
 fn frame(
     section: &'static str,
-    me: &CurrentUser,
+    role: Role,
     query: &InsightsQuery,
     choices: Vec<(i64, String)>,
 ) -> Frame {
@@ -48,7 +51,7 @@ fn frame(
     );
     Frame {
         section,
-        sees_all_views: access::role_allows(me.role, Action::ReadInsights),
+        sees_all_views: access::role_allows(role, Action::ReadInsights),
         jobs: options(rows, &chosen),
         from: query.filter.from.map(|d| d.to_string()).unwrap_or_default(),
         to: query.filter.to.map(|d| d.to_string()).unwrap_or_default(),
@@ -124,67 +127,77 @@ pub async fn calibration_page(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
-    let user = me.user.clone();
-    let at = now();
-    let (figures, choices) = db(&state, move |conn| {
-        let figures = super::calibration(conn, &user, &query.filter, at)?;
-        Ok((figures, super::job_choices(conn, &user)?))
-    })
-    .await?;
-    let panel = figures.panel.counts();
-    // One scale for every interval so that the small multiples compare.
-    let reach = figures
-        .interviewers
-        .iter()
-        .filter_map(|i| i.leniency)
-        .map(|l| l.low.abs().max(l.high.abs()))
-        .fold(1.0f64, f64::max)
-        .min(3.0);
-    let rows = figures
-        .interviewers
-        .into_iter()
-        .map(|i| InterviewerRow {
-            chart: chart::distribution(&i.name, i.distribution.counts(), panel),
-            counts: i.distribution.counts(),
-            leniency: i.leniency.map(|l| LeniencyShown {
-                mean: signed(l.mean_offset),
-                low: signed(l.low),
-                high: signed(l.high),
-                shared: l.shared_candidates,
-                chart: chart::interval(&i.name, l.mean_offset, l.low, l.high, reach),
-                verdict: if l.low > 0.0 {
-                    Some("Rates higher than the panel")
-                } else if l.high < 0.0 {
-                    Some("Rates lower than the panel")
-                } else {
-                    None
-                },
-            }),
-            user_id: i.user_id,
-            name: i.name,
-            scorecards: i.scorecards,
-            matched: i.decision_agreement.matched,
-            of: i.decision_agreement.of,
-            median_hours: fixed(i.median_hours_to_submit, 1),
-            overdue: i.overdue,
-        })
-        .collect();
-    let page = CalibrationPage {
-        frame: frame("calibration", &me, &query, choices),
-        rows,
-        panel,
-        min_shared: figures.min_shared_candidates,
-        own_only: me.role == crate::domain::Role::Interviewer,
-    };
-    render_page(
+    let (user, role, at) = (me.user.clone(), me.role, now());
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/insights",
-        "Insights: calibration",
-        &page,
+        move |conn| {
+            let page = CalibrationPage::read(conn, &user, role, &query, at)?;
+            Ok(("Insights: calibration".to_owned(), page))
+        },
     )
+    .await
+}
+
+impl CalibrationPage {
+    fn read(
+        conn: &mut DbConn,
+        user: &User,
+        role: Role,
+        query: &InsightsQuery,
+        at: NaiveDateTime,
+    ) -> Result<Self, AppError> {
+        let figures = super::calibration(conn, user, &query.filter, at)?;
+        let choices = super::job_choices(conn, user)?;
+        let panel = figures.panel.counts();
+        // One scale for every interval so that the small multiples compare.
+        let reach = figures
+            .interviewers
+            .iter()
+            .filter_map(|i| i.leniency)
+            .map(|l| l.low.abs().max(l.high.abs()))
+            .fold(1.0f64, f64::max)
+            .min(3.0);
+        let rows = figures
+            .interviewers
+            .into_iter()
+            .map(|i| InterviewerRow {
+                chart: chart::distribution(&i.name, i.distribution.counts(), panel),
+                counts: i.distribution.counts(),
+                leniency: i.leniency.map(|l| LeniencyShown {
+                    mean: signed(l.mean_offset),
+                    low: signed(l.low),
+                    high: signed(l.high),
+                    shared: l.shared_candidates,
+                    chart: chart::interval(&i.name, l.mean_offset, l.low, l.high, reach),
+                    verdict: if l.low > 0.0 {
+                        Some("Rates higher than the panel")
+                    } else if l.high < 0.0 {
+                        Some("Rates lower than the panel")
+                    } else {
+                        None
+                    },
+                }),
+                user_id: i.user_id,
+                name: i.name,
+                scorecards: i.scorecards,
+                matched: i.decision_agreement.matched,
+                of: i.decision_agreement.of,
+                median_hours: fixed(i.median_hours_to_submit, 1),
+                overdue: i.overdue,
+            })
+            .collect();
+        Ok(CalibrationPage {
+            frame: frame("calibration", role, query, choices),
+            rows,
+            panel,
+            min_shared: figures.min_shared_candidates,
+            own_only: role == Role::Interviewer,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -224,37 +237,36 @@ pub async fn criteria_page(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
-    let user = me.user.clone();
-    let (figures, choices) = db(&state, move |conn| {
-        let figures = super::criteria(conn, &user, &query.filter)?;
-        Ok((figures, super::job_choices(conn, &user)?))
-    })
-    .await?;
-    let rows = figures
-        .into_iter()
-        .map(|c| CriterionRow {
-            alpha: fixed(c.alpha, 2),
-            verdict: c.alpha.map(alpha_verdict),
-            name: c.name,
-            job_title: c.job_title,
-            candidates: c.candidates,
-            raters: c.raters,
-        })
-        .collect();
-    let page = CriteriaPage {
-        frame: frame("criteria", &me, &query, choices),
-        rows,
-        min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
-    };
-    render_page(
+    let (user, role) = (me.user.clone(), me.role);
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/insights_criteria",
-        "Insights: agreement",
-        &page,
+        move |conn| {
+            let figures = super::criteria(conn, &user, &query.filter)?;
+            let choices = super::job_choices(conn, &user)?;
+            let rows = figures
+                .into_iter()
+                .map(|c| CriterionRow {
+                    alpha: fixed(c.alpha, 2),
+                    verdict: c.alpha.map(alpha_verdict),
+                    name: c.name,
+                    job_title: c.job_title,
+                    candidates: c.candidates,
+                    raters: c.raters,
+                })
+                .collect();
+            let page = CriteriaPage {
+                frame: frame("criteria", role, &query, choices),
+                rows,
+                min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
+            };
+            Ok(("Insights: agreement".to_owned(), page))
+        },
     )
+    .await
 }
 
 #[derive(Serialize)]
@@ -311,27 +323,24 @@ pub async fn questions_page(
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
-    let user = me.user.clone();
-    let at = now();
-    let (figures, choices) = db(&state, move |conn| {
-        let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
-        Ok((figures, super::job_choices(conn, &user)?))
-    })
-    .await?;
-    let page = QuestionsPage {
-        frame: frame("questions", &me, &query, choices),
-        rows: figures.into_iter().map(question_row).collect(),
-        min_per_group: crate::domain::calibration::MIN_PER_GROUP,
-    };
-    render_page(
+    let (user, role, at) = (me.user.clone(), me.role, now());
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/insights_questions",
-        "Insights: questions",
-        &page,
+        move |conn| {
+            let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
+            let page = QuestionsPage {
+                frame: frame("questions", role, &query, super::job_choices(conn, &user)?),
+                rows: figures.into_iter().map(question_row).collect(),
+                min_per_group: crate::domain::calibration::MIN_PER_GROUP,
+            };
+            Ok(("Insights: questions".to_owned(), page))
+        },
     )
+    .await
 }
 
 #[derive(Serialize)]
@@ -353,28 +362,25 @@ pub async fn question_page(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
-    let (id, user) = (id.into_inner(), me.user.clone());
-    let at = now();
-    let (history, choices) = db(&state, move |conn| {
-        let history = super::question_history(conn, &user, &query.filter, id, at)?;
-        Ok((history, super::job_choices(conn, &user)?))
-    })
-    .await?;
-    let page = QuestionPage {
-        frame: frame("questions", &me, &query, choices),
-        question_id: history.question_id,
-        prompt: history.prompt,
-        current_version: history.current_version,
-        rows: history.versions.into_iter().map(question_row).collect(),
-        min_per_group: crate::domain::calibration::MIN_PER_GROUP,
-    };
-    render_page(
+    let (id, user, role, at) = (id.into_inner(), me.user.clone(), me.role, now());
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/insights_question",
-        "Insights: question",
-        &page,
+        move |conn| {
+            let history = super::question_history(conn, &user, &query.filter, id, at)?;
+            let page = QuestionPage {
+                frame: frame("questions", role, &query, super::job_choices(conn, &user)?),
+                question_id: history.question_id,
+                prompt: history.prompt,
+                current_version: history.current_version,
+                rows: history.versions.into_iter().map(question_row).collect(),
+                min_per_group: crate::domain::calibration::MIN_PER_GROUP,
+            };
+            Ok(("Insights: question".to_owned(), page))
+        },
     )
+    .await
 }

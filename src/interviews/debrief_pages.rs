@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::interviews::{debrief, reminders};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, field, hidden_id};
-use crate::web::{FormErrors, State, db, redirect_with_flash, render_loaded, render_page};
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_loaded};
 
 /// The debrief page's context: the matrix, the agenda in words, the
 /// decisions and the decision form.
@@ -463,23 +463,23 @@ pub async fn decision_form(
                 })
                 .collect();
             let user = me.user.clone();
-            let d = db(&state, move |conn| {
-                debrief::debrief(conn, &user, candidate_id)
-            })
-            .await?;
-            let title = format!("Debrief: {}", d.candidate_name);
-            let mut page = DebriefPage::new(candidate_id, d, &errors, None);
-            let (outcome, rationale, ids) = typed;
-            page.keep_decision(&outcome, &rationale, &ids);
-            render_page(
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_loaded(
                 &state,
                 &req,
                 Some(&me),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 "pages/debrief",
-                &title,
-                &page,
+                move |conn| {
+                    let d = debrief::debrief(conn, &user, candidate_id)?;
+                    let title = format!("Debrief: {}", d.candidate_name);
+                    let mut page = DebriefPage::new(candidate_id, d, &errors, None);
+                    let (outcome, rationale, ids) = typed;
+                    page.keep_decision(&outcome, &rationale, &ids);
+                    Ok((title, page))
+                },
             )
+            .await
         }
         Err(e) => Err(e),
     }

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::access::Action;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
+use crate::domain::Role;
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -14,7 +15,7 @@ use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::CsrfForm;
 use crate::web::form::SelectOption;
 use crate::web::form::{Pairs, field, options};
-use crate::web::{FormErrors, render_page};
+use crate::web::{FormErrors, render_loaded};
 use crate::web::{State, db, redirect_with_flash, see_other};
 
 pub async fn jobs_page(
@@ -22,7 +23,7 @@ pub async fn jobs_page(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    jobs_page_with(&state, &req, &me, StatusCode::OK, &Pairs::new(), &[]).await
+    jobs_page_with(&state, &req, &me, StatusCode::OK, Pairs::new(), &[]).await
 }
 
 /// The jobs list and the form that opens one.
@@ -53,54 +54,68 @@ struct Typed {
     team: String,
 }
 
+/// The jobs list with the form that opens one: what was typed, and its
+/// errors, kept. Read and rendered in one hop.
 async fn jobs_page_with(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
     status: StatusCode,
-    typed: &Pairs,
+    typed: Pairs,
     errors: &[(&str, String)],
 ) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let jobs::JobsOverview {
-        jobs,
-        tracks: track_rows,
-        managers,
-    } = db(state, move |conn| jobs::overview(conn, &user)).await?;
-    let context = JobsPage {
-        jobs: jobs
-            .into_iter()
-            .map(|j| JobRow {
-                hiring_manager_name: j.hiring_manager_name,
-                id: j.id,
-                title: j.title,
-                team: j.team,
-                status: j.status,
-                track_name: j.track_name,
-            })
-            .collect(),
-        can_create: crate::access::role_allows(me.role, Action::CreateJob),
-        tracks: options(
-            track_rows
+    let (user, role, form) = (me.user.clone(), me.role, FormErrors::new(errors));
+    render_loaded(state, req, Some(me), status, "pages/jobs", move |conn| {
+        let overview = jobs::overview(conn, &user)?;
+        Ok((
+            "Jobs".to_owned(),
+            JobsPage::new(overview, role, &typed, form),
+        ))
+    })
+    .await
+}
+
+impl JobsPage {
+    fn new(overview: jobs::JobsOverview, role: Role, typed: &Pairs, form: FormErrors) -> Self {
+        let jobs::JobsOverview {
+            jobs,
+            tracks: track_rows,
+            managers,
+        } = overview;
+        JobsPage {
+            jobs: jobs
                 .into_iter()
-                .map(|(id, n)| (id.to_string(), n))
+                .map(|j| JobRow {
+                    hiring_manager_name: j.hiring_manager_name,
+                    id: j.id,
+                    title: j.title,
+                    team: j.team,
+                    status: j.status,
+                    track_name: j.track_name,
+                })
                 .collect(),
-            field(typed, "track_id"),
-        ),
-        managers: options(
-            managers
-                .into_iter()
-                .map(|(id, n)| (id.to_string(), n))
-                .collect(),
-            field(typed, "hiring_manager_id"),
-        ),
-        values: Typed {
-            title: field(typed, "title").to_owned(),
-            team: field(typed, "team").to_owned(),
-        },
-        form: FormErrors::new(errors),
-    };
-    render_page(state, req, Some(me), status, "pages/jobs", "Jobs", &context)
+            can_create: crate::access::role_allows(role, Action::CreateJob),
+            tracks: options(
+                track_rows
+                    .into_iter()
+                    .map(|(id, n)| (id.to_string(), n))
+                    .collect(),
+                field(typed, "track_id"),
+            ),
+            managers: options(
+                managers
+                    .into_iter()
+                    .map(|(id, n)| (id.to_string(), n))
+                    .collect(),
+                field(typed, "hiring_manager_id"),
+            ),
+            values: Typed {
+                title: field(typed, "title").to_owned(),
+                team: field(typed, "team").to_owned(),
+            },
+            form,
+        }
+    }
 }
 
 pub async fn create_job_form(
@@ -141,7 +156,7 @@ pub async fn create_job_form(
                 &req,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &pairs,
+                pairs,
                 &errors,
             )
             .await

@@ -14,11 +14,12 @@ use super::question_panel_page::QuestionPanelPage;
 use crate::access::Target as Of;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
+use crate::db::models::User;
 use crate::error::AppError;
 use crate::loops::edits::{self, StageChanges};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, all_ids, field};
-use crate::web::{State, db, redirect_with_flash, render_loaded, render_page};
+use crate::web::{State, db, redirect_with_flash, render_loaded};
 use crate::{candidates, jobs, loops};
 
 fn version(pairs: &Pairs) -> Result<i64, AppError> {
@@ -30,25 +31,30 @@ fn version(pairs: &Pairs) -> Result<i64, AppError> {
     })
 }
 
+/// The planner of the loop `find` answers, read and rendered in one hop;
+/// `shown` adds what a refused form brings back.
 async fn planner_page(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
-    loop_id: i64,
+    status: StatusCode,
+    find: impl FnOnce(&mut DbConn, &User) -> Result<i64, AppError> + Send + 'static,
+    shown: impl FnOnce(PlannerPage) -> PlannerPage + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    render_loaded(
-        state,
-        req,
-        Some(me),
-        StatusCode::OK,
-        "pages/planner",
-        move |conn| {
-            let page = PlannerPage::from(planner::planner(conn, &user, loop_id)?);
-            Ok((page.title().to_owned(), page))
-        },
-    )
+    render_loaded(state, req, Some(me), status, "pages/planner", move |conn| {
+        let loop_id = find(conn, &user)?;
+        let page = shown(PlannerPage::from(planner::planner(conn, &user, loop_id)?));
+        Ok((page.title().to_owned(), page))
+    })
     .await
+}
+
+/// The template loop of a job.
+fn job_loop(conn: &mut DbConn, user: &User, job_id: i64) -> Result<i64, AppError> {
+    jobs::job(conn, user, job_id)?
+        .template_loop_id
+        .ok_or(AppError::NotFound)
 }
 
 /// The job's planner again (422) with a refused change to one of its
@@ -61,16 +67,15 @@ pub(crate) async fn refused_criterion_edit(
     typed: CriterionEdit,
     errors: std::collections::BTreeMap<String, String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = me.user.clone();
-    let view = db(state, move |conn| {
-        let loop_id = jobs::job(conn, &user, job_id)?
-            .template_loop_id
-            .ok_or(AppError::NotFound)?;
-        planner::planner(conn, &user, loop_id)
-    })
-    .await?;
-    let page = PlannerPage::from(view).with_criterion_edit(typed, errors);
-    refused(state, req, me, &page)
+    planner_page(
+        state,
+        req,
+        me,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        move |conn, user| job_loop(conn, user, job_id),
+        move |page| page.with_criterion_edit(typed, errors),
+    )
+    .await
 }
 
 /// The planner again (422) with a refused stage edit: its panel open, what
@@ -82,32 +87,16 @@ async fn refused_stage_edit(
     typed: StageEdit,
     errors: std::collections::BTreeMap<String, String>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, stage_id) = (me.user.clone(), typed.stage_id);
-    let view = db(state, move |conn| {
-        let loop_id = loops::loop_to_change(conn, &user, stage_id)?;
-        planner::planner(conn, &user, loop_id)
-    })
-    .await?;
-    let page = PlannerPage::from(view).with_stage_edit(typed, errors);
-    refused(state, req, me, &page)
-}
-
-/// The planner page as a 422: a form on it was refused.
-fn refused(
-    state: &State,
-    req: &HttpRequest,
-    me: &CurrentUser,
-    page: &PlannerPage,
-) -> Result<HttpResponse, AppError> {
-    render_page(
+    let stage_id = typed.stage_id;
+    planner_page(
         state,
         req,
-        Some(me),
+        me,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "pages/planner",
-        page.title(),
-        page,
+        move |conn, user| loops::loop_to_change(conn, user, stage_id),
+        move |page| page.with_stage_edit(typed, errors),
     )
+    .await
 }
 
 pub async fn job_planner(
@@ -116,14 +105,16 @@ pub async fn job_planner(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user) = (id.into_inner(), me.user.clone());
-    let loop_id = db(&state, move |conn| {
-        jobs::job(conn, &user, id)?
-            .template_loop_id
-            .ok_or(AppError::NotFound)
-    })
-    .await?;
-    planner_page(&state, &req, &me, loop_id).await
+    let id = id.into_inner();
+    planner_page(
+        &state,
+        &req,
+        &me,
+        StatusCode::OK,
+        move |conn, user| job_loop(conn, user, id),
+        |page| page,
+    )
+    .await
 }
 
 pub async fn candidate_planner(
@@ -132,14 +123,13 @@ pub async fn candidate_planner(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, user) = (id.into_inner(), me.user.clone());
-    let loop_id = db(&state, move |conn| {
-        candidates::candidate(conn, &user, id)?
+    let id = id.into_inner();
+    let find = move |conn: &mut DbConn, user: &User| {
+        candidates::candidate(conn, user, id)?
             .loop_id
             .ok_or(AppError::NotFound)
-    })
-    .await?;
-    planner_page(&state, &req, &me, loop_id).await
+    };
+    planner_page(&state, &req, &me, StatusCode::OK, find, |page| page).await
 }
 
 /// Runs a planner change from a form and goes back to the planner: with a
@@ -149,7 +139,7 @@ async fn planner_change(
     me: &CurrentUser,
     target: Of,
     done: &'static str,
-    change: impl FnOnce(&mut DbConn, &crate::db::models::User) -> Result<(), AppError> + Send + 'static,
+    change: impl FnOnce(&mut DbConn, &User) -> Result<(), AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     let (location, result) = db(state, move |conn| {
@@ -351,20 +341,17 @@ pub async fn stage_questions_page(
     query: web::Query<PanelQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (stage_id, user, text) = (id.into_inner(), me.user.clone(), query.into_inner().q);
-    let query_text = text.clone();
-    let panel = db(&state, move |conn| {
-        planner::question_panel(conn, &user, stage_id, &query_text)
-    })
-    .await?;
-    let title = format!("Questions for {}", panel.stage.title);
-    let page = QuestionPanelPage::new(panel, text);
-    render_page(
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/stage_questions",
-        &title,
-        &page,
+        move |conn| {
+            let panel = planner::question_panel(conn, &user, stage_id, &text)?;
+            let title = format!("Questions for {}", panel.stage.title);
+            Ok((title, QuestionPanelPage::new(panel, text)))
+        },
     )
+    .await
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::access::{self, Action};
 use crate::auth::MaybeUser;
 use crate::error::AppError;
-use crate::web::{State, render_page};
+use crate::web::{State, render_off_worker};
 
 /// A run of text, shown as code when it was between backticks.
 #[derive(Serialize)]
@@ -98,17 +98,19 @@ pub async fn show(
     if !access::anonymous_may(Action::ReadApiDocs) {
         return Err(AppError::Unauthorized);
     }
-    let doc: Value = serde_json::from_str(super::document_json()).map_err(AppError::internal)?;
-    let page = view(&doc);
-    render_page(
+    render_off_worker(
         &state,
         &req,
         user.0.as_ref(),
         StatusCode::OK,
         "pages/api_docs",
-        "API reference",
-        &page,
+        || {
+            let doc: Value =
+                serde_json::from_str(super::document_json()).map_err(AppError::internal)?;
+            Ok(("API reference".to_owned(), view(&doc)))
+        },
     )
+    .await
 }
 
 fn text(value: &Value) -> String {

@@ -5,20 +5,22 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::domain::when;
+use crate::db::DbConn;
+use crate::db::models::User;
+use crate::domain::{Role, when};
 use crate::error::AppError;
 use crate::people::accounts;
 use crate::people::tokens_pages::TokensSection;
 use crate::web::extract::CsrfForm;
-use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_loaded};
 
 #[derive(Serialize)]
-struct AccountPage<'a> {
-    name: &'a str,
-    email: &'a str,
+struct AccountPage {
+    name: String,
+    email: String,
     role_label: &'static str,
     /// The stored zone, `None` when the person has not chosen one (UTC).
-    saved_zone: Option<&'a str>,
+    saved_zone: Option<String>,
     /// What the zone field holds: the stored zone, or what was typed.
     zone_input: String,
     /// Now, as an RFC 3339 instant, shown in the saved zone as an example.
@@ -32,51 +34,58 @@ struct AccountPage<'a> {
     form: FormErrors,
 }
 
-pub(super) fn account_page(
+/// What the zone form came back with: what was typed, and why.
+pub(super) type TypedZone = (String, Vec<(&'static str, String)>);
+
+/// The account page: `tokens` reads its tokens section, and the page is
+/// read and rendered in one hop.
+pub(super) async fn account_page(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
     status: StatusCode,
-    typed: Option<(String, &[(&str, String)])>,
-    tokens: TokensSection,
+    typed: Option<TypedZone>,
+    tokens: impl FnOnce(&mut DbConn) -> Result<TokensSection, AppError> + Send + 'static,
 ) -> Result<HttpResponse, AppError> {
-    let saved_zone = me.user.time_zone.as_deref();
-    let mut error_lead = "The time zone was not saved.";
-    let (zone_input, form) = match typed {
-        Some((typed, errors)) => (typed, FormErrors::new(errors)),
-        None if !tokens.errors.is_empty() => {
-            error_lead = "The token was not created.";
-            (
-                saved_zone.unwrap_or_default().to_owned(),
-                FormErrors::new(&tokens.errors),
-            )
+    let (user, role) = (me.user.clone(), me.role);
+    render_loaded(state, req, Some(me), status, "pages/account", move |conn| {
+        let page = AccountPage::new(user, role, typed, tokens(conn)?);
+        Ok(("Your account".to_owned(), page))
+    })
+    .await
+}
+
+impl AccountPage {
+    fn new(user: User, role: Role, typed: Option<TypedZone>, tokens: TokensSection) -> Self {
+        let saved_zone = user.time_zone;
+        let mut error_lead = "The time zone was not saved.";
+        let (zone_input, form) = match typed {
+            Some((typed, errors)) => (typed, FormErrors::new(&errors)),
+            None if !tokens.errors.is_empty() => {
+                error_lead = "The token was not created.";
+                (
+                    saved_zone.clone().unwrap_or_default(),
+                    FormErrors::new(&tokens.errors),
+                )
+            }
+            None => (
+                saved_zone.clone().unwrap_or_default(),
+                FormErrors::default(),
+            ),
+        };
+        AccountPage {
+            name: user.name,
+            email: user.email,
+            role_label: role.label(),
+            saved_zone,
+            zone_input,
+            now: when::iso(crate::db::models::now()),
+            zone_names: when::zone_names(),
+            error_lead,
+            tokens,
+            form,
         }
-        None => (
-            saved_zone.unwrap_or_default().to_owned(),
-            FormErrors::default(),
-        ),
-    };
-    let page = AccountPage {
-        name: &me.user.name,
-        email: &me.user.email,
-        role_label: me.role.label(),
-        saved_zone,
-        zone_input,
-        now: when::iso(crate::db::models::now()),
-        zone_names: when::zone_names(),
-        error_lead,
-        tokens,
-        form,
-    };
-    render_page(
-        state,
-        req,
-        Some(me),
-        status,
-        "pages/account",
-        "Your account",
-        &page,
-    )
+    }
 }
 
 /// `GET /account`: the signed-in person's own settings.
@@ -85,8 +94,9 @@ pub async fn show(
     req: HttpRequest,
     me: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let tokens = TokensSection::load(&state, &me).await?;
-    account_page(&state, &req, &me, StatusCode::OK, None, tokens)
+    let owner = me.user.clone();
+    let tokens = move |conn: &mut DbConn| TokensSection::read(conn, &owner);
+    account_page(&state, &req, &me, StatusCode::OK, None, tokens).await
 }
 
 #[derive(Deserialize)]
@@ -111,16 +121,11 @@ pub async fn save(
         match when::parse_zone(&typed) {
             Ok(zone) => Some(zone),
             Err(e) => {
-                let errors = [("time_zone", e.0)];
-                let tokens = TokensSection::load(&state, &me).await?;
-                return account_page(
-                    &state,
-                    &req,
-                    &me,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some((typed, &errors)),
-                    tokens,
-                );
+                let typed = Some((typed, vec![("time_zone", e.0)]));
+                let owner = me.user.clone();
+                let tokens = move |conn: &mut DbConn| TokensSection::read(conn, &owner);
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return account_page(&state, &req, &me, status, typed, tokens).await;
             }
         }
     };

@@ -13,14 +13,12 @@ use crate::db::models::OneTimeToken;
 use crate::error::AppError;
 use crate::people::accounts::{self};
 use crate::web::extract::CsrfForm;
-use crate::web::{FormErrors, render_page};
-use crate::web::{State, db, redirect_with_flash, render, session_cookie};
+use crate::web::{Chosen, FormErrors, render, render_chosen, render_loaded};
+use crate::web::{State, db, redirect_with_flash, session_cookie};
 
-fn invitation_problem(
-    state: &State,
-    req: &HttpRequest,
-    e: AppError,
-) -> Result<HttpResponse, AppError> {
+/// The message for an invitation link that cannot be used; other errors
+/// are the answer as they are.
+fn invitation_problem(e: AppError) -> Result<Chosen, AppError> {
     let (status, heading, message) = match &e {
         AppError::Gone(m) => (
             StatusCode::GONE,
@@ -36,14 +34,11 @@ fn invitation_problem(
         ),
         _ => return Err(e),
     };
-    render(
-        state,
-        req,
-        None,
+    Chosen::page(
         status,
         "pages/message",
         heading,
-        json!({"heading": heading, "message": message, "link": {"href": "/login", "label": "Sign in"}}),
+        &json!({"heading": heading, "message": message, "link": {"href": "/login", "label": "Sign in"}}),
     )
 }
 
@@ -91,26 +86,18 @@ pub async fn invitation_page(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let plain = token.into_inner();
-    let check = plain.clone();
-    match db(&state, move |conn| {
-        accounts::live_token(conn, TokenPurpose::Invitation, &check)
-    })
-    .await
-    {
-        Ok(invitation) => {
-            let page = AcceptPage::new(plain, invitation, &[]);
-            render_page(
-                &state,
-                &req,
-                None,
+    render_chosen(&state, &req, None, move |conn| {
+        match accounts::live_token(conn, TokenPurpose::Invitation, &plain) {
+            Ok(invitation) => Chosen::page(
                 StatusCode::OK,
                 "pages/accept_invitation",
                 "Join Loopwright",
-                &page,
-            )
+                &AcceptPage::new(plain, invitation, &[]),
+            ),
+            Err(e) => invitation_problem(e),
         }
-        Err(e) => invitation_problem(&state, &req, e),
-    }
+    })
+    .await
 }
 
 /// Accepts an invitation; returns the new user, or what is wrong with the password.
@@ -165,22 +152,28 @@ pub async fn invitation_form(
             Ok(response)
         }
         Ok(Err(errors)) => {
-            let check = plain.clone();
-            let invitation = db(&state, move |conn| {
-                accounts::live_token(conn, TokenPurpose::Invitation, &check)
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let page = "pages/accept_invitation";
+            render_loaded(&state, &req, None, status, page, move |conn| {
+                let invitation = accounts::live_token(conn, TokenPurpose::Invitation, &plain)?;
+                let page = AcceptPage::new(plain, invitation, &errors);
+                Ok(("Join Loopwright".to_owned(), page))
             })
-            .await?;
-            let page = AcceptPage::new(plain, invitation, &errors);
-            render_page(
+            .await
+        }
+        Err(e) => {
+            // After the trips that found the link unusable: rendered here
+            // rather than in a trip of its own.
+            let page = invitation_problem(e)?;
+            render(
                 &state,
                 &req,
                 None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "pages/accept_invitation",
-                "Join Loopwright",
-                &page,
+                page.status,
+                page.template,
+                &page.title,
+                page.context,
             )
         }
-        Err(e) => invitation_problem(&state, &req, e),
     }
 }

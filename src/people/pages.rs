@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::people::accounts::{self, UserChanges};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, SelectOption, options};
-use crate::web::{FormErrors, PageQuery, State, db, redirect_with_flash, render_page};
+use crate::web::{FormErrors, PageQuery, State, db, redirect_with_flash, render_loaded};
 
 fn role_options(selected: &str) -> Vec<SelectOption> {
     options(
@@ -66,8 +66,8 @@ struct PeoplePage {
 
 /// A member's page: who they are, and the form that changes them.
 #[derive(Serialize)]
-struct EditPage<'a> {
-    subject: Subject<'a>,
+struct EditPage {
+    subject: Subject,
     roles: Vec<SelectOption>,
     values: PersonValues,
     #[serde(flatten)]
@@ -75,10 +75,10 @@ struct EditPage<'a> {
 }
 
 #[derive(Serialize)]
-struct Subject<'a> {
+struct Subject {
     id: i64,
-    name: &'a str,
-    email: &'a str,
+    name: String,
+    email: String,
     role_label: &'static str,
     active: bool,
 }
@@ -94,57 +94,60 @@ async fn people_page(
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = (q.page(), q.per_page());
     let actor = me.user.clone();
-    let (users, total, invitations) = db(state, move |conn| {
-        accounts::team(conn, &actor, page, per_page)
-    })
-    .await?;
     let (values, errors) = match returned {
         Some((values, errors)) => (Some(values), FormErrors::new(errors)),
         None => (None, FormErrors::default()),
     };
-    let selected = values
-        .as_ref()
-        .map_or(Role::Interviewer.as_str(), |v| v.role.as_str())
-        .to_owned();
-    let context = PeoplePage {
-        users: users
-            .iter()
-            .map(|u| UserRow {
-                id: u.id,
-                name: u.name.clone(),
-                email: u.email.clone(),
-                role: u.role.clone(),
-                role_label: u.role().label(),
-                active: u.active,
-                created_on: crate::domain::when::iso(u.created_at),
-            })
-            .collect(),
-        pagination: Pagination::new(page, per_page, total, |p| {
-            format!("/users?page={p}&per_page={per_page}")
-        }),
-        invitations: invitations
-            .into_iter()
-            .map(|i| InvitationRow {
-                role_label: i.role.parse::<Role>().map(Role::label).unwrap_or(""),
-                role: i.role.clone(),
-                expires_on: crate::domain::when::iso(i.expires_at),
-                email: i.email,
-                name: i.name,
-            })
-            .collect(),
-        roles: role_options(&selected),
-        values,
-        form: errors,
-    };
-    render_page(
-        state,
-        req,
-        Some(me),
-        status,
-        "pages/users",
-        "People",
-        &context,
-    )
+    render_loaded(state, req, Some(me), status, "pages/users", move |conn| {
+        let team = accounts::team(conn, &actor, page, per_page)?;
+        let context = PeoplePage::new(team, (page, per_page), values, errors);
+        Ok(("People".to_owned(), context))
+    })
+    .await
+}
+
+impl PeoplePage {
+    fn new(
+        (users, total, invitations): (Vec<User>, i64, Vec<accounts::PendingInvitation>),
+        (page, per_page): (i64, i64),
+        values: Option<PersonValues>,
+        form: FormErrors,
+    ) -> Self {
+        let selected = values
+            .as_ref()
+            .map_or(Role::Interviewer.as_str(), |v| v.role.as_str())
+            .to_owned();
+        PeoplePage {
+            users: users
+                .iter()
+                .map(|u| UserRow {
+                    id: u.id,
+                    name: u.name.clone(),
+                    email: u.email.clone(),
+                    role: u.role.clone(),
+                    role_label: u.role().label(),
+                    active: u.active,
+                    created_on: crate::domain::when::iso(u.created_at),
+                })
+                .collect(),
+            pagination: Pagination::new(page, per_page, total, |p| {
+                format!("/users?page={p}&per_page={per_page}")
+            }),
+            invitations: invitations
+                .into_iter()
+                .map(|i| InvitationRow {
+                    role_label: i.role.parse::<Role>().map(Role::label).unwrap_or(""),
+                    role: i.role.clone(),
+                    expires_on: crate::domain::when::iso(i.expires_at),
+                    email: i.email,
+                    name: i.name,
+                })
+                .collect(),
+            roles: role_options(&selected),
+            values,
+            form,
+        }
+    }
 }
 
 pub async fn list_page(
@@ -265,51 +268,58 @@ pub async fn invite_form(
     }
 }
 
-async fn load_user(state: &State, me: &CurrentUser, id: i64) -> Result<User, AppError> {
-    let actor = me.user.clone();
-    db(state, move |conn| accounts::member(conn, &actor, id)).await
-}
-
+/// A member's page, read and rendered in one hop; with `returned`, the form
+/// that came back: what was typed and why.
 async fn edit_page_with(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
-    subject: &User,
+    id: i64,
     status: StatusCode,
-    returned: Option<(PersonValues, &[(&str, String)])>,
+    returned: Option<(PersonValues, Vec<(&'static str, String)>)>,
 ) -> Result<HttpResponse, AppError> {
-    let (values, errors) = match returned {
-        Some((values, errors)) => (values, FormErrors::new(errors)),
-        None => (
-            PersonValues {
-                name: subject.name.clone(),
-                role: subject.role.clone(),
-                ..PersonValues::default()
-            },
-            FormErrors::default(),
-        ),
-    };
-    let context = EditPage {
-        subject: Subject {
-            id: subject.id,
-            name: &subject.name,
-            email: &subject.email,
-            role_label: subject.role().label(),
-            active: subject.active,
-        },
-        roles: role_options(&values.role),
-        values,
-        form: errors,
-    };
-    render_page(
+    let actor = me.user.clone();
+    render_loaded(
         state,
         req,
         Some(me),
         status,
         "pages/user_edit",
-        &subject.name,
-        &context,
+        move |conn| {
+            let subject = accounts::member(conn, &actor, id)?;
+            let page = EditPage::new(subject, returned);
+            Ok((page.subject.name.clone(), page))
+        },
     )
+    .await
+}
+
+impl EditPage {
+    fn new(subject: User, returned: Option<(PersonValues, Vec<(&'static str, String)>)>) -> Self {
+        let (values, form) = match returned {
+            Some((values, errors)) => (values, FormErrors::new(&errors)),
+            None => (
+                PersonValues {
+                    name: subject.name.clone(),
+                    role: subject.role.clone(),
+                    ..PersonValues::default()
+                },
+                FormErrors::default(),
+            ),
+        };
+        EditPage {
+            subject: Subject {
+                id: subject.id,
+                role_label: subject.role().label(),
+                active: subject.active,
+                name: subject.name,
+                email: subject.email,
+            },
+            roles: role_options(&values.role),
+            values,
+            form,
+        }
+    }
 }
 
 pub async fn edit_page(
@@ -318,8 +328,7 @@ pub async fn edit_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let subject = load_user(&state, &me, id.into_inner()).await?;
-    edit_page_with(&state, &req, &me, &subject, StatusCode::OK, None).await
+    edit_page_with(&state, &req, &me, id.into_inner(), StatusCode::OK, None).await
 }
 
 #[derive(Deserialize)]
@@ -351,7 +360,6 @@ pub async fn edit_form(
     form: CsrfForm<EditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let subject = load_user(&state, &me, id).await?;
     let form = form.0;
     let mut errors = Vec::new();
     let name = PersonName::parse(&form.name)
@@ -364,19 +372,12 @@ pub async fn edit_form(
         .ok();
     if !errors.is_empty() {
         let values = PersonValues {
-            name: form.name.clone(),
-            role: form.role.clone(),
+            name: form.name,
+            role: form.role,
             ..PersonValues::default()
         };
-        return edit_page_with(
-            &state,
-            &req,
-            &me,
-            &subject,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some((values, &errors)),
-        )
-        .await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return edit_page_with(&state, &req, &me, id, status, Some((values, errors))).await;
     }
     let location = format!("/users/{id}");
     match apply_changes(

@@ -30,14 +30,24 @@ pub async fn show(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let link = {
-        let token = token.clone();
-        db(&state, move |conn| Ok(setup::link_state(conn, &token)?)).await?
-    };
-    if link != LinkState::Usable {
-        return link_unusable(&state, link);
+    let (csrf_token, cookie) = csrf::issue(&req);
+    let st = state.clone();
+    // The link's state read, and its page rendered, in one hop.
+    let (status, body, usable) = db(&state, move |conn| {
+        let link = setup::link_state(conn, &token)?;
+        if link != LinkState::Usable {
+            let (status, body) = unusable_body(&st, link)?;
+            return Ok((status, body, false));
+        }
+        let body = form_body(&st, &token, &csrf_token, json!({}), &[])?;
+        Ok((StatusCode::OK, body, true))
+    })
+    .await?;
+    let mut response = html(status, body);
+    if let Some(cookie) = cookie.filter(|_| usable) {
+        response.add_cookie(&cookie).map_err(AppError::internal)?;
     }
-    form_page(&state, &req, &token, StatusCode::OK, json!({}), &[])
+    Ok(response)
 }
 
 pub async fn create(
@@ -104,12 +114,18 @@ pub async fn create(
 }
 
 fn link_unusable(state: &State, link: LinkState) -> Result<HttpResponse, AppError> {
+    let (status, body) = unusable_body(state, link)?;
+    Ok(html(status, body))
+}
+
+/// The page that says a setup link cannot be used, and its status.
+fn unusable_body(state: &State, link: LinkState) -> Result<(StatusCode, String), AppError> {
     let status = match link {
         LinkState::Unknown => StatusCode::NOT_FOUND,
         _ => StatusCode::GONE,
     };
     let context = page_context("Setup link not valid", None, json!({}));
-    Ok(html(
+    Ok((
         status,
         state.templates.render_page("pages/setup_used", context)?,
     ))
@@ -124,9 +140,27 @@ fn form_page(
     errors: &[(&'static str, String)],
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, cookie) = csrf::issue(req);
+    let mut response = html(
+        status,
+        form_body(state, token, &csrf_token, values, errors)?,
+    );
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(AppError::internal)?;
+    }
+    Ok(response)
+}
+
+/// The form that creates the first administrator.
+fn form_body(
+    state: &State,
+    token: &str,
+    csrf_token: &str,
+    values: Value,
+    errors: &[(&'static str, String)],
+) -> Result<String, AppError> {
     let context = page_context(
         "Create the first administrator",
-        Some(&csrf_token),
+        Some(csrf_token),
         json!({
             "token": token,
             "values": values,
@@ -134,9 +168,5 @@ fn form_page(
             "error_list": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>(),
         }),
     );
-    let mut response = html(status, state.templates.render_page("pages/setup", context)?);
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(AppError::internal)?;
-    }
-    Ok(response)
+    Ok(state.templates.render_page("pages/setup", context)?)
 }

@@ -7,15 +7,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{CurrentUser, MaybeUser, next, password};
+use crate::auth::{MaybeUser, next, password};
 use crate::db::models::{TokenPurpose, User, now};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
 use crate::people::{accounts, reset_requests, throttle};
 use crate::web::extract::CsrfForm;
 use crate::web::{
-    State, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge, render,
-    see_other, session_cookie,
+    Chosen, State, clear_session_cookie, client_ip, db, flash_cookie, form_errors, merge, render,
+    render_chosen, render_off_worker, see_other, session_cookie,
 };
 
 /// Signs in by email and password, throttled per account and per address
@@ -121,18 +121,19 @@ pub async fn login_page(
             user.role.home_path(),
         )));
     }
-    render(
+    let extra = merge(
+        json!({"next": q.next, "hide_sign_in": true}),
+        crate::auth::oidc::pages::sign_in_options(&state),
+    );
+    render_off_worker(
         &state,
         &req,
         None,
         StatusCode::OK,
         "pages/login",
-        "Sign in",
-        merge(
-            json!({"next": q.next, "hide_sign_in": true}),
-            crate::auth::oidc::pages::sign_in_options(&state),
-        ),
+        move || Ok(("Sign in".to_owned(), extra)),
     )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -232,15 +233,15 @@ pub async fn reset_request_page(
     req: HttpRequest,
     user: MaybeUser,
 ) -> Result<HttpResponse, AppError> {
-    render(
+    render_off_worker(
         &state,
         &req,
         user.0.as_ref(),
         StatusCode::OK,
         "pages/password_reset_request",
-        "Reset your password",
-        json!({}),
+        || Ok(("Reset your password".to_owned(), json!({}))),
     )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -282,15 +283,15 @@ pub async fn reset_request_form(
                 json!({"values": {"email": form.0.email}}),
                 form_errors(&[("email", e.0)]),
             );
-            return render(
+            return render_off_worker(
                 &state,
                 &req,
                 user.0.as_ref(),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "pages/password_reset_request",
-                "Reset your password",
-                extra,
-            );
+                move || Ok(("Reset your password".to_owned(), extra)),
+            )
+            .await;
         }
     };
     if let Some(retry_after_secs) = request_reset(&state, email, client_ip(&req)).await? {
@@ -319,12 +320,9 @@ pub async fn reset_request_form(
     )
 }
 
-fn link_problem(
-    state: &State,
-    req: &HttpRequest,
-    user: Option<&CurrentUser>,
-    e: AppError,
-) -> Result<HttpResponse, AppError> {
+/// The message for a reset link that cannot be used; other errors are the
+/// answer as they are.
+fn link_problem(e: AppError) -> Result<Chosen, AppError> {
     let (status, message) = match &e {
         AppError::Gone(m) => (StatusCode::GONE, m.clone()),
         AppError::NotFound => (
@@ -333,14 +331,11 @@ fn link_problem(
         ),
         _ => return Err(e),
     };
-    render(
-        state,
-        req,
-        user,
+    Chosen::page(
         status,
         "pages/message",
         "Link not valid",
-        json!({"heading": "This link cannot be used", "message": message, "link": {"href": "/password-reset", "label": "Ask for a new link"}}),
+        &json!({"heading": "This link cannot be used", "message": message, "link": {"href": "/password-reset", "label": "Ask for a new link"}}),
     )
 }
 
@@ -351,23 +346,21 @@ pub async fn reset_page(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let plain = token.into_inner();
-    let check = plain.clone();
-    match db(&state, move |conn| {
-        accounts::live_token(conn, TokenPurpose::PasswordReset, &check)
-    })
+    render_chosen(
+        &state,
+        &req,
+        user.0.as_ref(),
+        move |conn| match accounts::live_token(conn, TokenPurpose::PasswordReset, &plain) {
+            Ok(_) => Chosen::page(
+                StatusCode::OK,
+                "pages/password_reset",
+                "Choose a new password",
+                &json!({"token": plain}),
+            ),
+            Err(e) => link_problem(e),
+        },
+    )
     .await
-    {
-        Ok(_) => render(
-            &state,
-            &req,
-            user.0.as_ref(),
-            StatusCode::OK,
-            "pages/password_reset",
-            "Choose a new password",
-            json!({"token": plain}),
-        ),
-        Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
-    }
 }
 
 #[derive(Deserialize)]
@@ -498,6 +491,20 @@ pub async fn reset_form(
             "Choose a new password",
             merge(json!({"token": plain}), form_errors(&errors)),
         ),
-        Err(e) => link_problem(&state, &req, user.0.as_ref(), e),
+        Err(e) => {
+            // After the trips that found the link unusable: rendered here
+            // rather than in a trip of its own.
+            let page = link_problem(e)?;
+            let user = user.0.as_ref();
+            render(
+                &state,
+                &req,
+                user,
+                page.status,
+                page.template,
+                &page.title,
+                page.context,
+            )
+        }
     }
 }

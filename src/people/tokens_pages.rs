@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::account_pages::account_page;
 use super::tokens::{self, NewToken, TokenView};
 use crate::auth::CurrentUser;
-use crate::db::models::now;
+use crate::db::DbConn;
+use crate::db::models::{User, now};
 use crate::error::AppError;
 use crate::web::extract::CsrfForm;
 use crate::web::{State, db, redirect_with_flash};
@@ -37,9 +38,9 @@ pub struct TokensSection {
 }
 
 impl TokensSection {
-    pub(super) async fn load(state: &State, me: &CurrentUser) -> Result<Self, AppError> {
-        let owner = me.user.clone();
-        let tokens = db(state, move |conn| tokens::tokens_of(conn, &owner, now())).await?;
+    /// The owner's tokens, with the create form empty.
+    pub(super) fn read(conn: &mut DbConn, owner: &User) -> Result<Self, AppError> {
+        let tokens = tokens::tokens_of(conn, owner, now())?;
         Ok(TokensSection {
             tokens,
             token_scope_input: "read".into(),
@@ -89,10 +90,6 @@ pub async fn create_form(
         scope: form.token_scope.clone(),
         expires_at: days.map(|d| at + Duration::days(d.clamp(1, 3650))),
     };
-    let mut section = TokensSection::load(&state, &me).await?;
-    section.token_name_input = form.token_name.clone();
-    section.token_scope_input = form.token_scope.clone();
-    section.token_lifetimes = lifetimes(&form.token_lifetime);
     let mut errors: Vec<(&'static str, String)> = tokens::check(&new, at)
         .into_iter()
         .map(|(f, m)| (form_field(f), m))
@@ -100,16 +97,21 @@ pub async fn create_form(
     if !known {
         errors.push(("token_lifetime", "Choose how long the token lasts.".into()));
     }
+    // The section again with what was typed kept and why it was refused.
+    let owner = me.user.clone();
+    let refused = move |errors: Vec<(&'static str, String)>| {
+        move |conn: &mut DbConn| {
+            let mut section = TokensSection::read(conn, &owner)?;
+            section.token_name_input = form.token_name;
+            section.token_scope_input = form.token_scope;
+            section.token_lifetimes = lifetimes(&form.token_lifetime);
+            section.errors = errors;
+            Ok(section)
+        }
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
     if !errors.is_empty() {
-        section.errors = errors;
-        return account_page(
-            &state,
-            &req,
-            &me,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            section,
-        );
+        return account_page(&state, &req, &me, status, None, refused(errors)).await;
     }
     let owner = me.user.clone();
     let created = db(&state, move |conn| {
@@ -118,23 +120,20 @@ pub async fn create_form(
     .await;
     match created {
         Ok((_, secret)) => {
-            let mut section = TokensSection::load(&state, &me).await?;
-            section.new_token = Some(secret);
-            account_page(&state, &req, &me, StatusCode::CREATED, None, section)
+            let owner = me.user.clone();
+            let shown_once = move |conn: &mut DbConn| {
+                let mut section = TokensSection::read(conn, &owner)?;
+                section.new_token = Some(secret);
+                Ok(section)
+            };
+            account_page(&state, &req, &me, StatusCode::CREATED, None, shown_once).await
         }
         Err(AppError::Validation { fields, .. }) => {
-            section.errors = fields
+            let errors = fields
                 .into_iter()
                 .map(|(f, m)| (form_field(&f), m))
                 .collect();
-            account_page(
-                &state,
-                &req,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                section,
-            )
+            account_page(&state, &req, &me, status, None, refused(errors)).await
         }
         Err(e) => Err(e),
     }

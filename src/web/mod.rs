@@ -10,7 +10,8 @@ mod render;
 
 pub use lists::{Counted, Listed, named};
 pub use render::{
-    FrameContext, PageFrame, flash_cookie, page_context, render, render_loaded, render_page,
+    Chosen, FrameContext, PageFrame, flash_cookie, page_context, render, render_chosen,
+    render_loaded, render_off_worker, render_page,
 };
 
 use actix_web::body::{BoxBody, MessageBody};

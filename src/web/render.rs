@@ -14,6 +14,7 @@ use crate::auth::{CurrentUser, csrf};
 use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::AppError;
+use actix_web::web;
 
 /// The context every page gets, merged with the page's own.
 pub fn page_context(title: &str, csrf_token: Option<&str>, extra: Value) -> Value {
@@ -210,14 +211,90 @@ where
     P: Serialize,
     F: FnOnce(&mut DbConn) -> Result<(String, P), AppError> + Send + 'static,
 {
+    render_chosen(state, req, user, move |conn| {
+        let (title, page) = load(conn)?;
+        Chosen::page(status, template, title, &page)
+    })
+    .await
+}
+
+/// The page a read decided on: its status, template, title and context.
+/// For a page that is one thing or another by what was found (a link's
+/// form, or the message that the link cannot be used).
+pub struct Chosen {
+    pub status: StatusCode,
+    pub template: &'static str,
+    pub title: String,
+    pub context: Value,
+}
+
+impl Chosen {
+    pub fn page(
+        status: StatusCode,
+        template: &'static str,
+        title: impl Into<String>,
+        page: &impl Serialize,
+    ) -> Result<Self, AppError> {
+        Ok(Chosen {
+            status,
+            template,
+            title: title.into(),
+            context: serde_json::to_value(page).map_err(AppError::internal)?,
+        })
+    }
+}
+
+/// [`render_loaded`] for a page whose status and template depend on what
+/// `load` finds: read, chosen and rendered on the blocking pool in one trip.
+pub async fn render_chosen<F>(
+    state: &State,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    load: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<Chosen, AppError> + Send + 'static,
+{
     let frame = PageFrame::new(req, user);
     let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
-    let body = db(state, move |conn| {
-        let (title, page) = load(conn)?;
+    let (status, body) = db(state, move |conn| {
+        let page = load(conn)?;
+        let context = frame_context.with(&page.title, page.context);
+        let body = state_in_hop.templates.render_page(page.template, context)?;
+        Ok((page.status, body))
+    })
+    .await?;
+    frame.respond(status, body)
+}
+
+/// Renders `template` on the blocking pool, without a connection, with the
+/// context `build` answers (the page's title and its context): for a page
+/// with nothing to read, or a form sent back, refused before any trip to
+/// the pool, whose context is built already. The template does not run on
+/// the server's worker threads, and the page pays one thread hop. A page
+/// that reads data uses [`render_loaded`], which reads and renders in that
+/// same hop; an answer decided by an earlier trip is rendered where it is,
+/// since a trip of its own would be a second hop.
+pub async fn render_off_worker<P, F>(
+    state: &State,
+    req: &HttpRequest,
+    user: Option<&CurrentUser>,
+    status: StatusCode,
+    template: &'static str,
+    build: F,
+) -> Result<HttpResponse, AppError>
+where
+    P: Serialize,
+    F: FnOnce() -> Result<(String, P), AppError> + Send + 'static,
+{
+    let frame = PageFrame::new(req, user);
+    let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
+    let body = web::block(move || -> Result<String, AppError> {
+        let (title, page) = build()?;
         let extra = serde_json::to_value(&page).map_err(AppError::internal)?;
         let context = frame_context.with(&title, extra);
         Ok(state_in_hop.templates.render_page(template, context)?)
     })
-    .await?;
+    .await??;
     frame.respond(status, body)
 }

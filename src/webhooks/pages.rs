@@ -8,11 +8,12 @@ use serde::Serialize;
 use super::{DeliveryView, Event, NewWebhook, WebhookView};
 use crate::access::Action;
 use crate::auth::CurrentUser;
-use crate::db::models::now;
+use crate::db::DbConn;
+use crate::db::models::{User, now};
 use crate::error::AppError;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Paging, Pairs, field};
-use crate::web::{FormErrors, State, db, redirect_with_flash, render_page};
+use crate::web::{FormErrors, State, db, redirect_with_flash, render_loaded};
 
 /// An event's checkbox.
 #[derive(Serialize)]
@@ -57,6 +58,8 @@ fn choices(chosen: &[String]) -> Vec<EventChoice> {
         .collect()
 }
 
+/// The list with the add form: what was typed, and its errors, kept. Read
+/// and rendered in one hop.
 async fn list_page(
     state: &State,
     req: &HttpRequest,
@@ -66,28 +69,29 @@ async fn list_page(
     errors: Vec<(&'static str, String)>,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let hooks = db(state, move |conn| super::list(conn, &user)).await?;
-    let page = ListPage {
-        webhooks: hooks
-            .into_iter()
-            .map(|webhook| Listed {
-                event_labels: labels(&webhook.events),
-                webhook,
-            })
-            .collect(),
-        choices: choices(&typed.events),
-        url_input: typed.url,
-        form: FormErrors::new(&errors),
-    };
-    render_page(
+    render_loaded(
         state,
         req,
         Some(me),
         status,
         "pages/webhooks",
-        "Webhooks",
-        &page,
+        move |conn| {
+            let page = ListPage {
+                webhooks: super::list(conn, &user)?
+                    .into_iter()
+                    .map(|webhook| Listed {
+                        event_labels: labels(&webhook.events),
+                        webhook,
+                    })
+                    .collect(),
+                choices: choices(&typed.events),
+                url_input: typed.url,
+                form: FormErrors::new(&errors),
+            };
+            Ok(("Webhooks".to_owned(), page))
+        },
     )
+    .await
 }
 
 /// `GET /webhooks`: every webhook, and the form to add one.
@@ -177,35 +181,42 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     me.require(Action::ManageWebhooks)?;
     let (user, id) = (me.user.clone(), id.into_inner());
-    let (page, per_page) = (paging.page, paging.per_page);
-    let (webhook, (deliveries, total)) = db(&state, move |conn| {
-        let hook = super::find(conn, &user, id)?;
-        Ok((hook, super::deliveries(conn, &user, id, page, per_page)?))
-    })
-    .await?;
-    let page = ShowPage {
-        event_labels: labels(&webhook.events),
-        webhook,
-        deliveries: deliveries
-            .into_iter()
-            .map(|delivery| ShownDelivery {
-                payload_text: serde_json::to_string_pretty(&delivery.payload).unwrap_or_default(),
-                delivery,
-            })
-            .collect(),
-        pagination: Pagination::new(page, per_page, total, |p| {
-            format!("/webhooks/{id}?page={p}")
-        }),
-    };
-    render_page(
+    render_loaded(
         &state,
         &req,
         Some(&me),
         StatusCode::OK,
         "pages/webhook",
-        "Webhook",
-        &page,
+        move |conn| {
+            let page = ShowPage::read(conn, &user, id, paging)?;
+            Ok(("Webhook".to_owned(), page))
+        },
     )
+    .await
+}
+
+impl ShowPage {
+    /// The webhook and one page of its delivery log.
+    fn read(conn: &mut DbConn, user: &User, id: i64, paging: Paging) -> Result<Self, AppError> {
+        let (page, per_page) = (paging.page, paging.per_page);
+        let webhook = super::find(conn, user, id)?;
+        let (deliveries, total) = super::deliveries(conn, user, id, page, per_page)?;
+        Ok(ShowPage {
+            event_labels: labels(&webhook.events),
+            webhook,
+            deliveries: deliveries
+                .into_iter()
+                .map(|delivery| ShownDelivery {
+                    payload_text: serde_json::to_string_pretty(&delivery.payload)
+                        .unwrap_or_default(),
+                    delivery,
+                })
+                .collect(),
+            pagination: Pagination::new(page, per_page, total, |p| {
+                format!("/webhooks/{id}?page={p}")
+            }),
+        })
+    }
 }
 
 /// `POST /webhooks/{id}/test`: queues a test event, back to its page.

@@ -686,3 +686,62 @@ fn the_invite_form_shows_errors_next_to_fields_and_keeps_input() {
     assert_eq!(taken.status, 422);
     assert!(taken.body.contains("already has an account"));
 }
+
+#[test]
+fn a_refused_change_to_a_person_comes_back_with_what_was_typed() {
+    let app = TestApp::spawn();
+    let admin = app.user(Role::Admin);
+    let person = app.user(Role::Interviewer);
+    let mut browser = app.signed_in(&admin);
+    let page = format!("/users/{}", person.id);
+    assert_eq!(browser.get(&page).status, 200);
+
+    let typed = [("name", "Renamed Person"), ("role", "emperor")];
+    let bad = browser.submit(&page, &page, &typed);
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"error-role\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"Renamed Person\""),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains(&person.email), "the person's page");
+    assert!(
+        !browser.get(&page).body.contains("Renamed Person"),
+        "nothing was saved"
+    );
+
+    // Someone who is not there: 404 whether the form is refused or not.
+    for typed in [
+        [("name", ""), ("role", "admin")],
+        [("name", "Someone"), ("role", "admin")],
+    ] {
+        let res = browser.submit(&page, "/users/999999", &typed);
+        assert_eq!(res.status, 404, "{typed:?}: {}", res.body);
+    }
+}
+
+#[test]
+fn an_unknown_link_and_a_mistyped_address_say_what_is_wrong() {
+    let app = TestApp::spawn();
+    let mut browser = app.browser();
+    let reset = browser.get("/password-reset/not-a-token");
+    assert_eq!(reset.status, 404, "{}", reset.body);
+    assert!(reset.body.contains("This link cannot be used"));
+    let invitation = browser.get("/invitations/not-a-token");
+    assert_eq!(invitation.status, 404, "{}", invitation.body);
+    assert!(
+        invitation
+            .body
+            .contains("This invitation link is not valid")
+    );
+
+    let typo = browser.submit(
+        "/password-reset",
+        "/password-reset",
+        &[("email", "nobody-at-example")],
+    );
+    assert_eq!(typo.status, 422, "{}", typo.body);
+    assert!(typo.body.contains("id=\"error-email\""), "{}", typo.body);
+    assert!(typo.body.contains("value=\"nobody-at-example\""));
+}

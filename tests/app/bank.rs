@@ -502,3 +502,33 @@ fn any_string_a_person_types_is_a_valid_search() {
     let far = script.get("/api/v1/questions?q=idempotency&page=9223372036854775807");
     assert!(far.status < 500, "{}", far.body);
 }
+
+#[test]
+fn the_edit_form_holds_the_question_as_stored() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let created = script.post_json(
+        "/api/v1/questions",
+        new_question(
+            "How would you shard a queue?",
+            "Sharding queues shows whether someone sees ordering trade-offs. Teams run into it at scale.",
+        ),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["question"]["id"].as_i64().unwrap();
+    let mut browser = app.signed_in(&hm);
+    let form = browser.get(&format!("/bank/questions/{id}/edit"));
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Edit question"));
+    assert!(form.body.contains("How would you shard a queue?"));
+    assert!(
+        form.body
+            .contains("Names the trade-off\nCovers failure modes\nMentions monitoring")
+    );
+    assert!(
+        form.body
+            .contains(&format!("action=\"/bank/questions/{id}\""))
+    );
+    assert_eq!(browser.get("/bank/questions/999999/edit").status, 404);
+}

@@ -66,3 +66,21 @@ fn an_admin_sends_an_invitation_again_or_withdraws_it() {
     assert_eq!(nothing.status, 303);
     assert!(browser.get("/users").body.contains("no invitation waiting"));
 }
+
+#[test]
+fn a_refused_invitation_comes_back_on_the_people_page_with_what_was_typed() {
+    let app = TestApp::spawn();
+    let admin = app.user(Role::Admin);
+    let mut browser = app.signed_in(&admin);
+    let typed = [
+        ("name", "Grace Hopper"),
+        ("email", "grace-at-example"),
+        ("role", "recruiter"),
+    ];
+    let bad = browser.submit("/users", "/users/invitations", &typed);
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"error-email\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"grace-at-example\""));
+    assert!(bad.body.contains("value=\"recruiter\" selected"));
+    assert!(bad.body.contains(&admin.email), "the team is listed");
+}
