@@ -67,7 +67,6 @@ pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/api_text",
     "partials/api_type",
     "partials/error_summary",
-    "partials/field_error",
     "partials/pagination",
     "partials/question_card",
     "partials/rating_badge",
@@ -141,6 +140,7 @@ fn registry<'a>(
     registry.register_helper("eq", Box::new(eq));
     registry.register_helper("concat", Box::new(concat));
     registry.register_helper("time", Box::new(time));
+    registry.register_helper("field_error", Box::new(field_error));
     registry.set_strict_mode(false);
     // Partials indented in a layout must not indent the lines of values
     // (a textarea's text would come back with spaces).
@@ -177,6 +177,40 @@ pub struct RenderError {
 handlebars_helper!(eq: |a: Json, b: Json| a == b);
 // Its arguments as one string: `(concat "stage-" stage_id "-location")`.
 handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<String>());
+
+/// `{{field_error field="name" message=errors.name}}`: a field's error,
+/// shown next to it when there is one, as `<p class="field-error"
+/// id="error-<field>">`; the field's `aria-describedby` points at that id.
+/// Nothing is written without a message. A helper rather than a partial:
+/// handlebars copies the current context for every partial it includes,
+/// and a form has one of these per field.
+fn field_error(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    use handlebars::JsonTruthy;
+    let Some(message) = h
+        .hash_get("message")
+        .map(|m| m.value())
+        .filter(|m| m.is_truthy(false))
+    else {
+        return Ok(());
+    };
+    let field = h
+        .hash_get("field")
+        .map(|f| f.value().render())
+        .unwrap_or_default();
+    let escape = handlebars::html_escape;
+    out.write(&format!(
+        "<p class=\"field-error\" id=\"error-{}\">{}</p>",
+        escape(&field),
+        escape(&message.render())
+    ))?;
+    Ok(())
+}
 
 // ---- Times shown to a person -------------------------------------------
 
@@ -401,6 +435,25 @@ mod tests {
         assert!(html.contains(r#"<div class="error-summary narrow" role="alert""#));
         assert!(html.contains("The job was not created. Please fix the following</h2>"));
         assert!(html.contains(r##"<li><a href="#field-title">Give a title.</a></li>"##));
+    }
+
+    #[test]
+    fn a_field_error_is_written_escaped_and_only_with_a_message() {
+        let t = Templates::new(false).unwrap();
+        let render = |context: serde_json::Value| {
+            t.registry
+                .render_template(
+                    r#"{{field_error field=(concat "notes-" id) message=error}}"#,
+                    &context,
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            render(serde_json::json!({"id": 7, "error": "Keep it under <100> words & tidy."})),
+            r#"<p class="field-error" id="error-notes-7">Keep it under &lt;100&gt; words &amp; tidy.</p>"#
+        );
+        assert_eq!(render(serde_json::json!({"id": 7, "error": ""})), "");
+        assert_eq!(render(serde_json::json!({"id": 7})), "");
     }
 
     #[test]
