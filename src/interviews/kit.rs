@@ -13,7 +13,8 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{User, now};
 use crate::db::schema::{
-    candidates, job_criteria, jobs, loops, questions, scorecards, stage_interviewers, stages,
+    candidates, job_criteria, jobs, loops, questions, scorecards, stage_interviewers,
+    stage_questions, stages,
 };
 use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
@@ -175,8 +176,12 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
             description: c.3.clone(),
         })
         .collect();
-    let mut rows: HashMap<i64, KitQuestion> = questions::table
-        .filter(questions::id.eq_any(&stage.question_ids))
+    // Joined through the stage, not by its list of ids: one statement the
+    // connection keeps prepared, in the stage's order.
+    let ordered: Vec<KitQuestion> = stage_questions::table
+        .inner_join(questions::table)
+        .filter(stage_questions::stage_id.eq(stage_id))
+        .order(stage_questions::position)
         .select((
             questions::id,
             questions::prompt,
@@ -189,23 +194,15 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
         .into_iter()
         .map(|(id, prompt, why, pointers, follow_ups, minutes)| {
             let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
-            (
+            KitQuestion {
                 id,
-                KitQuestion {
-                    id,
-                    prompt,
-                    why,
-                    prep_pointers: list(&pointers),
-                    follow_ups: list(&follow_ups),
-                    minutes,
-                },
-            )
+                prompt,
+                why,
+                prep_pointers: list(&pointers),
+                follow_ups: list(&follow_ups),
+                minutes,
+            }
         })
-        .collect();
-    let ordered: Vec<KitQuestion> = stage
-        .question_ids
-        .iter()
-        .filter_map(|id| rows.remove(id))
         .collect();
     Ok(Kit {
         stage: KitStage {

@@ -12,6 +12,8 @@ mod question_panel_page;
 pub(crate) use pages::refused_criterion_edit;
 pub(crate) use planner_page::CriterionEdit;
 pub mod revisions;
+mod shape;
+pub(crate) use shape::{load_loop, load_loops};
 
 use actix_web::web;
 use std::collections::BTreeMap;
@@ -23,10 +25,7 @@ use serde::Serialize;
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
-use crate::db::schema::{
-    formats, job_criteria, loops, stage_focus_criteria, stage_interviewers, stage_kinds,
-    stage_questions, stages,
-};
+use crate::db::schema::{loops, stage_focus_criteria, stages};
 use crate::error::AppError;
 
 pub const MAX_STAGE_MINUTES: i64 = 480;
@@ -181,136 +180,6 @@ pub fn planner_location(
         Target::Stage(id) => format!("{page}#stage-{id}"),
         _ => page,
     })
-}
-
-/// A loop with its stages, unchecked (for services that have checked): five
-/// queries whatever the number of stages.
-pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {
-    load_loops(conn, &[loop_id])?
-        .pop()
-        .ok_or(AppError::NotFound)
-}
-
-/// Loops with their stages, unchecked, in the order of `loop_ids` (missing
-/// ones left out): five queries whatever the number of loops and stages.
-pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec<LoopView>> {
-    let heads: Vec<(i64, i64, Option<i64>, i64)> = loops::table
-        .filter(loops::id.eq_any(loop_ids))
-        .select((
-            loops::id,
-            loops::job_id,
-            loops::candidate_id,
-            loops::version,
-        ))
-        .load(conn)?;
-    if heads.is_empty() {
-        return Ok(Vec::new());
-    }
-    type StageRow = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        i64,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<StageRow> = stages::table
-        .inner_join(stage_kinds::table)
-        .inner_join(formats::table)
-        .filter(stages::loop_id.eq_any(loop_ids))
-        .order((stages::loop_id, stages::position, stages::id))
-        .select((
-            stages::loop_id,
-            stages::id,
-            stages::position,
-            stage_kinds::slug,
-            stages::title,
-            formats::slug,
-            stages::duration_minutes,
-            stages::starts_at,
-            stages::time_zone,
-            stages::location,
-        ))
-        .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let mut focus: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (s, c) in stage_focus_criteria::table
-        .inner_join(job_criteria::table)
-        .filter(stage_focus_criteria::stage_id.eq_any(&ids))
-        .order(job_criteria::position)
-        .select((
-            stage_focus_criteria::stage_id,
-            stage_focus_criteria::job_criterion_id,
-        ))
-        .load::<(i64, i64)>(conn)?
-    {
-        focus.entry(s).or_default().push(c);
-    }
-    let mut interviewers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (s, u) in stage_interviewers::table
-        .filter(stage_interviewers::stage_id.eq_any(&ids))
-        .order(stage_interviewers::user_id)
-        .select((stage_interviewers::stage_id, stage_interviewers::user_id))
-        .load::<(i64, i64)>(conn)?
-    {
-        interviewers.entry(s).or_default().push(u);
-    }
-    let mut pulled: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for (s, q) in stage_questions::table
-        .filter(stage_questions::stage_id.eq_any(&ids))
-        .order((stage_questions::stage_id, stage_questions::position))
-        .select((stage_questions::stage_id, stage_questions::question_id))
-        .load::<(i64, i64)>(conn)?
-    {
-        pulled.entry(s).or_default().push(q);
-    }
-    let mut stages_of: BTreeMap<i64, Vec<StageView>> = BTreeMap::new();
-    for (
-        loop_id,
-        id,
-        position,
-        stage_kind,
-        title,
-        format,
-        duration_minutes,
-        starts_at,
-        time_zone,
-        location,
-    ) in rows
-    {
-        stages_of.entry(loop_id).or_default().push(StageView {
-            id,
-            position,
-            stage_kind,
-            title,
-            format,
-            duration_minutes,
-            focus_criterion_ids: focus.remove(&id).unwrap_or_default(),
-            interviewer_ids: interviewers.remove(&id).unwrap_or_default(),
-            question_ids: pulled.remove(&id).unwrap_or_default(),
-            starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
-            time_zone,
-            location,
-        });
-    }
-    let mut by_id: BTreeMap<i64, LoopView> = heads
-        .into_iter()
-        .map(|(id, job_id, candidate_id, version)| {
-            let view = LoopView {
-                id,
-                job_id,
-                candidate_id,
-                version,
-                stages: stages_of.remove(&id).unwrap_or_default(),
-            };
-            (id, view)
-        })
-        .collect();
-    Ok(loop_ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Its pages, for the one route table.
