@@ -192,10 +192,12 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         })
         .map(|s| s.0)
         .collect();
-    let stage_ids: Vec<i64> = stage_rows.iter().map(|s| s.0).collect();
+    // Each table below is reached through the loop's stages, not by a list
+    // of ids: fixed statements the connection keeps prepared.
     let assigned: Vec<(i64, i64, String, bool)> = stage_interviewers::table
         .inner_join(users::table)
-        .filter(stage_interviewers::stage_id.eq_any(&stage_ids))
+        .inner_join(stages::table)
+        .filter(stages::loop_id.eq(loop_id))
         .order((stage_interviewers::stage_id, users::name))
         .select((
             stage_interviewers::stage_id,
@@ -205,7 +207,8 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         ))
         .load(conn)?;
     let cards: Vec<CardRow> = scorecards::table
-        .filter(scorecards::stage_id.eq_any(&stage_ids))
+        .inner_join(stages::table)
+        .filter(stages::loop_id.eq(loop_id))
         .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .order(scorecards::id)
         .select((
@@ -217,10 +220,11 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             scorecards::submitted_at,
         ))
         .load(conn)?;
-    let card_ids: Vec<i64> = cards.iter().map(|c| c.0).collect();
     // Submitted cards only: every rating and red flag on them is chosen.
     let ratings: Vec<(i64, i64, Option<Rating>, String)> = scorecard_ratings::table
-        .filter(scorecard_ratings::scorecard_id.eq_any(&card_ids))
+        .inner_join(scorecards::table.inner_join(stages::table))
+        .filter(stages::loop_id.eq(loop_id))
+        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .select((
             scorecard_ratings::scorecard_id,
             scorecard_ratings::job_criterion_id,
@@ -229,7 +233,9 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         ))
         .load(conn)?;
     let flags: Vec<(i64, i64, Option<bool>, String)> = scorecard_red_flags::table
-        .filter(scorecard_red_flags::scorecard_id.eq_any(&card_ids))
+        .inner_join(scorecards::table.inner_join(stages::table))
+        .filter(stages::loop_id.eq(loop_id))
+        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .select((
             scorecard_red_flags::scorecard_id,
             scorecard_red_flags::job_criterion_id,
@@ -314,7 +320,8 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     // Criteria a stage still owes a scorecard on are still to come, not silent.
     let owed: BTreeSet<i64> = missing.iter().chain(&left).map(|m| m.stage_id).collect();
     let still_to_come: Vec<i64> = stage_focus_criteria::table
-        .filter(stage_focus_criteria::stage_id.eq_any(&stage_ids))
+        .inner_join(stages::table)
+        .filter(stages::loop_id.eq(loop_id))
         .select((
             stage_focus_criteria::stage_id,
             stage_focus_criteria::job_criterion_id,
@@ -325,14 +332,18 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .map(|(_, criterion)| criterion)
         .collect();
     let items: Vec<AgendaItem> = agenda(&screening, &submitted, &still_to_come);
-    let history: Vec<(
+    // Each decision with the name of who took it, if they are known.
+    type DecisionRow = (
         i64,
         DecisionOutcome,
         String,
         String,
         Option<i64>,
         NaiveDateTime,
-    )> = decisions::table
+        Option<String>,
+    );
+    let history: Vec<DecisionRow> = decisions::table
+        .left_join(users::table)
         .filter(decisions::candidate_id.eq(candidate_id))
         .order(decisions::id.desc())
         .select((
@@ -342,15 +353,9 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             decisions::criterion_ids,
             decisions::decided_by,
             decisions::created_at,
+            users::name.nullable(),
         ))
         .load(conn)?;
-    let deciders: Vec<i64> = history.iter().filter_map(|d| d.4).collect();
-    let decider_names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&deciders))
-        .select((users::id, users::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
     Ok(Debrief {
         candidate_id,
         criteria: criteria
@@ -405,7 +410,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 rationale: d.2,
                 criterion_ids: serde_json::from_str::<Vec<i64>>(&d.3).unwrap_or_default(),
                 decided_by: d.4,
-                decided_by_name: d.4.and_then(|id| decider_names.get(&id).cloned()),
+                decided_by_name: d.6,
                 decided_at: d.5.and_utc().to_rfc3339(),
             })
             .collect(),
