@@ -1,12 +1,9 @@
 //! The interview kit: everything an interviewer needs for one stage, and
 //! "my interviews", the stages a person interviews on.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
+use diesel::dsl::case_when;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Nullable, Timestamp};
 use serde::Serialize;
 
 use crate::access::{self, Action, Actor, Target};
@@ -245,7 +242,7 @@ pub struct MyInterview {
 }
 
 /// stage id, title, start, minutes, candidate name, job title, candidate id,
-/// the stage's zone, the candidate's zone
+/// the stage's zone, the candidate's zone, the interviewer's scorecard's status
 type InterviewRow = (
     i64,
     String,
@@ -256,6 +253,7 @@ type InterviewRow = (
     i64,
     Option<String>,
     Option<String>,
+    Option<ScorecardStatus>,
 );
 
 /// An interviewer's stages on candidates' loops, with the state of their
@@ -280,17 +278,21 @@ pub fn my_interviews(
                 candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
             ),
         ))
+        .left_join(
+            scorecards::table.on(scorecards::stage_id
+                .eq(stages::id)
+                .and(scorecards::interviewer_id.eq(user.id))),
+        )
         .filter(stage_interviewers::user_id.eq(user.id))
+        // Built from expressions, not SQL text, so the statement stays
+        // prepared: coming (0), passed (1), then not scheduled (2).
         .order((
-            sql::<Integer>("CASE WHEN stages.starts_at IS NULL THEN 2 WHEN stages.starts_at >= ")
-                .bind::<Timestamp, _>(at)
-                .sql(" THEN 0 ELSE 1 END")
+            case_when::<_, _, diesel::sql_types::Integer>(stages::starts_at.is_null(), 2)
+                .when(stages::starts_at.ge(at), 0)
+                .otherwise(1)
                 .asc(),
             // Only the coming ones have a value here: soonest first.
-            sql::<Nullable<Timestamp>>("CASE WHEN stages.starts_at >= ")
-                .bind::<Timestamp, _>(at)
-                .sql(" THEN stages.starts_at END")
-                .asc(),
+            case_when(stages::starts_at.ge(at), stages::starts_at).asc(),
             stages::starts_at.desc(),
             stages::id.desc(),
         ))
@@ -304,18 +306,11 @@ pub fn my_interviews(
             candidates::id,
             stages::time_zone,
             candidates::time_zone,
+            scorecards::status.nullable(),
         ))
         .limit(per_page)
         .offset((page - 1) * per_page)
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let states: HashMap<i64, ScorecardStatus> = scorecards::table
-        .filter(scorecards::interviewer_id.eq(user.id))
-        .filter(scorecards::stage_id.eq_any(&ids))
-        .select((scorecards::stage_id, scorecards::status))
-        .load::<(i64, ScorecardStatus)>(conn)?
-        .into_iter()
-        .collect();
     Ok((
         rows.into_iter()
             .map(
@@ -329,10 +324,11 @@ pub fn my_interviews(
                     candidate_id,
                     stage_zone,
                     candidate_zone,
+                    status,
                 )| {
                     let ended =
                         starts_at.is_some_and(|s| s + chrono::Duration::minutes(minutes) < at);
-                    let state = match states.get(&id) {
+                    let state = match status {
                         Some(ScorecardStatus::Submitted) => ScorecardState::Submitted,
                         _ if ended => ScorecardState::Overdue,
                         Some(ScorecardStatus::Draft) => ScorecardState::Draft,
