@@ -1,7 +1,7 @@
 //! The planner: everything its page shows about one loop, loaded once and
 //! checked once.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
@@ -11,7 +11,9 @@ use crate::access::{self, Action, Actor, Target};
 use crate::bank::search::{QuestionQuery, QuestionSummary, search};
 use crate::db::DbConn;
 use crate::db::models::User;
-use crate::db::schema::{formats, questions, stage_kinds, users};
+use crate::db::schema::{
+    formats, questions, stage_interviewers, stage_kinds, stage_questions, stages, users,
+};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::jobs::{JobView, job_view};
@@ -68,13 +70,12 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
     let shape = load_loop(conn, loop_id)?;
     let job = job_view(conn, shape.job_id)?;
     let coverage = coverage_for(conn, &shape, job.criteria.clone())?;
-    let question_ids: Vec<i64> = shape
-        .stages
-        .iter()
-        .flat_map(|s| s.question_ids.iter().copied())
-        .collect();
-    let questions: HashMap<i64, PlannedQuestion> = questions::table
-        .filter(questions::id.eq_any(&question_ids))
+    // Reached through the loop's stages, not by lists of ids: statements
+    // the connection keeps prepared.
+    let questions: HashMap<i64, PlannedQuestion> = stage_questions::table
+        .inner_join(questions::table)
+        .inner_join(stages::table)
+        .filter(stages::loop_id.eq(loop_id))
         .select((
             questions::id,
             questions::prompt,
@@ -109,13 +110,12 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
         .into_iter()
         .map(choice)
         .collect();
-    let planned: BTreeSet<i64> = shape
-        .stages
-        .iter()
-        .flat_map(|s| s.interviewer_ids.iter().copied())
-        .collect();
+    let planned = stage_interviewers::table
+        .inner_join(stages::table)
+        .filter(stages::loop_id.eq(loop_id))
+        .select(stage_interviewers::user_id);
     let team = users::table
-        .filter(users::id.eq_any(&planned))
+        .filter(users::id.eq_any(planned))
         .order((users::name, users::id))
         .select(TEAMMATE_COLUMNS)
         .load::<Teammate>(conn)?;
