@@ -5,6 +5,7 @@
 //! new connection and counts statements for query-count tests.
 
 pub mod enums;
+pub mod id_list;
 pub mod models;
 pub mod schema;
 
