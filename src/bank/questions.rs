@@ -10,6 +10,7 @@ use super::apply::{apply_questions, link_ids};
 use super::search::{Chip, chips_for};
 use super::{BankError, BankFile, QuestionSeed, SeedReport, known};
 use crate::db::DbConn;
+use crate::db::id_list::OneOfExt;
 use crate::db::models::now;
 use crate::db::schema::{
     candidates, jobs, loops, question_criteria, question_revisions, question_tracks, questions,
@@ -252,7 +253,7 @@ pub fn criteria_probed_by(
     let question_ids: Vec<i64> = question_ids.into_iter().collect();
     let mut probes: HashMap<i64, BTreeSet<i64>> = HashMap::new();
     for (q, c) in question_criteria::table
-        .filter(question_criteria::question_id.eq_any(&question_ids))
+        .filter(question_criteria::question_id.one_of(&question_ids))
         .select((
             question_criteria::question_id,
             question_criteria::criterion_id,

@@ -1,6 +1,7 @@
 //! Finding questions: full-text search (FTS5 on SQLite, tsvector on
 //! PostgreSQL) and filters, behind one function; ranked and paginated.
 
+use crate::db::id_list::OneOfExt;
 use crate::domain::CriterionKind;
 use std::collections::HashMap;
 
@@ -336,7 +337,7 @@ fn sqlite_ranked_page(
         .min(ids.len());
     let page_ids = &ids[start..end];
     let mut rows: Vec<Row> = questions::table
-        .filter(questions::id.eq_any(page_ids))
+        .filter(questions::id.one_of(page_ids))
         .select(ROW)
         .load(conn)?;
     let position: HashMap<i64, usize> = page_ids
@@ -355,7 +356,7 @@ pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Chi
     let mut out: HashMap<i64, ChipSets> = HashMap::new();
     let linked: Vec<(i64, String, String, String)> = question_criteria::table
         .inner_join(criteria::table)
-        .filter(question_criteria::question_id.eq_any(ids))
+        .filter(question_criteria::question_id.one_of(ids))
         .order((criteria::position, criteria::id))
         .select((
             question_criteria::question_id,
@@ -378,7 +379,7 @@ pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Chi
     }
     let kinds: Vec<(i64, String, String)> = question_stage_kinds::table
         .inner_join(stage_kinds::table)
-        .filter(question_stage_kinds::question_id.eq_any(ids))
+        .filter(question_stage_kinds::question_id.one_of(ids))
         .order(stage_kinds::position)
         .select((
             question_stage_kinds::question_id,

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
+use crate::db::id_list::OneOfExt;
 use crate::db::schema::{decisions, loops, scorecards, stage_interviewers, stages};
 use crate::domain::{DecisionOutcome, ScorecardStatus};
 
@@ -23,7 +24,8 @@ pub struct DebriefProgress {
 }
 
 /// [`DebriefProgress`] for each of `candidate_ids` (absent ones have no loop
-/// yet and read as the default). Three grouped queries, whatever the count.
+/// yet and read as the default). Three grouped queries, whatever the count,
+/// each kept prepared ([`OneOf`](crate::db::id_list::OneOf)).
 /// The caller has already decided the candidates are the viewer's to list.
 pub fn progress_of(
     conn: &mut DbConn,
@@ -32,7 +34,7 @@ pub fn progress_of(
     let mut progress: HashMap<i64, DebriefProgress> = HashMap::new();
     let expected: Vec<(Option<i64>, i64)> = stage_interviewers::table
         .inner_join(stages::table.inner_join(loops::table))
-        .filter(loops::candidate_id.eq_any(candidate_ids))
+        .filter(loops::candidate_id.assume_not_null().one_of(candidate_ids))
         .group_by(loops::candidate_id)
         .select((loops::candidate_id, diesel::dsl::count_star()))
         .load(conn)?;
@@ -43,7 +45,7 @@ pub fn progress_of(
     }
     let submitted: Vec<(Option<i64>, i64)> = scorecards::table
         .inner_join(stages::table.inner_join(loops::table))
-        .filter(loops::candidate_id.eq_any(candidate_ids))
+        .filter(loops::candidate_id.assume_not_null().one_of(candidate_ids))
         .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .group_by(loops::candidate_id)
         .select((loops::candidate_id, diesel::dsl::count_star()))
@@ -55,7 +57,7 @@ pub fn progress_of(
     }
     // Newest first: the first seen per candidate is their decision.
     let outcomes: Vec<(i64, DecisionOutcome)> = decisions::table
-        .filter(decisions::candidate_id.eq_any(candidate_ids))
+        .filter(decisions::candidate_id.one_of(candidate_ids))
         .order((decisions::candidate_id, decisions::id.desc()))
         .select((decisions::candidate_id, decisions::outcome))
         .load(conn)?;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{LoopView, load_loop};
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
+use crate::db::id_list::OneOfExt;
 use crate::db::models::User;
 use crate::db::schema::{job_criteria, questions};
 use crate::domain::coverage::{self, Coverage, CriterionRef, QuestionPlan, StagePlan, Warning};
@@ -62,7 +63,7 @@ pub(crate) fn coverage_for_loops(
     // A question probes a job criterion when it probes the bank criterion the
     // job's copy came from: (job, bank criterion) → the job's copy.
     let copies: HashMap<(i64, i64), i64> = job_criteria::table
-        .filter(job_criteria::job_id.eq_any(&job_ids))
+        .filter(job_criteria::job_id.one_of(&job_ids))
         .filter(job_criteria::source_criterion_id.is_not_null())
         .select((
             job_criteria::job_id,
@@ -79,7 +80,7 @@ pub(crate) fn coverage_for_loops(
         .flat_map(|s| s.question_ids.iter().copied())
         .collect();
     let minutes: HashMap<i64, i64> = questions::table
-        .filter(questions::id.eq_any(&question_ids))
+        .filter(questions::id.one_of(&question_ids))
         .select((questions::id, questions::suggested_minutes))
         .load::<(i64, i64)>(conn)?
         .into_iter()
