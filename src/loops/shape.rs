@@ -1,6 +1,5 @@
-//! Reading loops with their stages: one loop in five statements of a fixed
-//! shape (kept prepared by the connection), several in five whatever their
-//! number.
+//! Reading loops with their stages: five statements whatever their number,
+//! each of a fixed shape the connection keeps prepared.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +8,7 @@ use diesel::prelude::*;
 
 use super::{LoopView, StageView};
 use crate::db::DbConn;
+use crate::db::id_list::OneOfExt;
 use crate::db::schema::{
     formats, job_criteria, loops, stage_focus_criteria, stage_interviewers, stage_kinds,
     stage_questions, stages,
@@ -40,63 +40,20 @@ struct Rows {
     questions: Vec<StageLink>,
 }
 
-/// A loop with its stages, unchecked (for services that have checked):
-/// five statements whatever the number of stages, each filtered by the
-/// loop's id alone, so the connection keeps them prepared (a list of ids
-/// makes SQLite's statement text vary with its length).
+/// A loop with its stages, unchecked (for services that have checked).
 pub(crate) fn load_loop(conn: &mut DbConn, loop_id: i64) -> Result<LoopView, AppError> {
-    let heads: Vec<Head> = loops::table
-        .filter(loops::id.eq(loop_id))
-        .select((
-            loops::id,
-            loops::job_id,
-            loops::candidate_id,
-            loops::version,
-        ))
-        .load(conn)?;
-    if heads.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let rows = Rows {
-        heads,
-        stages: stages::table
-            .inner_join(stage_kinds::table)
-            .inner_join(formats::table)
-            .filter(stages::loop_id.eq(loop_id))
-            .order((stages::loop_id, stages::position, stages::id))
-            .select(stage_columns())
-            .load(conn)?,
-        focus: stage_focus_criteria::table
-            .inner_join(job_criteria::table)
-            .inner_join(stages::table)
-            .filter(stages::loop_id.eq(loop_id))
-            .order(job_criteria::position)
-            .select((
-                stage_focus_criteria::stage_id,
-                stage_focus_criteria::job_criterion_id,
-            ))
-            .load(conn)?,
-        interviewers: stage_interviewers::table
-            .inner_join(stages::table)
-            .filter(stages::loop_id.eq(loop_id))
-            .order(stage_interviewers::user_id)
-            .select((stage_interviewers::stage_id, stage_interviewers::user_id))
-            .load(conn)?,
-        questions: stage_questions::table
-            .inner_join(stages::table)
-            .filter(stages::loop_id.eq(loop_id))
-            .order((stage_questions::stage_id, stage_questions::position))
-            .select((stage_questions::stage_id, stage_questions::question_id))
-            .load(conn)?,
-    };
-    rows.assemble(&[loop_id]).pop().ok_or(AppError::NotFound)
+    load_loops(conn, &[loop_id])?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
 /// Loops with their stages, unchecked, in the order of `loop_ids` (missing
-/// ones left out): five statements whatever the number of loops and stages.
+/// ones left out): five statements whatever the number of loops and stages,
+/// each kept prepared by the connection (id lists bound as one value,
+/// [`OneOf`](crate::db::id_list::OneOf)).
 pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec<LoopView>> {
     let heads: Vec<Head> = loops::table
-        .filter(loops::id.eq_any(loop_ids))
+        .filter(loops::id.one_of(loop_ids))
         .select((
             loops::id,
             loops::job_id,
@@ -110,9 +67,20 @@ pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec
     let stages: Vec<StageRow> = stages::table
         .inner_join(stage_kinds::table)
         .inner_join(formats::table)
-        .filter(stages::loop_id.eq_any(loop_ids))
+        .filter(stages::loop_id.one_of(loop_ids))
         .order((stages::loop_id, stages::position, stages::id))
-        .select(stage_columns())
+        .select((
+            stages::loop_id,
+            stages::id,
+            stages::position,
+            stage_kinds::slug,
+            stages::title,
+            formats::slug,
+            stages::duration_minutes,
+            stages::starts_at,
+            stages::time_zone,
+            stages::location,
+        ))
         .load(conn)?;
     let ids: Vec<i64> = stages.iter().map(|r| r.1).collect();
     let rows = Rows {
@@ -120,7 +88,7 @@ pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec
         stages,
         focus: stage_focus_criteria::table
             .inner_join(job_criteria::table)
-            .filter(stage_focus_criteria::stage_id.eq_any(&ids))
+            .filter(stage_focus_criteria::stage_id.one_of(&ids))
             .order(job_criteria::position)
             .select((
                 stage_focus_criteria::stage_id,
@@ -128,44 +96,17 @@ pub(crate) fn load_loops(conn: &mut DbConn, loop_ids: &[i64]) -> QueryResult<Vec
             ))
             .load(conn)?,
         interviewers: stage_interviewers::table
-            .filter(stage_interviewers::stage_id.eq_any(&ids))
+            .filter(stage_interviewers::stage_id.one_of(&ids))
             .order(stage_interviewers::user_id)
             .select((stage_interviewers::stage_id, stage_interviewers::user_id))
             .load(conn)?,
         questions: stage_questions::table
-            .filter(stage_questions::stage_id.eq_any(&ids))
+            .filter(stage_questions::stage_id.one_of(&ids))
             .order((stage_questions::stage_id, stage_questions::position))
             .select((stage_questions::stage_id, stage_questions::question_id))
             .load(conn)?,
     };
     Ok(rows.assemble(loop_ids))
-}
-
-#[allow(clippy::type_complexity)]
-fn stage_columns() -> (
-    stages::loop_id,
-    stages::id,
-    stages::position,
-    stage_kinds::slug,
-    stages::title,
-    formats::slug,
-    stages::duration_minutes,
-    stages::starts_at,
-    stages::time_zone,
-    stages::location,
-) {
-    (
-        stages::loop_id,
-        stages::id,
-        stages::position,
-        stage_kinds::slug,
-        stages::title,
-        formats::slug,
-        stages::duration_minutes,
-        stages::starts_at,
-        stages::time_zone,
-        stages::location,
-    )
 }
 
 impl Rows {
