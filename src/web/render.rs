@@ -242,6 +242,12 @@ impl Chosen {
             context: serde_json::to_value(page).map_err(AppError::internal)?,
         })
     }
+
+    /// The page's HTML inside what every page gets from `frame`.
+    fn render(self, state: &AppState, frame: &FrameContext) -> Result<String, AppError> {
+        let context = frame.with(&self.title, self.context);
+        Ok(state.templates.render_page(self.template, context)?)
+    }
 }
 
 /// [`render_loaded`] for a page whose status and template depend on what
@@ -259,9 +265,7 @@ where
     let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
     let (status, body) = db(state, move |conn| {
         let page = load(conn)?;
-        let context = frame_context.with(&page.title, page.context);
-        let body = state_in_hop.templates.render_page(page.template, context)?;
-        Ok((page.status, body))
+        Ok((page.status, page.render(&state_in_hop, &frame_context)?))
     })
     .await?;
     frame.respond(status, body)
@@ -291,9 +295,7 @@ where
     let (state_in_hop, frame_context) = (state.clone(), frame.context.clone());
     let body = web::block(move || -> Result<String, AppError> {
         let (title, page) = build()?;
-        let extra = serde_json::to_value(&page).map_err(AppError::internal)?;
-        let context = frame_context.with(&title, extra);
-        Ok(state_in_hop.templates.render_page(template, context)?)
+        Chosen::page(status, template, title, &page)?.render(&state_in_hop, &frame_context)
     })
     .await??;
     frame.respond(status, body)
