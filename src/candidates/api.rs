@@ -130,7 +130,7 @@ pub struct CandidateBody {
 
 #[utoipa::path(patch, path = "/api/v1/candidates/{id}", params(("id" = i64, Path, description = "The candidate's id")), request_body = CandidateBody, summary = "Change a candidate",
     responses((status = 200, description = "The candidate.", body = CandidateAnswer),
-        (status = 409, description = "Another candidate of this job has that email.", body = crate::error::ErrorBody),
+        (status = 409, description = "Another candidate of this job has that email, or the candidate was erased and a name, email or notes were sent.", body = crate::error::ErrorBody),
         (status = 422, description = "A field is invalid.", body = crate::error::ErrorBody)))]
 pub async fn api_update_candidate(
     state: State,

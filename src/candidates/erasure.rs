@@ -340,7 +340,7 @@ pub struct DueForErasure {
     pub job_title: String,
     pub status: CandidateStatus,
     pub status_label: &'static str,
-    /// When their process ended (their last change), RFC 3339.
+    /// When their process ended (hired, rejected or withdrawn), RFC 3339.
     pub ended_at: String,
     /// When retention erases them, RFC 3339.
     pub due_at: String,
@@ -360,14 +360,15 @@ pub fn due_for_erasure(
         .inner_join(jobs::table)
         .filter(candidates::erased_at.is_null())
         .filter(candidates::status.eq_any(ENDED))
-        .order((candidates::updated_at, candidates::id))
+        .filter(candidates::ended_at.is_not_null())
+        .order((candidates::ended_at, candidates::id))
         .limit(limit)
         .select((
             candidates::id,
             candidates::name,
             jobs::title,
             candidates::status,
-            candidates::updated_at,
+            candidates::ended_at.assume_not_null(),
         ))
         .load(conn)?;
     Ok(rows
@@ -387,8 +388,8 @@ pub fn due_for_erasure(
 }
 
 /// Erases every candidate whose process ended more than `days` days before
-/// `at` (their status is hired, rejected or withdrawn and has not changed
-/// since); answers how many, and the ids of the emails scrubbed. Run by the
+/// `at` (hired, rejected or withdrawn since `ended_at`; later edits of
+/// their notes do not postpone it); answers how many, and the ids of the emails scrubbed. Run by the
 /// background task.
 pub fn erase_expired(
     conn: &mut DbConn,
@@ -399,7 +400,7 @@ pub fn erase_expired(
     let ids: Vec<i64> = candidates::table
         .filter(candidates::erased_at.is_null())
         .filter(candidates::status.eq_any(ENDED))
-        .filter(candidates::updated_at.le(cutoff))
+        .filter(candidates::ended_at.le(cutoff))
         .order(candidates::id)
         .limit(100)
         .select(candidates::id)

@@ -421,6 +421,11 @@ pub struct CandidateChanges {
     pub status: Option<String>,
 }
 
+/// Why an erased candidate's name, email and notes cannot be set again:
+/// erasure is for good, and the record stays only for its ratings.
+pub const ERASED_STAYS_ERASED: &str = "This candidate's personal data was erased: their name, email and notes cannot be set again. Add them as a new candidate if they apply again.";
+
+/// Changes a candidate; 409 for a name, email or notes on an erased one.
 pub fn update_candidate(
     conn: &mut DbConn,
     actor: &User,
@@ -445,6 +450,10 @@ pub fn update_candidate(
         ));
     }
     write_transaction(conn, |conn| {
+        let personal = changes.name.is_some() || changes.email.is_some() || changes.notes.is_some();
+        if personal && erasure::is_erased(conn, id)? {
+            return Err(AppError::Conflict(ERASED_STAYS_ERASED.into()));
+        }
         if let (Some(email), Some(job_id)) = (&changes.email, scope.job_id) {
             refuse_duplicate(conn, job_id, email, Some(id))?;
         }
@@ -466,7 +475,10 @@ pub fn update_candidate(
         }
         if let Some(status) = status {
             diesel::update(candidates::table.find(id))
-                .set(candidates::status.eq(status))
+                .set((
+                    candidates::status.eq(status),
+                    candidates::ended_at.eq(status.ended_at(at)),
+                ))
                 .execute(conn)?;
         }
         diesel::update(candidates::table.find(id))

@@ -45,6 +45,13 @@ impl CandidateStatus {
     /// The statuses of a process still running: scorecards are still owed
     /// and chased. Hired, rejected and withdrawn end it.
     pub const IN_PROCESS: [CandidateStatus; 2] = [CandidateStatus::Active, CandidateStatus::OnHold];
+
+    /// When a candidate moved to this status at `at` ended their process:
+    /// `at` for hired, rejected and withdrawn, `None` for a running one.
+    /// Retention counts from it.
+    pub fn ended_at(self, at: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+        (!Self::IN_PROCESS.contains(&self)).then_some(at)
+    }
 }
 
 impl DecisionOutcome {

@@ -483,6 +483,7 @@ pub fn decide(
         )
         .set((
             candidates::status.eq(outcome.leads_to()),
+            candidates::ended_at.eq(outcome.leads_to().ended_at(now())),
             candidates::updated_at.eq(now()),
         ))
         .execute(conn)?;

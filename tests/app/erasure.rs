@@ -253,6 +253,23 @@ fn an_erased_candidate_is_nowhere_in_the_database_but_their_ratings_still_count(
         team.recruiter.api.request("DELETE", &path, None).status,
         204
     );
+    // Their name, email and notes are not set again; the status still moves.
+    for body in [
+        json!({"name": NAME}),
+        json!({"email": EMAIL}),
+        json!({"notes": PHRASE}),
+    ] {
+        let refused = team.recruiter.api.patch_json(&path, body);
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(refused.body.contains("erased"), "{}", refused.body);
+    }
+    let moved = team
+        .recruiter
+        .api
+        .patch_json(&path, json!({"status": "withdrawn"}));
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let (_, refilled) = places_holding(app.db(), &needles);
+    assert!(refilled.is_empty(), "written again: {refilled:#?}");
     // Nobody to email any more.
     let again = team.recruiter.api.post_json(
         &format!("/api/v1/candidates/{}/prep-pack/send", grace.id),
@@ -387,10 +404,20 @@ fn retention_erases_candidates_whose_process_ended_long_enough_ago() {
     let ago = |days: i64| loopwright::db::models::now() - chrono::Duration::days(days);
     for (id, days) in [(old, 40), (recent, 5), (running, 400)] {
         diesel::update(candidates::table.find(id))
-            .set(candidates::updated_at.eq(ago(days)))
+            .set((
+                candidates::updated_at.eq(ago(days)),
+                candidates::ended_at.eq(Some(ago(days)).filter(|_| id != running)),
+            ))
             .execute(&mut app.conn())
             .unwrap();
     }
+    // Retention counts from the end of the process: a later edit of the
+    // notes does not postpone it.
+    let noted = team.recruiter.api.patch_json(
+        &format!("/api/v1/candidates/{old}"),
+        json!({"notes": "Asked to be kept in mind for next year."}),
+    );
+    assert_eq!(noted.status, 200, "{}", noted.body);
     let admin_browser = team.admin.browser();
     drop(team);
     let db = app.stop();

@@ -58,7 +58,10 @@ fn decide(conn: &mut DbConn, team: &Team, pool: &Pool, past: &Past) -> Result<()
         for chunk in ids.chunks(500) {
             diesel::update(candidates::table)
                 .filter(candidates::id.eq_any(chunk))
-                .set(candidates::status.eq(status))
+                .set((
+                    candidates::status.eq(status),
+                    candidates::ended_at.eq(status.ended_at(crate::db::models::now())),
+                ))
                 .execute(conn)?;
         }
     }
