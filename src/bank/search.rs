@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    criteria, question_criteria, question_stage_kinds, question_tracks, questions, stage_kinds,
-    tracks,
+    criteria, question_criteria, question_stage_kinds, question_tracks, questions, questions_fts,
+    stage_kinds, tracks,
 };
 
 type Db = <DbConn as Connection>::Backend;
@@ -136,53 +136,64 @@ fn engine(conn: &DbConn) -> Engine {
     }
 }
 
-fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQuery<'a, Db> {
-    let mut q = questions::table.into_boxed::<Db>();
-    if query.archived != Some(true) {
-        q = q.filter(questions::archived_at.is_null());
-    }
-    if let Some(category) = QuestionQuery::slug(&query.category) {
-        q = q.filter(questions::category.eq(category));
-    }
-    for (slug, kind) in [
-        (
-            QuestionQuery::slug(&query.criterion),
-            CriterionKind::Criterion,
-        ),
-        (QuestionQuery::slug(&query.red_flag), CriterionKind::RedFlag),
-    ] {
-        if let Some(slug) = slug {
+/// `$q`, a boxed query that reads `questions`, narrowed by every filter of
+/// `$query` but its text: a macro, since the query may read `questions`
+/// alone or joined to the full-text index.
+macro_rules! narrowed {
+    ($q:expr, $query:expr) => {{
+        let query: &QuestionQuery = $query;
+        let mut q = $q;
+        if query.archived != Some(true) {
+            q = q.filter(questions::archived_at.is_null());
+        }
+        if let Some(category) = QuestionQuery::slug(&query.category) {
+            q = q.filter(questions::category.eq(category));
+        }
+        for (slug, kind) in [
+            (
+                QuestionQuery::slug(&query.criterion),
+                CriterionKind::Criterion,
+            ),
+            (QuestionQuery::slug(&query.red_flag), CriterionKind::RedFlag),
+        ] {
+            if let Some(slug) = slug {
+                q = q.filter(
+                    questions::id.eq_any(
+                        question_criteria::table
+                            .inner_join(criteria::table)
+                            .filter(criteria::slug.eq(slug))
+                            .filter(criteria::kind.eq(kind))
+                            .select(question_criteria::question_id),
+                    ),
+                );
+            }
+        }
+        if let Some(slug) = QuestionQuery::slug(&query.stage_kind) {
             q = q.filter(
                 questions::id.eq_any(
-                    question_criteria::table
-                        .inner_join(criteria::table)
-                        .filter(criteria::slug.eq(slug))
-                        .filter(criteria::kind.eq(kind))
-                        .select(question_criteria::question_id),
+                    question_stage_kinds::table
+                        .inner_join(stage_kinds::table)
+                        .filter(stage_kinds::slug.eq(slug))
+                        .select(question_stage_kinds::question_id),
                 ),
             );
         }
-    }
-    if let Some(slug) = QuestionQuery::slug(&query.stage_kind) {
-        q = q.filter(
-            questions::id.eq_any(
-                question_stage_kinds::table
-                    .inner_join(stage_kinds::table)
-                    .filter(stage_kinds::slug.eq(slug))
-                    .select(question_stage_kinds::question_id),
-            ),
-        );
-    }
-    if let Some(slug) = QuestionQuery::slug(&query.track) {
-        q = q.filter(
-            questions::id.eq_any(
-                question_tracks::table
-                    .inner_join(tracks::table)
-                    .filter(tracks::slug.eq(slug))
-                    .select(question_tracks::question_id),
-            ),
-        );
-    }
+        if let Some(slug) = QuestionQuery::slug(&query.track) {
+            q = q.filter(
+                questions::id.eq_any(
+                    question_tracks::table
+                        .inner_join(tracks::table)
+                        .filter(tracks::slug.eq(slug))
+                        .select(question_tracks::question_id),
+                ),
+            );
+        }
+        q
+    }};
+}
+
+fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQuery<'a, Db> {
+    let mut q = narrowed!(questions::table.into_boxed::<Db>(), query);
     if let Some(text) = query.text() {
         q = match engine {
             Engine::Sqlite => match fts5_query(&text) {
@@ -204,8 +215,9 @@ fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQue
     q
 }
 
-/// One page of matching questions, best first, with the total. Four
-/// queries whatever the size of the bank.
+/// One page of matching questions, best first, with the total: three
+/// statements with text on SQLite, four otherwise, whatever the size of
+/// the bank.
 pub fn search(
     conn: &mut DbConn,
     query: &QuestionQuery,
@@ -291,62 +303,45 @@ const ROW: (
     questions::archived_at,
 );
 
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Double)]
-    rank: f64,
-}
-
-/// SQLite ranks in one pass over the FTS index: `bm25()` per row of a
-/// single MATCH (a correlated subquery per row would redo the index
-/// statistics every time, quadratic in the hits). The filtered ids are then
-/// ordered by that rank here and one page of rows is loaded: five queries.
+/// SQLite ranks, counts and pages in one statement: the full-text index
+/// joined to the bank, ordered by its `rank` column set to weighted
+/// `bm25()` (lower is better; ties by id, so paging is stable), with the
+/// number of hits as a window over them (`bm25()` itself may not appear
+/// beside a window function). The
+/// ranking runs once per hit inside SQLite (a correlated subquery per row
+/// would redo the index statistics every time, quadratic in the hits); only
+/// the page's rows come back. A page past the end holds no row to carry the
+/// total, so it is counted apart.
 fn sqlite_ranked_page(
     conn: &mut DbConn,
     query: &QuestionQuery,
     fts: &str,
 ) -> QueryResult<(Vec<Row>, i64)> {
-    let hits: Vec<Hit> = match conn {
-        DbConn::Sqlite(lite) => diesel::sql_query(
-            "SELECT rowid AS id, bm25(questions_fts, 10.0, 4.0, 1.0) AS rank FROM questions_fts WHERE questions_fts MATCH ?",
+    let matching = || {
+        narrowed!(
+            questions_fts::table
+                .inner_join(questions::table.on(questions::id.eq(questions_fts::rowid)))
+                .into_boxed::<Db>(),
+            query
         )
-        .bind::<Text, _>(fts)
-        .load(lite)?,
-        DbConn::Postgresql(_) => Vec::new(),
+        .filter(
+            sql::<Bool>("questions_fts MATCH ")
+                .bind::<Text, _>(fts.to_owned())
+                // Weights by column: prompt, why it comes up, prep pointers.
+                .sql(" AND questions_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'"),
+        )
     };
-    let rank: HashMap<i64, f64> = hits.into_iter().map(|h| (h.id, h.rank)).collect();
-    let mut ids: Vec<i64> = filtered(query, Engine::Sqlite)
-        .select(questions::id)
+    let hits: Vec<(Row, i64)> = matching()
+        .order((questions_fts::rank, questions::id))
+        .select((ROW, sql::<BigInt>("count(*) OVER ()")))
+        .limit(query.per_page())
+        .offset(query.offset())
         .load(conn)?;
-    // bm25: lower is better; ties by id, so paging is stable.
-    ids.sort_by(|a, b| {
-        let (ra, rb) = (
-            rank.get(a).copied().unwrap_or(f64::MAX),
-            rank.get(b).copied().unwrap_or(f64::MAX),
-        );
-        ra.total_cmp(&rb).then(a.cmp(b))
-    });
-    let total = ids.len() as i64;
-    let start = usize::try_from(query.offset())
-        .unwrap_or(usize::MAX)
-        .min(ids.len());
-    let end = start
-        .saturating_add(usize::try_from(query.per_page()).unwrap_or(0))
-        .min(ids.len());
-    let page_ids = &ids[start..end];
-    let mut rows: Vec<Row> = questions::table
-        .filter(questions::id.one_of(page_ids))
-        .select(ROW)
-        .load(conn)?;
-    let position: HashMap<i64, usize> = page_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
-    rows.sort_by_key(|r| position.get(&r.0).copied().unwrap_or(usize::MAX));
-    Ok((rows, total))
+    let total = match hits.first() {
+        Some((_, total)) => *total,
+        None => matching().count().get_result(conn)?,
+    };
+    Ok((hits.into_iter().map(|(row, _)| row).collect(), total))
 }
 
 type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);

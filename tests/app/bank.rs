@@ -532,3 +532,51 @@ fn the_edit_form_holds_the_question_as_stored() {
     );
     assert_eq!(browser.get("/bank/questions/999999/edit").status, 404);
 }
+
+#[test]
+fn search_ranks_a_match_in_the_prompt_first_and_pages_by_rank() {
+    let app = TestApp::spawn();
+    let hm = app.user(Role::HiringManager);
+    let mut script = app.script(&hm);
+    let mut create = |prompt: &str, why: &str| -> i64 {
+        let created = script.post_json("/api/v1/questions", new_question(prompt, why));
+        assert_eq!(created.status, 201, "{}", created.body);
+        created.json()["question"]["id"].as_i64().unwrap()
+    };
+    // Created first, so ordering by id alone would put it first.
+    let in_the_note = create(
+        "How would you roll out a schema change?",
+        "Quasiperiodic deploys show whether someone plans a migration. Teams see it often.",
+    );
+    let in_the_prompt = create(
+        "Design a quasiperiodic job scheduler.",
+        "Schedulers show whether someone thinks about clocks and retries. Teams run them.",
+    );
+    let search = |script: &mut Browser, query: &str| -> Value {
+        let found = script.get(&format!("/api/v1/questions?q=quasiperiodic{query}"));
+        assert_eq!(found.status, 200, "{}", found.body);
+        found.json()
+    };
+    let all = search(&mut script, "");
+    assert_eq!(ids(&all), [in_the_prompt, in_the_note]);
+    assert_eq!(all["total"], 2);
+    // One a page, in rank order; past the end, no rows and the same total.
+    for (page, expected) in [
+        (1, vec![in_the_prompt]),
+        (2, vec![in_the_note]),
+        (3, vec![]),
+    ] {
+        let one = search(&mut script, &format!("&per_page=1&page={page}"));
+        assert_eq!(ids(&one), expected, "page {page}");
+        assert_eq!(one["total"], 2, "page {page}");
+    }
+    // Filters narrow the ranked hits.
+    let archived = script.patch_json(
+        &format!("/api/v1/questions/{in_the_prompt}"),
+        json!({"archived": true}),
+    );
+    assert_eq!(archived.status, 200, "{}", archived.body);
+    let left = search(&mut script, "");
+    assert_eq!(ids(&left), [in_the_note]);
+    assert_eq!(left["total"], 1);
+}
