@@ -263,6 +263,7 @@ impl Application {
             queries: storage.queries.clone(),
             mail_wake,
             metrics: metrics::Metrics::default(),
+            signed_in: Default::default(),
         });
         let retention = state.config.retention_days;
         let (webhook_retry_base, webhook_poll_every) = (
@@ -295,6 +296,7 @@ impl Application {
                 )
                 .wrap(from_fn(web::request_id_header))
                 .wrap(from_fn(web::head_as_get))
+                .wrap(from_fn(auth::signed_in::scope))
                 .wrap(from_fn(metrics::request::observe))
                 .wrap(TracingLogger::default())
                 .configure(web::routes)

@@ -18,6 +18,7 @@ use actix_web::http::Method;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use super::session::{COOKIE, Claims};
+use super::signed_in;
 use super::token;
 use crate::access::Action;
 use crate::db::models::User;
@@ -122,7 +123,20 @@ async fn authenticate(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         return Err(AppError::Unauthorized);
     };
     let user_id = claims.user_id().ok_or(AppError::Unauthorized)?;
-    let user = db(&state, move |conn| Ok(User::find(conn, user_id)?)).await?;
+    // Known lately: no trip of its own; the handler's first trip confirms it.
+    let user = match state.signed_in.get(user_id) {
+        Some(known) => {
+            signed_in::confirm_later(&known);
+            Some(known)
+        }
+        None => {
+            let loaded = db(&state, move |conn| Ok(User::find(conn, user_id)?)).await?;
+            if let Some(user) = &loaded {
+                state.signed_in.keep(user);
+            }
+            loaded
+        }
+    };
     let user = match user {
         Some(u) if u.active && u.token_version == claims.ver => u,
         _ => return Err(AppError::Unauthorized),

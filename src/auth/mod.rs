@@ -6,6 +6,7 @@ pub mod next;
 pub mod oidc;
 pub mod password;
 pub mod session;
+pub mod signed_in;
 pub mod token;
 
 pub use current_user::{CurrentUser, MaybeUser};

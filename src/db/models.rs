@@ -126,6 +126,7 @@ impl User {
     }
 
     pub fn update(conn: &mut DbConn, id: i64, form: &UserUpdateForm<'_>) -> QueryResult<User> {
+        crate::auth::signed_in::changed(id);
         diesel::update(users::table.find(id))
             .set(form)
             .execute(conn)?;

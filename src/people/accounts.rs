@@ -427,6 +427,7 @@ pub fn update_user(
 
 /// Signs a user out everywhere: every token they hold stops working.
 pub fn revoke_sessions(conn: &mut DbConn, user: &User) -> QueryResult<()> {
+    crate::auth::signed_in::changed(user.id);
     diesel::update(crate::db::schema::users::table.find(user.id))
         .set(crate::db::schema::users::token_version.eq(user.token_version + 1))
         .execute(conn)?;
@@ -533,6 +534,7 @@ pub fn propose_time_zone(
     zone: chrono_tz::Tz,
 ) -> QueryResult<bool> {
     use crate::db::schema::users;
+    crate::auth::signed_in::changed(user_id);
     let changed = diesel::update(
         users::table
             .filter(users::id.eq(user_id))

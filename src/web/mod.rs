@@ -30,6 +30,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use tokio::sync::Notify;
 
 use crate::auth::session::{self, SessionKeys};
+use crate::auth::signed_in;
 use crate::auth::{CurrentUser, csrf};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool, QueryCounter};
@@ -51,6 +52,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// Single sign-on, when configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcProvider>>,
+    /// The people signed in lately, so a request need not load who asks.
+    pub signed_in: Arc<crate::auth::signed_in::SignedInPeople>,
 }
 
 pub type State = web::Data<AppState>;
@@ -109,7 +112,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Runs `work` with a pooled connection on the blocking thread pool, and
-/// adds the statements it ran to the request's tally.
+/// adds the statements it ran to the request's tally. The request's first
+/// trip first confirms the person its extractor took from memory (one
+/// statement; see [`signed_in`]), and a trip that changes a person's row
+/// has them loaded afresh by the next request.
 pub async fn db<T, F>(state: &AppState, work: F) -> Result<T, AppError>
 where
     T: Send + 'static,
@@ -117,14 +123,19 @@ where
 {
     let pool = state.pool.clone();
     let waiting = state.metrics.pool_waiting.clone();
+    let people = state.signed_in.clone();
+    let to_confirm = crate::auth::signed_in::take_to_confirm();
     let (answer, statements) = web::block(move || {
         let before = crate::db::statements_on_this_thread();
         waiting.inc();
         let conn = pool.get();
         waiting.dec();
-        let answer = conn
-            .map_err(AppError::from)
-            .and_then(|mut conn| work(&mut conn));
+        let answer = conn.map_err(AppError::from).and_then(|mut conn| {
+            if let Some(known) = &to_confirm {
+                people.confirm(&mut conn, known)?;
+            }
+            signed_in::forgetting_changes(&people, || work(&mut conn))
+        });
         (answer, crate::db::statements_on_this_thread() - before)
     })
     .await?;

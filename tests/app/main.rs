@@ -36,6 +36,7 @@ mod scorecards;
 mod seeds;
 mod setup;
 mod sign_in_hardening;
+mod signed_in;
 mod smtp;
 mod support;
 mod times;
