@@ -398,17 +398,22 @@ pub fn candidates_for(
 }
 
 fn count_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<i64> {
-    let mut query = candidates::table
-        .inner_join(jobs::table)
-        .into_boxed::<<DbConn as Connection>::Backend>();
+    let mut query = candidates::table.into_boxed::<<DbConn as Connection>::Backend>();
     if let Some(job_id) = filter.job_id {
         query = query.filter(candidates::job_id.eq(job_id));
     }
     if let Some(status) = filter.status {
         query = query.filter(candidates::status.eq(status));
     }
+    // Only a hiring manager's count reads their jobs: every candidate has one.
     if let Some(manager) = filter.manager {
-        query = query.filter(jobs::hiring_manager_id.eq(manager));
+        query = query.filter(
+            candidates::job_id.eq_any(
+                jobs::table
+                    .filter(jobs::hiring_manager_id.eq(manager))
+                    .select(jobs::id),
+            ),
+        );
     }
     query.count().get_result(conn)
 }
