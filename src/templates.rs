@@ -107,6 +107,11 @@ pub const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/menu.js"),
     ),
     (
+        "people.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/people.js"),
+    ),
+    (
         "planner.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/planner.js"),

@@ -351,30 +351,12 @@
   });
 
   // One interviewer added in place (the edit panel still sets them all):
-  // the team is searched as one types, never sent whole with the page.
+  // the team is searched as one types (people.js), never sent whole with
+  // the page.
   function suggest(input, query) {
-    if (query === input.dataset.asked) {
-      return Promise.resolve(input.suggestions || []);
-    }
-    input.dataset.asked = query;
-    var url = "/api/v1/interviewers?per_page=8&q=" + encodeURIComponent(query);
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (res) {
-        return res.ok ? res.json() : { interviewers: [] };
-      })
-      .then(function (data) {
-        var list = document.getElementById(input.getAttribute("list"));
-        input.suggestions = data.interviewers || [];
-        if (list && input.dataset.asked === query) {
-          list.textContent = "";
-          input.suggestions.forEach(function (person) {
-            var option = document.createElement("option");
-            option.value = person.name + " <" + person.email + ">";
-            list.appendChild(option);
-          });
-        }
-        return input.suggestions;
-      });
+    return window.Loopwright && window.Loopwright.suggestPeople
+      ? window.Loopwright.suggestPeople(input, query)
+      : Promise.resolve([]);
   }
 
   // The one person `input` names: a suggestion as shown, an exact email or

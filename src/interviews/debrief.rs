@@ -80,21 +80,11 @@ pub struct MissingScorecard {
     pub due: bool,
 }
 
-/// Someone active who could take a stage over, for the reassignment form.
-#[derive(Debug, Clone, Serialize)]
-pub struct Teammate {
-    pub id: i64,
-    pub name: String,
-}
-
-/// What the reassignment form needs (page only): the loop's version and
-/// the active team, with who is on each stage already.
+/// What the reassignment form needs (page only): the loop's version. Who
+/// takes a stage over is typed and searched for, never listed whole.
 #[derive(Debug, Clone, Default)]
 pub struct Reassigning {
     pub loop_version: i64,
-    pub team: Vec<Teammate>,
-    /// Interviewer ids per stage.
-    pub on_stage: HashMap<i64, Vec<i64>>,
 }
 
 /// One recorded decision (every revision is kept), newest first.
@@ -272,23 +262,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             .find(loop_id)
             .select(loops::version)
             .first(conn)?;
-        let team = users::table
-            .filter(users::active.eq(true))
-            .order(users::name)
-            .select((users::id, users::name))
-            .load::<(i64, String)>(conn)?
-            .into_iter()
-            .map(|(id, name)| Teammate { id, name })
-            .collect();
-        let mut on_stage: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (stage, user, ..) in &assigned {
-            on_stage.entry(*stage).or_default().push(*user);
-        }
-        Some(Reassigning {
-            loop_version,
-            team,
-            on_stage,
-        })
+        Some(Reassigning { loop_version })
     } else {
         None
     };

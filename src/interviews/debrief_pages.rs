@@ -55,26 +55,19 @@ struct LeftLine {
     stage_title: Option<String>,
     interviewer_id: i64,
     interviewer_name: String,
-    /// Who could take the stage over: the active team, less those on it.
-    options: Vec<PersonOption>,
+    /// Who was typed to take the stage over, kept when refused.
+    typed: String,
     /// Why the last try to reassign this stage failed.
     error: Option<String>,
 }
 
-#[derive(Serialize)]
-struct PersonOption {
-    id: i64,
-    name: String,
-    selected: bool,
-}
-
-/// A reassignment that failed: of which stage and person, what was chosen
+/// A reassignment that failed: of which stage and person, what was typed
 /// (kept), and why.
 #[derive(Clone)]
 pub(super) struct ReassignAttempt {
     stage_id: i64,
     leaver_id: i64,
-    replacement_id: Option<i64>,
+    typed: String,
     message: String,
 }
 
@@ -226,27 +219,12 @@ impl DebriefPage {
             .map(|m| {
                 let tried =
                     attempt.filter(|a| a.stage_id == m.stage_id && a.leaver_id == m.interviewer_id);
-                let options = reassigning
-                    .as_ref()
-                    .map(|r| {
-                        let on_stage = r.on_stage.get(&m.stage_id);
-                        r.team
-                            .iter()
-                            .filter(|p| !on_stage.is_some_and(|ids| ids.contains(&p.id)))
-                            .map(|p| PersonOption {
-                                id: p.id,
-                                name: p.name.clone(),
-                                selected: tried.and_then(|a| a.replacement_id) == Some(p.id),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
                 LeftLine {
                     stage_id: m.stage_id,
                     stage_title: m.stage_title,
                     interviewer_id: m.interviewer_id,
                     interviewer_name: m.interviewer_name,
-                    options,
+                    typed: tried.map(|a| a.typed.clone()).unwrap_or_default(),
                     error: tried.map(|a| a.message.clone()),
                 }
             })
@@ -486,9 +464,10 @@ pub async fn decision_form(
 }
 
 /// Hands the stage of someone who left to someone else: `stage_id`,
-/// `leaver_id` and `version` (hidden fields), `replacement_id` (chosen).
-/// A refusal shows the debrief again with the reason beside that stage and
-/// the choice kept.
+/// `leaver_id` and `version` (hidden fields), `replacement` (typed: an
+/// email, a full name, or a suggestion "Name <email>"; the page suggests
+/// people as one types). A refusal shows the debrief again with the reason
+/// beside that stage and what was typed kept.
 pub async fn reassign_form(
     state: State,
     req: HttpRequest,
@@ -504,20 +483,34 @@ pub async fn reassign_form(
         hidden("leaver_id")?,
         hidden("version")?,
     );
-    let replacement_id = field(&pairs, "replacement_id").parse::<i64>().ok();
-    let user = me.user.clone();
-    let result = db(&state, move |conn| {
-        debrief::reassign(
-            conn,
-            &user,
-            candidate_id,
-            stage_id,
-            leaver_id,
-            replacement_id,
-            version,
-        )
-    })
-    .await;
+    let typed = field(&pairs, "replacement").trim().to_owned();
+    let (user, named) = (me.user.clone(), typed.clone());
+    let result =
+        db(&state, move |conn| {
+            let replacement =
+                match crate::loops::planner::typed_interviewers(conn, "replacement", &named)?
+                    .as_slice()
+                {
+                    [] => None,
+                    [id] => Some(*id),
+                    _ => {
+                        return Err(AppError::field(
+                            "replacement",
+                            "Name one person to take this stage over.",
+                        ));
+                    }
+                };
+            debrief::reassign(
+                conn,
+                &user,
+                candidate_id,
+                stage_id,
+                leaver_id,
+                replacement,
+                version,
+            )
+        })
+        .await;
     let (status, message) = match result {
         Ok(()) => {
             return redirect_with_flash(
@@ -536,7 +529,7 @@ pub async fn reassign_form(
     let attempt = ReassignAttempt {
         stage_id,
         leaver_id,
-        replacement_id,
+        typed,
         message,
     };
     debrief_page_with(&state, &req, &me, candidate_id, status, &[], Some(&attempt)).await

@@ -214,7 +214,7 @@ pub async fn stage_form(
         // One save, one version: the stage and its interviewers together.
         let result = crate::db::write_transaction(conn, |conn| {
             edits::update_stage(conn, &user, stage_id, expected, changes)?;
-            for id in planner::typed_interviewers(conn, &added)? {
+            for id in planner::typed_interviewers(conn, "add_interviewers", &added)? {
                 if !interviewers.contains(&id) {
                     interviewers.push(id);
                 }

@@ -182,15 +182,21 @@ pub fn interviewers_matching(
     Ok((people, total))
 }
 
-/// The people typed into a stage's "add interviewers" field: emails or
-/// full names, separated by commas or new lines, each matched exactly
-/// (any case) to one active person. Errors name the first entry that
-/// matches nobody, or several people, as a field error on
-/// `add_interviewers`. Two statements at most, whatever was typed.
-pub fn typed_interviewers(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, AppError> {
+/// The people typed into a field that names interviewers (a stage's "add
+/// interviewers", the debrief's "hand this stage to"): emails or full
+/// names, separated by commas or new lines, each matched exactly (any
+/// case) to one active person; a suggestion as the pages show it, "Name
+/// <email>", is matched by its email. Errors name the first entry that
+/// matches nobody, or several people, as a field error on `field`. One
+/// statement, whatever was typed.
+pub fn typed_interviewers(
+    conn: &mut DbConn,
+    field: &str,
+    typed: &str,
+) -> Result<Vec<i64>, AppError> {
     let entries: Vec<String> = typed
         .split([',', '\n', ';'])
-        .map(|e| e.trim().to_owned())
+        .map(suggested_email)
         .filter(|e| !e.is_empty())
         .collect();
     if entries.is_empty() {
@@ -225,13 +231,13 @@ pub fn typed_interviewers(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, Ap
             ([id], _) | ([], [id]) => *id,
             ([], []) => {
                 return Err(AppError::field(
-                    "add_interviewers",
+                    field,
                     format!("Nobody on the team has the email or name \"{entry}\"."),
                 ));
             }
             _ => {
                 return Err(AppError::field(
-                    "add_interviewers",
+                    field,
                     format!("Several people are called \"{entry}\": type their email instead."),
                 ));
             }
@@ -241,6 +247,15 @@ pub fn typed_interviewers(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, Ap
         }
     }
     Ok(ids)
+}
+
+/// One typed entry, trimmed; "Name <email>" (a suggestion) becomes the email.
+fn suggested_email(entry: &str) -> String {
+    let entry = entry.trim();
+    match entry.strip_suffix('>').and_then(|e| e.rsplit_once('<')) {
+        Some((_, email)) if email.contains('@') => email.trim().to_owned(),
+        _ => entry.to_owned(),
+    }
 }
 
 /// The bank panel of one stage: questions that suit its kind, those that
@@ -333,4 +348,23 @@ pub fn question_panel(
         results,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggested_email;
+
+    #[test]
+    fn a_suggestion_is_read_by_its_email_anything_else_as_typed() {
+        assert_eq!(
+            suggested_email("  Ada Lovelace <ada@example.com> "),
+            "ada@example.com"
+        );
+        assert_eq!(suggested_email("ada@example.com"), "ada@example.com");
+        assert_eq!(suggested_email(" Ada Lovelace "), "Ada Lovelace");
+        assert_eq!(
+            suggested_email("Ada <not an address>"),
+            "Ada <not an address>"
+        );
+    }
 }

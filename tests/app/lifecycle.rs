@@ -348,17 +348,21 @@ fn an_interviewer_who_leaves_shows_as_left_their_manager_hears_once_and_the_stag
         .as_i64()
         .unwrap()
         .to_string();
+    // Who takes over is typed (an email, a full name, or the suggestion
+    // "Name <email>" the page offers), never chosen from the whole team.
     let (stage_id, leaver_id, taker) = (
         ada.stages[1].to_string(),
         leaves.to_string(),
-        takes_over.to_string(),
+        format!("Interviewer Tester <{}>", team.interviewers[2].user.email),
     );
-    let fields = |choice: &str| -> Vec<(&'static str, String)> {
+    assert!(!html.contains("Choose someone"), "no option per person");
+    assert!(html.contains("data-people-search"), "{html}");
+    let fields = |typed: &str| -> Vec<(&'static str, String)> {
         vec![
             ("stage_id", stage_id.clone()),
             ("leaver_id", leaver_id.clone()),
             ("version", version.clone()),
-            ("replacement_id", choice.to_owned()),
+            ("replacement", typed.to_owned()),
         ]
     };
     let action = format!("/candidates/{}/reassign", ada.id);
@@ -376,9 +380,26 @@ fn an_interviewer_who_leaves_shows_as_left_their_manager_hears_once_and_the_stag
     let nobody = post(&mut hm, &fields(""));
     assert_eq!(nobody.status, 422);
     assert!(nobody.body.contains("Choose who takes this stage over."));
-    // Someone on the stage already: refused, the choice kept.
-    let refused = post(&mut hm, &fields(&leaver_id));
-    assert_eq!(refused.status, 422, "{}", refused.body);
+    // A name several people share: refused, what was typed kept.
+    let several = post(&mut hm, &fields("Interviewer Tester"));
+    assert_eq!(several.status, 422, "{}", several.body);
+    assert!(
+        several.body.contains("Several people are called"),
+        "{}",
+        several.body
+    );
+    assert!(
+        several.body.contains("value=\"Interviewer Tester\""),
+        "{}",
+        several.body
+    );
+    // Someone who left, or nobody known: refused the same way.
+    let gone = post(&mut hm, &fields(&team.interviewers[1].user.email));
+    assert_eq!(gone.status, 422, "{}", gone.body);
+    assert!(
+        gone.body
+            .contains("Nobody on the team has the email or name")
+    );
 
     // Handed on.
     let done = post(&mut hm, &with_taker);

@@ -238,3 +238,63 @@ fn a_hiring_manager_opens_the_debrief_from_the_candidates_list_and_decides() {
         debrief.body
     );
 }
+
+#[test]
+fn a_hiring_manager_hands_a_leavers_stage_on_by_typing_part_of_a_name() {
+    use diesel::prelude::*;
+    use loopwright::db::schema::users;
+
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::with_interviewers(&app, 2);
+    let (leaver, taker) = (interviewers[0].id, interviewers[1].id);
+    diesel::update(users::table.find(taker))
+        .set(users::name.eq("Katherine Johnson"))
+        .execute(&mut app.conn())
+        .expect("rename");
+    let job = job("Backend Developer").create(&mut manager.api);
+    plan()
+        .stage(0, stage().interviewers([leaver]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    diesel::update(users::table.find(leaver))
+        .set(users::active.eq(false))
+        .execute(&mut app.conn())
+        .expect("deactivate");
+    let Some(mut page) = Page::open("manager-reassigns", &app.base) else {
+        return;
+    };
+    page.sign_in(&manager.user);
+    let debrief = format!("/candidates/{}/debrief", grace.id);
+    page.goto(&debrief);
+    assert!(page.exists(".debrief-left"), "{}", page.text("main"));
+
+    page.step("type part of a name; the team is suggested, not listed");
+    let field = "input[name=replacement]";
+    page.type_into(field, "Kathe");
+    page.wait_until(
+        "[...document.querySelectorAll('.debrief-left datalist option')].some(o => o.value.startsWith('Katherine Johnson <'))",
+        "Katherine to be suggested",
+    );
+    let suggestion = page.js(
+        "return document.querySelector('.debrief-left datalist option').value;",
+        vec![],
+    );
+    let suggestion = suggestion.as_str().expect("a suggestion").to_owned();
+    page.fill(field, &suggestion);
+    page.click(".debrief-left button[type=submit]");
+    page.arrive(&debrief);
+    assert!(page.exists(".flash.success"), "{}", page.text("main"));
+    assert!(!page.exists(".debrief-left"));
+    let shape = manager
+        .api
+        .get(&format!("/api/v1/candidates/{}/loop", grace.id))
+        .json();
+    assert_eq!(shape["stages"][0]["interviewer_ids"], json!([taker]));
+}
