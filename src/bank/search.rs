@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Text};
+use diesel::sql_types::{Bool, Double, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
@@ -215,9 +215,8 @@ fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQue
     q
 }
 
-/// One page of matching questions, best first, with the total: three
-/// statements with text on SQLite, four otherwise, whatever the size of
-/// the bank.
+/// One page of matching questions, best first, with the total: four
+/// statements whatever the size of the bank.
 pub fn search(
     conn: &mut DbConn,
     query: &QuestionQuery,
@@ -303,15 +302,13 @@ const ROW: (
     questions::archived_at,
 );
 
-/// SQLite ranks, counts and pages in one statement: the full-text index
-/// joined to the bank, ordered by its `rank` column set to weighted
-/// `bm25()` (lower is better; ties by id, so paging is stable), with the
-/// number of hits as a window over them (`bm25()` itself may not appear
-/// beside a window function). The
-/// ranking runs once per hit inside SQLite (a correlated subquery per row
-/// would redo the index statistics every time, quadratic in the hits); only
-/// the page's rows come back. A page past the end holds no row to carry the
-/// total, so it is counted apart.
+/// SQLite ranks and pages in one statement, and counts in another: the
+/// full-text index joined to the bank, ordered by its `rank` column set to
+/// weighted `bm25()` (lower is better; ties by id, so paging is stable).
+/// The ranking runs once per hit inside SQLite (a correlated subquery per
+/// row would redo the index statistics every time, quadratic in the hits;
+/// the hits' number as a window over the ranked rows costs more than
+/// counting them apart); only the page's rows come back.
 fn sqlite_ranked_page(
     conn: &mut DbConn,
     query: &QuestionQuery,
@@ -331,17 +328,14 @@ fn sqlite_ranked_page(
                 .sql(" AND questions_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'"),
         )
     };
-    let hits: Vec<(Row, i64)> = matching()
+    let rows: Vec<Row> = matching()
         .order((questions_fts::rank, questions::id))
-        .select((ROW, sql::<BigInt>("count(*) OVER ()")))
+        .select(ROW)
         .limit(query.per_page())
         .offset(query.offset())
         .load(conn)?;
-    let total = match hits.first() {
-        Some((_, total)) => *total,
-        None => matching().count().get_result(conn)?,
-    };
-    Ok((hits.into_iter().map(|(row, _)| row).collect(), total))
+    let total = matching().count().get_result(conn)?;
+    Ok((rows, total))
 }
 
 type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);
