@@ -10,13 +10,12 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{User, now};
 use crate::db::schema::{
-    candidates, job_criteria, jobs, loops, questions, scorecards, stage_interviewers,
-    stage_questions, stages,
+    candidates, formats, job_criteria, jobs, loops, questions, scorecards, stage_focus_criteria,
+    stage_interviewers, stage_kinds, stage_questions, stages,
 };
 use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
 use crate::interviews::scorecards::{OwnScorecard, read_own};
-use crate::loops::load_loop;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KitCriterion {
@@ -116,30 +115,33 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
     let (Some(job_id), Some(candidate_id)) = (scope.job_id, scope.candidate_id) else {
         return Err(AppError::NotFound);
     };
-    let (title, duration, starts_at, time_zone, location, loop_id): (
+    // The stage alone, not its loop: the kit shows one stage.
+    let (title, duration, starts_at, time_zone, location, stage_kind, format): (
         String,
         i64,
         Option<NaiveDateTime>,
         Option<String>,
         Option<String>,
-        i64,
+        String,
+        String,
     ) = stages::table
-        .find(stage_id)
+        .inner_join(stage_kinds::table)
+        .inner_join(formats::table)
+        .filter(stages::id.eq(stage_id))
         .select((
             stages::title,
             stages::duration_minutes,
             stages::starts_at,
             stages::time_zone,
             stages::location,
-            stages::loop_id,
+            stage_kinds::slug,
+            formats::slug,
         ))
         .first(conn)?;
-    let shape = load_loop(conn, loop_id)?;
-    let stage = shape
-        .stages
-        .iter()
-        .find(|s| s.id == stage_id)
-        .ok_or(AppError::NotFound)?;
+    let focus_ids: Vec<i64> = stage_focus_criteria::table
+        .filter(stage_focus_criteria::stage_id.eq(stage_id))
+        .select(stage_focus_criteria::job_criterion_id)
+        .load(conn)?;
     let (candidate_name, job_title): (String, String) = candidates::table
         .inner_join(jobs::table)
         .filter(candidates::id.eq(candidate_id))
@@ -157,7 +159,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
         .load(conn)?;
     let focus: Vec<KitCriterion> = criteria
         .iter()
-        .filter(|c| stage.focus_criterion_ids.contains(&c.0))
+        .filter(|c| focus_ids.contains(&c.0))
         .map(|c| KitCriterion {
             id: c.0,
             name: c.2.clone(),
@@ -205,8 +207,8 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
         stage: KitStage {
             id: stage_id,
             title,
-            stage_kind: stage.stage_kind.clone(),
-            format: stage.format.clone(),
+            stage_kind,
+            format,
             duration_minutes: duration,
             starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
             time_zone,
