@@ -12,9 +12,36 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    criteria, question_criteria, question_stage_kinds, question_tracks, questions, questions_fts,
-    stage_kinds, tracks,
+    criteria, question_criteria, question_stage_kinds, question_tracks, questions, stage_kinds,
+    tracks,
 };
+use fts::questions_fts;
+
+/// SQLite only: the bank's full-text index (FTS5 with `questions` as its
+/// external content, see the `bank_search` migration), joined to rank a
+/// search in one statement.
+mod fts {
+    use crate::db::schema::{
+        criteria, question_criteria, question_stage_kinds, question_tracks, questions, stage_kinds,
+        tracks,
+    };
+
+    diesel::table! {
+        questions_fts (rowid) {
+            rowid -> BigInt,
+            /// FTS5's hidden rank column: the `bm25()` weights a query gives.
+            rank -> Double,
+        }
+    }
+
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, questions);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_criteria);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, criteria);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_stage_kinds);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, stage_kinds);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_tracks);
+    diesel::allow_tables_to_appear_in_same_query!(questions_fts, tracks);
+}
 
 type Db = <DbConn as Connection>::Backend;
 

@@ -594,21 +594,3 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhooks -> users (created_by));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, webhook_attempts);
 diesel::allow_tables_to_appear_in_same_query!(webhooks, users);
-
-// SQLite only: the bank's full-text index (FTS5, external content
-// `questions`), joined to rank the bank's search in one statement.
-diesel::table! {
-    questions_fts (rowid) {
-        rowid -> BigInt,
-        /// FTS5's hidden rank column: the `bm25()` weights a query gives.
-        rank -> Double,
-    }
-}
-
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, questions);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_criteria);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, criteria);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_stage_kinds);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, stage_kinds);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_tracks);
-diesel::allow_tables_to_appear_in_same_query!(questions_fts, tracks);
