@@ -124,7 +124,7 @@ where
     let pool = state.pool.clone();
     let waiting = state.metrics.pool_waiting.clone();
     let people = state.signed_in.clone();
-    let to_confirm = crate::auth::signed_in::take_to_confirm();
+    let to_confirm = signed_in::take_to_confirm();
     let (answer, statements) = web::block(move || {
         let before = crate::db::statements_on_this_thread();
         waiting.inc();
