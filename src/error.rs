@@ -213,6 +213,14 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => Self::NotFound,
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                tracing::error!(error = info.message(), "the database connection was lost");
+                Self::Unavailable("The database connection was lost. Try again.".into())
+            }
             other => Self::Internal(other.into()),
         }
     }

@@ -11,11 +11,12 @@ pub mod schema;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::result::DatabaseErrorKind;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
@@ -92,7 +93,45 @@ impl QueryCounter {
     }
 }
 
-struct CountQueries(QueryCounter);
+/// Each connection's instrumentation: it tallies statements, and keeps what
+/// the pool needs to hand a PostgreSQL connection out without asking the
+/// server first.
+struct CountQueries {
+    counter: QueryCounter,
+    /// When the server last answered on this connection.
+    last_answer: Option<Instant>,
+    /// The server closed it, or it could not be written to: the pool drops it
+    /// when it comes back.
+    lost: bool,
+    /// The pool's count of lost connections when this one last answered.
+    losses_seen: u64,
+}
+
+/// A PostgreSQL connection that answered this recently is handed out as it
+/// is; one idle for longer is asked `SELECT 1` first, since servers,
+/// proxies and restarts close idle connections.
+const TRUSTED_FOR: Duration = Duration::from_secs(10);
+
+impl CountQueries {
+    fn new(counter: QueryCounter) -> Self {
+        Self {
+            counter,
+            last_answer: None,
+            lost: false,
+            losses_seen: 0,
+        }
+    }
+
+    /// Whether the connection may be used without a probe: it answered
+    /// within [`TRUSTED_FOR`] of `now`, and no pooled connection has been
+    /// lost since (a lost one means the server may have closed them all).
+    fn trusted(&self, now: Instant, losses: u64) -> bool {
+        self.losses_seen == losses
+            && self
+                .last_answer
+                .is_some_and(|at| now.saturating_duration_since(at) < TRUSTED_FOR)
+    }
+}
 
 thread_local! {
     static ON_THIS_THREAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
@@ -106,10 +145,20 @@ pub fn statements_on_this_thread() -> u64 {
 
 impl Instrumentation for CountQueries {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.0.fetch_add(1, Ordering::Relaxed);
-            ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
-            tracing::trace!(target: "loopwright::sql", %query);
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                self.counter.0.fetch_add(1, Ordering::Relaxed);
+                ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
+                tracing::trace!(target: "loopwright::sql", %query);
+            }
+            InstrumentationEvent::FinishQuery { error, .. } => match error {
+                Some(diesel::result::Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                )) => self.lost = true,
+                _ => self.last_answer = Some(Instant::now()),
+            },
+            _ => {}
         }
     }
 }
@@ -118,12 +167,23 @@ impl Instrumentation for CountQueries {
 pub struct ConnectionManager {
     url: DatabaseUrl,
     counter: QueryCounter,
+    /// Connections found lost so far: each pooled connection is asked again
+    /// after a loss.
+    losses: AtomicU64,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl, counter: QueryCounter) -> Self {
-        Self { url, counter }
+        Self {
+            url,
+            counter,
+            losses: AtomicU64::new(0),
+        }
     }
+}
+
+fn connection_state(conn: &mut DbConn) -> Option<&mut CountQueries> {
+    conn.instrumentation().downcast_mut::<CountQueries>()
 }
 
 impl ManageConnection for ConnectionManager {
@@ -145,24 +205,46 @@ impl ManageConnection for ConnectionManager {
                 DbConn::Sqlite(conn)
             }
         };
-        conn.set_instrumentation(CountQueries(self.counter.clone()));
+        let mut state = CountQueries::new(self.counter.clone());
+        state.losses_seen = self.losses.load(Ordering::Relaxed);
+        state.last_answer = Some(Instant::now());
+        conn.set_instrumentation(state);
         Ok(conn)
     }
 
     /// Checked on every checkout. A SQLite connection is a file opened in
-    /// this process and cannot go stale, so it is not asked; a PostgreSQL
-    /// one may have been closed by the server and answers `SELECT 1`.
+    /// this process and cannot go stale, so it is not asked. A PostgreSQL
+    /// one answers `SELECT 1` only when it is not [`CountQueries::trusted`]:
+    /// idle for a while, or pooled when another connection was lost. Under
+    /// load no checkout is probed.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        match conn {
-            DbConn::Sqlite(_) => Ok(()),
-            DbConn::Postgresql(_) => conn
-                .batch_execute("SELECT 1")
-                .map_err(diesel::r2d2::Error::QueryError),
+        if matches!(conn, DbConn::Sqlite(_)) {
+            return Ok(());
         }
+        let losses = self.losses.load(Ordering::Relaxed);
+        if connection_state(conn).is_some_and(|state| state.trusted(Instant::now(), losses)) {
+            return Ok(());
+        }
+        if let Err(e) = conn.batch_execute("SELECT 1") {
+            self.losses.fetch_add(1, Ordering::Relaxed);
+            return Err(diesel::r2d2::Error::QueryError(e));
+        }
+        if let Some(state) = connection_state(conn) {
+            state.losses_seen = losses;
+        }
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection the server closed under a request is dropped, and every
+    /// other pooled one is probed at its next checkout; so is one left in a
+    /// transaction or with its transaction state in error.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        let lost = connection_state(conn).is_some_and(|state| state.lost);
+        if lost {
+            self.losses.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("the database closed a pooled connection; the pool drops it");
+        }
+        lost || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -300,6 +382,8 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
 mod tests {
     use std::collections::BTreeSet;
 
+    use super::*;
+
     /// The two migration folders must hold the same migrations.
     #[test]
     fn migration_folders_mirror_each_other() {
@@ -314,5 +398,18 @@ mod tests {
         };
         assert_eq!(names("sqlite"), names("postgres"));
         assert!(!names("sqlite").is_empty());
+    }
+
+    #[test]
+    fn a_connection_is_trusted_while_it_answered_recently_and_none_was_lost() {
+        let now = Instant::now();
+        let mut state = CountQueries::new(QueryCounter::default());
+        assert!(!state.trusted(now, 0), "never answered: probed");
+        state.last_answer = Some(now - Duration::from_secs(2));
+        assert!(state.trusted(now, 0));
+        assert!(!state.trusted(now, 1), "another connection was lost since");
+        state.losses_seen = 1;
+        assert!(state.trusted(now, 1));
+        assert!(!state.trusted(now + TRUSTED_FOR, 1), "idle too long");
     }
 }

@@ -396,8 +396,7 @@ fn search_over_ten_thousand_questions_is_fast_and_its_query_count_constant() {
     let user = app.user(Role::Interviewer);
     let mut script = app.script(&user);
     let search = "/api/v1/questions?q=caching&criterion=api-design&per_page=25";
-    // Once before counting: the first request loads who asks in a trip of
-    // its own (on PostgreSQL, a checkout probe more than later ones).
+    // Once before counting, so that the pool's connections are open.
     assert_eq!(script.get(search).status, 200);
     let (few_queries, few) = app.count_queries(|| script.get(search));
     assert_eq!(few.status, 200);

@@ -28,6 +28,7 @@ mod pages;
 mod planner;
 mod planner_in_place;
 mod planner_pages;
+mod pooled_connections;
 mod prep_packs;
 mod query_counts;
 mod roles;
