@@ -15,9 +15,22 @@ use crate::web::form::Paging;
 use crate::web::named;
 use crate::web::{State, api_field_errors, db};
 
-crate::page_body!(QuestionPage {
-    questions: crate::bank::search::QuestionSummary
-});
+/// One page of a question search: `total` counts the matches, up to
+/// [`RANKED_AT_MOST`](crate::bank::search::RANKED_AT_MOST) for a text that
+/// matches more (then `more` is true and only the newest that many are
+/// ranked and paged).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct QuestionPage {
+    questions: Vec<crate::bank::search::QuestionSummary>,
+    /// This page, from 1.
+    page: i64,
+    per_page: i64,
+    /// How many match, in all pages (at most 1,000 when `more`).
+    total: i64,
+    /// More questions match the text than `total` counts: more words or a
+    /// filter narrow it.
+    more: bool,
+}
 crate::named_body!(QuestionAnswer {
     question: super::questions::QuestionDetail
 });
@@ -45,11 +58,17 @@ pub async fn api_questions(
     query.page = Some(paging.page);
     query.per_page = Some(paging.per_page);
     let actor = me.user.clone();
-    let (results, total) = db(&state, move |conn| {
+    let found = db(&state, move |conn| {
         catalog::search_questions(conn, &actor, &query)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("questions", results, total)))
+    Ok(HttpResponse::Ok().json(QuestionPage {
+        questions: found.questions,
+        page: paging.page,
+        per_page: paging.per_page,
+        total: found.total,
+        more: found.more,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/questions/{id}", params(("id" = i64, Path, description = "The question's id")), summary = "A question with where it is used",

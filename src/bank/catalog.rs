@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::questions::{self, LoopUse, QuestionDetail, Revision};
-use super::search::{QuestionQuery, QuestionSummary, search};
+use super::search::{Found, QuestionQuery, search};
 use super::{BankError, BankFile, QuestionSeed, SeedReport};
 use crate::access::{self, Action};
 use crate::db::DbConn;
@@ -19,12 +19,12 @@ use crate::db::schema::{
 use crate::domain::CriterionKind;
 use crate::error::AppError;
 
-/// One page of questions matching a search, with the total.
+/// One page of questions matching a search, with how many match.
 pub fn search_questions(
     conn: &mut DbConn,
     actor: &User,
     query: &QuestionQuery,
-) -> Result<(Vec<QuestionSummary>, i64), AppError> {
+) -> Result<Found, AppError> {
     access::require(actor, Action::ReadBank)?;
     Ok(search(conn, query)?)
 }

@@ -93,6 +93,8 @@ struct BankPage {
     filters: Filters,
     results: Vec<ResultCard>,
     pagination: Pagination,
+    /// More questions match than the pagination's total counts.
+    more: bool,
     can_edit: bool,
 }
 
@@ -166,7 +168,7 @@ pub async fn bank_page(
         StatusCode::OK,
         "pages/bank",
         move |conn| {
-            let (results, total) = catalog::search_questions(conn, &actor, &query)?;
+            let found = catalog::search_questions(conn, &actor, &query)?;
             let opts = catalog::options(conn, &actor)?;
             let sel = |v: &Option<String>| v.clone().unwrap_or_default();
             let context = BankPage {
@@ -186,7 +188,8 @@ pub async fn bank_page(
                     stage_kinds: choices(&opts.stage_kinds, &[&sel(&query.stage_kind)]),
                     tracks: choices(&opts.tracks, &[&sel(&query.track)]),
                 },
-                results: results
+                results: found
+                    .questions
                     .into_iter()
                     .map(|r| ResultCard {
                         category_label: category_label(&r.category),
@@ -200,9 +203,10 @@ pub async fn bank_page(
                         stage_kinds: r.stage_kinds,
                     })
                     .collect(),
-                pagination: Pagination::new(query.page(), query.per_page(), total, |p| {
+                pagination: Pagination::new(query.page(), query.per_page(), found.total, |p| {
                     bank_url(&query, p)
                 }),
+                more: found.more,
                 can_edit: crate::access::role_allows(role, Action::EditBank),
             };
             Ok(("Question bank".to_owned(), context))

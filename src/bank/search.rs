@@ -125,6 +125,22 @@ pub struct QuestionSummary {
     pub stage_kinds: Vec<Chip>,
 }
 
+/// A search's text matching more questions than this ranks the newest this
+/// many of them and counts no further, so that its cost does not grow with
+/// the bank (ranking scores every hit it is given).
+pub const RANKED_AT_MOST: i64 = 1000;
+
+/// One page of a search, and how many questions match.
+#[derive(Debug)]
+pub struct Found {
+    pub questions: Vec<QuestionSummary>,
+    /// Questions that match: all of them, or [`RANKED_AT_MOST`] when `more`.
+    pub total: i64,
+    /// More questions match the text than `total`: only the newest
+    /// [`RANKED_AT_MOST`] were ranked; more words or a filter narrow it.
+    pub more: bool,
+}
+
 /// FTS5 query text from what a person typed: every word must appear; the last
 /// may be the start of a word. Quoting each word keeps FTS5 syntax out.
 fn fts5_query(text: &str) -> Option<String> {
@@ -219,68 +235,46 @@ macro_rules! narrowed {
     }};
 }
 
+/// The bank narrowed by every filter of `query`, and on PostgreSQL by its
+/// text too (SQLite's text goes through the full-text index's join).
 fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQuery<'a, Db> {
     let mut q = narrowed!(questions::table.into_boxed::<Db>(), query);
-    if let Some(text) = query.text() {
-        q = match engine {
-            Engine::Sqlite => match fts5_query(&text) {
-                Some(fts) => q.filter(
-                    sql::<Bool>("questions.id IN (SELECT rowid FROM questions_fts WHERE questions_fts MATCH ")
-                        .bind::<Text, _>(fts)
-                        .sql(")"),
-                ),
-                // Only punctuation: nothing can match.
-                None => q.filter(sql::<Bool>("1 = 0")),
-            },
-            Engine::Postgres => q.filter(
-                sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
-                    .bind::<Text, _>(text)
-                    .sql(")"),
-            ),
-        };
+    if let (Engine::Postgres, Some(text)) = (engine, query.text()) {
+        q = q.filter(
+            sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
+                .bind::<Text, _>(text)
+                .sql(")"),
+        );
     }
     q
 }
 
-/// One page of matching questions, best first, with the total: four
-/// statements whatever the size of the bank.
-pub fn search(
-    conn: &mut DbConn,
-    query: &QuestionQuery,
-) -> QueryResult<(Vec<QuestionSummary>, i64)> {
+/// One page of matching questions, best first, with how many match: four
+/// statements whatever the size of the bank, and with text, work bounded by
+/// [`RANKED_AT_MOST`] hits whatever their number.
+pub fn search(conn: &mut DbConn, query: &QuestionQuery) -> QueryResult<Found> {
     let engine = engine(conn);
-    let sqlite_text = match engine {
-        Engine::Sqlite => query.text().as_deref().and_then(fts5_query),
-        Engine::Postgres => None,
-    };
-    let (rows, total) = match sqlite_text {
-        Some(fts) => sqlite_ranked_page(conn, query, &fts)?,
-        None => {
+    let (rows, total, more) = match (engine, query.text()) {
+        (Engine::Sqlite, Some(text)) => match fts5_query(&text) {
+            Some(fts) => sqlite_ranked_page(conn, query, &fts)?,
+            // Only punctuation: nothing can match.
+            None => (Vec::new(), 0, false),
+        },
+        (Engine::Postgres, Some(text)) => postgres_ranked_page(conn, query, &text)?,
+        (_, None) => {
             let total: i64 = filtered(query, engine).count().get_result(conn)?;
-            let mut page = filtered(query, engine);
-            page = match (engine, query.text()) {
-                (Engine::Postgres, Some(text)) => page
-                    .order(
-                        sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
-                            .bind::<Text, _>(text)
-                            .sql("))::double precision")
-                            .desc(),
-                    )
-                    .then_order_by(questions::id),
-                // SQLite text without a word matches nothing: order is moot.
-                _ => page.order(questions::id),
-            };
-            let rows: Vec<Row> = page
+            let rows: Vec<Row> = filtered(query, engine)
+                .order(questions::id)
                 .select(ROW)
                 .limit(query.per_page())
                 .offset(query.offset())
                 .load(conn)?;
-            (rows, total)
+            (rows, total, false)
         }
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let chips = chips_for(conn, &ids)?;
-    let summaries = rows
+    let questions = rows
         .into_iter()
         .map(|(id, slug, category, prompt, why, minutes, archived_at)| {
             let (criteria, red_flags, stage_kinds) = chips.get(&id).cloned().unwrap_or_default();
@@ -298,7 +292,23 @@ pub fn search(
             }
         })
         .collect();
-    Ok((summaries, total))
+    Ok(Found {
+        questions,
+        total,
+        more,
+    })
+}
+
+/// Of matching ids listed newest first, up to one past [`RANKED_AT_MOST`]:
+/// how many count, whether more match, and the oldest id to rank (`None`:
+/// rank them all).
+fn bounded(newest: &[i64]) -> (i64, bool, Option<i64>) {
+    let cap = usize::try_from(RANKED_AT_MOST).unwrap_or(usize::MAX);
+    if newest.len() > cap {
+        (RANKED_AT_MOST, true, newest.get(cap - 1).copied())
+    } else {
+        (newest.len() as i64, false, None)
+    }
 }
 
 type Row = (
@@ -329,18 +339,16 @@ const ROW: (
     questions::archived_at,
 );
 
-/// SQLite ranks and pages in one statement, and counts in another: the
-/// full-text index joined to the bank, ordered by its `rank` column set to
-/// weighted `bm25()` (lower is better; ties by id, so paging is stable).
-/// The ranking runs once per hit inside SQLite (a correlated subquery per
-/// row would redo the index statistics every time, quadratic in the hits;
-/// the hits' number as a window over the ranked rows costs more than
-/// counting them apart); only the page's rows come back.
+/// SQLite: the newest matching ids (read in the full-text index's rowid
+/// order, stopping one past [`RANKED_AT_MOST`]) give the count, then one
+/// statement ranks and pages them: the index joined to the bank, ordered by
+/// its `rank` column set to weighted `bm25()` (lower is better; ties by id,
+/// so paging is stable), over ids from the oldest counted one up.
 fn sqlite_ranked_page(
     conn: &mut DbConn,
     query: &QuestionQuery,
     fts: &str,
-) -> QueryResult<(Vec<Row>, i64)> {
+) -> QueryResult<(Vec<Row>, i64, bool)> {
     let matching = || {
         narrowed!(
             questions_fts::table
@@ -348,21 +356,67 @@ fn sqlite_ranked_page(
                 .into_boxed::<Db>(),
             query
         )
-        .filter(
-            sql::<Bool>("questions_fts MATCH ")
-                .bind::<Text, _>(fts.to_owned())
-                // Weights by column: prompt, why it comes up, prep pointers.
-                .sql(" AND questions_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'"),
-        )
+        .filter(sql::<Bool>("questions_fts MATCH ").bind::<Text, _>(fts.to_owned()))
     };
-    let rows: Vec<Row> = matching()
+    let newest: Vec<i64> = matching()
+        .select(questions_fts::rowid)
+        .order(questions_fts::rowid.desc())
+        .limit(RANKED_AT_MOST + 1)
+        .load(conn)?;
+    let (total, more, oldest) = bounded(&newest);
+    if total == 0 {
+        return Ok((Vec::new(), 0, false));
+    }
+    let mut ranked = matching()
+        // Weights by column: prompt, why it comes up, prep pointers.
+        .filter(sql::<Bool>(
+            "questions_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'",
+        ));
+    if let Some(oldest) = oldest {
+        ranked = ranked.filter(questions_fts::rowid.ge(oldest));
+    }
+    let rows: Vec<Row> = ranked
         .order((questions_fts::rank, questions::id))
         .select(ROW)
         .limit(query.per_page())
         .offset(query.offset())
         .load(conn)?;
-    let total = matching().count().get_result(conn)?;
-    Ok((rows, total))
+    Ok((rows, total, more))
+}
+
+/// PostgreSQL: as SQLite, with `websearch_to_tsquery` over the stored
+/// `search` vector and `ts_rank` for the order.
+fn postgres_ranked_page(
+    conn: &mut DbConn,
+    query: &QuestionQuery,
+    text: &str,
+) -> QueryResult<(Vec<Row>, i64, bool)> {
+    let newest: Vec<i64> = filtered(query, Engine::Postgres)
+        .select(questions::id)
+        .order(questions::id.desc())
+        .limit(RANKED_AT_MOST + 1)
+        .load(conn)?;
+    let (total, more, oldest) = bounded(&newest);
+    if total == 0 {
+        return Ok((Vec::new(), 0, false));
+    }
+    let mut ranked = filtered(query, Engine::Postgres);
+    if let Some(oldest) = oldest {
+        ranked = ranked.filter(questions::id.ge(oldest));
+    }
+    let rows: Vec<Row> = ranked
+        .order(
+            sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
+                .bind::<Text, _>(text.to_owned())
+                .sql("))::double precision")
+                .desc(),
+        )
+        .then_order_by(questions::id)
+        .select(ROW)
+        .limit(query.per_page())
+        .offset(query.offset())
+        .load(conn)?;
+    Ok((rows, total, more))
 }
 
 type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);

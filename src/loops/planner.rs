@@ -274,6 +274,8 @@ pub struct QuestionPanel {
     pub elsewhere: HashMap<i64, Vec<String>>,
     pub results: Vec<QuestionSummary>,
     pub total: i64,
+    /// More match than `total` counts (see [`crate::bank::search::Found`]).
+    pub more: bool,
 }
 
 /// See [`QuestionPanel`]; `text` narrows the search.
@@ -319,7 +321,8 @@ pub fn question_panel(
         per_page: Some(50),
         ..QuestionQuery::default()
     };
-    let (mut results, total) = search(conn, &bank_query)?;
+    let found = search(conn, &bank_query)?;
+    let mut results = found.questions;
     let planned_minutes: i64 = questions::table
         .filter(questions::id.eq_any(&stage.question_ids))
         .select(questions::suggested_minutes)
@@ -346,7 +349,8 @@ pub fn question_panel(
         loop_version: shape.version,
         elsewhere,
         results,
-        total,
+        total: found.total,
+        more: found.more,
     })
 }
 

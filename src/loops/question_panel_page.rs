@@ -13,6 +13,8 @@ pub struct QuestionPanelPage {
     query: PanelQueryEcho,
     focus_names: Vec<String>,
     total: i64,
+    /// More questions match than `total` counts.
+    more: bool,
     results: Vec<PanelResult>,
 }
 
@@ -77,6 +79,7 @@ impl QuestionPanelPage {
             query: PanelQueryEcho { q },
             focus_names: panel.focus_names.clone(),
             total: panel.total,
+            more: panel.more,
             results: panel
                 .results
                 .iter()
