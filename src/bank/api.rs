@@ -25,7 +25,7 @@ pub struct QuestionPage {
     /// This page, from 1.
     page: i64,
     per_page: i64,
-    /// How many match, in all pages (at most 1,000 when `more`).
+    /// How many match, in all pages (at most 250 when `more`).
     total: i64,
     /// More questions match the text than `total` counts: more words or a
     /// filter narrow it.
