@@ -58,9 +58,12 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
-/// The one route table.
+/// The one route table. The API comes first: its scope's static prefix
+/// turns every page request away with a string comparison, and API
+/// requests are not tried against the pages' routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
+    cfg.service(web::scope("/api/v1").configure(crate::openapi::api_v1))
+        .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(crate::metrics::page::show))
         .route("/", web::get().to(crate::dashboard::page::show))
@@ -76,7 +79,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::audit::pages)
         .configure(crate::webhooks::pages)
         .configure(crate::openapi::routes)
-        .service(web::scope("/api/v1").configure(crate::openapi::api_v1))
         .app_data(
             web::FormConfig::default()
                 .limit(extract::FORM_LIMIT)

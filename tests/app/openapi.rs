@@ -269,11 +269,13 @@ fn served_patterns() -> BTreeSet<String> {
     })
 }
 
-/// The full patterns in a `{:#?}` of a `ResourceMap`: each node's pattern
-/// joined to its ancestors', by indentation.
+/// The full patterns of the routes in a `{:#?}` of a `ResourceMap`: each
+/// node's pattern joined to its ancestors', by indentation; scopes (nodes
+/// with routes under them) left out.
 fn patterns_of(map: &str) -> BTreeSet<String> {
-    let mut stack: Vec<(usize, String)> = Vec::new();
-    let mut out = BTreeSet::new();
+    // (indentation, full pattern, index in `nodes`) of the open ancestors.
+    let mut stack: Vec<(usize, String, usize)> = Vec::new();
+    let mut nodes: Vec<(String, bool)> = Vec::new();
     let lines: Vec<&str> = map.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         if line.trim_start() != "patterns: Single(" {
@@ -281,17 +283,24 @@ fn patterns_of(map: &str) -> BTreeSet<String> {
         }
         let indent = line.len() - line.trim_start().len();
         let pattern = lines[i + 1].trim().trim_end_matches(',').trim_matches('"');
-        while stack.last().is_some_and(|(d, _)| *d >= indent) {
+        while stack.last().is_some_and(|(d, ..)| *d >= indent) {
             stack.pop();
         }
         let full = format!(
             "{}{pattern}",
-            stack.last().map(|(_, p)| p.as_str()).unwrap_or("")
+            stack.last().map(|(_, p, _)| p.as_str()).unwrap_or("")
         );
-        out.insert(full.clone());
-        stack.push((indent, full));
+        if let Some((.., parent)) = stack.last() {
+            nodes[*parent].1 = true;
+        }
+        nodes.push((full.clone(), false));
+        stack.push((indent, full, nodes.len() - 1));
     }
-    out
+    nodes
+        .into_iter()
+        .filter(|(_, is_scope)| !is_scope)
+        .map(|(pattern, _)| pattern)
+        .collect()
 }
 
 #[test]
