@@ -110,23 +110,31 @@ pub fn kit_view(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<KitVie
     })
 }
 
+/// What the kit reads of its stage, and of the candidate and job it is for.
+#[derive(Queryable)]
+struct KitStageRow {
+    title: String,
+    duration_minutes: i64,
+    starts_at: Option<NaiveDateTime>,
+    time_zone: Option<String>,
+    location: Option<String>,
+    stage_kind: String,
+    format: String,
+    candidate_name: String,
+    job_title: String,
+}
+
 /// Everything an interviewer needs for one stage: a fixed number of queries.
 fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit, AppError> {
     let (Some(job_id), Some(candidate_id)) = (scope.job_id, scope.candidate_id) else {
         return Err(AppError::NotFound);
     };
-    // The stage alone, not its loop: the kit shows one stage.
-    let (title, duration, starts_at, time_zone, location, stage_kind, format): (
-        String,
-        i64,
-        Option<NaiveDateTime>,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    ) = stages::table
+    // The stage alone, not its loop (the kit shows one stage), with whom
+    // and for what it is: one statement.
+    let stage: KitStageRow = stages::table
         .inner_join(stage_kinds::table)
         .inner_join(formats::table)
+        .inner_join(loops::table.inner_join(candidates::table.inner_join(jobs::table)))
         .filter(stages::id.eq(stage_id))
         .select((
             stages::title,
@@ -136,18 +144,17 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
             stages::location,
             stage_kinds::slug,
             formats::slug,
+            candidates::name,
+            jobs::title,
         ))
         .first(conn)?;
-    let focus_ids: Vec<i64> = stage_focus_criteria::table
-        .filter(stage_focus_criteria::stage_id.eq(stage_id))
-        .select(stage_focus_criteria::job_criterion_id)
-        .load(conn)?;
-    let (candidate_name, job_title): (String, String) = candidates::table
-        .inner_join(jobs::table)
-        .filter(candidates::id.eq(candidate_id))
-        .select((candidates::name, jobs::title))
-        .first(conn)?;
-    let criteria: Vec<(i64, CriterionKind, String, String)> = job_criteria::table
+    // The job's criteria, each with whether this stage focuses on it.
+    let criteria: Vec<(i64, CriterionKind, String, String, Option<i64>)> = job_criteria::table
+        .left_join(
+            stage_focus_criteria::table.on(stage_focus_criteria::job_criterion_id
+                .eq(job_criteria::id)
+                .and(stage_focus_criteria::stage_id.eq(stage_id))),
+        )
         .filter(job_criteria::job_id.eq(job_id))
         .order(job_criteria::position)
         .select((
@@ -155,11 +162,12 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
             job_criteria::kind,
             job_criteria::name,
             job_criteria::description,
+            stage_focus_criteria::stage_id.nullable(),
         ))
         .load(conn)?;
     let focus: Vec<KitCriterion> = criteria
         .iter()
-        .filter(|c| focus_ids.contains(&c.0))
+        .filter(|c| c.4.is_some())
         .map(|c| KitCriterion {
             id: c.0,
             name: c.2.clone(),
@@ -206,21 +214,21 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
     Ok(Kit {
         stage: KitStage {
             id: stage_id,
-            title,
-            stage_kind,
-            format,
-            duration_minutes: duration,
-            starts_at: starts_at.map(|t| t.and_utc().to_rfc3339()),
-            time_zone,
-            location,
+            title: stage.title,
+            stage_kind: stage.stage_kind,
+            format: stage.format,
+            duration_minutes: stage.duration_minutes,
+            starts_at: stage.starts_at.map(|t| t.and_utc().to_rfc3339()),
+            time_zone: stage.time_zone,
+            location: stage.location,
         },
         candidate: KitCandidate {
             id: candidate_id,
-            name: candidate_name,
+            name: stage.candidate_name,
         },
         job: KitJob {
             id: job_id,
-            title: job_title,
+            title: stage.job_title,
         },
         focus_criteria: focus,
         red_flags,

@@ -33,16 +33,20 @@ pub struct OwnScorecard {
     pub content: ScorecardContent,
 }
 
-fn content_of(
-    conn: &mut DbConn,
-    scorecard_id: i64,
-) -> QueryResult<(Option<Recommendation>, String, ScorecardContent)> {
-    let (recommendation, summary): (Option<String>, String) = scorecards::table
-        .find(scorecard_id)
-        .select((scorecards::recommendation, scorecards::summary))
-        .first(conn)?;
+/// A scorecard's own row: what [`find_own`] reads.
+struct Found {
+    id: i64,
+    status: ScorecardStatus,
+    submitted_at: Option<NaiveDateTime>,
+    recommendation: Option<String>,
+    summary: String,
+}
+
+/// The content of the scorecard `found`: its row's recommendation and
+/// summary, with its ratings, red flags and notes read in key order.
+fn content_of(conn: &mut DbConn, found: &Found) -> QueryResult<ScorecardContent> {
     let ratings = scorecard_ratings::table
-        .filter(scorecard_ratings::scorecard_id.eq(scorecard_id))
+        .filter(scorecard_ratings::scorecard_id.eq(found.id))
         .select((
             scorecard_ratings::job_criterion_id,
             scorecard_ratings::rating,
@@ -58,7 +62,7 @@ fn content_of(
         })
         .collect();
     let red_flags = scorecard_red_flags::table
-        .filter(scorecard_red_flags::scorecard_id.eq(scorecard_id))
+        .filter(scorecard_red_flags::scorecard_id.eq(found.id))
         .select((
             scorecard_red_flags::job_criterion_id,
             scorecard_red_flags::observed,
@@ -74,7 +78,7 @@ fn content_of(
         })
         .collect();
     let question_notes = scorecard_question_notes::table
-        .filter(scorecard_question_notes::scorecard_id.eq(scorecard_id))
+        .filter(scorecard_question_notes::scorecard_id.eq(found.id))
         .select((
             scorecard_question_notes::question_id,
             scorecard_question_notes::notes,
@@ -84,31 +88,40 @@ fn content_of(
         .into_iter()
         .map(|(question_id, notes)| QuestionNote { question_id, notes })
         .collect();
-    let recommendation = recommendation.and_then(|r| r.parse().ok());
-    Ok((
-        recommendation,
-        summary.clone(),
-        ScorecardContent {
-            ratings,
-            red_flags,
-            question_notes,
-            recommendation,
-            summary,
-        },
-    ))
+    Ok(ScorecardContent {
+        ratings,
+        red_flags,
+        question_notes,
+        recommendation: found.recommendation.as_deref().and_then(|r| r.parse().ok()),
+        summary: found.summary.clone(),
+    })
 }
 
-fn find_own(
-    conn: &mut DbConn,
-    stage_id: i64,
-    user_id: i64,
-) -> QueryResult<Option<(i64, ScorecardStatus, Option<NaiveDateTime>)>> {
+/// `user_id`'s scorecard on `stage_id`, if they have started one.
+fn find_own(conn: &mut DbConn, stage_id: i64, user_id: i64) -> QueryResult<Option<Found>> {
     scorecards::table
         .filter(scorecards::stage_id.eq(stage_id))
         .filter(scorecards::interviewer_id.eq(user_id))
-        .select((scorecards::id, scorecards::status, scorecards::submitted_at))
+        .select((
+            scorecards::id,
+            scorecards::status,
+            scorecards::submitted_at,
+            scorecards::recommendation,
+            scorecards::summary,
+        ))
         .first(conn)
         .optional()
+        .map(|row| {
+            row.map(
+                |(id, status, submitted_at, recommendation, summary)| Found {
+                    id,
+                    status,
+                    submitted_at,
+                    recommendation,
+                    summary,
+                },
+            )
+        })
 }
 
 /// The job of a stage on which `user` keeps a scorecard (`KeepScorecard`:
@@ -139,15 +152,15 @@ pub(crate) fn read_own(
             submitted_at: None,
             content: ScorecardContent::default(),
         },
-        Some((id, status, submitted_at)) => OwnScorecard {
-            id: Some(id),
+        Some(found) => OwnScorecard {
+            id: Some(found.id),
             stage_id,
-            status: match status {
+            status: match found.status {
                 ScorecardStatus::Draft => ScorecardState::Draft,
                 ScorecardStatus::Submitted => ScorecardState::Submitted,
             },
-            submitted_at: submitted_at.map(|t| t.and_utc().to_rfc3339()),
-            content: content_of(conn, id)?.2,
+            submitted_at: found.submitted_at.map(|t| t.and_utc().to_rfc3339()),
+            content: content_of(conn, &found)?,
         },
     })
 }
@@ -176,18 +189,32 @@ fn check_content(
     stage_id: i64,
     content: &ScorecardContent,
 ) -> Result<Asked, AppError> {
-    let focus: Vec<(i64, String)> = stage_focus_criteria::table
-        .inner_join(job_criteria::table)
-        .filter(stage_focus_criteria::stage_id.eq(stage_id))
-        .order(job_criteria::position)
-        .select((stage_focus_criteria::job_criterion_id, job_criteria::name))
-        .load(conn)?;
-    let red_flags: Vec<(i64, String)> = job_criteria::table
+    // The job's criteria, each with whether this stage focuses on it: the
+    // focus and the red flags in one statement.
+    let criteria: Vec<(i64, String, CriterionKind, Option<i64>)> = job_criteria::table
+        .left_join(
+            stage_focus_criteria::table.on(stage_focus_criteria::job_criterion_id
+                .eq(job_criteria::id)
+                .and(stage_focus_criteria::stage_id.eq(stage_id))),
+        )
         .filter(job_criteria::job_id.eq(job_id))
-        .filter(job_criteria::kind.eq(CriterionKind::RedFlag))
         .order(job_criteria::position)
-        .select((job_criteria::id, job_criteria::name))
+        .select((
+            job_criteria::id,
+            job_criteria::name,
+            job_criteria::kind,
+            stage_focus_criteria::stage_id.nullable(),
+        ))
         .load(conn)?;
+    let (mut focus, mut red_flags) = (Vec::new(), Vec::new());
+    for (id, name, kind, focused) in criteria {
+        if kind == CriterionKind::RedFlag {
+            red_flags.push((id, name.clone()));
+        }
+        if focused.is_some() {
+            focus.push((id, name));
+        }
+    }
     let asked: BTreeSet<i64> = stage_questions::table
         .filter(stage_questions::stage_id.eq(stage_id))
         .select(stage_questions::question_id)
@@ -365,10 +392,10 @@ pub fn save_draft(
     write_transaction(conn, |conn| {
         check_content(conn, job_id, stage_id, content)?;
         let (id, before) = match find_own(conn, stage_id, user.id)? {
-            Some((_, ScorecardStatus::Submitted, _)) => {
+            Some(found) if found.status == ScorecardStatus::Submitted => {
                 return Err(AppError::Conflict("This scorecard is submitted and locked; send an amendment with a reason instead.".into()));
             }
-            Some((id, ..)) => (id, content_of(conn, id)?.2),
+            Some(found) => (found.id, content_of(conn, &found)?),
             None => {
                 let at = now();
                 diesel::insert_into(scorecards::table)
@@ -401,14 +428,15 @@ pub fn save_draft(
 pub fn submit(conn: &mut DbConn, user: &User, stage_id: i64) -> Result<OwnScorecard, AppError> {
     let job_id = job_of_own_stage(conn, user, stage_id)?;
     write_transaction(conn, |conn| {
-        let (id, status, _) = find_own(conn, stage_id, user.id)?
+        let found = find_own(conn, stage_id, user.id)?
             .ok_or_else(|| AppError::field("ratings", "Save a draft first."))?;
-        if status == ScorecardStatus::Submitted {
+        if found.status == ScorecardStatus::Submitted {
             return Err(AppError::Conflict(
                 "This scorecard is already submitted.".into(),
             ));
         }
-        let content = content_of(conn, id)?.2;
+        let id = found.id;
+        let content = content_of(conn, &found)?;
         let (focus, red_flags) = check_content(conn, job_id, stage_id, &content)?;
         let problems = submission_problems(&content, &focus, &red_flags);
         if !problems.is_empty() {
@@ -458,8 +486,9 @@ pub fn amend(
         ));
     }
     write_transaction(conn, |conn| {
-        let (id, status, _) = find_own(conn, stage_id, user.id)?.ok_or(AppError::NotFound)?;
-        if status != ScorecardStatus::Submitted {
+        let found = find_own(conn, stage_id, user.id)?.ok_or(AppError::NotFound)?;
+        let id = found.id;
+        if found.status != ScorecardStatus::Submitted {
             return Err(AppError::Conflict(
                 "Only a submitted scorecard is amended; save the draft instead.".into(),
             ));
@@ -472,7 +501,7 @@ pub fn amend(
                 fields: problems.into_iter().collect(),
             });
         }
-        let before = content_of(conn, id)?.2;
+        let before = content_of(conn, &found)?;
         diesel::insert_into(scorecard_amendments::table)
             .values((
                 scorecard_amendments::scorecard_id.eq(id),

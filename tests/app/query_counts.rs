@@ -332,6 +332,13 @@ fn the_interview_kit_costs_the_same_statements_for_a_small_loop_or_a_large_one()
             large[3].0,
         ),
     ]);
+    // The person; the stage with who may read it (and whether they
+    // interview on it); the stage with its candidate and job; the job's
+    // criteria with the stage's focus; the questions.
+    assert_eq!(
+        large[1].0, 5,
+        "the kit API reads the stage, its criteria and its questions once each"
+    );
 }
 
 #[test]
