@@ -298,7 +298,7 @@ impl Application {
                 .wrap(from_fn(web::head_as_get))
                 .wrap(from_fn(auth::signed_in::scope))
                 .wrap(from_fn(metrics::request::observe))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<web::RequestSpan>::new())
                 .configure(web::routes)
         })
         .worker_max_blocking_threads(blocking_threads)

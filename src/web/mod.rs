@@ -7,12 +7,14 @@ pub mod headers;
 mod health;
 mod lists;
 mod render;
+mod request_span;
 
 pub use lists::{Counted, Listed, named};
 pub use render::{
     Chosen, FrameContext, PageFrame, flash_cookie, page_context, render, render_chosen,
     render_loaded, render_off_worker, render_page,
 };
+pub use request_span::RequestSpan;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
