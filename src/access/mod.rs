@@ -14,7 +14,7 @@
 
 mod scope;
 
-pub use scope::{Target, ensure, scope_of};
+pub use scope::{Target, candidate_scope_of_stage, ensure, scope_of};
 
 use crate::db::models::User;
 use crate::domain::Role;

@@ -140,6 +140,31 @@ pub fn scope_of(
     Ok(scope)
 }
 
+/// The scope of the candidate a stage is for, from that stage's scope (the
+/// same job, manager, loop and candidate), with `actor`'s facts for
+/// `action`: what [`scope_of`] with [`Target::Candidate`] answers, without
+/// reading the candidate again. 404 for a template loop's stage.
+pub fn candidate_scope_of_stage(
+    conn: &mut DbConn,
+    actor: &User,
+    action: Action,
+    stage: &Scope,
+) -> Result<Scope, AppError> {
+    if stage.candidate_id.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut scope = Scope {
+        stage_id: None,
+        interviews: false,
+        own_submitted: false,
+        ..*stage
+    };
+    if needs_interviewer_facts(actor, action, &scope) {
+        load_interviewer_facts(conn, actor.id, &mut scope)?;
+    }
+    Ok(scope)
+}
+
 /// Admins, recruiters and the job's hiring manager see kits and debriefs
 /// without being on the loop; only a scorecard of one's own needs the facts
 /// whoever asks.

@@ -96,13 +96,8 @@ pub fn kit_view(conn: &mut DbConn, actor: &User, stage_id: i64) -> Result<KitVie
         Ok(()) => Some(read_own(conn, actor, stage_id)?),
         Err(_) => None,
     };
-    let may_read_debrief = access::ensure(
-        conn,
-        actor,
-        Action::ReadDebrief,
-        Target::Candidate(kit.candidate.id),
-    )
-    .is_ok();
+    let candidate = access::candidate_scope_of_stage(conn, actor, Action::ReadDebrief, &scope)?;
+    let may_read_debrief = access::can(Actor::from(actor), Action::ReadDebrief, &candidate).is_ok();
     Ok(KitView {
         kit,
         own,

@@ -91,6 +91,57 @@ fn a_manager_who_is_not_interviewing_finds_the_debrief_from_the_list_the_candida
     );
 }
 
+/// The kit page leads to the debrief as soon as its reader may open it:
+/// the job's hiring manager at once, an interviewer once every scorecard
+/// they owe on the candidate is in.
+#[test]
+fn the_kit_leads_to_the_debrief_once_the_interviewers_own_scorecard_is_in() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::new(&app);
+    let [mut a, b] = <[Member; 2]>::try_from(interviewers).ok().unwrap();
+    let job = job("Backend Developer").create(&mut manager.api);
+    let shared = job.criteria[0];
+    plan()
+        .stage(0, stage().focus([shared]).interviewers([a.id]))
+        .stage(2, stage().focus([shared]).interviewers([b.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let ada = candidate("Ada Lovelace")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let debrief = format!("href=\"/candidates/{}/debrief\"", ada.id);
+    let (first, third) = (
+        format!("/stages/{}/kit", ada.stages[0]),
+        format!("/stages/{}/kit", ada.stages[2]),
+    );
+
+    let mut own = a.browser();
+    let kit = own.get(&first);
+    assert_eq!(kit.status, 200, "{}", kit.body);
+    assert!(!kit.body.contains(&debrief), "not before their own is in");
+    let kit = manager.browser().get(&first);
+    assert!(kit.body.contains(&debrief), "the job's manager: at once");
+
+    scorecard()
+        .rate(shared, "yes", "Chose the right index and said why.")
+        .no_red_flags(&job.red_flags)
+        .recommend("yes")
+        .summary("Calm and precise.")
+        .submit(&mut a.api, ada.stages[0]);
+    let kit = own.get(&first);
+    assert!(kit.body.contains(&debrief), "{}", kit.body);
+    let kit = b.browser().get(&third);
+    assert_eq!(kit.status, 200, "{}", kit.body);
+    assert!(
+        !kit.body.contains(&debrief),
+        "another interviewer still owes theirs"
+    );
+}
+
 #[test]
 fn a_recruiter_sees_who_manages_each_job() {
     let app = TestApp::spawn();
