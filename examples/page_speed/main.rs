@@ -9,8 +9,8 @@
 //! questions, and three candidates with six submitted scorecards (the small
 //! set). The big set puts the same world on top of a company's history:
 //! 10,000 candidates with about 100,000 scorecards, 1,000 people and 20,000
-//! questions (`big.rs`); `--small` skips it. For each set, in the same
-//! process, a minimal actix-web app on the same database (diesel r2d2,
+//! questions (`big.rs`), written before the app starts; `--small` skips it.
+//! For each set, in the benchmark's own process, a minimal actix-web app on the same database (diesel r2d2,
 //! handlebars) serves one page that reads a stage and its questions in one
 //! indexed statement and renders them.
 //!
@@ -18,9 +18,9 @@
 //! two runs of the minimal page, and with one connection for 2 s. The table
 //! gives the page's requests per second at 64 connections, the mean of the
 //! two minimal runs, their ratio, p50 at one connection, p99 at 64, the SQL
-//! statements one request costs (counted by the app's pool), the peak RSS
-//! of the process (app and minimal page) while the page was loaded, and the
-//! requests that failed (non-2xx or socket errors). With a LABEL, only the
+//! statements one request costs (from the app's `/metrics`), the peak RSS
+//! of the app's process while the page was loaded (the app runs in a
+//! process of its own, see `app.rs`), and the requests that failed (non-2xx or socket errors). With a LABEL, only the
 //! pages whose label contains it are run (for profiling one). A last table
 //! sets each page's big-set figures beside its small-set ones.
 //!
@@ -30,11 +30,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use app::AppProcess;
 use loopwright::config::DatabaseUrl;
-use loopwright::db::QueryCounter;
 use loopwright::db::models::{User, UserInsertForm, now};
 use seed::{PASSWORD, admin_email, seed};
 
+mod app;
 mod big;
 mod insights;
 mod minimal;
@@ -60,6 +61,12 @@ struct Row {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, data_dir, database] = args.as_slice()
+        && flag == app::SERVE
+    {
+        app::serve(data_dir, database);
+        return;
+    }
     if args.first().map(String::as_str) == Some("insights") {
         let candidates = args
             .get(1)
@@ -118,8 +125,10 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
         None => DatabaseUrl::Sqlite(dir.path().join("bench.db")),
     };
     let config = support::config(dir.path(), database.clone());
-    let (base, queries, filled) = support::serve(config, move |app| {
-        let mut conn = app.pool().get().expect("connection");
+    let filled = {
+        let storage = loopwright::open_storage(&config).expect("the database opens");
+        loopwright::seed(&storage.pool, None).expect("the bank is seeded");
+        let mut conn = storage.pool.get().expect("connection");
         let filled = big.map(|size| big::fill(&mut conn, size));
         let hash = loopwright::auth::password::hash(PASSWORD).expect("hash");
         User::create(
@@ -127,8 +136,10 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
             &UserInsertForm::active(&admin_email(), "Avery Admin", "admin", &hash, now()),
         )
         .expect("admin");
-        (app.public_url().to_owned(), app.queries(), filled)
-    });
+        filled
+    };
+    let app = AppProcess::start(dir.path(), &app::database_arg(&database));
+    let base = app.base.clone();
     let world = seed(&base);
     let minimal = minimal::start(&database);
     let minimal_page = Request {
@@ -189,11 +200,11 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut rows = Vec::new();
     for page in pages.iter().filter(|p| p.label.contains(only)) {
-        let statements = check(page, Some(&queries));
+        let statements = check(page, Some(&app));
         let before = wrk(&minimal_page, seconds, 64, dir.path());
-        reset_peak_rss();
+        app.reset_peak_rss();
         let run = wrk(page, seconds, 64, dir.path());
-        let peak_rss_mib = peak_rss_mib();
+        let peak_rss_mib = app.peak_rss_mib();
         let one = wrk(page, 2, 1, dir.path());
         let after = wrk(&minimal_page, seconds, 64, dir.path());
         let row = Row {
@@ -223,23 +234,23 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
         rows.push(row);
     }
     if only.is_empty() || "sign-in storm".contains(only) {
-        storm(&base, &pages[2], seconds, dir.path());
+        storm(&app, &pages[2], seconds, dir.path());
     }
     rows
 }
 
 /// The kit API alone, then while 64 clients sign in as fast as they can:
 /// its throughput kept, the sign-ins done and turned away, the peak RSS.
-fn storm(base: &str, kit: &Request, seconds: u64, scratch: &Path) {
+fn storm(app: &AppProcess, kit: &Request, seconds: u64, scratch: &Path) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     let alone = wrk(kit, seconds, 64, scratch);
     let stop = Arc::new(AtomicBool::new(false));
     let (done, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    reset_peak_rss();
+    app.reset_peak_rss();
     let clients: Vec<_> = (0..64)
         .map(|_| {
-            let (base, stop) = (base.to_owned(), stop.clone());
+            let (base, stop) = (app.base.clone(), stop.clone());
             let (done, refused) = (done.clone(), refused.clone());
             std::thread::spawn(move || {
                 let agent = agent();
@@ -263,7 +274,7 @@ fn storm(base: &str, kit: &Request, seconds: u64, scratch: &Path) {
     for client in clients {
         client.join().expect("a storm client");
     }
-    let peak = peak_rss_mib();
+    let peak = app.peak_rss_mib();
     println!();
     println!(
         "sign-in storm, 64 clients for {seconds} s: kit API {:.0} req/s against {:.0} alone ({:.0} %), p99 {:.1} ms; {} sign-ins done, {} turned away (429); peak RSS {peak:.0} MiB",
@@ -274,26 +285,6 @@ fn storm(base: &str, kit: &Request, seconds: u64, scratch: &Path) {
         done.load(Ordering::Relaxed),
         refused.load(Ordering::Relaxed),
     );
-}
-
-/// Starts a new peak-RSS window for this process (Linux: writing 5 to
-/// `clear_refs` resets `VmHWM`).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// This process's peak resident set since the last reset, in MiB (0 where
-/// `/proc` does not say).
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// A new, empty database on the PostgreSQL server `server` (a URL whose
@@ -325,8 +316,8 @@ struct Request {
 }
 
 /// Sends `request` twice and answers the statements the second one cost
-/// (counted by `queries`, 1 without it); panics unless both succeed.
-fn check(request: &Request, queries: Option<&QueryCounter>) -> u64 {
+/// (as `app` counted them, 1 without it); panics unless both succeed.
+fn check(request: &Request, app: Option<&AppProcess>) -> u64 {
     let agent = agent();
     let send = || {
         let mut call = ureq::http::Request::builder()
@@ -354,13 +345,13 @@ fn check(request: &Request, queries: Option<&QueryCounter>) -> u64 {
         );
     };
     send();
-    let Some(queries) = queries else {
+    let Some(app) = app else {
         send();
         return 1;
     };
-    let before = queries.get();
+    let before = app.statements();
     send();
-    queries.get() - before
+    app.statements() - before
 }
 
 /// What one `wrk` run measured.
