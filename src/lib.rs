@@ -3,14 +3,8 @@
 //! This crate builds the whole app from a `Config`; the binary is a thin CLI
 //! over it and the integration tests drive the very same `Application`.
 
-/// mimalloc instead of the system allocator, for every binary built on the
-/// crate (the app, its tests and benchmarks alike): pages allocate many small
-/// short-lived values (query rows, JSON for the templates, the HTML), and
-/// glibc's malloc and free were about a quarter of a page's time under load.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod access;
+pub mod allocator;
 pub mod audit;
 pub mod auth;
 pub mod bank;
@@ -201,6 +195,7 @@ impl Application {
     /// Binds first (so a bad address writes nothing), then opens, migrates
     /// and (on first start) seeds the database.
     pub fn build(config: Config) -> Result<Self, StartError> {
+        allocator::give_memory_back();
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
             source,
