@@ -373,6 +373,54 @@ where
     }
 }
 
+/// Reads that must agree with each other (a list and its details): one
+/// snapshot for all of `work`'s statements. On PostgreSQL a read-only
+/// `REPEATABLE READ` transaction (`READ COMMITTED`, the default, takes a
+/// new snapshot per statement); on SQLite a deferred transaction, whose
+/// snapshot is taken at its first read. Inside a transaction already,
+/// `work` runs in it.
+pub fn read_snapshot<T, E>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let nested = match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .is_some(),
+        DbConn::Postgresql(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .is_some(),
+    };
+    if nested {
+        return work(conn);
+    }
+    match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")?,
+        DbConn::Postgresql(inner) => AnsiTransactionManager::begin_transaction_sql(
+            inner,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    let result = work(conn);
+    let ended = match (conn, result.is_ok()) {
+        (DbConn::Sqlite(inner), true) => AnsiTransactionManager::commit_transaction(inner),
+        (DbConn::Sqlite(inner), false) => AnsiTransactionManager::rollback_transaction(inner),
+        (DbConn::Postgresql(inner), true) => AnsiTransactionManager::commit_transaction(inner),
+        (DbConn::Postgresql(inner), false) => AnsiTransactionManager::rollback_transaction(inner),
+    };
+    let value = result?;
+    ended?;
+    Ok(value)
+}
+
 /// `SELECT 1`: the database is reachable and answering.
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

@@ -366,6 +366,17 @@ pub fn deliveries(
     per_page: i64,
 ) -> Result<(Vec<DeliveryView>, i64), AppError> {
     find(conn, actor, id)?;
+    // One snapshot: a delivery's state and its attempts as of one moment,
+    // not its state before an attempt was recorded and the attempt after.
+    crate::db::read_snapshot(conn, |conn| delivery_page(conn, id, page, per_page))
+}
+
+fn delivery_page(
+    conn: &mut DbConn,
+    id: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<DeliveryView>, i64), AppError> {
     let total: i64 = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(id))
         .count()

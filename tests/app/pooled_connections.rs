@@ -63,3 +63,31 @@ fn a_connection_the_database_closed_fails_one_request_and_is_dropped() {
     assert_eq!(res.status, 200);
     assert_eq!(statements, READS_STATEMENTS, "probed once, then trusted");
 }
+
+/// Reads that must agree (a list and its details) see one moment, though
+/// another connection commits between them.
+#[test]
+fn reads_in_one_snapshot_agree_though_another_connection_writes_between_them() {
+    use diesel::QueryDsl;
+    use loopwright::db::schema::users;
+    let app = TestApp::spawn();
+    app.user(Role::Interviewer);
+    let mut reader = app.conn();
+    let mut writer = app.conn();
+    let count = |conn: &mut loopwright::db::DbConn| -> i64 {
+        users::table.count().get_result(conn).unwrap()
+    };
+    let (before, after) = loopwright::db::read_snapshot(&mut reader, |conn| {
+        let before = count(conn);
+        app.user(Role::Interviewer);
+        assert_eq!(count(&mut writer), before + 1, "the other connection wrote");
+        Ok::<_, diesel::result::Error>((before, count(conn)))
+    })
+    .unwrap();
+    assert_eq!(after, before, "the second read sees the first one's moment");
+    assert_eq!(
+        count(&mut reader),
+        before + 1,
+        "and the next reads see the write"
+    );
+}
