@@ -332,7 +332,8 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, DbSetupError> {
 /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`,
 /// taking the write lock up front: a deferred transaction that reads first
 /// and writes later fails at once with "database is locked" when another
-/// connection wrote in between, whatever the busy timeout.
+/// connection wrote in between, whatever the busy timeout. On PostgreSQL,
+/// and inside a transaction already (a savepoint), diesel's `transaction`.
 pub fn write_transaction<T, E>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -340,37 +341,10 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match conn {
-        DbConn::Sqlite(inner) => {
-            // Inside a transaction already: a savepoint, as `transaction` does.
-            let nested = AnsiTransactionManager::transaction_manager_status_mut(inner)
-                .transaction_depth()
-                .ok()
-                .flatten()
-                .is_some();
-            if nested {
-                return conn.transaction(work);
-            }
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
-        }
-        DbConn::Postgresql(_) => return conn.transaction(work),
+    if matches!(conn, DbConn::Postgresql(_)) || in_transaction(conn) {
+        return conn.transaction(work);
     }
-    let result = work(conn);
-    let DbConn::Sqlite(inner) = conn else {
-        // The variant cannot change inside a transaction.
-        return Err(diesel::result::Error::BrokenTransactionManager.into());
-    };
-    match result {
-        Ok(value) => {
-            AnsiTransactionManager::commit_transaction(inner)?;
-            Ok(value)
-        }
-        Err(e) => {
-            AnsiTransactionManager::rollback_transaction(inner)?;
-            Err(e)
-        }
-    }
+    transaction_begun_with(conn, "BEGIN IMMEDIATE", "BEGIN", work)
 }
 
 /// Reads that must agree with each other (a list and its details): one
@@ -386,28 +360,45 @@ pub fn read_snapshot<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let nested = match conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner)
-            .transaction_depth()
-            .ok()
-            .flatten()
-            .is_some(),
-        DbConn::Postgresql(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner)
-            .transaction_depth()
-            .ok()
-            .flatten()
-            .is_some(),
-    };
-    if nested {
+    if in_transaction(conn) {
         return work(conn);
     }
+    transaction_begun_with(
+        conn,
+        "BEGIN",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        work,
+    )
+}
+
+/// Whether `conn` is inside a transaction.
+fn in_transaction(conn: &mut DbConn) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let status = match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner),
+        DbConn::Postgresql(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner),
+    };
+    status.transaction_depth().ok().flatten().is_some()
+}
+
+/// Runs `work` in a transaction opened with `sqlite` or `postgres` (the
+/// backend's `BEGIN …`), committed if it succeeds and rolled back if not.
+/// `work`'s error comes first when both it and the rollback fail.
+fn transaction_begun_with<T, E>(
+    conn: &mut DbConn,
+    sqlite: &str,
+    postgres: &str,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
     match conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")?,
-        DbConn::Postgresql(inner) => AnsiTransactionManager::begin_transaction_sql(
-            inner,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        )?,
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, sqlite)?,
+        DbConn::Postgresql(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, postgres)?
+        }
     }
     let result = work(conn);
     let ended = match (conn, result.is_ok()) {
