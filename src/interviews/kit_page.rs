@@ -21,12 +21,40 @@ pub struct KitPage {
     scorecard: ScorecardHeading,
     recommendations: Vec<ScaleStep>,
     ratings: Vec<ScaleStep>,
+    /// What was submitted, for the read-only view above the amendment
+    /// form (which shows what was just typed, if anything).
+    submitted: Option<SubmittedAnswers>,
+    values: TypedValues,
     can_debrief: bool,
     limits: TextLimits,
     #[serde(flatten)]
     form: FormErrors,
     #[serde(skip)]
     title: String,
+}
+
+/// A submitted scorecard's answers, as the kit shows them read-only.
+#[derive(Serialize)]
+struct SubmittedAnswers {
+    focus: Vec<RatingField>,
+    red_flags: Vec<RedFlagField>,
+    questions: Vec<QuestionCard>,
+    recommendation_label: &'static str,
+    summary: String,
+}
+
+/// Form fields outside the scorecard's content, as typed.
+#[derive(Serialize)]
+struct TypedValues {
+    reason: String,
+}
+
+/// What came back from a scorecard form that did not save: the content
+/// (what parsed of it) and, for an amendment, its reason.
+#[derive(Debug, Clone, Default)]
+pub struct TypedScorecard {
+    pub content: ScorecardContent,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -129,93 +157,38 @@ struct ScaleStep {
 impl KitPage {
     /// `typed` is what came back from a form that did not save; otherwise
     /// the saved scorecard is shown. `errors` are keyed by form field.
-    pub fn new(
-        view: KitView,
-        typed: Option<&ScorecardContent>,
-        errors: &[(String, String)],
-    ) -> Self {
+    pub fn new(view: KitView, typed: Option<&TypedScorecard>, errors: &[(String, String)]) -> Self {
         let KitView {
             kit,
             own,
             may_read_debrief,
         } = view;
-        let content = typed
-            .cloned()
-            .or_else(|| own.as_ref().map(|o| o.content.clone()))
-            .unwrap_or_default();
+        let saved = own.as_ref().map(|o| &o.content);
+        let locked = own
+            .as_ref()
+            .is_none_or(|o| o.status == ScorecardState::Submitted);
+        let empty = ScorecardContent::default();
+        let content = typed.map(|t| &t.content).or(saved).unwrap_or(&empty);
         let error_for = |key: String| {
             errors
                 .iter()
                 .find(|(f, _)| *f == key)
                 .map(|(_, m)| m.clone())
         };
-        let ratings: HashMap<i64, &RatingEntry> = content
-            .ratings
-            .iter()
-            .map(|r| (r.criterion_id, r))
-            .collect();
-        let flags: HashMap<i64, &RedFlagEntry> = content
-            .red_flags
-            .iter()
-            .map(|r| (r.criterion_id, r))
-            .collect();
-        let notes: HashMap<i64, &str> = content
-            .question_notes
-            .iter()
-            .map(|n| (n.question_id, n.notes.as_str()))
-            .collect();
-        let focus = kit
-            .focus_criteria
-            .iter()
-            .map(|c| {
-                let r = ratings.get(&c.id);
-                RatingField {
-                    id: c.id,
-                    name: c.name.clone(),
-                    description: c.description.clone(),
-                    rating: r.and_then(|r| r.rating).map(Rating::as_str).unwrap_or(""),
-                    rating_label: r.and_then(|r| r.rating).map(Rating::label).unwrap_or(""),
-                    evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
-                    error: error_for(format!("rating-{}", c.id)),
-                    evidence_error: error_for(format!("evidence-{}", c.id)),
-                }
-            })
-            .collect();
-        let red_flags = kit
-            .red_flags
-            .iter()
-            .map(|c| {
-                let f = flags.get(&c.id);
-                RedFlagField {
-                    id: c.id,
-                    name: c.name.clone(),
-                    description: c.description.clone(),
-                    observed: f
-                        .and_then(|f| f.observed)
-                        .map(|observed| if observed { "yes" } else { "no" })
-                        .unwrap_or(""),
-                    evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
-                    error: error_for(format!("red_flag-{}", c.id)),
-                    evidence_error: error_for(format!("red_flag_evidence-{}", c.id)),
-                }
-            })
-            .collect();
-        let questions = kit
-            .questions
-            .iter()
-            .enumerate()
-            .map(|(i, q)| QuestionCard {
-                id: q.id,
-                number: i + 1,
-                prompt: q.prompt.clone(),
-                why: q.why.clone(),
-                prep_pointers: q.prep_pointers.clone(),
-                follow_ups: q.follow_ups.clone(),
-                minutes: q.minutes,
-                notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
-                notes_error: error_for(format!("notes-{}", q.id)),
-            })
-            .collect();
+        let (focus, red_flags, questions) = fields_of(&kit, content, &error_for);
+        let submitted = saved.filter(|_| locked).map(|saved| {
+            let (focus, red_flags, questions) = fields_of(&kit, saved, &|_| None);
+            SubmittedAnswers {
+                focus,
+                red_flags,
+                questions,
+                recommendation_label: saved
+                    .recommendation
+                    .map(Recommendation::label)
+                    .unwrap_or(""),
+                summary: saved.summary.clone(),
+            }
+        });
         let errors: Vec<(&str, String)> = errors
             .iter()
             .map(|(f, m)| (f.as_str(), m.clone()))
@@ -255,9 +228,7 @@ impl KitPage {
                     .map(Recommendation::label)
                     .unwrap_or(""),
                 summary: content.summary.clone(),
-                locked: own
-                    .as_ref()
-                    .is_none_or(|o| o.status == ScorecardState::Submitted),
+                locked,
                 can_score: own.is_some(),
             },
             recommendations: Recommendation::ALL
@@ -274,6 +245,10 @@ impl KitPage {
                     label: r.label(),
                 })
                 .collect(),
+            submitted,
+            values: TypedValues {
+                reason: typed.map(|t| t.reason.clone()).unwrap_or_default(),
+            },
             can_debrief: may_read_debrief,
             limits: TextLimits::new(),
             form: FormErrors::new(&errors),
@@ -284,4 +259,81 @@ impl KitPage {
     pub fn title(&self) -> &str {
         &self.title
     }
+}
+
+/// The kit's criteria, red flags and questions, each with its answer in
+/// `content` and its error from `error_for` (keyed by form field).
+fn fields_of(
+    kit: &super::kit::Kit,
+    content: &ScorecardContent,
+    error_for: &dyn Fn(String) -> Option<String>,
+) -> (Vec<RatingField>, Vec<RedFlagField>, Vec<QuestionCard>) {
+    let ratings: HashMap<i64, &RatingEntry> = content
+        .ratings
+        .iter()
+        .map(|r| (r.criterion_id, r))
+        .collect();
+    let flags: HashMap<i64, &RedFlagEntry> = content
+        .red_flags
+        .iter()
+        .map(|r| (r.criterion_id, r))
+        .collect();
+    let notes: HashMap<i64, &str> = content
+        .question_notes
+        .iter()
+        .map(|n| (n.question_id, n.notes.as_str()))
+        .collect();
+    let focus = kit
+        .focus_criteria
+        .iter()
+        .map(|c| {
+            let r = ratings.get(&c.id);
+            RatingField {
+                id: c.id,
+                name: c.name.clone(),
+                description: c.description.clone(),
+                rating: r.and_then(|r| r.rating).map(Rating::as_str).unwrap_or(""),
+                rating_label: r.and_then(|r| r.rating).map(Rating::label).unwrap_or(""),
+                evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
+                error: error_for(format!("rating-{}", c.id)),
+                evidence_error: error_for(format!("evidence-{}", c.id)),
+            }
+        })
+        .collect();
+    let red_flags = kit
+        .red_flags
+        .iter()
+        .map(|c| {
+            let f = flags.get(&c.id);
+            RedFlagField {
+                id: c.id,
+                name: c.name.clone(),
+                description: c.description.clone(),
+                observed: f
+                    .and_then(|f| f.observed)
+                    .map(|observed| if observed { "yes" } else { "no" })
+                    .unwrap_or(""),
+                evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
+                error: error_for(format!("red_flag-{}", c.id)),
+                evidence_error: error_for(format!("red_flag_evidence-{}", c.id)),
+            }
+        })
+        .collect();
+    let questions = kit
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| QuestionCard {
+            id: q.id,
+            number: i + 1,
+            prompt: q.prompt.clone(),
+            why: q.why.clone(),
+            prep_pointers: q.prep_pointers.clone(),
+            follow_ups: q.follow_ups.clone(),
+            minutes: q.minutes,
+            notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
+            notes_error: error_for(format!("notes-{}", q.id)),
+        })
+        .collect();
+    (focus, red_flags, questions)
 }

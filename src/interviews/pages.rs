@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::kit_page::KitPage;
+use super::kit_page::{KitPage, TypedScorecard};
 use crate::auth::CurrentUser;
 use crate::domain::scorecard::{
     QuestionNote, Rating, RatingEntry, Recommendation, RedFlagEntry, ScorecardContent,
@@ -93,10 +93,11 @@ pub async fn interviews_page(
     .await
 }
 
-/// The scorecard form's fields, read back into a scorecard; a value that is
-/// not on the scale is named by its field. Evidence typed before its rating
-/// (or before observed / not observed) is kept with its criterion.
-fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, String)>> {
+/// The scorecard form's fields, read back into a scorecard, with an error
+/// naming each field whose value is not on the scale (left out of the
+/// content; every text is kept). Evidence typed before its rating (or
+/// before observed / not observed) is kept with its criterion.
+fn content_from_form(pairs: &Pairs) -> (ScorecardContent, Vec<(String, String)>) {
     let mut errors = Vec::new();
     let mut content = ScorecardContent {
         summary: field(pairs, "summary").to_owned(),
@@ -157,11 +158,7 @@ fn content_from_form(pairs: &Pairs) -> Result<ScorecardContent, Vec<(String, Str
             Err(e) => errors.push(("recommendation".into(), e.0)),
         },
     }
-    if errors.is_empty() {
-        Ok(content)
-    } else {
-        Err(errors)
-    }
+    (content, errors)
 }
 
 fn rating_entry(ratings: &mut Vec<RatingEntry>, id: i64) -> &mut RatingEntry {
@@ -223,7 +220,7 @@ async fn kit_page_with(
     me: &CurrentUser,
     stage_id: i64,
     status: StatusCode,
-    typed: Option<&ScorecardContent>,
+    typed: Option<&TypedScorecard>,
     errors: &[(String, String)],
 ) -> Result<HttpResponse, AppError> {
     let (user, typed, errors) = (me.user.clone(), typed.cloned(), errors.to_vec());
@@ -263,23 +260,25 @@ pub async fn scorecard_form(
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;
-    let content = match content_from_form(&pairs) {
-        Ok(c) => c,
-        Err(errors) => {
-            return kit_page_with(
-                &state,
-                &req,
-                &me,
-                stage_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await;
-        }
+    let (content, errors) = content_from_form(&pairs);
+    let typed = TypedScorecard {
+        content,
+        reason: String::new(),
     };
+    if !errors.is_empty() {
+        return kit_page_with(
+            &state,
+            &req,
+            &me,
+            stage_id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&typed),
+            &errors,
+        )
+        .await;
+    }
     let submit = field(&pairs, "action") == "submit";
-    let (user, saved) = (me.user.clone(), content.clone());
+    let (user, saved) = (me.user.clone(), typed.content.clone());
     let result = db(&state, move |conn| {
         scorecards::save_draft(conn, &user, stage_id, &saved)?;
         if submit {
@@ -309,7 +308,7 @@ pub async fn scorecard_form(
                 &me,
                 stage_id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&content),
+                Some(&typed),
                 &errors,
             )
             .await
@@ -329,10 +328,13 @@ pub async fn autosave(
     form: CsrfForm<Pairs, SCORECARD_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
-    let content = content_from_form(&form.0).map_err(|errors| AppError::Validation {
-        message: "Some values are not on the scale.".into(),
-        fields: errors.into_iter().collect(),
-    })?;
+    let (content, errors) = content_from_form(&form.0);
+    if !errors.is_empty() {
+        return Err(AppError::Validation {
+            message: "Some values are not on the scale.".into(),
+            fields: errors.into_iter().collect(),
+        });
+    }
     let user = me.user.clone();
     db(&state, move |conn| {
         scorecards::save_draft(conn, &user, stage_id, &content)
@@ -350,26 +352,24 @@ pub async fn amend_form(
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;
-    let content = match content_from_form(&pairs) {
-        Ok(c) => c,
-        Err(errors) => {
-            return kit_page_with(
-                &state,
-                &req,
-                &me,
-                stage_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await;
-        }
+    let (content, errors) = content_from_form(&pairs);
+    let typed = TypedScorecard {
+        content,
+        reason: field(&pairs, "reason").to_owned(),
     };
-    let (user, reason, amended) = (
-        me.user.clone(),
-        field(&pairs, "reason").to_owned(),
-        content.clone(),
-    );
+    if !errors.is_empty() {
+        return kit_page_with(
+            &state,
+            &req,
+            &me,
+            stage_id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&typed),
+            &errors,
+        )
+        .await;
+    }
+    let (user, reason, amended) = (me.user.clone(), typed.reason.clone(), typed.content.clone());
     let result = db(&state, move |conn| {
         scorecards::amend(conn, &user, stage_id, &reason, &amended)
     })
@@ -396,7 +396,7 @@ pub async fn amend_form(
                 &me,
                 stage_id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
+                Some(&typed),
                 &errors,
             )
             .await

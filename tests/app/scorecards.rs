@@ -701,3 +701,126 @@ fn evidence_typed_before_a_rating_survives_autosave_and_reload() {
         "{messages:?}"
     );
 }
+
+/// The text inside `<textarea id="ID" …>…</textarea>` on a page.
+fn textarea(html: &str, id: &str) -> String {
+    let open = format!("<textarea id=\"{id}\"");
+    html.split(&open)
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split("</textarea>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn a_refused_amendment_or_off_scale_answer_keeps_everything_typed() {
+    let app = TestApp::spawn();
+    let mut l = setup(&app);
+    let shared = l.rated.shared;
+    l.rated
+        .complete("yes", "yes", None)
+        .submit(&mut l.a.api, l.stage_a);
+    let mut a = l.a.browser();
+    let kit_path = format!("/stages/{}/kit", l.stage_a);
+    let kit = a.get(&kit_path);
+    let csrf = crate::support::csrf_field(&kit.body);
+    let amend = format!("/stages/{}/scorecard/amend", l.stage_a);
+    let evidence = format!("evidence-{shared}");
+    let rating = format!("rating-{shared}");
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf.clone()),
+        (rating.clone(), "strong_yes".into()),
+        (
+            evidence.clone(),
+            "On a second look: chose the covering index.".into(),
+        ),
+        ("recommendation".into(), "strong_yes".into()),
+        ("summary".into(), "Sharper than I first wrote.".into()),
+        ("reason".into(), String::new()),
+    ];
+    for id in &l.rated.red_flags {
+        fields.push((format!("red_flag-{id}"), "no".into()));
+    }
+    let post = |a: &mut crate::support::Browser, fields: &[(String, String)]| {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        a.post_form(&amend, &pairs)
+    };
+
+    // No reason: refused, the amendment as typed stays in its form and the
+    // submitted answers stay above it.
+    let no_reason = post(&mut a, &fields);
+    assert_eq!(no_reason.status, 422, "{}", no_reason.body);
+    assert!(
+        no_reason
+            .body
+            .contains("Say why you are changing a submitted scorecard.")
+    );
+    assert_eq!(
+        textarea(&no_reason.body, &evidence),
+        "On a second look: chose the covering index."
+    );
+    assert_eq!(
+        textarea(&no_reason.body, "field-summary"),
+        "Sharper than I first wrote."
+    );
+    assert!(
+        no_reason
+            .body
+            .contains(&format!("name=\"{rating}\" value=\"strong_yes\" checked")),
+        "the typed rating stays chosen"
+    );
+    let read_only = no_reason
+        .body
+        .split("scorecard-readonly")
+        .nth(1)
+        .and_then(|rest| rest.split("<details").next())
+        .unwrap_or_default();
+    assert!(read_only.contains("Walked through the trade-offs of two indexes."));
+    assert!(read_only.contains("Clear thinker."));
+    assert!(!read_only.contains("Sharper than I first wrote."));
+
+    // A reason with a value off the scale: refused, the reason kept too.
+    fields[1].1 = "excellent".into();
+    fields[5].1 = "Rewatched the recording.".into();
+    let off_scale = post(&mut a, &fields);
+    assert_eq!(off_scale.status, 422, "{}", off_scale.body);
+    assert_eq!(
+        textarea(&off_scale.body, "field-reason"),
+        "Rewatched the recording."
+    );
+    assert_eq!(
+        textarea(&off_scale.body, &evidence),
+        "On a second look: chose the covering index."
+    );
+    let card = format!("/api/v1/stages/{}/scorecard", l.stage_a);
+    assert_eq!(
+        l.a.api.get(&card).json()["ratings"][0]["rating"],
+        "yes",
+        "nothing refused was saved"
+    );
+
+    // A draft with a value off the scale keeps its texts the same way.
+    let mut b = l.b.browser();
+    let kit_b = b.get(&format!("/stages/{}/kit", l.stage_b));
+    let csrf_b = crate::support::csrf_field(&kit_b.body);
+    let draft = b.post_form(
+        &format!("/stages/{}/scorecard", l.stage_b),
+        &[
+            ("csrf_token", &csrf_b),
+            (&rating, "maybe"),
+            (&evidence, "Asked good questions back."),
+            ("summary", "Promising."),
+        ],
+    );
+    assert_eq!(draft.status, 422, "{}", draft.body);
+    assert_eq!(
+        textarea(&draft.body, &evidence),
+        "Asked good questions back."
+    );
+    assert_eq!(textarea(&draft.body, "field-summary"), "Promising.");
+    assert!(draft.body.contains(&format!("id=\"error-{rating}\"")));
+}
