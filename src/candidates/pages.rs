@@ -22,7 +22,7 @@ use crate::web::FormErrors;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Pairs, field};
 use crate::web::form::{SelectOption, options};
-use crate::web::{State, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
+use crate::web::{State, Tone, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
@@ -113,10 +113,11 @@ struct CandidateRow {
     name: String,
     email: String,
     job_title: String,
-    status: CandidateStatus,
     status_label: &'static str,
+    status_tone: &'static str,
     progress: DebriefProgress,
     decision_label: Option<&'static str>,
+    decision_tone: &'static str,
 }
 
 #[derive(Serialize)]
@@ -171,18 +172,19 @@ async fn list_with(
             let context = CandidatesPage {
                 candidates: list
                     .into_iter()
-                    .map(|c| CandidateRow {
-                        progress: progress.get(&c.id).copied().unwrap_or_default(),
-                        decision_label: progress
-                            .get(&c.id)
-                            .and_then(|p| p.decision)
-                            .map(|d| d.label()),
-                        status_label: c.status.label(),
-                        id: c.id,
-                        name: c.name,
-                        email: c.email,
-                        job_title: c.job_title,
-                        status: c.status,
+                    .map(|c| {
+                        let progress = progress.get(&c.id).copied().unwrap_or_default();
+                        CandidateRow {
+                            decision_label: progress.decision.map(|d| d.label()),
+                            decision_tone: progress.decision.map_or("muted", Tone::tone),
+                            progress,
+                            status_label: c.status.label(),
+                            status_tone: c.status.tone(),
+                            id: c.id,
+                            name: c.name,
+                            email: c.email,
+                            job_title: c.job_title,
+                        }
                     })
                     .collect(),
                 pagination: Pagination::new(page, per_page, total, |p| q.url_of(p, per_page)),

@@ -19,7 +19,7 @@ use crate::interviews::scorecards;
 use crate::web::extract::{CsrfForm, SCORECARD_FORM_LIMIT};
 use crate::web::form::Pagination;
 use crate::web::form::{Pairs, field};
-use crate::web::{State, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
+use crate::web::{State, Tone, db, flash_cookie, redirect_with_flash, render_loaded, see_other};
 
 /// "My interviews": the interviewer's stages, newest first.
 #[derive(Serialize)]
@@ -34,9 +34,9 @@ struct InterviewRow {
     stage_title: String,
     candidate_name: String,
     job_title: String,
-    state: ScorecardState,
     /// "Overdue", or how long: "3 days overdue".
     state_label: String,
+    state_tone: &'static str,
     /// RFC 3339, UTC: shown by the `time` helper.
     when: Option<String>,
     /// The candidate's zone, shown beside the viewer's.
@@ -83,7 +83,7 @@ pub async fn interviews_page(
                         stage_title: i.stage_title,
                         candidate_name: i.candidate.name,
                         job_title: i.job_title,
-                        state: i.scorecard,
+                        state_tone: i.scorecard.tone(),
                     })
                     .collect(),
             };

@@ -8,6 +8,7 @@ mod health;
 mod lists;
 mod render;
 mod request_span;
+mod tone;
 
 pub use lists::{Counted, Listed, named};
 pub use render::{
@@ -15,6 +16,7 @@ pub use render::{
     render_loaded, render_off_worker, render_page,
 };
 pub use request_span::RequestSpan;
+pub use tone::Tone;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
