@@ -6,8 +6,9 @@
 //! `LOOPWRIGHT_BENCH_POSTGRES=postgres://…` naming a server, on a new
 //! database there) and seeds, through its API, an admin, a hiring manager,
 //! a recruiter, three interviewers, a job whose six-stage loop holds 16
-//! questions, and three candidates with six submitted scorecards (the small
-//! set). The big set puts the same world on top of a company's history:
+//! questions, and three candidates with six submitted scorecards, with 47
+//! more candidates on a second job so the candidates list shows a full page
+//! (the small set). The big set puts the same world on top of a company's history:
 //! 10,000 candidates with about 100,000 scorecards, 1,000 people and 20,000
 //! questions (`big.rs`), written before the app starts; `--small` skips it.
 //! For each set, in the benchmark's own process, a minimal actix-web app on the same database (diesel r2d2,

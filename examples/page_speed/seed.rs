@@ -27,6 +27,9 @@ const KINDS: [&str; 6] = [
 const QUESTIONS: [usize; 6] = [3, 3, 3, 3, 2, 2];
 /// Which of the three interviewers sit on each stage.
 const ASSIGNED: [&[usize]; 6] = [&[0, 1], &[2], &[1, 2], &[0], &[2, 0], &[1]];
+/// Rows on the first page of the candidates list.
+const FULL_PAGE: usize = 50;
+
 /// The submitted scorecards on the first candidate: (stage, interviewer).
 const SUBMITTED: [(usize, usize); 6] = [(0, 0), (0, 1), (1, 2), (2, 1), (2, 2), (3, 0)];
 
@@ -211,6 +214,25 @@ pub fn seed(base: &str) -> World {
             (id, ids(&copy["stages"]))
         })
         .collect();
+
+    // A full first page of the candidates list (50 a page), on a second
+    // job with no stages yet, so that the list shows as many rows on the
+    // small set as on the big one and nobody else's pages change.
+    let hiring = manager.call(
+        "POST",
+        "/api/v1/jobs",
+        Some(json!({"title": "Site Reliability Engineer", "team": "Platform", "track_id": track, "typical_stages": false})),
+        201,
+    )["job"]["id"]
+        .clone();
+    for n in candidates.len()..FULL_PAGE {
+        let body = json!({
+            "name": format!("Applicant {n:02}"),
+            "email": format!("applicant.{n}@{DOMAIN}"),
+            "job_id": hiring,
+        });
+        recruiter.call("POST", "/api/v1/candidates", Some(body), 201);
+    }
 
     let card = |s: usize, n: usize| {
         let (rating, recommendation) = (["yes", "strong_yes", "no"][n % 3], ["yes", "no"][n % 2]);
