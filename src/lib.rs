@@ -185,6 +185,7 @@ pub struct Application {
     public_url: String,
     setup_link: Option<String>,
     pool: DbPool,
+    hashing: std::sync::Arc<auth::password::HashQueue>,
     /// The outbox worker, reset-request pruning and reminders: stopped with
     /// the server, inside its runtime (the mail transport's pool closes its
     /// connections on a task of its own when dropped).
@@ -252,6 +253,7 @@ impl Application {
             poll_every: config.mail_poll_every,
             send_timeout: mail::worker::SEND_TIMEOUT,
         };
+        let hashing = std::sync::Arc::new(auth::password::HashQueue::default());
         let state = actix_web::web::Data::new(web::AppState {
             pool: storage.pool.clone(),
             templates,
@@ -266,6 +268,7 @@ impl Application {
             mail_wake,
             metrics: metrics::Metrics::default(),
             signed_in: Default::default(),
+            hashing: hashing.clone(),
         });
         let retention = state.config.retention_days;
         let (webhook_retry_base, webhook_poll_every) = (
@@ -346,6 +349,7 @@ impl Application {
             public_url,
             setup_link,
             pool: storage.pool,
+            hashing,
             background,
         })
     }
@@ -369,6 +373,11 @@ impl Application {
 
     pub fn pool(&self) -> DbPool {
         self.pool.clone()
+    }
+
+    /// The queue password hashes wait in (tests fill it to see a full one).
+    pub fn hashing(&self) -> std::sync::Arc<auth::password::HashQueue> {
+        self.hashing.clone()
     }
 
     pub fn handle(&self) -> ServerHandle {

@@ -39,7 +39,7 @@ pub async fn show(state: State, req: HttpRequest) -> Result<HttpResponse, AppErr
         .encode(Snapshot {
             pool_connections: pool.connections,
             pool_idle: pool.idle_connections,
-            hashes_in_flight: crate::auth::password::in_flight(),
+            hashes_in_flight: state.hashing.in_flight(),
             outbox,
         })
         .map_err(AppError::internal)?;

@@ -76,7 +76,9 @@ pub async fn api_create(
         email.as_str(),
     )
     .map_err(api_field_errors)?;
-    let hash = password::off_thread(move || password::hash(new_password.expose()))
+    let hash = state
+        .hashing
+        .run(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     let actor = me.user.clone();

@@ -79,7 +79,9 @@ pub async fn create(
             );
         }
     };
-    let password_hash = password::off_thread(move || password::hash(new_password.expose()))
+    let password_hash = state
+        .hashing
+        .run(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     let admin = FirstAdmin {

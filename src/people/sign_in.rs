@@ -33,6 +33,9 @@ pub(super) async fn sign_in(
         ));
     }
     let key = accounts::sign_in_key(email);
+    // A place in the hashing queue before the attempt is written down: one
+    // turned away for load is then not counted as a failed guess.
+    let ticket = state.hashing.ticket()?;
     let lookup = {
         let (key, ip) = (key.clone(), ip.clone());
         db(state, move |conn| {
@@ -45,9 +48,9 @@ pub(super) async fn sign_in(
         return Err(AppError::TooManyRequests { retry_after_secs });
     }
     let user = lookup.user;
-    let (ok, user) =
-        password::off_thread(move || (accounts::password_matches(user.as_ref(), &password), user))
-            .await?;
+    let (ok, user) = ticket
+        .run(move || (accounts::password_matches(user.as_ref(), &password), user))
+        .await?;
     {
         let (key, ip, user) = (key.clone(), ip.clone(), user.clone());
         db(state, move |conn| {
@@ -415,7 +418,9 @@ pub async fn password_for_link(
         Ok(p) => p,
         Err(errors) => return Ok(Err(errors)),
     };
-    let hash = password::off_thread(move || password::hash(new_password.expose()))
+    let hash = state
+        .hashing
+        .run(move || password::hash(new_password.expose()))
         .await?
         .map_err(AppError::internal)?;
     Ok(Ok(hash))

@@ -58,6 +58,8 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::auth::oidc::OidcProvider>>,
     /// The people signed in lately, so a request need not load who asks.
     pub signed_in: Arc<crate::auth::signed_in::SignedInPeople>,
+    /// Where every password hash waits its turn.
+    pub hashing: Arc<crate::auth::password::HashQueue>,
 }
 
 pub type State = web::Data<AppState>;

@@ -303,6 +303,36 @@ fn guesses_at_one_account_all_at_once_are_checked_no_more_than_the_limit() {
 }
 
 #[test]
+fn sign_ins_turned_away_while_hashing_is_full_count_as_no_guess() {
+    let app = TestApp::spawn();
+    let user = app.user(Role::Interviewer);
+    let mut browser = app.browser();
+    let full: Vec<_> = std::iter::from_fn(|| app.hashing.ticket().ok()).collect();
+    for _ in 0..8 {
+        let res = browser.post_json(
+            "/api/v1/auth/login",
+            serde_json::json!({"email": user.email, "password": user.password}),
+        );
+        assert_eq!(res.status, 429, "{}", res.body);
+        assert_eq!(res.header("retry-after"), Some("1"));
+    }
+    let written: i64 = {
+        use diesel::prelude::*;
+        loopwright::db::schema::sign_in_failures::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(written, 0, "no attempt was written down");
+    drop(full);
+    assert_eq!(
+        api_sign_in(&mut browser, &user.email, &user.password),
+        200,
+        "more turned away than the five guesses an account is allowed, and it still signs in"
+    );
+}
+
+#[test]
 fn one_address_guessing_at_many_accounts_is_throttled() {
     let app = TestApp::spawn();
     let accounts: Vec<_> = (0..7).map(|_| app.user(Role::Interviewer)).collect();

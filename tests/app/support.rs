@@ -304,6 +304,8 @@ pub struct TestApp {
     pub setup_link: Option<String>,
     pub queries: QueryCounter,
     pub pool: DbPool,
+    /// The app's password hashing queue.
+    pub hashing: std::sync::Arc<loopwright::auth::password::HashQueue>,
     _data_dir: TempDir,
     handle: actix_web::dev::ServerHandle,
     /// The server's thread: its runtime and background tasks end with it.
@@ -345,6 +347,7 @@ impl TestApp {
                             app.setup_link().map(str::to_owned),
                             app.queries(),
                             app.pool(),
+                            app.hashing(),
                             app.handle(),
                         );
                         tx.send(Ok(started)).unwrap();
@@ -354,7 +357,7 @@ impl TestApp {
                 }
             })
         });
-        let (base, setup_link, queries, pool, handle) = rx
+        let (base, setup_link, queries, pool, hashing, handle) = rx
             .recv()
             .unwrap()
             .unwrap_or_else(|e| panic!("app did not start: {e}"));
@@ -363,6 +366,7 @@ impl TestApp {
             setup_link,
             queries,
             pool,
+            hashing,
             _data_dir: data_dir,
             handle,
             thread: Some(thread),
