@@ -13,7 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel::result::DatabaseErrorKind;
@@ -373,12 +376,20 @@ where
 
 /// Whether `conn` is inside a transaction.
 fn in_transaction(conn: &mut DbConn) -> bool {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let status = match conn {
-        DbConn::Sqlite(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner),
-        DbConn::Postgresql(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner),
-    };
-    status.transaction_depth().ok().flatten().is_some()
+    fn depth<C>(inner: &mut C) -> bool
+    where
+        C: Connection<TransactionManager = AnsiTransactionManager>,
+    {
+        AnsiTransactionManager::transaction_manager_status_mut(inner)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .is_some()
+    }
+    match conn {
+        DbConn::Sqlite(inner) => depth(inner),
+        DbConn::Postgresql(inner) => depth(inner),
+    }
 }
 
 /// Runs `work` in a transaction opened with `sqlite` or `postgres` (the
@@ -393,7 +404,16 @@ fn transaction_begun_with<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    fn end<C>(inner: &mut C, commit: bool) -> QueryResult<()>
+    where
+        C: Connection<TransactionManager = AnsiTransactionManager>,
+    {
+        if commit {
+            AnsiTransactionManager::commit_transaction(inner)
+        } else {
+            AnsiTransactionManager::rollback_transaction(inner)
+        }
+    }
     match conn {
         DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, sqlite)?,
         DbConn::Postgresql(inner) => {
@@ -401,11 +421,10 @@ where
         }
     }
     let result = work(conn);
-    let ended = match (conn, result.is_ok()) {
-        (DbConn::Sqlite(inner), true) => AnsiTransactionManager::commit_transaction(inner),
-        (DbConn::Sqlite(inner), false) => AnsiTransactionManager::rollback_transaction(inner),
-        (DbConn::Postgresql(inner), true) => AnsiTransactionManager::commit_transaction(inner),
-        (DbConn::Postgresql(inner), false) => AnsiTransactionManager::rollback_transaction(inner),
+    let commit = result.is_ok();
+    let ended = match conn {
+        DbConn::Sqlite(inner) => end(inner, commit),
+        DbConn::Postgresql(inner) => end(inner, commit),
     };
     let value = result?;
     ended?;

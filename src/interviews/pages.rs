@@ -214,6 +214,28 @@ fn form_field(name: &str) -> String {
     }
 }
 
+/// What a scorecard form (draft or amendment) sent, as typed, with an
+/// error for each value not on the scale.
+fn typed_from_form(pairs: &Pairs) -> (TypedScorecard, Vec<(String, String)>) {
+    let (content, errors) = content_from_form(pairs);
+    let reason = field(pairs, "reason").to_owned();
+    (TypedScorecard { content, reason }, errors)
+}
+
+/// The kit again (422) with a refused scorecard form: what was typed kept,
+/// each error beside its field.
+async fn refused(
+    state: &State,
+    req: &HttpRequest,
+    me: &CurrentUser,
+    stage_id: i64,
+    typed: &TypedScorecard,
+    errors: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    kit_page_with(state, req, me, stage_id, status, Some(typed), &errors).await
+}
+
 async fn kit_page_with(
     state: &State,
     req: &HttpRequest,
@@ -260,22 +282,9 @@ pub async fn scorecard_form(
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;
-    let (content, errors) = content_from_form(&pairs);
-    let typed = TypedScorecard {
-        content,
-        reason: String::new(),
-    };
+    let (typed, errors) = typed_from_form(&pairs);
     if !errors.is_empty() {
-        return kit_page_with(
-            &state,
-            &req,
-            &me,
-            stage_id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&typed),
-            &errors,
-        )
-        .await;
+        return refused(&state, &req, &me, stage_id, &typed, errors).await;
     }
     let submit = field(&pairs, "action") == "submit";
     let (user, saved) = (me.user.clone(), typed.content.clone());
@@ -298,20 +307,11 @@ pub async fn scorecard_form(
             redirect_with_flash(&format!("/stages/{stage_id}/kit"), "success", message)
         }
         Err(AppError::Validation { fields, .. }) => {
-            let errors: Vec<(String, String)> = fields
+            let errors = fields
                 .into_iter()
                 .map(|(f, m)| (form_field(&f), m))
                 .collect();
-            kit_page_with(
-                &state,
-                &req,
-                &me,
-                stage_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&typed),
-                &errors,
-            )
-            .await
+            refused(&state, &req, &me, stage_id, &typed, errors).await
         }
         Err(AppError::Conflict(message)) => {
             redirect_with_flash(&format!("/stages/{stage_id}/kit"), "error", &message)
@@ -352,22 +352,9 @@ pub async fn amend_form(
 ) -> Result<HttpResponse, AppError> {
     let stage_id = id.into_inner();
     let pairs = form.0;
-    let (content, errors) = content_from_form(&pairs);
-    let typed = TypedScorecard {
-        content,
-        reason: field(&pairs, "reason").to_owned(),
-    };
+    let (typed, errors) = typed_from_form(&pairs);
     if !errors.is_empty() {
-        return kit_page_with(
-            &state,
-            &req,
-            &me,
-            stage_id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&typed),
-            &errors,
-        )
-        .await;
+        return refused(&state, &req, &me, stage_id, &typed, errors).await;
     }
     let (user, reason, amended) = (me.user.clone(), typed.reason.clone(), typed.content.clone());
     let result = db(&state, move |conn| {
@@ -386,20 +373,11 @@ pub async fn amend_form(
             Ok(response)
         }
         Err(AppError::Validation { fields, .. }) => {
-            let errors: Vec<(String, String)> = fields
+            let errors = fields
                 .into_iter()
                 .map(|(f, m)| (form_field(&f), m))
                 .collect();
-            kit_page_with(
-                &state,
-                &req,
-                &me,
-                stage_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&typed),
-                &errors,
-            )
-            .await
+            refused(&state, &req, &me, stage_id, &typed, errors).await
         }
         Err(e) => Err(e),
     }
