@@ -236,6 +236,8 @@ diesel::table! {
         location -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        assigned_interviewers -> Integer,
+        submitted_scorecards -> Integer,
     }
 }
 

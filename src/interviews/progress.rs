@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::id_list::OneOfExt;
-use crate::db::schema::{decisions, loops, scorecards, stage_interviewers, stages};
-use crate::domain::{DecisionOutcome, ScorecardStatus};
+use crate::db::schema::{decisions, loops, stages};
+use crate::domain::DecisionOutcome;
 
 /// One candidate's debrief at a glance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -24,36 +24,33 @@ pub struct DebriefProgress {
 }
 
 /// [`DebriefProgress`] for each of `candidate_ids` (absent ones have no loop
-/// yet and read as the default). Three grouped queries, whatever the count,
-/// each kept prepared ([`OneOf`](crate::db::id_list::OneOf)).
+/// yet and read as the default). Two grouped queries, whatever the count,
+/// each kept prepared ([`OneOf`](crate::db::id_list::OneOf)): the counts
+/// come from each stage's `assigned_interviewers` and
+/// `submitted_scorecards`, kept by triggers (migration `stage_progress`),
+/// so a loop costs an index entry per stage, not one per scorecard.
 /// The caller has already decided the candidates are the viewer's to list.
 pub fn progress_of(
     conn: &mut DbConn,
     candidate_ids: &[i64],
 ) -> QueryResult<HashMap<i64, DebriefProgress>> {
+    use diesel::dsl::sum;
     let mut progress: HashMap<i64, DebriefProgress> = HashMap::new();
-    let expected: Vec<(Option<i64>, i64)> = stage_interviewers::table
-        .inner_join(stages::table.inner_join(loops::table))
+    let counts: Vec<(Option<i64>, Option<i64>, Option<i64>)> = stages::table
+        .inner_join(loops::table)
         .filter(loops::candidate_id.assume_not_null().one_of(candidate_ids))
         .group_by(loops::candidate_id)
-        .select((loops::candidate_id, diesel::dsl::count_star()))
+        .select((
+            loops::candidate_id,
+            sum(stages::assigned_interviewers),
+            sum(stages::submitted_scorecards),
+        ))
         .load(conn)?;
-    for (id, n) in expected {
-        if let Some(id) = id {
-            progress.entry(id).or_default().expected = n;
-        }
-    }
-    let submitted: Vec<(Option<i64>, i64)> = scorecards::table
-        .inner_join(stages::table.inner_join(loops::table))
-        .filter(loops::candidate_id.assume_not_null().one_of(candidate_ids))
-        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-        .group_by(loops::candidate_id)
-        .select((loops::candidate_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    for (id, n) in submitted {
-        if let Some(id) = id {
-            progress.entry(id).or_default().submitted = n;
-        }
+    for (id, expected, submitted) in counts {
+        let Some(id) = id else { continue };
+        let entry = progress.entry(id).or_default();
+        entry.expected = expected.unwrap_or(0);
+        entry.submitted = submitted.unwrap_or(0);
     }
     // Newest first: the first seen per candidate is their decision.
     let outcomes: Vec<(i64, DecisionOutcome)> = decisions::table

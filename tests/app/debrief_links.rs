@@ -351,3 +351,112 @@ fn a_manager_reminds_an_interviewer_from_the_debrief_once_a_day() {
     assert!(matches!(refused.status, 403 | 404), "{}", refused.body);
     assert_eq!(reminders_queued(&app).len(), 1);
 }
+
+/// Stages whose kept counts (`assigned_interviewers`, `submitted_scorecards`)
+/// differ from a recount of their rows.
+fn stages_miscounted(app: &TestApp) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Miscounted {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.conn();
+    diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM stages s \
+         WHERE s.assigned_interviewers <> \
+               (SELECT COUNT(*) FROM stage_interviewers i WHERE i.stage_id = s.id) \
+            OR s.submitted_scorecards <> \
+               (SELECT COUNT(*) FROM scorecards c WHERE c.stage_id = s.id AND c.status = 'submitted')",
+    )
+    .get_result::<Miscounted>(&mut *conn)
+    .unwrap()
+    .n
+}
+
+/// The progress the lists show is kept by the database as interviewers
+/// come and go, scorecards are submitted and amended, stages are removed
+/// and candidates erased: it always agrees with a recount.
+#[test]
+fn debrief_progress_follows_the_interviewers_and_scorecards_of_a_loop() {
+    let app = TestApp::spawn();
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::with_interviewers(&app, 3);
+    let [mut a, mut b, c] = <[Member; 3]>::try_from(interviewers).ok().unwrap();
+    let job = job("Backend Developer").create(&mut manager.api);
+    let shared = job.criteria[0];
+    plan()
+        .stage(0, stage().focus([shared]).interviewers([a.id, b.id]))
+        .stage(2, stage().focus([shared]).interviewers([c.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let ada = candidate("Ada Lovelace")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let mut hm = manager.browser();
+    let progress_of = |hm: &mut crate::support::Browser, id: i64| -> String {
+        let page = hm.get(&format!("/candidates/{id}"));
+        assert_eq!(page.status, 200, "{}", page.body);
+        let end = page.body.find(" scorecards in").expect("progress shown");
+        let start = page.body[..end].rfind('>').map_or(0, |i| i + 1);
+        page.body[start..end].trim().to_owned()
+    };
+    assert_eq!(progress_of(&mut hm, grace.id), "0 of 3");
+    assert_eq!(stages_miscounted(&app), 0);
+
+    let card = scorecard()
+        .rate(shared, "yes", "Chose the right index and said why.")
+        .no_red_flags(&job.red_flags)
+        .recommend("yes")
+        .summary("Calm and precise.");
+    card.submit(&mut a.api, grace.stages[0]);
+    card.submit(&mut a.api, ada.stages[0]);
+    assert_eq!(progress_of(&mut hm, grace.id), "1 of 3");
+
+    // An amendment keeps the scorecard submitted: counted once.
+    let mut amended = card.body();
+    amended["reason"] = json!("Misread my notes on the index.");
+    let res = a.api.post_json(
+        &format!("/api/v1/stages/{}/scorecard/amendments", grace.stages[0]),
+        amended,
+    );
+    assert_eq!(res.status, 201, "{}", res.body);
+    // A draft is not counted.
+    card.draft(&mut b.api, grace.stages[0]);
+    assert_eq!(progress_of(&mut hm, grace.id), "1 of 3");
+
+    // Interviewers replaced on one stage, added on another.
+    let version = crate::builders::Loop::get(&mut manager.api, grace.loop_id).version;
+    let res = manager.api.put_json(
+        &format!("/api/v1/stages/{}/interviewers", grace.stages[2]),
+        json!({"user_ids": [b.id, c.id], "version": version}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(progress_of(&mut hm, grace.id), "1 of 4");
+    assert_eq!(stages_miscounted(&app), 0);
+
+    // A stage removed takes its interviewers and scorecards with it.
+    let version = crate::builders::Loop::get(&mut manager.api, grace.loop_id).version;
+    let res = manager.api.request(
+        "DELETE",
+        &format!("/api/v1/stages/{}?version={version}", grace.stages[2]),
+        None,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(progress_of(&mut hm, grace.id), "1 of 2");
+    assert_eq!(progress_of(&mut hm, ada.id), "1 of 3");
+
+    // Erasing a candidate leaves no count behind.
+    let res = recruiter
+        .api
+        .request("DELETE", &format!("/api/v1/candidates/{}", ada.id), None);
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert_eq!(stages_miscounted(&app), 0);
+    assert_eq!(progress_of(&mut hm, grace.id), "1 of 2");
+}
