@@ -223,28 +223,7 @@ pub fn export_candidate(
         ))
         .load(conn)?;
     let card_ids: Vec<i64> = cards.iter().map(|c| c.0).collect();
-    let ratings: Vec<(i64, String, Option<String>, String)> = scorecard_ratings::table
-        .inner_join(job_criteria::table)
-        .filter(scorecard_ratings::scorecard_id.eq_any(&card_ids))
-        .order(job_criteria::position)
-        .select((
-            scorecard_ratings::scorecard_id,
-            job_criteria::name,
-            scorecard_ratings::rating,
-            scorecard_ratings::evidence,
-        ))
-        .load(conn)?;
-    let flags: Vec<(i64, String, Option<bool>, String)> = scorecard_red_flags::table
-        .inner_join(job_criteria::table)
-        .filter(scorecard_red_flags::scorecard_id.eq_any(&card_ids))
-        .order(job_criteria::position)
-        .select((
-            scorecard_red_flags::scorecard_id,
-            job_criteria::name,
-            scorecard_red_flags::observed,
-            scorecard_red_flags::evidence,
-        ))
-        .load(conn)?;
+    let (ratings, flags) = crate::interviews::answers::named_answers(conn, &card_ids)?;
     let notes: Vec<(i64, i64, String)> = scorecard_question_notes::table
         .filter(scorecard_question_notes::scorecard_id.eq_any(&card_ids))
         .select((
@@ -357,20 +336,20 @@ pub fn export_candidate(
             .map(|card| ExportedScorecard {
                 ratings: ratings
                     .iter()
-                    .filter(|r| r.0 == card.0)
+                    .filter(|r| r.scorecard_id == card.0)
                     .map(|r| ExportedRating {
-                        criterion: r.1.clone(),
-                        rating: r.2.clone(),
-                        evidence: r.3.clone(),
+                        criterion: r.criterion.clone(),
+                        rating: r.rating.clone(),
+                        evidence: r.evidence.clone(),
                     })
                     .collect(),
                 red_flags: flags
                     .iter()
-                    .filter(|f| f.0 == card.0)
+                    .filter(|f| f.scorecard_id == card.0)
                     .map(|f| ExportedRedFlag {
-                        red_flag: f.1.clone(),
-                        observed: f.2,
-                        evidence: f.3.clone(),
+                        red_flag: f.red_flag.clone(),
+                        observed: f.observed,
+                        evidence: f.evidence.clone(),
                     })
                     .collect(),
                 question_notes: notes

@@ -2,6 +2,7 @@
 //! debrief where the panel's scorecards meet and the decision is recorded,
 //! and the reminders that chase missing scorecards.
 
+pub mod answers;
 mod api;
 pub mod debrief;
 mod debrief_pages;

@@ -138,40 +138,19 @@ pub fn scorecard_submitted(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> Que
                     scorecards::submitted_at,
                 ))
                 .first(conn)?;
-            let ratings: Vec<(i64, String, Option<String>, String)> = scorecard_ratings::table
-                .inner_join(job_criteria::table)
-                .filter(scorecard_ratings::scorecard_id.eq(id))
-                .order(job_criteria::position)
-                .select((
-                    scorecard_ratings::job_criterion_id,
-                    job_criteria::name,
-                    scorecard_ratings::rating,
-                    scorecard_ratings::evidence,
-                ))
-                .load(conn)?;
-            let flags: Vec<(i64, String, Option<bool>, String)> = scorecard_red_flags::table
-                .inner_join(job_criteria::table)
-                .filter(scorecard_red_flags::scorecard_id.eq(id))
-                .order(job_criteria::position)
-                .select((
-                    scorecard_red_flags::job_criterion_id,
-                    job_criteria::name,
-                    scorecard_red_flags::observed,
-                    scorecard_red_flags::evidence,
-                ))
-                .load(conn)?;
+            let (ratings, flags) = crate::interviews::answers::named_answers(conn, &[id])?;
             let ratings: Vec<Value> = ratings
-            .into_iter()
-            .map(|(criterion_id, criterion, rating, evidence)| {
-                json!({"criterion_id": criterion_id, "criterion": criterion,
-                       "rating": rating.unwrap_or_else(|| "no_signal".into()), "evidence": evidence})
-            })
-            .collect();
+                .into_iter()
+                .map(|r| {
+                    json!({"criterion_id": r.criterion_id, "criterion": r.criterion,
+                           "rating": r.rating.unwrap_or_else(|| "no_signal".into()), "evidence": r.evidence})
+                })
+                .collect();
             let flags: Vec<Value> = flags
                 .into_iter()
-                .map(|(criterion_id, criterion, observed, evidence)| {
-                    json!({"criterion_id": criterion_id, "criterion": criterion,
-                       "observed": observed.unwrap_or(false), "evidence": evidence})
+                .map(|f| {
+                    json!({"criterion_id": f.criterion_id, "criterion": f.red_flag,
+                           "observed": f.observed.unwrap_or(false), "evidence": f.evidence})
                 })
                 .collect();
             let mut resource = json!({"scorecard": {
