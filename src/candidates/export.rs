@@ -9,9 +9,8 @@ use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::User;
 use crate::db::schema::{
-    audit_events, calendar_events, candidates, decisions, job_criteria, jobs, loops,
-    outbox_messages, scorecard_question_notes, scorecard_ratings, scorecard_red_flags, scorecards,
-    stages, users,
+    audit_events, calendar_events, candidates, decisions, jobs, loops, outbox_messages,
+    scorecard_question_notes, scorecards, stages, users,
 };
 use crate::domain::when::iso;
 use crate::error::AppError;

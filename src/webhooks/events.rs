@@ -13,10 +13,7 @@ use super::queue::{enqueue, subscribers};
 use super::{Event, TEST_EVENT, WebhookView};
 use crate::db::DbConn;
 use crate::db::models::User;
-use crate::db::schema::{
-    candidates, decisions, job_criteria, jobs, loops, scorecard_ratings, scorecard_red_flags,
-    scorecards, stages, users,
-};
+use crate::db::schema::{candidates, decisions, jobs, loops, scorecards, stages, users};
 use crate::domain::when::iso;
 use crate::mail::OutboxMessage;
 
