@@ -38,7 +38,7 @@ pub struct KitPage {
 struct SubmittedAnswers {
     focus: Vec<RatingField>,
     red_flags: Vec<RedFlagField>,
-    questions: Vec<QuestionCard>,
+    questions: Vec<SubmittedNotes>,
     recommendation_label: &'static str,
     summary: String,
 }
@@ -110,6 +110,13 @@ struct QuestionCard {
     notes_error: Option<String>,
 }
 
+/// A question's notes as submitted: the read-only view shows no more.
+#[derive(Serialize)]
+struct SubmittedNotes {
+    number: usize,
+    notes: String,
+}
+
 #[derive(Serialize)]
 struct ScorecardHeading {
     status: ScorecardState,
@@ -175,9 +182,20 @@ impl KitPage {
                 .find(|(f, _)| *f == key)
                 .map(|(_, m)| m.clone())
         };
-        let (focus, red_flags, questions) = fields_of(&kit, content, &error_for);
+        let (focus, red_flags) = answer_fields(&kit, content, &error_for);
+        let questions = question_cards(&kit, content, &error_for);
         let submitted = saved.filter(|_| locked).map(|saved| {
-            let (focus, red_flags, questions) = fields_of(&kit, saved, &|_| None);
+            let (focus, red_flags) = answer_fields(&kit, saved, &|_| None);
+            let notes = notes_by_question(saved);
+            let questions = kit
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| SubmittedNotes {
+                    number: i + 1,
+                    notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
+                })
+                .collect();
             SubmittedAnswers {
                 focus,
                 red_flags,
@@ -261,13 +279,13 @@ impl KitPage {
     }
 }
 
-/// The kit's criteria, red flags and questions, each with its answer in
-/// `content` and its error from `error_for` (keyed by form field).
-fn fields_of(
+/// The kit's criteria and red flags, each with its answer in `content` and
+/// its error from `error_for` (keyed by form field).
+fn answer_fields(
     kit: &super::kit::Kit,
     content: &ScorecardContent,
     error_for: &dyn Fn(String) -> Option<String>,
-) -> (Vec<RatingField>, Vec<RedFlagField>, Vec<QuestionCard>) {
+) -> (Vec<RatingField>, Vec<RedFlagField>) {
     let ratings: HashMap<i64, &RatingEntry> = content
         .ratings
         .iter()
@@ -277,11 +295,6 @@ fn fields_of(
         .red_flags
         .iter()
         .map(|r| (r.criterion_id, r))
-        .collect();
-    let notes: HashMap<i64, &str> = content
-        .question_notes
-        .iter()
-        .map(|n| (n.question_id, n.notes.as_str()))
         .collect();
     let focus = kit
         .focus_criteria
@@ -319,8 +332,26 @@ fn fields_of(
             }
         })
         .collect();
-    let questions = kit
-        .questions
+    (focus, red_flags)
+}
+
+/// Each question's notes in `content`, by question id.
+fn notes_by_question(content: &ScorecardContent) -> HashMap<i64, &str> {
+    content
+        .question_notes
+        .iter()
+        .map(|n| (n.question_id, n.notes.as_str()))
+        .collect()
+}
+
+/// The kit's questions as the form shows them, with the notes in `content`.
+fn question_cards(
+    kit: &super::kit::Kit,
+    content: &ScorecardContent,
+    error_for: &dyn Fn(String) -> Option<String>,
+) -> Vec<QuestionCard> {
+    let notes = notes_by_question(content);
+    kit.questions
         .iter()
         .enumerate()
         .map(|(i, q)| QuestionCard {
@@ -334,6 +365,5 @@ fn fields_of(
             notes: notes.get(&q.id).copied().unwrap_or("").to_owned(),
             notes_error: error_for(format!("notes-{}", q.id)),
         })
-        .collect();
-    (focus, red_flags, questions)
+        .collect()
 }
