@@ -1,8 +1,8 @@
 //! Password hashing with argon2id at OWASP's parameters (m=19 MiB, t=2, p=1).
 //!
 //! A hash costs tens of milliseconds and 19 MiB: callers on the async
-//! executor run these functions through the app's [`HashQueue`], which puts
-//! them on the blocking pool a few at a time.
+//! executor run these functions through the app's [`HashQueue`], which runs
+//! them a few at a time on threads of their own, below the pages' priority.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -126,14 +126,46 @@ pub struct HashTicket<'q> {
 }
 
 impl HashTicket<'_> {
-    /// Runs `work` on the blocking pool once a slot is free.
+    /// Runs `work` once a slot is free, on a thread of its own that yields
+    /// the CPU to pages ([`yield_to_pages`]); [`AppError::Internal`] if the
+    /// thread cannot start or `work` panics.
     pub async fn run<T: Send + 'static>(
         self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         // The semaphore is never closed, so acquiring only waits.
         let _slot = self.queue.running.acquire().await.ok();
-        Ok(actix_web::web::block(work).await?)
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("password-hash".to_owned())
+            .spawn(move || {
+                yield_to_pages();
+                // The request may have gone: nobody to answer then.
+                let _ = answer.send(work());
+            })
+            .map_err(|e| AppError::Internal(e.into()))?;
+        answered
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("a password hash panicked")))
+    }
+}
+
+/// How much lower a hash's thread runs than the pages' (a nice value).
+/// At 10 the scheduler gives a busy page thread about ten times its share
+/// of a core: during a storm of sign-ins, the pages keep the CPU and the
+/// hashes take what is left; on an idle server a hash runs as fast as ever.
+const HASH_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority by [`HASH_NICE`]. On Linux the nice
+/// value is the thread's own; elsewhere nothing changes.
+fn yield_to_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `getpriority` and `setpriority` with `PRIO_PROCESS` and 0
+    // read and set the calling thread's nice value on Linux; they take no
+    // pointers, and a refusal returns an error leaving the thread as it was.
+    unsafe {
+        let now = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, now.saturating_add(HASH_NICE).min(19));
     }
 }
 
@@ -231,6 +263,17 @@ mod tests {
         assert!((1..=2).contains(&most), "{most} ran at once, 2 slots");
         assert_eq!((ran, busy), (limit, 8), "the queue holds {limit}");
         assert_eq!(queue.in_flight(), 0);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn a_hash_runs_below_the_pages_priority() {
+        // SAFETY: reads the calling thread's nice value; no pointers.
+        let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let pages = nice();
+        let hash = HashQueue::with_slots(1).run(nice).await.unwrap();
+        assert_eq!(hash, (pages + HASH_NICE).min(19));
+        assert_eq!(nice(), pages, "the caller's thread keeps its priority");
     }
 
     #[test]
