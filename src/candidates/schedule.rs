@@ -50,7 +50,8 @@ pub fn schedule_of(
 }
 
 /// The schedule of a candidate and their loop already loaded, unchecked:
-/// for services that have checked. Two queries.
+/// for services that have checked. Two queries, the second bounded by
+/// the time the loop's scheduled stages span, not by the panel's history.
 pub(crate) fn schedule_for(
     conn: &mut DbConn,
     view: &super::CandidateView,
@@ -81,18 +82,45 @@ pub(crate) fn schedule_for(
         .iter()
         .flat_map(|s| s.interviewers.iter().copied())
         .collect();
-    let other_rows: Vec<(i64, NaiveDateTime, i64, i64)> = stage_interviewers::table
-        .inner_join(stages::table)
-        .filter(stage_interviewers::user_id.eq_any(&people))
-        .filter(stages::loop_id.ne(loop_id))
-        .filter(stages::starts_at.is_not_null())
-        .select((
-            stages::id,
-            stages::starts_at.assume_not_null(),
-            stages::duration_minutes,
-            stage_interviewers::user_id,
-        ))
-        .load(conn)?;
+    // Only stages that could overlap one of ours: starting before our last
+    // ends, and after our first starts less the longest a stage lasts. An
+    // interviewer's whole history (thousands of stages in a busy company)
+    // is never read.
+    let window = own
+        .iter()
+        .map(|s| {
+            (
+                s.starts_at,
+                s.starts_at + chrono::Duration::minutes(s.minutes),
+            )
+        })
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let other_rows: Vec<(i64, NaiveDateTime, i64, i64)> = match window {
+        None => Vec::new(),
+        Some((first_start, last_end)) => {
+            let earliest = first_start - chrono::Duration::minutes(crate::loops::MAX_STAGE_MINUTES);
+            // The window picks the stages (by `stages_starts_at`); each is
+            // then probed for the panel's people. Left to itself the planner
+            // read every stage each person was ever on, then the window.
+            let nearby = diesel::alias!(stages as nearby);
+            let in_window = nearby
+                .filter(nearby.field(stages::starts_at).gt(earliest))
+                .filter(nearby.field(stages::starts_at).lt(last_end))
+                .filter(nearby.field(stages::loop_id).ne(loop_id))
+                .select(nearby.field(stages::id));
+            stage_interviewers::table
+                .inner_join(stages::table)
+                .filter(stage_interviewers::stage_id.eq_any(in_window))
+                .filter(stage_interviewers::user_id.eq_any(&people))
+                .select((
+                    stages::id,
+                    stages::starts_at.assume_not_null(),
+                    stages::duration_minutes,
+                    stage_interviewers::user_id,
+                ))
+                .load(conn)?
+        }
+    };
     let mut elsewhere: BTreeMap<i64, Slot> = BTreeMap::new();
     for (stage_id, starts_at, minutes, user_id) in other_rows {
         elsewhere

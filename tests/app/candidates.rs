@@ -239,6 +239,39 @@ fn stages_are_scheduled_in_a_time_zone_and_conflicts_are_flagged() {
         );
     }
     assert_eq!(recruiter.get(&ada_loop).json(), before);
+
+    // A stage that began hours before Ada's and lasts the longest a stage
+    // may still holds her interviewer; one that ended as hers begins does not.
+    let moved = recruiter.patch_json(
+        &format!("/api/v1/stages/{a1}"),
+        json!({"version": 2, "starts_at": "2026-12-02T16:00:00Z"}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let long = recruiter.patch_json(
+        &format!("/api/v1/stages/{g1}"),
+        json!({"version": 3, "starts_at": "2026-12-02T08:30:00Z", "duration_minutes": 480}),
+    );
+    assert_eq!(long.status, 200, "{}", long.body);
+    let conflicts_of_ada = |recruiter: &mut crate::support::Browser| {
+        recruiter
+            .get(&format!("/api/v1/candidates/{}", ada.id))
+            .json()["schedule"]["conflicts"]
+            .clone()
+    };
+    assert_eq!(
+        conflicts_of_ada(recruiter),
+        json!([{"kind": "interviewer_double_booked", "user_id": s.interviewer.id, "stage_id": a1, "other_stage_id": g1}])
+    );
+    let ends_as_hers_begins = recruiter.patch_json(
+        &format!("/api/v1/stages/{g1}"),
+        json!({"version": 4, "starts_at": "2026-12-02T08:00:00Z"}),
+    );
+    assert_eq!(
+        ends_as_hers_begins.status, 200,
+        "{}",
+        ends_as_hers_begins.body
+    );
+    assert_eq!(conflicts_of_ada(recruiter), json!([]));
 }
 
 #[test]
