@@ -458,6 +458,18 @@ mod tests {
         assert!(!names("sqlite").is_empty());
     }
 
+    /// The bundled SQLite is built as `.cargo/config.toml` says: plans kept
+    /// stable for cached statements, each connection's page cache its own.
+    #[test]
+    fn sqlite_is_built_with_stable_plans_and_page_caches_of_its_own() {
+        let used = |option: &std::ffi::CStr| {
+            // SAFETY: a NUL-terminated option name; the call only reads it.
+            unsafe { libsqlite3_sys::sqlite3_compileoption_used(option.as_ptr()) }
+        };
+        assert_eq!(used(c"ENABLE_QPSG"), 1);
+        assert_eq!(used(c"ENABLE_MEMORY_MANAGEMENT"), 0);
+    }
+
     #[test]
     fn a_connection_is_trusted_while_it_answered_recently_and_none_was_lost() {
         let now = Instant::now();
