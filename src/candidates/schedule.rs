@@ -88,12 +88,7 @@ pub(crate) fn schedule_for(
     // is never read.
     let window = own
         .iter()
-        .map(|s| {
-            (
-                s.starts_at,
-                s.starts_at + chrono::Duration::minutes(s.minutes),
-            )
-        })
+        .map(|s| (s.starts_at, s.ends_at()))
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
     let other_rows: Vec<(i64, NaiveDateTime, i64, i64)> = match window {
         None => Vec::new(),

@@ -13,7 +13,8 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn ends_at(&self) -> NaiveDateTime {
+    /// When the stage ends: `starts_at` plus `minutes`.
+    pub fn ends_at(&self) -> NaiveDateTime {
         self.starts_at + Duration::minutes(self.minutes)
     }
 
