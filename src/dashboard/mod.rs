@@ -172,43 +172,52 @@ type OwnStage = (
 );
 
 /// The person's stages on the loops of candidates still in process, with
-/// their own scorecard's status, started before `until`: one query.
+/// their own scorecard's status, in order of start: those started by `now`
+/// whose scorecard is not in (`due`), else those starting after `now` up to
+/// `until`. One query, reading the seats' own copy of each stage's start
+/// and scorecard state, so what it reads is what is due or coming, not the
+/// person's whole history.
 fn own_stages(
     conn: &mut DbConn,
     user_id: i64,
-    from: Option<NaiveDateTime>,
-    until: NaiveDateTime,
+    now: NaiveDateTime,
+    until: Option<NaiveDateTime>,
 ) -> QueryResult<Vec<OwnStage>> {
-    let mut query = stage_interviewers::table
-        .inner_join(stages::table.inner_join(
-            loops::table.inner_join(jobs::table).inner_join(
-                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
-            ),
-        ))
-        .left_join(
-            scorecards::table.on(scorecards::stage_id
-                .eq(stage_interviewers::stage_id)
-                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
-        )
-        .filter(stage_interviewers::user_id.eq(user_id))
-        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
-        .filter(stages::starts_at.le(until))
-        .into_boxed();
-    if let Some(from) = from {
-        query = query.filter(stages::starts_at.gt(from));
+    let seats = || {
+        stage_interviewers::table
+            .inner_join(
+                stages::table.inner_join(loops::table.inner_join(jobs::table).inner_join(
+                    candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
+                )),
+            )
+            .left_join(
+                scorecards::table.on(scorecards::stage_id
+                    .eq(stage_interviewers::stage_id)
+                    .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
+            )
+            .filter(stage_interviewers::user_id.eq(user_id))
+            .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
+            .order((stage_interviewers::starts_at.asc(), stages::id.asc()))
+            .select((
+                stages::id,
+                stages::title,
+                stage_interviewers::starts_at.assume_not_null(),
+                stages::duration_minutes,
+                candidates::name,
+                jobs::title,
+                scorecards::status.nullable(),
+            ))
+    };
+    match until {
+        None => seats()
+            .filter(stage_interviewers::scorecard_submitted.eq(false))
+            .filter(stage_interviewers::starts_at.le(now))
+            .load(conn),
+        Some(until) => seats()
+            .filter(stage_interviewers::starts_at.gt(now))
+            .filter(stage_interviewers::starts_at.le(until))
+            .load(conn),
     }
-    query
-        .order((stages::starts_at.asc(), stages::id.asc()))
-        .select((
-            stages::id,
-            stages::title,
-            stages::starts_at.assume_not_null(),
-            stages::duration_minutes,
-            candidates::name,
-            jobs::title,
-            scorecards::status.nullable(),
-        ))
-        .load(conn)
 }
 
 fn scorecards_due(
@@ -216,9 +225,8 @@ fn scorecards_due(
     user_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Section<ScorecardDue>> {
-    let rows = own_stages(conn, user_id, None, now)?
+    let rows = own_stages(conn, user_id, now, None)?
         .into_iter()
-        .filter(|row| row.6 != Some(ScorecardStatus::Submitted))
         .map(
             |(stage_id, stage_title, starts, minutes, candidate, job, status)| {
                 let ends_at = starts + Duration::minutes(minutes);
@@ -239,7 +247,7 @@ fn scorecards_due(
 
 fn upcoming(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<Section<Upcoming>> {
     let until = now + Duration::days(UPCOMING_DAYS);
-    let rows = own_stages(conn, user_id, Some(now), until)?
+    let rows = own_stages(conn, user_id, now, Some(until))?
         .into_iter()
         .map(
             |(stage_id, stage_title, starts_at, _, candidate, job, _)| Upcoming {

@@ -262,6 +262,8 @@ diesel::table! {
     stage_interviewers (stage_id,user_id) {
         stage_id -> BigInt,
         user_id -> BigInt,
+        starts_at -> Nullable<Timestamp>,
+        scorecard_submitted -> Bool,
     }
 }
 

@@ -2,7 +2,7 @@
 //! "my interviews", the stages a person interviews on.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::case_when;
+use diesel::dsl::{case_when, count};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -263,59 +263,102 @@ type InterviewRow = (
 
 /// An interviewer's stages on candidates' loops, with the state of their
 /// scorecard: what is coming soonest first, then what has passed, newest
-/// first, then what is not scheduled yet.
+/// first, then what is not scheduled yet. Returns page `page` (from 1) of
+/// `per_page` rows and how many there are in all.
+///
+/// Each part is read through the seat's own copy of the stage's start
+/// (`stage_interviewers_schedule`), so a page costs the rows it shows and
+/// two counts, not a sort of every stage the person ever sat on: five
+/// statements wherever the page falls.
 pub fn my_interviews(
     conn: &mut DbConn,
     user: &User,
     page: i64,
     per_page: i64,
 ) -> QueryResult<(Vec<MyInterview>, i64)> {
-    let total: i64 = stage_interviewers::table
+    let at = now();
+    let seats = || stage_interviewers::table.filter(stage_interviewers::user_id.eq(user.id));
+    // Counted from the index alone: the seats that have a time, and those of
+    // them still to come.
+    let (scheduled, coming): (i64, i64) = seats()
+        .select((
+            count(stage_interviewers::starts_at),
+            count(case_when(
+                stage_interviewers::starts_at.ge(at),
+                stage_interviewers::starts_at,
+            )),
+        ))
+        .get_result(conn)?;
+    // Template loops are never scheduled: only the unscheduled need the loop.
+    let unscheduled: i64 = seats()
         .inner_join(stages::table.inner_join(loops::table))
-        .filter(stage_interviewers::user_id.eq(user.id))
+        .filter(stage_interviewers::starts_at.is_null())
         .filter(loops::candidate_id.is_not_null())
         .count()
         .get_result(conn)?;
-    let at = now();
-    let rows: Vec<InterviewRow> = stage_interviewers::table
-        .inner_join(stages::table.inner_join(
-            loops::table.inner_join(jobs::table).inner_join(
-                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
-            ),
-        ))
-        .left_join(
-            scorecards::table.on(scorecards::stage_id
-                .eq(stages::id)
-                .and(scorecards::interviewer_id.eq(user.id))),
-        )
-        .filter(stage_interviewers::user_id.eq(user.id))
-        // Built from expressions, not SQL text, so the statement stays
-        // prepared: coming (0), passed (1), then not scheduled (2).
-        .order((
-            case_when::<_, _, diesel::sql_types::Integer>(stages::starts_at.is_null(), 2)
-                .when(stages::starts_at.ge(at), 0)
-                .otherwise(1)
-                .asc(),
-            // Only the coming ones have a value here: soonest first.
-            case_when(stages::starts_at.ge(at), stages::starts_at).asc(),
-            stages::starts_at.desc(),
-            stages::id.desc(),
-        ))
-        .select((
-            stages::id,
-            stages::title,
-            stages::starts_at,
-            stages::duration_minutes,
-            candidates::name,
-            jobs::title,
-            candidates::id,
-            stages::time_zone,
-            candidates::time_zone,
-            scorecards::status.nullable(),
-        ))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .load(conn)?;
+    let rows_of = || {
+        stage_interviewers::table
+            .inner_join(
+                stages::table.inner_join(loops::table.inner_join(jobs::table).inner_join(
+                    candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
+                )),
+            )
+            .left_join(
+                scorecards::table.on(scorecards::stage_id
+                    .eq(stages::id)
+                    .and(scorecards::interviewer_id.eq(user.id))),
+            )
+            .filter(stage_interviewers::user_id.eq(user.id))
+            .select((
+                stages::id,
+                stages::title,
+                stages::starts_at,
+                stages::duration_minutes,
+                candidates::name,
+                jobs::title,
+                candidates::id,
+                stages::time_zone,
+                candidates::time_zone,
+                scorecards::status.nullable(),
+            ))
+    };
+    let mut parts = PagedParts::new((page - 1) * per_page, per_page);
+    let mut rows: Vec<InterviewRow> = Vec::new();
+    {
+        let (offset, limit) = parts.take(coming);
+        rows.extend(
+            rows_of()
+                .filter(stage_interviewers::starts_at.ge(at))
+                .order((stage_interviewers::starts_at.asc(), stages::id.desc()))
+                .limit(limit)
+                .offset(offset)
+                .load::<InterviewRow>(conn)?,
+        );
+    }
+    {
+        let (offset, limit) = parts.take(scheduled - coming);
+        rows.extend(
+            rows_of()
+                .filter(stage_interviewers::starts_at.lt(at))
+                .order((stage_interviewers::starts_at.desc(), stages::id.desc()))
+                .limit(limit)
+                .offset(offset)
+                .load::<InterviewRow>(conn)?,
+        );
+    }
+    {
+        let (offset, limit) = parts.take(unscheduled);
+        rows.extend(
+            rows_of()
+                .filter(stage_interviewers::starts_at.is_null())
+                .filter(loops::candidate_id.is_not_null())
+                .order(stages::id.desc())
+                .limit(limit)
+                .offset(offset)
+                .load::<InterviewRow>(conn)?,
+        );
+    }
+    let total = scheduled + unscheduled;
     Ok((
         rows.into_iter()
             .map(
@@ -357,4 +400,61 @@ pub fn my_interviews(
             .collect(),
         total,
     ))
+}
+
+/// One page's window, `offset` rows in and `limit` long, laid across parts
+/// listed one after another (coming, passed, unscheduled).
+struct PagedParts {
+    offset: i64,
+    limit: i64,
+    /// Rows of the parts already laid out.
+    before: i64,
+}
+
+impl PagedParts {
+    fn new(offset: i64, limit: i64) -> Self {
+        Self {
+            offset: offset.max(0),
+            limit: limit.max(0),
+            before: 0,
+        }
+    }
+
+    /// The next part, of `len` rows: the offset and limit to read within it
+    /// (a limit of 0 when the window holds none of its rows: the part is
+    /// still read, so that every page costs the same statements).
+    fn take(&mut self, len: i64) -> (i64, i64) {
+        let start = self.before;
+        self.before += len;
+        let from = self.offset.max(start);
+        let to = (self.offset + self.limit).min(start + len);
+        if from < to {
+            (from - start, to - from)
+        } else {
+            (0, 0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PagedParts;
+
+    #[test]
+    fn a_page_window_is_laid_across_the_parts_in_order() {
+        // Parts of 3, 10 and 4 rows; pages of 5.
+        let laid = |offset| {
+            let mut parts = PagedParts::new(offset, 5);
+            [3, 10, 4].map(|len| parts.take(len))
+        };
+        assert_eq!(laid(0), [(0, 3), (0, 2), (0, 0)]);
+        assert_eq!(laid(5), [(0, 0), (2, 5), (0, 0)]);
+        assert_eq!(laid(10), [(0, 0), (7, 3), (0, 2)]);
+        assert_eq!(laid(15), [(0, 0), (0, 0), (2, 2)]);
+        assert_eq!(laid(20), [(0, 0), (0, 0), (0, 0)]);
+        // Empty parts take nothing and shift nothing.
+        let mut parts = PagedParts::new(0, 5);
+        assert_eq!(parts.take(0), (0, 0));
+        assert_eq!(parts.take(7), (0, 5));
+    }
 }
