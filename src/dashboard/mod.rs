@@ -172,19 +172,25 @@ type OwnStage = (
 );
 
 /// The person's stages on the loops of candidates still in process, with
-/// their own scorecard's status, in order of start: those started by `now`
-/// whose scorecard is not in (`due`), else those starting after `now` up to
-/// `until`. One query, reading the seats' own copy of each stage's start
-/// and scorecard state, so what it reads is what is due or coming, not the
-/// person's whole history.
+/// their own scorecard's status, in order of start, at most [`SHOWN`], and
+/// how many there are in all: those started by `now` whose scorecard is not
+/// in (`until` of `None`), else those starting after `now` up to `until`.
+/// Two statements, reading the seats' own copy of each stage's start, its
+/// scorecard's state and its candidate's process, so what they read is
+/// what is due or coming, not the person's whole history.
 fn own_stages(
     conn: &mut DbConn,
     user_id: i64,
     now: NaiveDateTime,
     until: Option<NaiveDateTime>,
-) -> QueryResult<Vec<OwnStage>> {
+) -> QueryResult<(Vec<OwnStage>, i64)> {
     let seats = || {
         stage_interviewers::table
+            .filter(stage_interviewers::user_id.eq(user_id))
+            .filter(stage_interviewers::candidate_in_process.eq(true))
+    };
+    let rows = || {
+        seats()
             .inner_join(
                 stages::table.inner_join(loops::table.inner_join(jobs::table).inner_join(
                     candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
@@ -195,9 +201,8 @@ fn own_stages(
                     .eq(stage_interviewers::stage_id)
                     .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
             )
-            .filter(stage_interviewers::user_id.eq(user_id))
-            .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
             .order((stage_interviewers::starts_at.asc(), stages::id.asc()))
+            .limit(SHOWN)
             .select((
                 stages::id,
                 stages::title,
@@ -209,14 +214,20 @@ fn own_stages(
             ))
     };
     match until {
-        None => seats()
-            .filter(stage_interviewers::scorecard_submitted.eq(false))
-            .filter(stage_interviewers::starts_at.le(now))
-            .load(conn),
-        Some(until) => seats()
-            .filter(stage_interviewers::starts_at.gt(now))
-            .filter(stage_interviewers::starts_at.le(until))
-            .load(conn),
+        None => {
+            let due = stage_interviewers::scorecard_submitted
+                .eq(false)
+                .and(stage_interviewers::starts_at.le(now));
+            let total = seats().filter(due).count().get_result(conn)?;
+            Ok((rows().filter(due).load(conn)?, total))
+        }
+        Some(until) => {
+            let coming = stage_interviewers::starts_at
+                .gt(now)
+                .and(stage_interviewers::starts_at.le(until));
+            let total = seats().filter(coming).count().get_result(conn)?;
+            Ok((rows().filter(coming).load(conn)?, total))
+        }
     }
 }
 
@@ -225,7 +236,8 @@ fn scorecards_due(
     user_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Section<ScorecardDue>> {
-    let rows = own_stages(conn, user_id, now, None)?
+    let (rows, total) = own_stages(conn, user_id, now, None)?;
+    let rows = rows
         .into_iter()
         .map(
             |(stage_id, stage_title, starts, minutes, candidate, job, status)| {
@@ -242,12 +254,13 @@ fn scorecards_due(
             },
         )
         .collect();
-    Ok(Section::capped(rows))
+    Ok(Section::of(rows, total))
 }
 
 fn upcoming(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<Section<Upcoming>> {
     let until = now + Duration::days(UPCOMING_DAYS);
-    let rows = own_stages(conn, user_id, now, Some(until))?
+    let (rows, total) = own_stages(conn, user_id, now, Some(until))?;
+    let rows = rows
         .into_iter()
         .map(
             |(stage_id, stage_title, starts_at, _, candidate, job, _)| Upcoming {
@@ -259,7 +272,7 @@ fn upcoming(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<
             },
         )
         .collect();
-    Ok(Section::capped(rows))
+    Ok(Section::of(rows, total))
 }
 
 /// Hiring managers: their jobs; admins: every job.

@@ -264,6 +264,7 @@ diesel::table! {
         user_id -> BigInt,
         starts_at -> Nullable<Timestamp>,
         scorecard_submitted -> Bool,
+        candidate_in_process -> Bool,
     }
 }
 

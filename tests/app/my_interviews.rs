@@ -50,8 +50,9 @@ fn my_interviews_lead_with_the_next_one() {
     assert_eq!(order, expected, "{mine}");
 }
 
-/// Seats whose copy of the stage's start or of the scorecard's state
-/// disagrees with the stage and the scorecard.
+/// Seats whose copy of the stage's start, of the scorecard's state or of
+/// the candidate's process disagrees with the stage, the scorecard or the
+/// candidate.
 fn seats_miscopied(app: &TestApp) -> i64 {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
@@ -65,7 +66,10 @@ fn seats_miscopied(app: &TestApp) -> i64 {
          WHERE (i.starts_at IS NULL) <> (s.starts_at IS NULL) OR i.starts_at <> s.starts_at \
             OR i.scorecard_submitted <> EXISTS (SELECT 1 FROM scorecards c \
                 WHERE c.stage_id = i.stage_id AND c.interviewer_id = i.user_id \
-                  AND c.status = 'submitted')",
+                  AND c.status = 'submitted') \
+            OR i.candidate_in_process <> EXISTS (SELECT 1 FROM loops l \
+                JOIN candidates d ON d.id = l.candidate_id \
+                WHERE l.id = s.loop_id AND d.status IN ('active', 'on_hold'))",
     )
     .get_result::<Miscopied>(&mut *conn)
     .unwrap()
@@ -98,9 +102,10 @@ fn paged(member: &mut Member, per_page: usize) -> (Vec<i64>, Vec<i64>) {
 }
 
 /// An interviewer's pages and dashboard read each seat's copy of its
-/// stage's start and scorecard state: the copies follow reschedules,
-/// submissions and replaced panels, and pages cut across coming, passed and
-/// unscheduled interviews give the same order as one long page.
+/// stage's start, scorecard state and candidate's process: the copies
+/// follow reschedules, submissions, replaced panels and candidates leaving
+/// the process, and pages cut across coming, passed and unscheduled
+/// interviews give the same order as one long page.
 #[test]
 fn my_interviews_follow_reschedules_and_submissions_across_pages() {
     let app = TestApp::spawn();
@@ -206,4 +211,31 @@ fn my_interviews_follow_reschedules_and_submissions_across_pages() {
     let (order, totals) = paged(&mut a, 4);
     assert!(!order.contains(&ada.stages[2]), "{order:?}");
     assert_eq!(totals[0], 5);
+
+    // A candidate who withdraws owes no scorecards and has no interviews
+    // ahead on the dashboard; My interviews still lists them.
+    let week = |member: &mut Member| -> bool {
+        let home = member.browser().get("/");
+        home.body
+            .contains(&format!("/stages/{}/kit", ada.stages[1]))
+    };
+    assert!(week(&mut a));
+    let res = recruiter.api.patch_json(
+        &format!("/api/v1/candidates/{}", ada.id),
+        serde_json::json!({"status": "withdrawn"}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(seats_miscopied(&app), 0);
+    assert_eq!(due_links(&mut a), Vec::<i64>::new());
+    assert!(!week(&mut a));
+    assert_eq!(paged(&mut a, 4).0.len(), 5);
+    // Back on hold: in process again.
+    let res = recruiter.api.patch_json(
+        &format!("/api/v1/candidates/{}", ada.id),
+        serde_json::json!({"status": "on_hold"}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(seats_miscopied(&app), 0);
+    assert_eq!(due_links(&mut a), [ada.stages[0]]);
+    assert!(week(&mut a));
 }

@@ -431,7 +431,7 @@ fn add_stages(app: &TestApp, loop_of_stage: i64, interviewer: i64, n: usize) -> 
 }
 
 #[test]
-fn the_debrief_and_my_interviews_cost_the_same_queries_whatever_their_size() {
+fn the_debrief_my_interviews_and_home_cost_the_same_queries_whatever_their_size() {
     let app = TestApp::spawn();
     let mut l = setup(&app);
     l.rated
@@ -461,9 +461,14 @@ fn the_debrief_and_my_interviews_cost_the_same_queries_whatever_their_size() {
     let mut a_page = l.a.browser();
     let (few, res) = app.count_queries(|| a_page.get("/interviews"));
     assert_eq!(res.status, 200);
+    let (home_few, res) = app.count_queries(|| a_page.get("/"));
+    assert_eq!(res.status, 200);
     add_stages(&app, l.stage_a, l.a.id, 489);
     let (many, res) = app.count_queries(|| a_page.get("/interviews"));
     assert_eq!(res.status, 200);
+    let (home_many, home) = app.count_queries(|| a_page.get("/"));
+    assert_eq!(home.status, 200);
+    assert_eq!(home_few, home_many, "the dashboard does not grow either");
     assert!(
         res.body.contains("500 interviews"),
         "paginated, with the total"

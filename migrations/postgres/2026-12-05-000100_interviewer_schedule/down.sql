@@ -1,11 +1,15 @@
 DROP TRIGGER scorecards_seat_marked ON scorecards;
 DROP FUNCTION mark_scorecard_seat();
+DROP TRIGGER candidates_process_changed ON candidates;
+DROP FUNCTION mark_candidate_seats();
 DROP TRIGGER stages_rescheduled ON stages;
 DROP FUNCTION reschedule_stage_interviewers();
 DROP TRIGGER stage_interviewers_seated ON stage_interviewers;
 DROP FUNCTION seat_stage_interviewer();
 DROP INDEX stage_interviewers_due;
+DROP INDEX stage_interviewers_agenda;
 DROP INDEX stage_interviewers_schedule;
 CREATE INDEX stage_interviewers_user ON stage_interviewers (user_id);
+ALTER TABLE stage_interviewers DROP COLUMN candidate_in_process;
 ALTER TABLE stage_interviewers DROP COLUMN scorecard_submitted;
 ALTER TABLE stage_interviewers DROP COLUMN starts_at;

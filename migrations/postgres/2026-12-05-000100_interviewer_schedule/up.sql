@@ -1,12 +1,15 @@
--- Each interviewer's seat on a stage carries the stage's start and whether
--- their scorecard is in, kept by the triggers below whatever writes the
--- rows (planner, API, demo, erasure). An interviewer's dashboard and "My
--- interviews" then read the few index entries they show (the next
--- interviews, the latest that passed, the scorecards still due) instead of
--- every stage the person ever sat on: 10,000 and more for a long-serving
--- interviewer, read and sorted on every view.
+-- Each interviewer's seat on a stage carries the stage's start, whether
+-- their scorecard is in and whether the candidate is still in process
+-- (active or on hold, as CandidateStatus::IN_PROCESS), kept by the
+-- triggers below whatever writes the rows (planner, API, demo, erasure).
+-- An interviewer's dashboard and "My interviews" then read the few index
+-- entries they show (the next interviews, the latest that passed, the
+-- scorecards still due) instead of every stage the person ever sat on:
+-- 10,000 and more for a long-serving interviewer, read and sorted on every
+-- view.
 ALTER TABLE stage_interviewers ADD COLUMN starts_at TIMESTAMP;
 ALTER TABLE stage_interviewers ADD COLUMN scorecard_submitted BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE stage_interviewers ADD COLUMN candidate_in_process BOOLEAN NOT NULL DEFAULT FALSE;
 
 UPDATE stage_interviewers SET
     starts_at = (SELECT starts_at FROM stages WHERE id = stage_interviewers.stage_id),
@@ -14,11 +17,21 @@ UPDATE stage_interviewers SET
         SELECT 1 FROM scorecards
         WHERE stage_id = stage_interviewers.stage_id
           AND interviewer_id = stage_interviewers.user_id
-          AND status = 'submitted');
+          AND status = 'submitted'),
+    candidate_in_process = EXISTS (
+        SELECT 1 FROM stages s
+        JOIN loops l ON l.id = s.loop_id
+        JOIN candidates c ON c.id = l.candidate_id
+        WHERE s.id = stage_interviewers.stage_id AND c.status IN ('active', 'on_hold'));
 
 DROP INDEX stage_interviewers_user;
+-- My interviews: coming, passed, not scheduled.
 CREATE INDEX stage_interviewers_schedule ON stage_interviewers (user_id, starts_at);
-CREATE INDEX stage_interviewers_due ON stage_interviewers (user_id, scorecard_submitted, starts_at);
+-- The dashboard: the week ahead, and the scorecards due.
+CREATE INDEX stage_interviewers_agenda
+    ON stage_interviewers (user_id, candidate_in_process, starts_at);
+CREATE INDEX stage_interviewers_due
+    ON stage_interviewers (user_id, candidate_in_process, scorecard_submitted, starts_at);
 
 CREATE FUNCTION seat_stage_interviewer() RETURNS trigger AS $$
 BEGIN
@@ -27,6 +40,11 @@ BEGIN
         SELECT 1 FROM scorecards
         WHERE stage_id = NEW.stage_id AND interviewer_id = NEW.user_id
           AND status = 'submitted');
+    NEW.candidate_in_process := EXISTS (
+        SELECT 1 FROM stages s
+        JOIN loops l ON l.id = s.loop_id
+        JOIN candidates c ON c.id = l.candidate_id
+        WHERE s.id = NEW.stage_id AND c.status IN ('active', 'on_hold'));
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
@@ -46,6 +64,21 @@ CREATE TRIGGER stages_rescheduled
 AFTER UPDATE OF starts_at ON stages
 FOR EACH ROW WHEN (OLD.starts_at IS DISTINCT FROM NEW.starts_at)
 EXECUTE FUNCTION reschedule_stage_interviewers();
+
+CREATE FUNCTION mark_candidate_seats() RETURNS trigger AS $$
+BEGIN
+    UPDATE stage_interviewers SET candidate_in_process = NEW.status IN ('active', 'on_hold')
+    WHERE stage_id IN (
+        SELECT s.id FROM stages s JOIN loops l ON l.id = s.loop_id
+        WHERE l.candidate_id = NEW.id);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER candidates_process_changed
+AFTER UPDATE OF status ON candidates
+FOR EACH ROW WHEN ((OLD.status IN ('active', 'on_hold')) IS DISTINCT FROM (NEW.status IN ('active', 'on_hold')))
+EXECUTE FUNCTION mark_candidate_seats();
 
 CREATE FUNCTION mark_scorecard_seat() RETURNS trigger AS $$
 BEGIN

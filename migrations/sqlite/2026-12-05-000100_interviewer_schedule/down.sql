@@ -1,11 +1,14 @@
 DROP TRIGGER scorecard_seat_changed;
 DROP TRIGGER scorecard_seat_removed;
 DROP TRIGGER scorecard_seat_added;
+DROP TRIGGER candidate_process_changed;
 DROP TRIGGER stage_rescheduled;
 DROP TRIGGER stage_interviewer_reseated;
 DROP TRIGGER stage_interviewer_seated;
 DROP INDEX stage_interviewers_due;
+DROP INDEX stage_interviewers_agenda;
 DROP INDEX stage_interviewers_schedule;
 CREATE INDEX stage_interviewers_user ON stage_interviewers (user_id);
+ALTER TABLE stage_interviewers DROP COLUMN candidate_in_process;
 ALTER TABLE stage_interviewers DROP COLUMN scorecard_submitted;
 ALTER TABLE stage_interviewers DROP COLUMN starts_at;

@@ -1,12 +1,15 @@
--- Each interviewer's seat on a stage carries the stage's start and whether
--- their scorecard is in, kept by the triggers below whatever writes the
--- rows (planner, API, demo, erasure). An interviewer's dashboard and "My
--- interviews" then read the few index entries they show (the next
--- interviews, the latest that passed, the scorecards still due) instead of
--- every stage the person ever sat on: 10,000 and more for a long-serving
--- interviewer, read and sorted on every view.
+-- Each interviewer's seat on a stage carries the stage's start, whether
+-- their scorecard is in and whether the candidate is still in process
+-- (active or on hold, as CandidateStatus::IN_PROCESS), kept by the
+-- triggers below whatever writes the rows (planner, API, demo, erasure).
+-- An interviewer's dashboard and "My interviews" then read the few index
+-- entries they show (the next interviews, the latest that passed, the
+-- scorecards still due) instead of every stage the person ever sat on:
+-- 10,000 and more for a long-serving interviewer, read and sorted on every
+-- view.
 ALTER TABLE stage_interviewers ADD COLUMN starts_at TIMESTAMP;
 ALTER TABLE stage_interviewers ADD COLUMN scorecard_submitted BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE stage_interviewers ADD COLUMN candidate_in_process BOOLEAN NOT NULL DEFAULT 0;
 
 UPDATE stage_interviewers SET
     starts_at = (SELECT starts_at FROM stages WHERE id = stage_interviewers.stage_id),
@@ -14,11 +17,21 @@ UPDATE stage_interviewers SET
         SELECT 1 FROM scorecards
         WHERE stage_id = stage_interviewers.stage_id
           AND interviewer_id = stage_interviewers.user_id
-          AND status = 'submitted');
+          AND status = 'submitted'),
+    candidate_in_process = EXISTS (
+        SELECT 1 FROM stages s
+        JOIN loops l ON l.id = s.loop_id
+        JOIN candidates c ON c.id = l.candidate_id
+        WHERE s.id = stage_interviewers.stage_id AND c.status IN ('active', 'on_hold'));
 
 DROP INDEX stage_interviewers_user;
+-- My interviews: coming, passed, not scheduled.
 CREATE INDEX stage_interviewers_schedule ON stage_interviewers (user_id, starts_at);
-CREATE INDEX stage_interviewers_due ON stage_interviewers (user_id, scorecard_submitted, starts_at);
+-- The dashboard: the week ahead, and the scorecards due.
+CREATE INDEX stage_interviewers_agenda
+    ON stage_interviewers (user_id, candidate_in_process, starts_at);
+CREATE INDEX stage_interviewers_due
+    ON stage_interviewers (user_id, candidate_in_process, scorecard_submitted, starts_at);
 
 CREATE TRIGGER stage_interviewer_seated AFTER INSERT ON stage_interviewers
 BEGIN
@@ -27,7 +40,12 @@ BEGIN
         scorecard_submitted = EXISTS (
             SELECT 1 FROM scorecards
             WHERE stage_id = NEW.stage_id AND interviewer_id = NEW.user_id
-              AND status = 'submitted')
+              AND status = 'submitted'),
+        candidate_in_process = EXISTS (
+            SELECT 1 FROM stages s
+            JOIN loops l ON l.id = s.loop_id
+            JOIN candidates c ON c.id = l.candidate_id
+            WHERE s.id = NEW.stage_id AND c.status IN ('active', 'on_hold'))
     WHERE stage_id = NEW.stage_id AND user_id = NEW.user_id;
 END;
 
@@ -39,7 +57,12 @@ BEGIN
         scorecard_submitted = EXISTS (
             SELECT 1 FROM scorecards
             WHERE stage_id = NEW.stage_id AND interviewer_id = NEW.user_id
-              AND status = 'submitted')
+              AND status = 'submitted'),
+        candidate_in_process = EXISTS (
+            SELECT 1 FROM stages s
+            JOIN loops l ON l.id = s.loop_id
+            JOIN candidates c ON c.id = l.candidate_id
+            WHERE s.id = NEW.stage_id AND c.status IN ('active', 'on_hold'))
     WHERE stage_id = NEW.stage_id AND user_id = NEW.user_id;
 END;
 
@@ -47,6 +70,15 @@ CREATE TRIGGER stage_rescheduled AFTER UPDATE OF starts_at ON stages
 WHEN OLD.starts_at IS NOT NEW.starts_at
 BEGIN
     UPDATE stage_interviewers SET starts_at = NEW.starts_at WHERE stage_id = NEW.id;
+END;
+
+CREATE TRIGGER candidate_process_changed AFTER UPDATE OF status ON candidates
+WHEN (OLD.status IN ('active', 'on_hold')) <> (NEW.status IN ('active', 'on_hold'))
+BEGIN
+    UPDATE stage_interviewers SET candidate_in_process = (NEW.status IN ('active', 'on_hold'))
+    WHERE stage_id IN (
+        SELECT s.id FROM stages s JOIN loops l ON l.id = s.loop_id
+        WHERE l.candidate_id = NEW.id);
 END;
 
 CREATE TRIGGER scorecard_seat_added AFTER INSERT ON scorecards
