@@ -8,7 +8,11 @@
 //! a recruiter, three interviewers, a job whose six-stage loop holds 16
 //! questions, and three candidates with six submitted scorecards, with 47
 //! more candidates on a second job so the candidates list shows a full page
-//! (the small set). The big set puts the same world on top of a company's history:
+//! (the small set). Two pages are also loaded as the person who has sat on
+//! the most stages (on the big set one of the demo's interviewers, with
+//! about 10,000 interviews behind them), to show whether what an
+//! interviewer sees grows with their history.
+//! The big set puts the same world on top of a company's history:
 //! 10,000 candidates with about 100,000 scorecards, 1,000 people and 20,000
 //! questions (`big.rs`), written before the app starts; `--small` skips it.
 //! For each set, in the benchmark's own process, a minimal actix-web app on the same database (diesel r2d2,
@@ -142,6 +146,7 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
     let app = AppProcess::start(dir.path(), &app::database_arg(&database));
     let base = app.base.clone();
     let world = seed(&base);
+    let busiest = busiest_interviewer(&config, &base);
     let minimal = minimal::start(&database);
     let minimal_page = Request {
         label: "minimal page",
@@ -172,6 +177,8 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
             &format!("/api/v1/candidates/{candidate}/debrief"),
         ),
         interviewer.get("My interviews", "/interviews"),
+        busiest.get("My interviews (busiest interviewer)", "/interviews"),
+        busiest.get("dashboard (busiest interviewer)", "/"),
         recruiter.get("candidates list", "/candidates"),
         interviewer.get("bank search page", &format!("/bank?{SEARCH}")),
         interviewer.get("bank search API", &format!("/api/v1/questions?{SEARCH}")),
@@ -454,4 +461,32 @@ fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .build()
         .into()
+}
+
+/// The person who has sat on the most stages, signed in: on the big set one
+/// of the demo's interviewers with years of interviews behind them, on the
+/// small set one of the seeded three. Their pages show whether what an
+/// interviewer sees grows with their history.
+fn busiest_interviewer(config: &loopwright::config::Config, base: &str) -> seed::Client {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Busiest {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        email: String,
+    }
+    let storage = loopwright::open_storage(config).expect("the database opens");
+    let mut conn = storage.pool.get().expect("connection");
+    let email = diesel::sql_query(
+        "SELECT u.email FROM users u JOIN stage_interviewers i ON i.user_id = u.id \
+         GROUP BY u.id, u.email ORDER BY COUNT(*) DESC, u.id LIMIT 1",
+    )
+    .get_result::<Busiest>(&mut *conn)
+    .expect("an interviewer")
+    .email;
+    let password = if email.ends_with(seed::DOMAIN) {
+        PASSWORD
+    } else {
+        loopwright::insights::demo::PASSWORD
+    };
+    seed::Client::sign_in_with(base, &email, password)
 }

