@@ -83,9 +83,10 @@ pub(crate) fn schedule_for(
         .flat_map(|s| s.interviewers.iter().copied())
         .collect();
     // Only stages that could overlap one of ours: starting before our last
-    // ends, and after our first starts less the longest a stage lasts. An
-    // interviewer's whole history (thousands of stages in a busy company)
-    // is never read.
+    // ends, and after our first starts less the longest a stage lasts. Read
+    // through each panel member's seats by time (`stage_interviewers_schedule`),
+    // so neither their whole history nor the rest of the company's
+    // calendar in the window is read.
     let window = own
         .iter()
         .map(|s| (s.starts_at, s.ends_at()))
@@ -94,22 +95,15 @@ pub(crate) fn schedule_for(
         None => Vec::new(),
         Some((first_start, last_end)) => {
             let earliest = first_start - chrono::Duration::minutes(crate::loops::MAX_STAGE_MINUTES);
-            // The window picks the stages (by `stages_starts_at`); each is
-            // then probed for the panel's people. Left to itself the planner
-            // read every stage each person was ever on, then the window.
-            let nearby = diesel::alias!(stages as nearby);
-            let in_window = nearby
-                .filter(nearby.field(stages::starts_at).gt(earliest))
-                .filter(nearby.field(stages::starts_at).lt(last_end))
-                .filter(nearby.field(stages::loop_id).ne(loop_id))
-                .select(nearby.field(stages::id));
             stage_interviewers::table
                 .inner_join(stages::table)
-                .filter(stage_interviewers::stage_id.eq_any(in_window))
                 .filter(stage_interviewers::user_id.eq_any(&people))
+                .filter(stage_interviewers::starts_at.gt(earliest))
+                .filter(stage_interviewers::starts_at.lt(last_end))
+                .filter(stages::loop_id.ne(loop_id))
                 .select((
                     stages::id,
-                    stages::starts_at.assume_not_null(),
+                    stage_interviewers::starts_at.assume_not_null(),
                     stages::duration_minutes,
                     stage_interviewers::user_id,
                 ))
