@@ -268,8 +268,18 @@ type InterviewRow = (
 /// Each part is read through the seat's own copy of the stage's start
 /// (`stage_interviewers_schedule`), so a page costs the rows it shows and
 /// three counts, not a sort of every stage the person ever sat on: six
-/// statements wherever the page falls.
+/// statements wherever the page falls, in one snapshot so that a stage
+/// rescheduled meanwhile is neither shown twice nor missed.
 pub fn my_interviews(
+    conn: &mut DbConn,
+    user: &User,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<MyInterview>, i64)> {
+    crate::db::read_snapshot(conn, |conn| interviews_page(conn, user, page, per_page))
+}
+
+fn interviews_page(
     conn: &mut DbConn,
     user: &User,
     page: i64,

@@ -239,3 +239,68 @@ fn my_interviews_follow_reschedules_and_submissions_across_pages() {
     assert_eq!(due_links(&mut a), [ada.stages[0]]);
     assert!(week(&mut a));
 }
+
+/// On PostgreSQL, a candidate's status changed while a loop edit replaces
+/// a panel in another transaction: the status change waits for the edit
+/// (the loop's row), so the new seat is seen and marked, not left with the
+/// status it read before. (SQLite runs one writer at a time.)
+#[test]
+fn a_status_changed_beside_a_panel_replaced_marks_the_new_seats() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let app = TestApp::spawn();
+    let crate::support::TestDb::Postgres { url, .. } = app.db() else {
+        println!("PostgreSQL only: SQLite runs one writer at a time");
+        return;
+    };
+    let Team {
+        mut manager,
+        mut recruiter,
+        interviewers,
+        ..
+    } = Team::new(&app);
+    let [a, b] = <[Member; 2]>::try_from(interviewers).ok().unwrap();
+    let job = job("Backend Developer").create(&mut manager.api);
+    plan()
+        .stage(0, stage().interviewers([a.id]))
+        .apply(&mut manager.api, job.loop_id);
+    let grace = candidate("Grace Hopper")
+        .on(&job)
+        .create(&mut recruiter.api);
+    let stage_id = grace.stages[0];
+
+    // The edit, as set_interviewers does it: the loop's version first, then
+    // the panel removed and seated again, not yet committed.
+    let mut edit = PgConnection::establish(url).unwrap();
+    diesel::sql_query("BEGIN").execute(&mut edit).unwrap();
+    diesel::sql_query(format!(
+        "UPDATE loops SET version = version + 1 WHERE id = {}",
+        grace.loop_id
+    ))
+    .execute(&mut edit)
+    .unwrap();
+    diesel::sql_query(format!(
+        "DELETE FROM stage_interviewers WHERE stage_id = {stage_id}"
+    ))
+    .execute(&mut edit)
+    .unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO stage_interviewers (stage_id, user_id) VALUES ({stage_id}, {}), ({stage_id}, {})",
+        a.id, b.id
+    ))
+    .execute(&mut edit)
+    .unwrap();
+
+    // The status change, through the API, meanwhile.
+    let candidate_id = grace.id;
+    let withdraw = std::thread::spawn(move || {
+        recruiter.api.patch_json(
+            &format!("/api/v1/candidates/{candidate_id}"),
+            serde_json::json!({"status": "withdrawn"}),
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    diesel::sql_query("COMMIT").execute(&mut edit).unwrap();
+    let res = withdraw.join().unwrap();
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(seats_miscopied(&app), 0);
+}

@@ -65,8 +65,13 @@ AFTER UPDATE OF starts_at ON stages
 FOR EACH ROW WHEN (OLD.starts_at IS DISTINCT FROM NEW.starts_at)
 EXECUTE FUNCTION reschedule_stage_interviewers();
 
+-- Under READ COMMITTED a seat inserted by a loop edit running beside this
+-- change would not see the new status, nor this update see the new seat:
+-- the loop's row, which every loop edit locks first (its version), makes
+-- the two wait for each other.
 CREATE FUNCTION mark_candidate_seats() RETURNS trigger AS $$
 BEGIN
+    PERFORM 1 FROM loops WHERE candidate_id = NEW.id FOR UPDATE;
     UPDATE stage_interviewers SET candidate_in_process = NEW.status IN ('active', 'on_hold')
     WHERE stage_id IN (
         SELECT s.id FROM stages s JOIN loops l ON l.id = s.loop_id
@@ -80,13 +85,20 @@ AFTER UPDATE OF status ON candidates
 FOR EACH ROW WHEN ((OLD.status IN ('active', 'on_hold')) IS DISTINCT FROM (NEW.status IN ('active', 'on_hold')))
 EXECUTE FUNCTION mark_candidate_seats();
 
+-- Only a submission changes a seat (a seat with no submitted scorecard is
+-- already marked so). The stage's row is locked first, as the progress
+-- count on the same rows does and as a loop edit replacing the panel does
+-- when it removes the old seats, so a seat inserted beside a submission
+-- waits for it or is seen by it.
 CREATE FUNCTION mark_scorecard_seat() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.status = 'submitted' THEN
+        PERFORM 1 FROM stages WHERE id = OLD.stage_id FOR UPDATE;
         UPDATE stage_interviewers SET scorecard_submitted = FALSE
             WHERE stage_id = OLD.stage_id AND user_id = OLD.interviewer_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'submitted' THEN
+        PERFORM 1 FROM stages WHERE id = NEW.stage_id FOR UPDATE;
         UPDATE stage_interviewers SET scorecard_submitted = TRUE
             WHERE stage_id = NEW.stage_id AND user_id = NEW.interviewer_id;
     END IF;
