@@ -330,27 +330,49 @@ fn interviews_page(
                 scorecards::status.nullable(),
             ))
     };
+    // A scheduled part's page is picked in the index alone (person, start,
+    // stage), so a deep page skips index entries, not joined rows; then
+    // only the page's rows are joined.
+    let seat = diesel::alias!(stage_interviewers as seat);
     let mut parts = PagedParts::new((page - 1) * per_page, per_page);
     let mut rows: Vec<InterviewRow> = Vec::new();
     {
         let (offset, limit) = parts.take(coming);
+        let page_of = seat
+            .filter(seat.field(stage_interviewers::user_id).eq(user.id))
+            .filter(seat.field(stage_interviewers::starts_at).ge(at))
+            .order((
+                seat.field(stage_interviewers::starts_at).asc(),
+                seat.field(stage_interviewers::stage_id).asc(),
+            ))
+            .select(seat.field(stage_interviewers::stage_id))
+            .limit(limit)
+            .offset(offset);
         rows.extend(
             rows_of()
-                .filter(stage_interviewers::starts_at.ge(at))
-                .order((stage_interviewers::starts_at.asc(), stages::id.desc()))
-                .limit(limit)
-                .offset(offset)
+                .filter(stage_interviewers::stage_id.eq_any(page_of))
+                // The stage's own start: ordered by the seat's, SQLite would
+                // walk all the person's seats in order instead of the page.
+                .order((stages::starts_at.asc(), stages::id.asc()))
                 .load::<InterviewRow>(conn)?,
         );
     }
     {
         let (offset, limit) = parts.take(scheduled - coming);
+        let page_of = seat
+            .filter(seat.field(stage_interviewers::user_id).eq(user.id))
+            .filter(seat.field(stage_interviewers::starts_at).lt(at))
+            .order((
+                seat.field(stage_interviewers::starts_at).desc(),
+                seat.field(stage_interviewers::stage_id).desc(),
+            ))
+            .select(seat.field(stage_interviewers::stage_id))
+            .limit(limit)
+            .offset(offset);
         rows.extend(
             rows_of()
-                .filter(stage_interviewers::starts_at.lt(at))
-                .order((stage_interviewers::starts_at.desc(), stages::id.desc()))
-                .limit(limit)
-                .offset(offset)
+                .filter(stage_interviewers::stage_id.eq_any(page_of))
+                .order((stages::starts_at.desc(), stages::id.desc()))
                 .load::<InterviewRow>(conn)?,
         );
     }

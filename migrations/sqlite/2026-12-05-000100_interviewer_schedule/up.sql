@@ -25,8 +25,9 @@ UPDATE stage_interviewers SET
         WHERE s.id = stage_interviewers.stage_id AND c.status IN ('active', 'on_hold'));
 
 DROP INDEX stage_interviewers_user;
--- My interviews: coming, passed, not scheduled.
-CREATE INDEX stage_interviewers_schedule ON stage_interviewers (user_id, starts_at);
+-- My interviews: coming, passed, not scheduled; a page is picked in the
+-- index alone (the stage in it too), however deep.
+CREATE INDEX stage_interviewers_schedule ON stage_interviewers (user_id, starts_at, stage_id);
 -- The dashboard: the week ahead, and the scorecards due.
 CREATE INDEX stage_interviewers_agenda
     ON stage_interviewers (user_id, candidate_in_process, starts_at);
