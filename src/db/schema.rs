@@ -512,6 +512,13 @@ diesel::joinable!(calendar_events -> candidates (candidate_id));
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(sso_identities -> users (user_id));
 
+diesel::table! {
+    interviewer_seats (user_id) {
+        user_id -> BigInt,
+        seats -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     one_time_tokens,

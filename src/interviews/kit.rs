@@ -2,6 +2,7 @@
 //! "my interviews", the stages a person interviews on.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -9,8 +10,8 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{User, now};
 use crate::db::schema::{
-    candidates, formats, job_criteria, jobs, loops, questions, scorecards, stage_focus_criteria,
-    stage_interviewers, stage_kinds, stage_questions, stages,
+    candidates, formats, interviewer_seats, job_criteria, jobs, loops, questions, scorecards,
+    stage_focus_criteria, stage_interviewers, stage_kinds, stage_questions, stages,
 };
 use crate::domain::{CriterionKind, ScorecardState, ScorecardStatus};
 use crate::error::AppError;
@@ -266,9 +267,10 @@ type InterviewRow = (
 /// `per_page` rows and how many there are in all.
 ///
 /// Each part is read through the seat's own copy of the stage's start
-/// (`stage_interviewers_schedule`), so a page costs the rows it shows and
-/// three counts, not a sort of every stage the person ever sat on: six
-/// statements wherever the page falls, in one snapshot so that a stage
+/// (`stage_interviewers_schedule`), so a page costs the rows it shows, the
+/// person's tally of seats and two counts of what is ahead, not a sort of
+/// every stage the person ever sat on: six statements wherever the page
+/// falls, in one snapshot so that a stage
 /// rescheduled meanwhile is neither shown twice nor missed.
 pub fn my_interviews(
     conn: &mut DbConn,
@@ -287,23 +289,27 @@ fn interviews_page(
 ) -> QueryResult<(Vec<MyInterview>, i64)> {
     let at = now();
     let seats = || stage_interviewers::table.filter(stage_interviewers::user_id.eq(user.id));
-    // Counted from the index alone, as two ranges: a count that looks at
-    // each entry (a CASE per row) costs four times as much on a long history.
-    let scheduled: i64 = seats()
-        .filter(stage_interviewers::starts_at.is_not_null())
-        .count()
-        .get_result(conn)?;
+    // The stages the person sits on are tallied as they are seated, so the
+    // total never counts their history; the unscheduled and coming ones
+    // are index ranges as long as what is still ahead.
+    let seated: i64 = interviewer_seats::table
+        .find(user.id)
+        .select(interviewer_seats::seats)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
     let coming: i64 = seats()
         .filter(stage_interviewers::starts_at.ge(at))
         .count()
         .get_result(conn)?;
-    // Template loops are never scheduled: only the unscheduled need the loop.
-    let unscheduled: i64 = seats()
+    // Template loops are never scheduled: of the unscheduled seats, those on
+    // a candidate's loop are listed, the rest only leave the tally.
+    let (unscheduled_seats, unscheduled): (i64, i64) = seats()
         .inner_join(stages::table.inner_join(loops::table))
         .filter(stage_interviewers::starts_at.is_null())
-        .filter(loops::candidate_id.is_not_null())
-        .count()
+        .select((count_star(), count(loops::candidate_id)))
         .get_result(conn)?;
+    let scheduled = seated - unscheduled_seats;
     let rows_of = || {
         stage_interviewers::table
             .inner_join(

@@ -52,7 +52,7 @@ fn my_interviews_lead_with_the_next_one() {
 
 /// Seats whose copy of the stage's start, of the scorecard's state or of
 /// the candidate's process disagrees with the stage, the scorecard or the
-/// candidate.
+/// candidate, and people whose tally of seats disagrees with a count.
 fn seats_miscopied(app: &TestApp) -> i64 {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
@@ -62,14 +62,17 @@ fn seats_miscopied(app: &TestApp) -> i64 {
     }
     let mut conn = app.conn();
     diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+        "SELECT (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
          WHERE (i.starts_at IS NULL) <> (s.starts_at IS NULL) OR i.starts_at <> s.starts_at \
             OR i.scorecard_submitted <> EXISTS (SELECT 1 FROM scorecards c \
                 WHERE c.stage_id = i.stage_id AND c.interviewer_id = i.user_id \
                   AND c.status = 'submitted') \
             OR i.candidate_in_process <> EXISTS (SELECT 1 FROM loops l \
                 JOIN candidates d ON d.id = l.candidate_id \
-                WHERE l.id = s.loop_id AND d.status IN ('active', 'on_hold'))",
+                WHERE l.id = s.loop_id AND d.status IN ('active', 'on_hold'))) \
+         + (SELECT COUNT(*) FROM users u \
+            WHERE COALESCE((SELECT seats FROM interviewer_seats t WHERE t.user_id = u.id), 0) \
+               <> (SELECT COUNT(*) FROM stage_interviewers i WHERE i.user_id = u.id)) AS n",
     )
     .get_result::<Miscopied>(&mut *conn)
     .unwrap()
@@ -212,6 +215,19 @@ fn my_interviews_follow_reschedules_and_submissions_across_pages() {
     assert!(!order.contains(&ada.stages[2]), "{order:?}");
     assert_eq!(totals[0], 5);
 
+    // A stage removed takes its seats, and their tally, with it.
+    let version = crate::builders::Loop::get(&mut manager.api, grace.loop_id).version;
+    let res = manager.api.request(
+        "DELETE",
+        &format!("/api/v1/stages/{}?version={version}", grace.stages[2]),
+        None,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(seats_miscopied(&app), 0);
+    let (order, totals) = paged(&mut a, 3);
+    assert!(!order.contains(&grace.stages[2]), "{order:?}");
+    assert_eq!(totals[0], 4);
+
     // A candidate who withdraws owes no scorecards and has no interviews
     // ahead on the dashboard; My interviews still lists them.
     let week = |member: &mut Member| -> bool {
@@ -228,7 +244,7 @@ fn my_interviews_follow_reschedules_and_submissions_across_pages() {
     assert_eq!(seats_miscopied(&app), 0);
     assert_eq!(due_links(&mut a), Vec::<i64>::new());
     assert!(!week(&mut a));
-    assert_eq!(paged(&mut a, 4).0.len(), 5);
+    assert_eq!(paged(&mut a, 4).0.len(), 4);
     // Back on hold: in process again.
     let res = recruiter.api.patch_json(
         &format!("/api/v1/candidates/{}", ada.id),

@@ -24,6 +24,15 @@ UPDATE stage_interviewers SET
         JOIN candidates c ON c.id = l.candidate_id
         WHERE s.id = stage_interviewers.stage_id AND c.status IN ('active', 'on_hold'));
 
+-- How many stages each person sits on (template loops too), so that My
+-- interviews' total needs no count of the person's whole history.
+CREATE TABLE interviewer_seats (
+    user_id BIGINT PRIMARY KEY REFERENCES users (id),
+    seats BIGINT NOT NULL
+);
+INSERT INTO interviewer_seats (user_id, seats)
+    SELECT user_id, COUNT(*) FROM stage_interviewers GROUP BY user_id;
+
 DROP INDEX stage_interviewers_user;
 -- My interviews: coming, passed, not scheduled; a page is picked in the
 -- index alone (the stage in it too), however deep.
@@ -53,6 +62,24 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER stage_interviewers_seated
 BEFORE INSERT OR UPDATE OF stage_id, user_id ON stage_interviewers
 FOR EACH ROW EXECUTE FUNCTION seat_stage_interviewer();
+
+CREATE FUNCTION tally_interviewer_seats() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE interviewer_seats SET seats = interviewer_seats.seats - 1
+            WHERE user_id = OLD.user_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO interviewer_seats (user_id, seats) VALUES (NEW.user_id, 1)
+            ON CONFLICT (user_id) DO UPDATE SET seats = interviewer_seats.seats + 1;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER stage_interviewers_tallied
+AFTER INSERT OR DELETE OR UPDATE OF user_id ON stage_interviewers
+FOR EACH ROW EXECUTE FUNCTION tally_interviewer_seats();
 
 CREATE FUNCTION reschedule_stage_interviewers() RETURNS trigger AS $$
 BEGIN

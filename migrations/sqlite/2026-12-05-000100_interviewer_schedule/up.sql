@@ -24,6 +24,15 @@ UPDATE stage_interviewers SET
         JOIN candidates c ON c.id = l.candidate_id
         WHERE s.id = stage_interviewers.stage_id AND c.status IN ('active', 'on_hold'));
 
+-- How many stages each person sits on (template loops too), so that My
+-- interviews' total needs no count of the person's whole history.
+CREATE TABLE interviewer_seats (
+    user_id INTEGER PRIMARY KEY REFERENCES users (id),
+    seats INTEGER NOT NULL
+);
+INSERT INTO interviewer_seats (user_id, seats)
+    SELECT user_id, COUNT(*) FROM stage_interviewers GROUP BY user_id;
+
 DROP INDEX stage_interviewers_user;
 -- My interviews: coming, passed, not scheduled; a page is picked in the
 -- index alone (the stage in it too), however deep.
@@ -36,6 +45,8 @@ CREATE INDEX stage_interviewers_due
 
 CREATE TRIGGER stage_interviewer_seated AFTER INSERT ON stage_interviewers
 BEGIN
+    INSERT INTO interviewer_seats (user_id, seats) VALUES (NEW.user_id, 1)
+        ON CONFLICT (user_id) DO UPDATE SET seats = seats + 1;
     UPDATE stage_interviewers SET
         starts_at = (SELECT starts_at FROM stages WHERE id = NEW.stage_id),
         scorecard_submitted = EXISTS (
@@ -53,6 +64,11 @@ END;
 CREATE TRIGGER stage_interviewer_reseated AFTER UPDATE OF stage_id, user_id ON stage_interviewers
 WHEN OLD.stage_id <> NEW.stage_id OR OLD.user_id <> NEW.user_id
 BEGIN
+    UPDATE interviewer_seats SET seats = seats - 1
+        WHERE user_id = OLD.user_id AND OLD.user_id <> NEW.user_id;
+    INSERT INTO interviewer_seats (user_id, seats)
+        SELECT NEW.user_id, 1 WHERE OLD.user_id <> NEW.user_id
+        ON CONFLICT (user_id) DO UPDATE SET seats = seats + 1;
     UPDATE stage_interviewers SET
         starts_at = (SELECT starts_at FROM stages WHERE id = NEW.stage_id),
         scorecard_submitted = EXISTS (
@@ -65,6 +81,11 @@ BEGIN
             JOIN candidates c ON c.id = l.candidate_id
             WHERE s.id = NEW.stage_id AND c.status IN ('active', 'on_hold'))
     WHERE stage_id = NEW.stage_id AND user_id = NEW.user_id;
+END;
+
+CREATE TRIGGER stage_interviewer_unseated AFTER DELETE ON stage_interviewers
+BEGIN
+    UPDATE interviewer_seats SET seats = seats - 1 WHERE user_id = OLD.user_id;
 END;
 
 CREATE TRIGGER stage_rescheduled AFTER UPDATE OF starts_at ON stages
