@@ -8,6 +8,7 @@ pub mod enums;
 pub mod id_list;
 pub mod models;
 pub mod schema;
+mod webhook_schema;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
