@@ -278,12 +278,14 @@ impl Application {
         let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
-        // Every blocking task but a password hash holds a pooled connection,
-        // so threads past the pool's size would only queue for one: each
-        // worker's blocking pool is sized to the connection pool (and the
-        // hashing slots) instead of actix's 512 / workers, which under load
-        // spawned hundreds of threads that switched, waited and kept memory.
-        let blocking_threads = state.pool.max_size() as usize + 2;
+        // Every blocking task holds a pooled connection (password hashes run
+        // on threads of their own), so threads past the pool's size would
+        // only queue for one. Actix sizes the blocking pool per worker: the
+        // pool's connections are shared out among the workers instead of
+        // actix's 512 / workers, which under load spawned hundreds of threads
+        // that switched, waited and each kept an allocator heap.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let blocking_threads = (state.pool.max_size() as usize).div_ceil(workers);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -306,6 +308,7 @@ impl Application {
                 .wrap(TracingLogger::<web::RequestSpan>::new())
                 .configure(web::routes)
         })
+        .workers(workers)
         .worker_max_blocking_threads(blocking_threads)
         .listen(listener)
         .map_err(|source| StartError::Bind {
