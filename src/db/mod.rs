@@ -9,6 +9,7 @@ pub mod id_list;
 pub mod models;
 pub mod schema;
 mod webhook_schema;
+mod write_turn;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,6 +79,10 @@ pub type PooledConn = PooledConnection<ConnectionManager>;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a writer waits for SQLite's write lock: the PRAGMA's figure
+/// below (a test checks they agree).
+const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 
 /// The busy timeout comes first so that even switching to WAL waits for a
 /// lock instead of failing at once; WAL lets readers run beside the writer.
@@ -333,8 +338,9 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, DbSetupError> {
     applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
 }
 
-/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`,
-/// taking the write lock up front: a deferred transaction that reads first
+/// A transaction that writes. On SQLite it takes this process's turn to
+/// write ([`write_turn`]), then starts with `BEGIN IMMEDIATE`, taking the
+/// write lock up front: a deferred transaction that reads first
 /// and writes later fails at once with "database is locked" when another
 /// connection wrote in between, whatever the busy timeout. On PostgreSQL,
 /// and inside a transaction already (a savepoint), diesel's `transaction`.
@@ -348,6 +354,7 @@ where
     if matches!(conn, DbConn::Postgresql(_)) || in_transaction(conn) {
         return conn.transaction(work);
     }
+    let _turn = write_turn::WRITERS.take(BUSY_TIMEOUT);
     transaction_begun_with(conn, "BEGIN IMMEDIATE", "BEGIN", work)
 }
 
@@ -442,6 +449,12 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+
+    #[test]
+    fn the_write_turn_waits_as_long_as_sqlites_busy_timeout() {
+        let pragma = format!("PRAGMA busy_timeout = {};", BUSY_TIMEOUT.as_millis());
+        assert!(SQLITE_PRAGMAS.starts_with(&pragma), "{SQLITE_PRAGMAS}");
+    }
 
     /// The two migration folders must hold the same migrations.
     #[test]
