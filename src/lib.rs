@@ -278,14 +278,16 @@ impl Application {
         let data_dir = state.config.data_dir.clone();
         let state_for_reminders = state.clone();
         let state_for_resets = state.clone();
-        // Every blocking task holds a pooled connection (password hashes run
-        // on threads of their own), so threads past the pool's size would
-        // only queue for one. Actix sizes the blocking pool per worker: the
-        // pool's connections are shared out among the workers instead of
-        // actix's 512 / workers, which under load spawned hundreds of threads
-        // that switched, waited and each kept an allocator heap.
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let blocking_threads = (state.pool.max_size() as usize).div_ceil(workers);
+        // Blocking tasks hold a pooled connection (password hashes and calls
+        // to the identity provider run on threads of their own), so threads
+        // past the pool's size would only queue for one. Actix sizes the
+        // blocking pool per worker: the pool's connections are shared out
+        // among the workers instead of actix's 512 / workers, which under
+        // load spawned hundreds of threads that switched, waited and each
+        // kept an allocator heap. At least two a worker, so that one slow
+        // write does not hold up every request its worker took.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let blocking_threads = (state.pool.max_size() as usize).div_ceil(workers).max(2);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -90,7 +90,7 @@ impl HashQueue {
         Ok(HashTicket { queue: self })
     }
 
-    /// Runs `work` (something that hashes or verifies) on the blocking pool
+    /// Runs `work` (something that hashes or verifies) on a thread of its own
     /// once a slot is free; [`AppError::Busy`] when the queue is full.
     pub async fn run<T: Send + 'static>(
         &self,

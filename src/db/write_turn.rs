@@ -1,5 +1,5 @@
-//! One writer at a time, in turn: SQLite's write lock taken in the order
-//! this process's writers asked for it.
+//! One writer at a time: this process's writers take turns at SQLite's
+//! write lock, each woken as the one before it ends.
 //!
 //! SQLite lets one connection write at a time. A writer that finds the lock
 //! taken waits in SQLite's busy handler, which sleeps in steps of 1 to
@@ -8,15 +8,20 @@
 //! millisecond or two, and the lock sat idle while its next writer slept.
 //! Writers of this process take a turn here first and are woken as soon as
 //! the one before them ends. Writers of other processes on the same file
-//! still meet the busy timeout, as before.
+//! still meet the busy timeout, as before. The turns are not a queue in
+//! arrival order: a writer arriving as a turn ends may take it before one
+//! woken for it, and none waits longer than the busy timeout. They are one
+//! for the process, not one per database file: an app has one file (tests
+//! that run several apps in one process share the turns, which only
+//! orders their writes).
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// The turn this process's SQLite writers take in order.
+/// The turn this process's SQLite writers take.
 pub(super) static WRITERS: WriteTurns = WriteTurns::new();
 
-/// A queue of writers: at most one holds the turn.
+/// Writers taking turns: at most one holds the turn.
 pub(super) struct WriteTurns {
     taken: Mutex<bool>,
     freed: Condvar,

@@ -32,6 +32,33 @@ pub fn sign_in_options(state: &crate::web::AppState) -> serde_json::Value {
     })
 }
 
+/// Calls to the identity provider at once, at most; more wait their turn.
+/// Each may take the HTTP timeout (10 s) several times over.
+static PROVIDER_CALLS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(16);
+
+/// Runs `call` (blocking HTTP to the identity provider) on a thread of its
+/// own, not on the workers' blocking threads: those are as many as the
+/// pool's connections, each kept for a request that reads or writes, and a
+/// slow provider would hold one for seconds. [`AppError::Internal`] if the
+/// thread cannot start or `call` panics.
+async fn at_the_provider<T: Send + 'static>(
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    // The semaphore is never closed, so acquiring only waits.
+    let _turn = PROVIDER_CALLS.acquire().await.ok();
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("oidc-call".to_owned())
+        .spawn(move || {
+            // The request may have gone: nobody to answer then.
+            let _ = answer.send(call());
+        })
+        .map_err(|e| AppError::Internal(e.into()))?;
+    answered.await.map_err(|_| {
+        AppError::Internal(anyhow::anyhow!("a call to the identity provider panicked"))
+    })
+}
+
 fn provider(state: &State) -> Result<std::sync::Arc<OidcProvider>, AppError> {
     state.oidc.clone().ok_or(AppError::NotFound)
 }
@@ -73,7 +100,7 @@ pub async fn start(
     }
     let begun = {
         let oidc = oidc.clone();
-        web::block(move || oidc.authorize()).await?
+        at_the_provider(move || oidc.authorize()).await?
     };
     let auth = match begun {
         Ok(auth) => auth,
@@ -210,7 +237,7 @@ async fn finish(
     }
     let identity = {
         let oidc = oidc.clone();
-        web::block(move || oidc.finish(&q.code, &flow.pkce_verifier, &flow.nonce)).await?
+        at_the_provider(move || oidc.finish(&q.code, &flow.pkce_verifier, &flow.nonce)).await?
     };
     let identity = match identity {
         Ok(identity) => identity,
