@@ -117,18 +117,11 @@ impl HashTicket<'_> {
     ) -> Result<T, AppError> {
         // The semaphore is never closed, so acquiring only waits.
         let _slot = self.queue.running.acquire().await.ok();
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("password-hash".to_owned())
-            .spawn(move || {
-                yield_to_pages();
-                // The request may have gone: nobody to answer then.
-                let _ = answer.send(work());
-            })
-            .map_err(|e| AppError::Internal(e.into()))?;
-        answered
-            .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("a password hash panicked")))
+        crate::web::on_own_thread("password-hash", move || {
+            yield_to_pages();
+            work()
+        })
+        .await
     }
 }
 

@@ -6,11 +6,13 @@ pub mod form;
 pub mod headers;
 mod health;
 mod lists;
+mod own_thread;
 mod render;
 mod request_span;
 mod tone;
 
 pub use lists::{Counted, Listed, named};
+pub use own_thread::on_own_thread;
 pub use render::{
     Chosen, FrameContext, PageFrame, flash_cookie, page_context, render, render_chosen,
     render_loaded, render_off_worker, render_page,

@@ -36,27 +36,14 @@ pub fn sign_in_options(state: &crate::web::AppState) -> serde_json::Value {
 /// Each may take the HTTP timeout (10 s) several times over.
 static PROVIDER_CALLS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(16);
 
-/// Runs `call` (blocking HTTP to the identity provider) on a thread of its
-/// own, not on the workers' blocking threads: those are as many as the
-/// pool's connections, each kept for a request that reads or writes, and a
-/// slow provider would hold one for seconds. [`AppError::Internal`] if the
-/// thread cannot start or `call` panics.
+/// Runs `call` (blocking HTTP to the identity provider, which may take
+/// seconds) on a thread of its own, at most [`PROVIDER_CALLS`] at once.
 async fn at_the_provider<T: Send + 'static>(
     call: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     // The semaphore is never closed, so acquiring only waits.
     let _turn = PROVIDER_CALLS.acquire().await.ok();
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("oidc-call".to_owned())
-        .spawn(move || {
-            // The request may have gone: nobody to answer then.
-            let _ = answer.send(call());
-        })
-        .map_err(|e| AppError::Internal(e.into()))?;
-    answered.await.map_err(|_| {
-        AppError::Internal(anyhow::anyhow!("a call to the identity provider panicked"))
-    })
+    crate::web::on_own_thread("oidc-call", call).await
 }
 
 fn provider(state: &State) -> Result<std::sync::Arc<OidcProvider>, AppError> {
