@@ -296,10 +296,44 @@ fn source_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `layouts/base` before and after the page's HTML (`{{{content}}}`),
+/// registered as templates of their own when the templates are embedded:
+/// a page then renders into one buffer between them, instead of into a
+/// string of its own that the layout copies.
+const LAYOUT_TOP: &str = "layouts/base:top";
+const LAYOUT_BOTTOM: &str = "layouts/base:bottom";
+
+/// What a page's HTML starts with room for; larger pages grow it.
+const PAGE_CAPACITY: usize = 32 * 1024;
+
+/// Registers `layouts/base` in two halves, split where the page goes.
+fn register_layout_halves(registry: &mut Handlebars<'static>) -> Result<(), RenderError> {
+    let failed = |message: String| RenderError {
+        name: "layouts/base".to_owned(),
+        message,
+    };
+    let (_, source) = TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "layouts/base")
+        .ok_or_else(|| failed("not embedded".to_owned()))?;
+    let (top, bottom) = source
+        .split_once("{{{content}}}")
+        .ok_or_else(|| failed("has no {{{content}}}".to_owned()))?;
+    for (name, half) in [(LAYOUT_TOP, top), (LAYOUT_BOTTOM, bottom)] {
+        registry
+            .register_template_string(name, half)
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    Ok(())
+}
+
 impl Templates {
     pub fn new(dev_reload: bool) -> Result<Self, RenderError> {
         let all = TEMPLATES.iter().chain(PARTIALS).chain(EMAIL_TEMPLATES);
-        let registry = registry(all, dev_reload, false)?;
+        let mut registry = registry(all, dev_reload, false)?;
+        if !dev_reload {
+            register_layout_halves(&mut registry)?;
+        }
         let text_registry = registry_of(EMAIL_TEMPLATES, dev_reload, true)?;
         Ok(Self {
             registry,
@@ -335,10 +369,12 @@ impl Templates {
     }
 
     /// A page from its whole context, which it takes: the page's template
-    /// renders from it without a copy, then `layouts/base` wraps the result
-    /// with the keys it reads ([`LAYOUT_KEYS`]). Rendering the page inside
-    /// the layout as a partial would copy the whole context twice (handlebars
-    /// clones the current context for every partial it includes).
+    /// renders from it without a copy, inside `layouts/base`, which gets
+    /// the keys it reads ([`LAYOUT_KEYS`]). Rendering the page inside the
+    /// layout as a partial would copy the whole context twice (handlebars
+    /// clones the current context for every partial it includes). Embedded,
+    /// the layout's halves and the page render into one buffer; read from
+    /// disk (development), the layout gets the page's HTML as `content`.
     pub fn render_page(
         &self,
         name: &str,
@@ -356,17 +392,30 @@ impl Templates {
                 }
             }
         }
-        let content = self
-            .registry
-            .render_with_context(name, &handlebars::Context::from(context))
-            .map_err(|e| failed(name, e))?;
-        frame.insert("content".to_owned(), serde_json::Value::String(content));
-        self.registry
-            .render_with_context(
-                "layouts/base",
-                &handlebars::Context::from(serde_json::Value::Object(frame)),
-            )
-            .map_err(|e| failed("layouts/base", e))
+        let page = handlebars::Context::from(context);
+        if self.dev_reload {
+            let content = self
+                .registry
+                .render_with_context(name, &page)
+                .map_err(|e| failed(name, e))?;
+            frame.insert("content".to_owned(), serde_json::Value::String(content));
+            let frame = handlebars::Context::from(serde_json::Value::Object(frame));
+            return self
+                .registry
+                .render_with_context("layouts/base", &frame)
+                .map_err(|e| failed("layouts/base", e));
+        }
+        let frame = handlebars::Context::from(serde_json::Value::Object(frame));
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        for (template, context) in [(LAYOUT_TOP, &frame), (name, &page), (LAYOUT_BOTTOM, &frame)] {
+            self.registry
+                .render_with_context_to_write(template, context, &mut html)
+                .map_err(|e| failed(template, e))?;
+        }
+        String::from_utf8(html).map_err(|e| RenderError {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// The content type and body of a static file, if there is one by that name.
@@ -440,6 +489,24 @@ mod tests {
         assert!(html.contains(r#"<div class="error-summary narrow" role="alert""#));
         assert!(html.contains("The job was not created. Please fix the following</h2>"));
         assert!(html.contains(r##"<li><a href="#field-title">Give a title.</a></li>"##));
+
+        // The layout split where the page goes reads the same as the whole
+        // layout given the page's HTML, header, flash and footer included.
+        let signed_in = serde_json::json!({"app_name": "Loopwright", "version": "1.0",
+            "title": "Jobs", "csrf_token": "t0k3n", "hide_sign_in": false,
+            "user": {"name": "Ada <Admin>", "role_label": "Admin"},
+            "nav": [{"href": "/jobs", "label": "Jobs", "current": true}],
+            "flash": [{"kind": "success", "message": "Saved."}, {"kind": "error", "message": "Not <b>quite</b>."}]});
+        let html = embedded
+            .render_page("pages/jobs", signed_in.clone())
+            .unwrap();
+        assert_eq!(
+            html,
+            from_disk.render_page("pages/jobs", signed_in).unwrap()
+        );
+        assert!(html.contains("Ada &lt;Admin&gt;"), "{html}");
+        assert!(html.contains("Not &lt;b&gt;quite&lt;/b&gt;."));
+        assert!(html.ends_with("</html>\n"), "{html}");
     }
 
     #[test]
