@@ -4,6 +4,7 @@
 //! request, so editing a template shows on the next reload.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use handlebars::{Handlebars, JsonRender, handlebars_helper};
 use serde::Serialize;
@@ -290,6 +291,10 @@ pub struct Templates {
     /// Plain-text emails: rendered without HTML escaping.
     text_registry: Handlebars<'static>,
     dev_reload: bool,
+    /// Each page template's last HTML size in bytes (by its place in
+    /// [`TEMPLATES`]): its next render starts with room for that much, so
+    /// a large page's buffer is not grown and copied as it renders.
+    last_sizes: Vec<AtomicUsize>,
 }
 
 fn source_root() -> PathBuf {
@@ -303,7 +308,7 @@ fn source_root() -> PathBuf {
 const LAYOUT_TOP: &str = "layouts/base:top";
 const LAYOUT_BOTTOM: &str = "layouts/base:bottom";
 
-/// What a page's HTML starts with room for; larger pages grow it.
+/// The least room a page's HTML starts with.
 const PAGE_CAPACITY: usize = 32 * 1024;
 
 /// Registers `layouts/base` in two halves, split where the page goes.
@@ -339,6 +344,7 @@ impl Templates {
             registry,
             text_registry,
             dev_reload,
+            last_sizes: TEMPLATES.iter().map(|_| AtomicUsize::new(0)).collect(),
         })
     }
 
@@ -406,11 +412,20 @@ impl Templates {
                 .map_err(|e| failed("layouts/base", e));
         }
         let frame = handlebars::Context::from(serde_json::Value::Object(frame));
-        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        let last_size = TEMPLATES
+            .iter()
+            .position(|(template, _)| *template == name)
+            .and_then(|at| self.last_sizes.get(at));
+        let room = last_size.map_or(0, |size| size.load(Ordering::Relaxed));
+        // A little more than last time: pages vary by a few rows.
+        let mut html = Vec::with_capacity(PAGE_CAPACITY.max(room + room / 8));
         for (template, context) in [(LAYOUT_TOP, &frame), (name, &page), (LAYOUT_BOTTOM, &frame)] {
             self.registry
                 .render_with_context_to_write(template, context, &mut html)
                 .map_err(|e| failed(template, e))?;
+        }
+        if let Some(size) = last_size {
+            size.store(html.len(), Ordering::Relaxed);
         }
         String::from_utf8(html).map_err(|e| RenderError {
             name: name.to_owned(),
