@@ -211,6 +211,18 @@ impl Loop {
         Loop::from_json(res.json())
     }
 
+    /// Removes stage `stage_id` from loop `loop_id` at the loop's current
+    /// version, as its planner would.
+    pub fn remove_stage(client: &mut Browser, loop_id: i64, stage_id: i64) {
+        let version = Loop::get(client, loop_id).version;
+        let res = client.request(
+            "DELETE",
+            &format!("/api/v1/stages/{stage_id}?version={version}"),
+            None,
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
     fn from_json(json: Value) -> Loop {
         Loop {
             id: json["id"].as_i64().unwrap(),
