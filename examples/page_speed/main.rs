@@ -9,9 +9,11 @@
 //! questions, and three candidates with six submitted scorecards, with 47
 //! more candidates on a second job so the candidates list shows a full page
 //! (the small set). Two pages are also loaded as the person who has sat on
-//! the most stages (on the big set one of the demo's interviewers, with
-//! about 10,000 interviews behind them), to show whether what an
-//! interviewer sees grows with their history.
+//! the most stages, to show whether what an interviewer sees grows with
+//! their history: on the small set the interviewer seated on the second
+//! job's two stages (about 100 seats, enough for a full page of My
+//! interviews and of each of the dashboard's sections), on the big set one
+//! of the demo's interviewers, with about 10,000 interviews behind them.
 //! The big set puts the same world on top of a company's history:
 //! 10,000 candidates with about 100,000 scorecards, 1,000 people and 20,000
 //! questions (`big.rs`), written before the app starts; `--small` skips it.

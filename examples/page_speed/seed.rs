@@ -30,6 +30,12 @@ const ASSIGNED: [&[usize]; 6] = [&[0, 1], &[2], &[1, 2], &[0], &[2, 0], &[1]];
 /// Rows on the first page of the candidates list.
 const FULL_PAGE: usize = 50;
 
+/// The second job's stages, each with interviewer [`BUSY`] alone.
+const BUSY_KINDS: [&str; 2] = ["live-coding-round", "system-design-interview"];
+/// The interviewer seated on every applicant's loop (not the one whose
+/// kit and My interviews are measured).
+const BUSY: usize = 2;
+
 /// The submitted scorecards on the first candidate: (stage, interviewer).
 const SUBMITTED: [(usize, usize); 6] = [(0, 0), (0, 1), (1, 2), (2, 1), (2, 2), (3, 0)];
 
@@ -222,22 +228,56 @@ pub fn seed(base: &str) -> World {
         .collect();
 
     // A full first page of the candidates list (50 a page), on a second
-    // job with no stages yet, so that the list shows as many rows on the
-    // small set as on the big one and nobody else's pages change.
+    // job, so that the list shows as many rows on the small set as on the
+    // big one. Its two stages seat the third interviewer on every
+    // applicant's loop, one held in the past days (a scorecard due) and
+    // one in the coming days: full pages of My interviews and of the
+    // dashboard's sections on the small set too, so that the busiest
+    // interviewer's pages show as many rows on both sets and differ only
+    // in the history behind them. Nobody else's pages change.
     let hiring = manager.call(
         "POST",
         "/api/v1/jobs",
         Some(json!({"title": "Site Reliability Engineer", "team": "Platform", "track_id": track, "typical_stages": false})),
         201,
-    )["job"]["id"]
+    )["job"]
         .clone();
+    let hiring_loop = hiring["template_loop_id"].as_i64().expect("loop");
+    let mut version =
+        manager.call("GET", &format!("/api/v1/loops/{hiring_loop}"), None, 200)["version"].clone();
+    for kind in BUSY_KINDS {
+        let shape = manager.call(
+            "POST",
+            &format!("/api/v1/loops/{hiring_loop}/stages"),
+            Some(json!({"stage_kind": kind, "version": version})),
+            201,
+        );
+        let stage = *ids(&shape["stages"]).last().expect("the new stage");
+        let body = json!({"user_ids": [interviewers[BUSY].id], "version": shape["version"]});
+        let path = format!("/api/v1/stages/{stage}/interviewers");
+        version = manager.call("PUT", &path, Some(body), 200)["version"].clone();
+    }
+    let now = chrono::Utc::now();
     for n in candidates.len()..FULL_PAGE {
         let body = json!({
             "name": format!("Applicant {n:02}"),
             "email": format!("applicant.{n}@{DOMAIN}"),
-            "job_id": hiring,
+            "job_id": hiring["id"],
         });
-        recruiter.call("POST", "/api/v1/candidates", Some(body), 201);
+        let id = recruiter.call("POST", "/api/v1/candidates", Some(body), 201)["candidate"]["id"]
+            .as_i64()
+            .expect("candidate id");
+        let copy = recruiter.call("GET", &format!("/api/v1/candidates/{id}/loop"), None, 200);
+        let mut version = copy["version"].clone();
+        let hours = chrono::Duration::hours(n as i64 + 1);
+        for (stage, at) in ids(&copy["stages"])
+            .into_iter()
+            .zip([now - hours, now + hours])
+        {
+            let body = json!({"starts_at": at.to_rfc3339(), "version": version});
+            let path = format!("/api/v1/stages/{stage}");
+            version = manager.call("PATCH", &path, Some(body), 200)["version"].clone();
+        }
     }
 
     let card = |s: usize, n: usize| {
