@@ -2,7 +2,7 @@
 //! its job, and, only when the rule needs them, the actor's own facts as an
 //! interviewer.
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use super::{Action, Actor, Scope, can};
 use crate::db::DbConn;

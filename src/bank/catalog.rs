@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde::Serialize;
 
 use super::questions::{self, LoopUse, QuestionDetail, Revision};

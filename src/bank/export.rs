@@ -3,7 +3,7 @@
 use crate::domain::CriterionKind;
 use std::collections::{BTreeMap, HashMap};
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use super::{
     BankFile, CriterionSeed, FormatSeed, PrepSeed, QuestionSeed, StageFocusSeed, StageKindSeed,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde::Serialize;
 
 use super::apply::{apply_questions, link_ids};

@@ -15,8 +15,8 @@
 //! loop's revisions and stages, sign-in and reset records) replaced by a
 //! placeholder. The erasure is audited with the candidate's id and job only.
 
+use crate::db::prelude::*;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
 use serde_json::json;

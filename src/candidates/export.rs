@@ -1,8 +1,8 @@
 //! Access requests: everything held about one candidate as one JSON
 //! document, for admins and recruiters (`ExportCandidate`).
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::access::{self, Action, Target};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use super::CandidateView;
 use super::prep_pack::{PrepPack, compose};

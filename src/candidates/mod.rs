@@ -12,9 +12,9 @@ mod pages;
 pub mod prep_pack;
 pub mod schedule;
 
+use crate::db::prelude::*;
 use actix_web::web;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -329,12 +329,14 @@ fn load_candidates_page(
     if let Some((offset, limit)) = window {
         query = query.offset(offset).limit(limit);
     }
-    Ok(query
-        .order((candidates::name, candidates::id))
-        .load::<CandidateRow>(conn)?
-        .into_iter()
-        .map(candidate_view)
-        .collect())
+    // Boxed: built for the multi-backend connection.
+    Ok(diesel::RunQueryDsl::load::<CandidateRow>(
+        query.order((candidates::name, candidates::id)),
+        conn,
+    )?
+    .into_iter()
+    .map(candidate_view)
+    .collect())
 }
 
 /// A candidate, for whoever may see them (`ManageCandidate`; 404 to others).
@@ -415,7 +417,7 @@ fn count_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<i
             ),
         );
     }
-    query.count().get_result(conn)
+    diesel::RunQueryDsl::get_result(query.count(), conn)
 }
 
 #[derive(Debug, Default)]
@@ -511,9 +513,9 @@ fn refuse_duplicate(
     except: Option<i64>,
 ) -> Result<(), AppError> {
     if let DbConn::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::BigInt, _>(job_id)
-            .execute(pg)?;
+        let lock = diesel::sql_query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(job_id);
+        diesel::RunQueryDsl::execute(lock, pg)?;
     }
     let existing: Option<(i64, String)> = candidates::table
         .filter(candidates::job_id.eq(job_id))
@@ -551,7 +553,7 @@ pub fn other_candidacies(
         Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(viewer.id)),
         Role::Interviewer => return Ok(Vec::new()),
     }
-    query.load(conn)
+    diesel::RunQueryDsl::load(query, conn)
 }
 
 /// Its pages, for the one route table.

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 

@@ -8,8 +8,8 @@ pub mod page;
 
 use std::collections::HashMap;
 
+use crate::db::prelude::*;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::access::{self, Action};
@@ -299,10 +299,15 @@ fn awaiting_decision(conn: &mut DbConn, user: &User) -> QueryResult<Section<Awai
     if let Some(manager) = managed_by(user) {
         query = query.filter(jobs::hiring_manager_id.eq(manager));
     }
-    let waiting: Vec<(i64, String, String)> = query
-        .order(candidates::updated_at.asc())
-        .select((candidates::id, candidates::name, jobs::title))
-        .load(conn)?;
+    // Boxed: built for the multi-backend connection.
+    let waiting: Vec<(i64, String, String)> = diesel::RunQueryDsl::load(
+        query.order(candidates::updated_at.asc()).select((
+            candidates::id,
+            candidates::name,
+            jobs::title,
+        )),
+        conn,
+    )?;
     let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
     let progress = crate::interviews::progress::progress_of(conn, &ids)?;
     let rows = waiting
@@ -331,10 +336,12 @@ fn coverage_alerts(conn: &mut DbConn, user: &User) -> Result<Section<CoverageAle
     if let Some(manager) = managed_by(user) {
         query = query.filter(jobs::hiring_manager_id.eq(manager));
     }
-    let open: Vec<(i64, String, i64)> = query
-        .order((jobs::title, jobs::id))
-        .select((jobs::id, jobs::title, loops::id))
-        .load(conn)?;
+    let open: Vec<(i64, String, i64)> = diesel::RunQueryDsl::load(
+        query
+            .order((jobs::title, jobs::id))
+            .select((jobs::id, jobs::title, loops::id)),
+        conn,
+    )?;
     let loop_ids: Vec<i64> = open.iter().map(|j| j.2).collect();
     let job_ids: Vec<i64> = open.iter().map(|j| j.0).collect();
     let shapes = crate::loops::load_loops(conn, &loop_ids)?;
@@ -370,18 +377,21 @@ fn failed_emails(conn: &mut DbConn, candidates_only: bool) -> QueryResult<Sectio
         }
         q
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order(outbox_messages::id.desc())
-        .limit(SHOWN)
-        .select((
-            outbox_messages::subject,
-            outbox_messages::recipient_name,
-            outbox_messages::candidate_id,
-            outbox_messages::last_error,
-            outbox_messages::created_at,
-        ))
-        .load::<(String, String, Option<i64>, Option<String>, NaiveDateTime)>(conn)?
+    let total: i64 = diesel::RunQueryDsl::get_result(filtered().count(), conn)?;
+    let rows =
+        diesel::RunQueryDsl::load::<(String, String, Option<i64>, Option<String>, NaiveDateTime)>(
+            filtered()
+                .order(outbox_messages::id.desc())
+                .limit(SHOWN)
+                .select((
+                    outbox_messages::subject,
+                    outbox_messages::recipient_name,
+                    outbox_messages::candidate_id,
+                    outbox_messages::last_error,
+                    outbox_messages::created_at,
+                )),
+            conn,
+        )?
         .into_iter()
         .map(
             |(subject, recipient_name, candidate_id, last_error, queued_at)| FailedEmail {

@@ -98,8 +98,8 @@ where
 mod tests {
     use std::sync::{Arc, Mutex};
 
+    use crate::db::prelude::*;
     use diesel::connection::{InstrumentationEvent, SimpleConnection};
-    use diesel::prelude::*;
 
     use super::OneOfExt;
     use crate::db::DbConn;

@@ -2,14 +2,24 @@
 //!
 //! `DbConn` is a `MultiConnection` over both backends; the pool opens the one
 //! the URL names (never guessing by trying each), sets SQLite's PRAGMAs on every
-//! new connection and counts statements for query-count tests.
+//! new connection and counts statements for query-count tests. Queries run
+//! on the connection underneath through [`prelude`] ([`run_query`]).
 
 pub mod enums;
 pub mod id_list;
 pub mod models;
+pub mod run_query;
 pub mod schema;
 mod webhook_schema;
 mod write_turn;
+
+/// diesel's prelude with [`RunQueryDsl`](run_query::RunQueryDsl) in place
+/// of diesel's: queries run on the connection underneath [`DbConn`]
+/// (see [`run_query`]). Modules that query import this, not diesel's.
+pub mod prelude {
+    pub use super::run_query::RunQueryDsl;
+    pub use diesel::prelude::*;
+}
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,10 +56,10 @@ macro_rules! insert_rows {
         } else {
             match $conn {
                 $crate::db::DbConn::Sqlite(c) => {
-                    diesel::insert_into($table).values(rows).execute(c)
+                    diesel::RunQueryDsl::execute(diesel::insert_into($table).values(rows), c)
                 }
                 $crate::db::DbConn::Postgresql(c) => {
-                    diesel::insert_into($table).values(rows).execute(c)
+                    diesel::RunQueryDsl::execute(diesel::insert_into($table).values(rows), c)
                 }
             }
         }

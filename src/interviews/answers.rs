@@ -2,7 +2,7 @@
 //! what leaves the app whole: a candidate's export and the
 //! `scorecard.submitted` webhook.
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::id_list::OneOfExt;

@@ -1,9 +1,9 @@
 //! The interview kit: everything an interviewer needs for one stage, and
 //! "my interviews", the stages a person interviews on.
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
 use diesel::dsl::{count, count_star};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::access::{self, Action, Actor, Target};

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde::Serialize;
 
 use super::reminders::{managers_among, queued_keys, still_in_process};

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;

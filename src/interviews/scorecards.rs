@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! A job's criteria and red flags: added, renamed, reordered, removed.
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde_json::json;
 
 use super::{JobCriterion, job_criteria_of};

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 use serde::Serialize;
 
 use super::{LoopView, load_loop};

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::revisions::record_revision_of;
 use super::{LoopView, check_duration, check_title, insert_stage, load_loop};

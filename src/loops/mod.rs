@@ -18,8 +18,8 @@ pub(crate) use shape::{load_loop, load_loops};
 use actix_web::web;
 use std::collections::BTreeMap;
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::access::{self, Action, Target};

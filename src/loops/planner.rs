@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use super::coverage::{CoverageView, coverage_for};
 use super::{LoopView, load_loop};

@@ -1,7 +1,7 @@
 //! Revisions: the shape of a loop at every version, and what changed between two.
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{LoopView, StageView, load_loop};

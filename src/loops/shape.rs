@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::{LoopView, StageView};
 use crate::db::DbConn;

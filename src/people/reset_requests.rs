@@ -11,9 +11,9 @@
 use std::sync::LazyLock;
 use std::time::Duration as StdDuration;
 
+use crate::db::prelude::*;
 use actix_web::web;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use tokio::sync::Notify;
 
 use super::accounts;

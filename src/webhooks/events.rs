@@ -5,8 +5,8 @@
 //!
 //! When no webhook asked for an event, queuing it costs one statement.
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use super::queue::{enqueue, subscribers};

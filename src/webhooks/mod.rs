@@ -18,9 +18,9 @@ pub mod queue;
 pub mod signature;
 pub mod worker;
 
+use crate::db::prelude::*;
 use actix_web::web;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 

@@ -58,7 +58,7 @@ impl Worker {
                 else {
                     return Ok(None);
                 };
-                use diesel::prelude::*;
+                use crate::db::prelude::*;
                 let target: Option<(String, String)> = webhooks::table
                     .find(delivery.webhook_id)
                     .select((webhooks::url, webhooks::secret))

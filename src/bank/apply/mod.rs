@@ -13,8 +13,8 @@ use track_rows::apply_track;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde_json::json;
 
 use super::{BankError, BankFile, Known, QuestionSeed};

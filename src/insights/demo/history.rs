@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::db::prelude::*;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
 

@@ -27,8 +27,8 @@ mod outcomes;
 mod scorecards;
 mod team;
 
+use crate::db::prelude::*;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 

@@ -2,7 +2,7 @@
 //! candidates' statuses to match), the prep packs sent before each
 //! scheduled loop, and the report of it all for the operator.
 
-use diesel::prelude::*;
+use crate::db::prelude::*;
 
 use super::history::{Past, Pool};
 use super::team::{Bank, Team};

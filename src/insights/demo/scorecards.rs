@@ -3,8 +3,8 @@
 //! noise, cut into the scale; the plants bend it for the disputed
 //! criterion and for distributed systems on system design.
 
+use crate::db::prelude::*;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
 
