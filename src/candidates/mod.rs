@@ -329,14 +329,10 @@ fn load_candidates_page(
     if let Some((offset, limit)) = window {
         query = query.offset(offset).limit(limit);
     }
-    // Boxed: built for the multi-backend connection.
-    Ok(diesel::RunQueryDsl::load::<CandidateRow>(
-        query.order((candidates::name, candidates::id)),
-        conn,
-    )?
-    .into_iter()
-    .map(candidate_view)
-    .collect())
+    // Boxed, so built for the multi-backend connection (`db::run_query`).
+    let rows: Vec<CandidateRow> =
+        diesel::RunQueryDsl::load(query.order((candidates::name, candidates::id)), conn)?;
+    Ok(rows.into_iter().map(candidate_view).collect())
 }
 
 /// A candidate, for whoever may see them (`ManageCandidate`; 404 to others).
