@@ -94,6 +94,19 @@ impl Client {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// Adds a stage of `kind` to the loop at `version`: the stage's id and
+    /// the loop's new version.
+    fn add_stage(&self, loop_id: i64, kind: &str, version: &Value) -> (i64, Value) {
+        let shape = self.call(
+            "POST",
+            &format!("/api/v1/loops/{loop_id}/stages"),
+            Some(json!({"stage_kind": kind, "version": version})),
+            201,
+        );
+        let stage = *ids(&shape["stages"]).last().expect("the new stage");
+        (stage, shape["version"].clone())
+    }
+
     /// A GET of `path` as this person, for the benchmark.
     pub fn get(&self, label: &'static str, path: &str) -> Request {
         Request {
@@ -178,17 +191,11 @@ pub fn seed(base: &str) -> World {
     let mut stage_questions = Vec::new();
     let mut next = 0;
     for (s, kind) in KINDS.iter().enumerate() {
-        let shape = manager.call(
-            "POST",
-            &format!("/api/v1/loops/{loop_id}/stages"),
-            Some(json!({"stage_kind": kind, "version": version})),
-            201,
-        );
-        let stage = *ids(&shape["stages"]).last().expect("the new stage");
+        let stage;
+        (stage, version) = manager.add_stage(loop_id, kind, &version);
         let questions = bank[next..next + QUESTIONS[s]].to_vec();
         next += QUESTIONS[s];
         let users: Vec<i64> = ASSIGNED[s].iter().map(|&i| interviewers[i].id).collect();
-        version = shape["version"].clone();
         for (method, path, body) in [
             (
                 "PATCH",
@@ -246,14 +253,8 @@ pub fn seed(base: &str) -> World {
     let mut version =
         manager.call("GET", &format!("/api/v1/loops/{hiring_loop}"), None, 200)["version"].clone();
     for kind in BUSY_KINDS {
-        let shape = manager.call(
-            "POST",
-            &format!("/api/v1/loops/{hiring_loop}/stages"),
-            Some(json!({"stage_kind": kind, "version": version})),
-            201,
-        );
-        let stage = *ids(&shape["stages"]).last().expect("the new stage");
-        let body = json!({"user_ids": [interviewers[BUSY].id], "version": shape["version"]});
+        let (stage, added) = manager.add_stage(hiring_loop, kind, &version);
+        let body = json!({"user_ids": [interviewers[BUSY].id], "version": added});
         let path = format!("/api/v1/stages/{stage}/interviewers");
         version = manager.call("PUT", &path, Some(body), 200)["version"].clone();
     }
