@@ -15,7 +15,9 @@ mod write_turn;
 
 /// diesel's prelude with [`RunQueryDsl`](run_query::RunQueryDsl) in place
 /// of diesel's: queries run on the connection underneath [`DbConn`]
-/// (see [`run_query`]). Modules that query import this, not diesel's.
+/// (see [`run_query`]). Modules import this, not diesel's, unless most of
+/// their queries are typed for one backend (boxed, `as_select()`, or run
+/// on a concrete connection).
 pub mod prelude {
     pub use super::run_query::RunQueryDsl;
     pub use diesel::prelude::*;

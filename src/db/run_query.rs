@@ -5,16 +5,20 @@
 //! whose `walk_ast` renders the query's whole SQL text on every pass: once
 //! to ask whether the statement may be cached and once more to collect its
 //! binds, on every run, even when the prepared statement is already in the
-//! connection's cache. On a page of a dozen statements that rendering was
-//! a fifth of the CPU time (`docs/performance.md`).
+//! connection's cache. On the debrief API (12 statements) that rendering
+//! was a fifth of the CPU time (`docs/performance.md`).
 //!
 //! A diesel query that is not boxed is one type for every backend, so it
-//! can run on the concrete connection instead, which finds its cached
-//! statement by the query's type and renders nothing. [`RunQueryDsl`] here
-//! has the methods of diesel's, taking a [`DbConn`]; [`prelude`](super::prelude)
-//! puts it in diesel's place. A query built for the multi-backend only (a
-//! boxed one) runs through diesel's own trait, named in full:
-//! `diesel::RunQueryDsl::load(query, conn)`.
+//! can run on the concrete connection instead. There a query with a static
+//! id (most) finds its cached statement by type and is not rendered; one
+//! without (`sql_query`, one using [`OneOf`](super::id_list::OneOf)) is
+//! rendered once, to look its statement up by text, instead of twice.
+//! [`RunQueryDsl`] here has the methods of diesel's that the app uses,
+//! taking a [`DbConn`]; [`prelude`](super::prelude) puts it in diesel's
+//! place. A query typed for one backend, the multi-backend (a boxed query)
+//! or another (a `Selectable::as_select()`), runs through diesel's own
+//! trait, named in full: `diesel::RunQueryDsl::load(query, conn)`. Using
+//! the wrong one does not compile.
 
 use diesel::query_dsl::LoadQuery;
 use diesel::query_dsl::methods::{ExecuteDsl, LimitDsl};
@@ -23,9 +27,10 @@ use diesel::{PgConnection, QueryResult, SqliteConnection};
 use super::DbConn;
 
 /// diesel's `RunQueryDsl` for [`DbConn`], run on the backend's own
-/// connection (see the module's note). Same methods, same results, same
-/// errors; statements are counted and traced as before (the
-/// instrumentation is the inner connection's).
+/// connection (see the module's note): `load`, `get_result`,
+/// `get_results`, `first` and `execute`, with diesel's results and errors.
+/// Transactions, the statement cache and the instrumentation that counts
+/// and traces statements are the inner connection's either way.
 pub trait RunQueryDsl: Sized {
     /// Every row: `Vec<U>`.
     fn load<'query, U>(self, conn: &mut DbConn) -> QueryResult<Vec<U>>
