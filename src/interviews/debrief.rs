@@ -15,8 +15,8 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    candidates, decisions, job_criteria, loops, scorecard_ratings, scorecard_red_flags, scorecards,
-    stage_focus_criteria, stage_interviewers, stages, users,
+    candidates, decisions, job_criteria, jobs, loops, scorecard_ratings, scorecard_red_flags,
+    scorecards, stage_focus_criteria, stage_interviewers, stages, users,
 };
 use crate::db::write_transaction;
 use crate::domain::scorecard::{
@@ -140,6 +140,9 @@ type CardRow = (
     Option<NaiveDateTime>,
 );
 
+/// stage id, title, start, minutes, a criterion it focuses on
+type StageFocusRow = (i64, String, Option<NaiveDateTime>, i64, Option<i64>);
+
 /// The debrief: every submitted scorecard side by side, what is missing, the
 /// agenda and the decisions. A fixed number of queries.
 ///
@@ -158,22 +161,37 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     let (Some(loop_id), Some(job_id)) = (scope.loop_id, scope.job_id) else {
         return Err(AppError::NotFound);
     };
-    let candidate = crate::candidates::candidate_view_of(conn, candidate_id)?;
+    // The heading: whom and for what job.
+    let (candidate_name, job_title): (String, String) = candidates::table
+        .inner_join(jobs::table)
+        .filter(candidates::id.eq(candidate_id))
+        .select((candidates::name, jobs::title))
+        .first(conn)?;
     let criteria: Vec<(i64, CriterionKind, String)> = job_criteria::table
         .filter(job_criteria::job_id.eq(job_id))
         .order(job_criteria::position)
         .select((job_criteria::id, job_criteria::kind, job_criteria::name))
         .load(conn)?;
-    let stage_rows: Vec<(i64, String, Option<NaiveDateTime>, i64)> = stages::table
+    // Each stage with each criterion it focuses on (a row for a stage with
+    // none): one statement for the stages and what they owe.
+    let stage_focus: Vec<StageFocusRow> = stages::table
+        .left_join(stage_focus_criteria::table)
         .filter(stages::loop_id.eq(loop_id))
-        .order(stages::position)
+        .order((stages::position, stages::id))
         .select((
             stages::id,
             stages::title,
             stages::starts_at,
             stages::duration_minutes,
+            stage_focus_criteria::job_criterion_id.nullable(),
         ))
         .load(conn)?;
+    let mut stage_rows: Vec<(i64, String, Option<NaiveDateTime>, i64)> = Vec::new();
+    for (id, title, starts_at, minutes, _) in &stage_focus {
+        if stage_rows.last().is_none_or(|last| last.0 != *id) {
+            stage_rows.push((*id, title.clone(), *starts_at, *minutes));
+        }
+    }
     let at = now();
     let ended: BTreeSet<i64> = stage_rows
         .iter()
@@ -293,17 +311,10 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .collect();
     // Criteria a stage still owes a scorecard on are still to come, not silent.
     let owed: BTreeSet<i64> = missing.iter().chain(&left).map(|m| m.stage_id).collect();
-    let still_to_come: Vec<i64> = stage_focus_criteria::table
-        .inner_join(stages::table)
-        .filter(stages::loop_id.eq(loop_id))
-        .select((
-            stage_focus_criteria::stage_id,
-            stage_focus_criteria::job_criterion_id,
-        ))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .filter(|(stage, _)| owed.contains(stage))
-        .map(|(_, criterion)| criterion)
+    let still_to_come: Vec<i64> = stage_focus
+        .iter()
+        .filter(|row| owed.contains(&row.0))
+        .filter_map(|row| row.4)
         .collect();
     let items: Vec<AgendaItem> = agenda(&screening, &submitted, &still_to_come);
     // Each decision with the name of who took it, if they are known.
@@ -391,8 +402,8 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         may_decide,
         may_remind,
         reassigning,
-        candidate_name: candidate.name,
-        job_title: candidate.job_title,
+        candidate_name,
+        job_title,
     })
 }
 
