@@ -43,59 +43,76 @@ struct Found {
 }
 
 /// The content of the scorecard `found`: its row's recommendation and
-/// summary, with its ratings, red flags and notes read in key order.
+/// summary, with its ratings, red flags and notes, read in one statement
+/// and put in key order.
 fn content_of(conn: &mut DbConn, found: &Found) -> QueryResult<ScorecardContent> {
+    use diesel::sql_types::{Bool, Integer, Nullable, Text};
+    let no_rating = || None::<String>.into_sql::<Nullable<Text>>();
+    let no_observation = || None::<bool>.into_sql::<Nullable<Bool>>();
+    // The three kinds of answer in one statement, each row tagged with
+    // its kind.
     let ratings = scorecard_ratings::table
         .filter(scorecard_ratings::scorecard_id.eq(found.id))
         .select((
+            RATING.into_sql::<Integer>(),
             scorecard_ratings::job_criterion_id,
             scorecard_ratings::rating,
+            no_observation(),
             scorecard_ratings::evidence,
-        ))
-        .order(scorecard_ratings::job_criterion_id)
-        .load::<(i64, Option<String>, String)>(conn)?
-        .into_iter()
-        .map(|(criterion_id, rating, evidence)| RatingEntry {
-            criterion_id,
-            rating: rating.and_then(|r| r.parse().ok()),
-            evidence,
-        })
-        .collect();
+        ));
     let red_flags = scorecard_red_flags::table
         .filter(scorecard_red_flags::scorecard_id.eq(found.id))
         .select((
+            RED_FLAG.into_sql::<Integer>(),
             scorecard_red_flags::job_criterion_id,
+            no_rating(),
             scorecard_red_flags::observed,
             scorecard_red_flags::evidence,
-        ))
-        .order(scorecard_red_flags::job_criterion_id)
-        .load::<(i64, Option<bool>, String)>(conn)?
-        .into_iter()
-        .map(|(criterion_id, observed, evidence)| RedFlagEntry {
-            criterion_id,
-            observed,
-            evidence,
-        })
-        .collect();
-    let question_notes = scorecard_question_notes::table
+        ));
+    let notes = scorecard_question_notes::table
         .filter(scorecard_question_notes::scorecard_id.eq(found.id))
         .select((
+            NOTES.into_sql::<Integer>(),
             scorecard_question_notes::question_id,
+            no_rating(),
+            no_observation(),
             scorecard_question_notes::notes,
-        ))
-        .order(scorecard_question_notes::question_id)
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .map(|(question_id, notes)| QuestionNote { question_id, notes })
-        .collect();
-    Ok(ScorecardContent {
-        ratings,
-        red_flags,
-        question_notes,
+        ));
+    let mut answers: Vec<AnswerRow> = ratings.union_all(red_flags).union_all(notes).load(conn)?;
+    answers.sort_by_key(|answer| (answer.0, answer.1));
+    let mut content = ScorecardContent {
         recommendation: found.recommendation.as_deref().and_then(|r| r.parse().ok()),
         summary: found.summary.clone(),
-    })
+        ..ScorecardContent::default()
+    };
+    for (kind, id, rating, observed, text) in answers {
+        match kind {
+            RATING => content.ratings.push(RatingEntry {
+                criterion_id: id,
+                rating: rating.and_then(|r| r.parse().ok()),
+                evidence: text,
+            }),
+            RED_FLAG => content.red_flags.push(RedFlagEntry {
+                criterion_id: id,
+                observed,
+                evidence: text,
+            }),
+            _ => content.question_notes.push(QuestionNote {
+                question_id: id,
+                notes: text,
+            }),
+        }
+    }
+    Ok(content)
 }
+
+/// One answer on a scorecard: its kind ([`RATING`], [`RED_FLAG`] or
+/// [`NOTES`]), the criterion or question it answers, the rating, whether
+/// the red flag was observed, and the evidence or notes.
+type AnswerRow = (i32, i64, Option<String>, Option<bool>, String);
+const RATING: i32 = 0;
+const RED_FLAG: i32 = 1;
+const NOTES: i32 = 2;
 
 /// `user_id`'s scorecard on `stage_id`, if they have started one.
 fn find_own(conn: &mut DbConn, stage_id: i64, user_id: i64) -> QueryResult<Option<Found>> {
