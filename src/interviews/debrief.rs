@@ -140,6 +140,10 @@ type CardRow = (
     Option<NaiveDateTime>,
 );
 
+/// Whether it is a red flag, scorecard, criterion, rating (ratings),
+/// observed (red flags), evidence.
+type CardAnswer = (bool, i64, i64, Option<Rating>, Option<bool>, String);
+
 /// stage id, title, start, minutes, a criterion it focuses on
 type StageFocusRow = (i64, String, Option<NaiveDateTime>, i64, Option<i64>);
 
@@ -229,28 +233,45 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         ))
         .load(conn)?;
     // Submitted cards only: every rating and red flag on them is chosen.
-    let ratings: Vec<(i64, i64, Option<Rating>, String)> = scorecard_ratings::table
-        .inner_join(scorecards::table.inner_join(stages::table))
-        .filter(stages::loop_id.eq(loop_id))
-        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-        .select((
-            scorecard_ratings::scorecard_id,
-            scorecard_ratings::job_criterion_id,
-            scorecard_ratings::rating,
-            scorecard_ratings::evidence,
-        ))
-        .load(conn)?;
-    let flags: Vec<(i64, i64, Option<bool>, String)> = scorecard_red_flags::table
-        .inner_join(scorecards::table.inner_join(stages::table))
-        .filter(stages::loop_id.eq(loop_id))
-        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-        .select((
-            scorecard_red_flags::scorecard_id,
-            scorecard_red_flags::job_criterion_id,
-            scorecard_red_flags::observed,
-            scorecard_red_flags::evidence,
-        ))
-        .load(conn)?;
+    // The cards' ratings and red flags in one statement, each row tagged
+    // with whether it is a red flag.
+    let (ratings, flags) = {
+        use diesel::sql_types::{Bool, Nullable, Text};
+        let submitted = scorecards::status.eq(ScorecardStatus::Submitted);
+        let rated = scorecard_ratings::table
+            .inner_join(scorecards::table.inner_join(stages::table))
+            .filter(stages::loop_id.eq(loop_id).and(submitted))
+            .select((
+                false.into_sql::<Bool>(),
+                scorecard_ratings::scorecard_id,
+                scorecard_ratings::job_criterion_id,
+                scorecard_ratings::rating,
+                None::<bool>.into_sql::<Nullable<Bool>>(),
+                scorecard_ratings::evidence,
+            ));
+        let flagged = scorecard_red_flags::table
+            .inner_join(scorecards::table.inner_join(stages::table))
+            .filter(stages::loop_id.eq(loop_id).and(submitted))
+            .select((
+                true.into_sql::<Bool>(),
+                scorecard_red_flags::scorecard_id,
+                scorecard_red_flags::job_criterion_id,
+                None::<String>.into_sql::<Nullable<Text>>(),
+                scorecard_red_flags::observed,
+                scorecard_red_flags::evidence,
+            ));
+        let answers: Vec<CardAnswer> = rated.union_all(flagged).load(conn)?;
+        let mut ratings: Vec<(i64, i64, Option<Rating>, String)> = Vec::new();
+        let mut flags: Vec<(i64, i64, Option<bool>, String)> = Vec::new();
+        for (red_flag, card, criterion, rating, observed, evidence) in answers {
+            if red_flag {
+                flags.push((card, criterion, observed, evidence));
+            } else {
+                ratings.push((card, criterion, rating, evidence));
+            }
+        }
+        (ratings, flags)
+    };
     let name_of: HashMap<i64, String> = assigned
         .iter()
         .map(|(_, id, name, _)| (*id, name.clone()))
