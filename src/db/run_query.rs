@@ -27,8 +27,8 @@ use diesel::{PgConnection, QueryResult, SqliteConnection};
 use super::DbConn;
 
 /// diesel's `RunQueryDsl` for [`DbConn`], run on the backend's own
-/// connection (see the module's note): `load`, `get_result`,
-/// `get_results`, `first` and `execute`, with diesel's results and errors.
+/// connection (see the module's note): `load`, `get_result`, `first` and
+/// `execute`, with diesel's results and errors.
 /// Transactions, the statement cache and the instrumentation that counts
 /// and traces statements are the inner connection's either way.
 pub trait RunQueryDsl: Sized {
@@ -52,14 +52,6 @@ pub trait RunQueryDsl: Sized {
             DbConn::Sqlite(conn) => diesel::RunQueryDsl::get_result(self, conn),
             DbConn::Postgresql(conn) => diesel::RunQueryDsl::get_result(self, conn),
         }
-    }
-
-    /// Every row, as [`load`](Self::load).
-    fn get_results<'query, U>(self, conn: &mut DbConn) -> QueryResult<Vec<U>>
-    where
-        Self: LoadQuery<'query, SqliteConnection, U> + LoadQuery<'query, PgConnection, U>,
-    {
-        RunQueryDsl::load(self, conn)
     }
 
     /// `LIMIT 1`, then the row; `NotFound` when there is none.
