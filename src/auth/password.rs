@@ -37,21 +37,34 @@ fn slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
-/// How many may wait per slot before more are turned away: at 25-40 ms a
-/// hash, the last in line waits about a second.
-const WAITING_PER_SLOT: usize = 32;
+/// How many may wait per slot before more are turned away at once. A
+/// waiting sign-in costs a parked future and its request (a few KiB), so
+/// the bound is wide: what turns sign-ins away in a storm is [`MAX_WAIT`].
+const WAITING_PER_SLOT: usize = 256;
+
+/// The longest a hash waits for a slot before it is turned away with
+/// [`AppError::Busy`]. A storm's sign-ins wait their turn rather than being
+/// answered 429 at once: a client that asks again as soon as it is refused
+/// (a script, or a storm of them) would otherwise be answered thousands of
+/// times a second, each answer a request parsed and written on the cores
+/// the pages need. Hashes run at tens of milliseconds alone, and slower
+/// below the pages' priority under load, so a few dozen sign-ins at once
+/// are all done within this.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The app's queue for hashes: at most one running per slot (see
-/// [`slots`]), at most [`WAITING_PER_SLOT`] per slot waiting, the rest
-/// turned away with [`AppError::Busy`] (429 with `Retry-After`). A storm of
-/// sign-ins waits here, costing a queued future each, instead of starting a
-/// 19 MiB hash each on its own thread.
+/// [`slots`]), the rest waiting in turn, each at most its `max_wait`
+/// ([`MAX_WAIT`]), at most [`WAITING_PER_SLOT`] per slot; those past either
+/// bound are turned away with [`AppError::Busy`] (429 with `Retry-After`).
+/// A storm of sign-ins waits here, costing a parked future each, instead of
+/// starting a 19 MiB hash each on its own thread.
 #[derive(Debug)]
 pub struct HashQueue {
     slots: usize,
     running: tokio::sync::Semaphore,
     /// Tickets out: hashes waiting for a slot or running.
     in_flight: AtomicUsize,
+    max_wait: std::time::Duration,
 }
 
 impl Default for HashQueue {
@@ -61,12 +74,20 @@ impl Default for HashQueue {
 }
 
 impl HashQueue {
-    /// A queue running at most `slots` hashes at once.
+    /// A queue running at most `slots` hashes at once, each waiting at most
+    /// [`MAX_WAIT`] for its turn.
     pub fn with_slots(slots: usize) -> Self {
+        HashQueue::with_limits(slots, MAX_WAIT)
+    }
+
+    /// A queue running at most `slots` hashes at once, each waiting at most
+    /// `max_wait` for its turn.
+    pub fn with_limits(slots: usize, max_wait: std::time::Duration) -> Self {
         HashQueue {
             slots,
             running: tokio::sync::Semaphore::new(slots),
             in_flight: AtomicUsize::new(0),
+            max_wait,
         }
     }
 
@@ -91,7 +112,8 @@ impl HashQueue {
     }
 
     /// Runs `work` (something that hashes or verifies) on a thread of its own
-    /// once a slot is free; [`AppError::Busy`] when the queue is full.
+    /// once a slot is free; [`AppError::Busy`] when the queue is full or no
+    /// slot came free within its wait.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -109,14 +131,20 @@ pub struct HashTicket<'q> {
 
 impl HashTicket<'_> {
     /// Runs `work` once a slot is free, on a thread of its own that yields
-    /// the CPU to pages ([`yield_to_pages`]); [`AppError::Internal`] if the
+    /// the CPU to pages ([`yield_to_pages`]); [`AppError::Busy`] if no slot
+    /// came free within the queue's wait, [`AppError::Internal`] if the
     /// thread cannot start or `work` panics.
     pub async fn run<T: Send + 'static>(
         self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        let waited = self.queue.running.acquire();
         // The semaphore is never closed, so acquiring only waits.
-        let _slot = self.queue.running.acquire().await.ok();
+        let Ok(_slot) = actix_web::rt::time::timeout(self.queue.max_wait, waited).await else {
+            return Err(AppError::Busy {
+                retry_after_secs: 1,
+            });
+        };
         crate::web::on_own_thread("password-hash", move || {
             yield_to_pages();
             work()
@@ -238,6 +266,51 @@ mod tests {
         assert!((1..=2).contains(&most), "{most} ran at once, 2 slots");
         assert_eq!((ran, busy), (limit, 8), "the queue holds {limit}");
         assert_eq!(queue.in_flight(), 0);
+    }
+
+    #[actix_web::test]
+    async fn a_hash_that_waits_past_the_queues_wait_is_turned_away() {
+        let queue = std::sync::Arc::new(HashQueue::with_limits(
+            1,
+            std::time::Duration::from_millis(50),
+        ));
+        let (started, release) = std::sync::mpsc::channel::<()>();
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let queue = queue.clone();
+            actix_web::rt::spawn(async move {
+                queue
+                    .run(move || {
+                        let _ = started.send(());
+                        let _ = finished.recv_timeout(std::time::Duration::from_secs(5));
+                    })
+                    .await
+            })
+        };
+        actix_web::rt::task::spawn_blocking(move || release.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let waited = std::time::Instant::now();
+        let turned_away = queue.run(|| ()).await;
+        assert!(
+            matches!(
+                turned_away,
+                Err(AppError::Busy {
+                    retry_after_secs: 1
+                })
+            ),
+            "{turned_away:?}"
+        );
+        assert!(waited.elapsed() >= std::time::Duration::from_millis(50));
+        assert_eq!(queue.in_flight(), 1, "the waiting one gave its place back");
+        finish.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        assert_eq!(
+            queue.run(|| 7).await.unwrap(),
+            7,
+            "a free slot runs at once"
+        );
     }
 
     #[cfg(target_os = "linux")]
