@@ -70,7 +70,6 @@ pub const PARTIALS: &[(&str, &str)] = embed![
     "partials/error_summary",
     "partials/pagination",
     "partials/question_card",
-    "partials/rating_badge",
 ];
 
 /// Email templates: each email has `<name>.html` and `<name>.txt`, sharing
@@ -189,7 +188,9 @@ handlebars_helper!(concat: |*args| args.iter().map(|a| a.render()).collect::<Str
 /// id="error-<field>">`; the field's `aria-describedby` points at that id.
 /// Nothing is written without a message. A helper rather than a partial:
 /// handlebars copies the current context for every partial it includes,
-/// and a form has one of these per field.
+/// and a form has one of these per field. Handlebars evaluates a helper's
+/// arguments before calling it, so in a loop a page wraps it in
+/// `{{#if message}}`, which costs less when there is none.
 fn field_error(
     h: &handlebars::Helper<'_>,
     _: &Handlebars<'_>,

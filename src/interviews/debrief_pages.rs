@@ -88,8 +88,9 @@ struct Column {
 
 #[derive(Serialize)]
 struct Cell {
-    rating: &'static str,
     rating_label: &'static str,
+    /// The badge's classes ([`super::rating_tone`]).
+    tone: &'static str,
     evidence: String,
 }
 
@@ -175,21 +176,21 @@ impl DebriefPage {
                     .map(|card| {
                         if red_flag {
                             let f = card.red_flags.iter().find(|f| f.criterion_id == c.id);
-                            let (rating, rating_label) = match f.and_then(|f| f.observed) {
-                                Some(true) => ("yes", "Observed"),
-                                Some(false) => ("no", "Not observed"),
-                                None => ("", ""),
-                            };
+                            let observed = f.and_then(|f| f.observed);
                             Cell {
-                                rating,
-                                rating_label,
+                                rating_label: match observed {
+                                    Some(true) => "Observed",
+                                    Some(false) => "Not observed",
+                                    None => "",
+                                },
+                                tone: observed.map_or("muted", super::red_flag_tone),
                                 evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
                             }
                         } else {
                             let r = card.ratings.iter().find(|r| r.criterion_id == c.id);
                             Cell {
-                                rating: r.map(|r| r.rating.as_str()).unwrap_or(""),
                                 rating_label: r.map(|r| r.rating.label()).unwrap_or(""),
+                                tone: r.map_or("muted", |r| super::rating_tone(r.rating)),
                                 evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
                             }
                         }

@@ -19,8 +19,8 @@ pub struct KitPage {
     red_flags: Vec<RedFlagField>,
     questions: Vec<QuestionCard>,
     scorecard: ScorecardHeading,
+    /// The recommendation's radio buttons, the one given checked.
     recommendations: Vec<ScaleStep>,
-    ratings: Vec<ScaleStep>,
     /// What was submitted, for the read-only view above the amendment
     /// form (which shows what was just typed, if anything).
     submitted: Option<SubmittedAnswers>,
@@ -78,11 +78,16 @@ struct RatingField {
     id: i64,
     name: String,
     description: String,
-    rating: &'static str,
     rating_label: &'static str,
+    /// The rating badge's classes ([`super::rating_tone`]).
+    rating_tone: &'static str,
+    /// The scale's radio buttons, the rating given checked.
+    choices: Vec<ScaleStep>,
     evidence: String,
     error: Option<String>,
     evidence_error: Option<String>,
+    /// The evidence box is marked invalid: its own error or the rating's.
+    evidence_invalid: bool,
 }
 
 #[derive(Serialize)]
@@ -90,11 +95,14 @@ struct RedFlagField {
     id: i64,
     name: String,
     description: String,
-    /// "yes", "no", or "" when not chosen yet: the radio buttons' values.
-    observed: &'static str,
+    /// Observed, not observed, or neither when not chosen yet.
+    observed_yes: bool,
+    observed_no: bool,
     evidence: String,
     error: Option<String>,
     evidence_error: Option<String>,
+    /// The evidence box is marked invalid: its own error or the answer's.
+    evidence_invalid: bool,
 }
 
 #[derive(Serialize)]
@@ -120,7 +128,6 @@ struct SubmittedNotes {
 #[derive(Serialize)]
 struct ScorecardHeading {
     status: ScorecardState,
-    recommendation: &'static str,
     recommendation_label: &'static str,
     summary: String,
     locked: bool,
@@ -155,10 +162,12 @@ impl TextLimits {
     }
 }
 
+/// A radio button of a scale: the rating's or the recommendation's.
 #[derive(Serialize)]
 struct ScaleStep {
     value: &'static str,
     label: &'static str,
+    checked: bool,
 }
 
 impl KitPage {
@@ -237,10 +246,6 @@ impl KitPage {
                 status: own
                     .as_ref()
                     .map_or(ScorecardState::NotStarted, |o| o.status),
-                recommendation: content
-                    .recommendation
-                    .map(Recommendation::as_str)
-                    .unwrap_or(""),
                 recommendation_label: content
                     .recommendation
                     .map(Recommendation::label)
@@ -251,16 +256,10 @@ impl KitPage {
             },
             recommendations: Recommendation::ALL
                 .iter()
-                .map(|r| ScaleStep {
+                .map(|&r| ScaleStep {
                     value: r.as_str(),
                     label: r.label(),
-                })
-                .collect(),
-            ratings: Rating::ALL
-                .iter()
-                .map(|r| ScaleStep {
-                    value: r.as_str(),
-                    label: r.label(),
+                    checked: content.recommendation == Some(r),
                 })
                 .collect(),
             submitted,
@@ -301,15 +300,27 @@ fn answer_fields(
         .iter()
         .map(|c| {
             let r = ratings.get(&c.id);
+            let rating = r.and_then(|r| r.rating);
+            let error = error_for(format!("rating-{}", c.id));
+            let evidence_error = error_for(format!("evidence-{}", c.id));
             RatingField {
                 id: c.id,
                 name: c.name.clone(),
                 description: c.description.clone(),
-                rating: r.and_then(|r| r.rating).map(Rating::as_str).unwrap_or(""),
-                rating_label: r.and_then(|r| r.rating).map(Rating::label).unwrap_or(""),
+                rating_label: rating.map(Rating::label).unwrap_or(""),
+                rating_tone: rating.map_or("muted", super::rating_tone),
+                choices: Rating::ALL
+                    .iter()
+                    .map(|&step| ScaleStep {
+                        value: step.as_str(),
+                        label: step.label(),
+                        checked: rating == Some(step),
+                    })
+                    .collect(),
                 evidence: r.map(|r| r.evidence.clone()).unwrap_or_default(),
-                error: error_for(format!("rating-{}", c.id)),
-                evidence_error: error_for(format!("evidence-{}", c.id)),
+                evidence_invalid: error.is_some() || evidence_error.is_some(),
+                error,
+                evidence_error,
             }
         })
         .collect();
@@ -318,17 +329,19 @@ fn answer_fields(
         .iter()
         .map(|c| {
             let f = flags.get(&c.id);
+            let observed = f.and_then(|f| f.observed);
+            let error = error_for(format!("red_flag-{}", c.id));
+            let evidence_error = error_for(format!("red_flag_evidence-{}", c.id));
             RedFlagField {
                 id: c.id,
                 name: c.name.clone(),
                 description: c.description.clone(),
-                observed: f
-                    .and_then(|f| f.observed)
-                    .map(|observed| if observed { "yes" } else { "no" })
-                    .unwrap_or(""),
+                observed_yes: observed == Some(true),
+                observed_no: observed == Some(false),
                 evidence: f.map(|f| f.evidence.clone()).unwrap_or_default(),
-                error: error_for(format!("red_flag-{}", c.id)),
-                evidence_error: error_for(format!("red_flag_evidence-{}", c.id)),
+                evidence_invalid: error.is_some() || evidence_error.is_some(),
+                error,
+                evidence_error,
             }
         })
         .collect();

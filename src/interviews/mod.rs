@@ -16,6 +16,26 @@ pub mod scorecards;
 
 use actix_web::web;
 
+use crate::domain::Rating;
+
+/// A rating's badge classes (`badge <tone>`), toned from good to bad:
+/// strong yes solid green, yes green, no amber, strong no solid red, no
+/// signal grey. Shown with the rating's words, never the colour alone.
+pub(crate) fn rating_tone(rating: Rating) -> &'static str {
+    match rating {
+        Rating::StrongYes => "ok strong",
+        Rating::Yes => "ok",
+        Rating::No => "warn",
+        Rating::StrongNo => "bad strong",
+        Rating::NoSignal => "muted",
+    }
+}
+
+/// A red flag's badge classes: observed red, not observed green.
+pub(crate) fn red_flag_tone(observed: bool) -> &'static str {
+    if observed { "bad" } else { "ok" }
+}
+
 /// Its pages, for the one route table.
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/interviews", web::get().to(pages::interviews_page))

@@ -238,6 +238,56 @@ fn interviewers_see_others_scorecards_only_after_submitting_their_own() {
             .any(|i| i["kind"] == "red_flag_raised" && i["criterion_id"] == flagged)
     );
 
+    // The debrief page's matrix tones each answer from good to bad, with
+    // its words; each interviewer's kit shows what they submitted likewise,
+    // and the amendment form starts from it.
+    let page = l
+        .manager
+        .browser()
+        .get(&format!("/candidates/{}/debrief", l.candidate))
+        .body;
+    let matrix = page
+        .split("debrief-matrix\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    for badge in [
+        r#"<span class="badge ok strong">Strong yes</span>"#,
+        r#"<span class="badge warn">No</span>"#,
+        r#"<span class="badge bad">Observed</span>"#,
+        r#"<span class="badge ok">Not observed</span>"#,
+    ] {
+        assert!(matrix.contains(badge), "{badge} in {matrix}");
+    }
+    let kit =
+        l.a.browser()
+            .get(&format!("/stages/{}/kit", l.stage_a))
+            .body;
+    assert!(
+        kit.contains(r#"<span class="badge ok strong">Strong yes</span>"#),
+        "{kit}"
+    );
+    let rating = format!("rating-{}", l.rated.shared);
+    assert!(kit.contains(&format!("name=\"{rating}\" value=\"strong_yes\" checked")));
+    assert_eq!(kit.matches(&format!("name=\"{rating}\"")).count(), 5);
+    assert_eq!(
+        kit.matches(" checked>").count(),
+        2 + l.rated.red_flags.len()
+    );
+    assert!(kit.contains(r#"name="recommendation" value="strong_yes" checked"#));
+    let kit =
+        l.b.browser()
+            .get(&format!("/stages/{}/kit", l.stage_b))
+            .body;
+    assert!(
+        kit.contains(r#"<span class="badge warn">No</span>"#),
+        "{kit}"
+    );
+    assert!(kit.contains(&format!(
+        "name=\"red_flag-{flagged}\" value=\"yes\" checked"
+    )));
+    assert!(!kit.contains(&format!("name=\"red_flag-{flagged}\" value=\"no\" checked")));
+
     // Others: the manager and recruiters see it; a stray interviewer does not learn it exists.
     assert_eq!(l.manager.api.get(&debrief).status, 200);
     assert_eq!(l.recruiter.api.get(&debrief).status, 200);
