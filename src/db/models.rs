@@ -98,10 +98,11 @@ impl User {
     }
 
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-        users::table
-            .find(id)
-            .select(User::as_select())
-            .first(conn)
+        // The columns `User` reads, rather than `as_select()`, which ties a
+        // query to one backend: every signed-in request's first trip runs
+        // this, on the connection underneath (`db::run_query`).
+        let columns = <User as Selectable<diesel::sqlite::Sqlite>>::construct_selection();
+        crate::db::run_query::RunQueryDsl::first(users::table.find(id).select(columns), conn)
             .optional()
     }
 
