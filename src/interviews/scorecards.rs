@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::db::prelude::*;
+use crate::db::run_query::update_kept;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::json;
@@ -323,13 +324,16 @@ fn write_changes(
     before: &ScorecardContent,
     after: &ScorecardContent,
 ) -> QueryResult<()> {
-    diesel::update(scorecards::table.find(id))
-        .set((
+    update_kept(
+        scorecards::table,
+        scorecards::id.eq(id),
+        (
             scorecards::recommendation.eq(after.recommendation.map(Recommendation::as_str)),
             scorecards::summary.eq(&after.summary),
             scorecards::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
+        ),
+    )
+    .execute(conn)?;
     let (stale, fresh) = row_changes(&before.ratings, &after.ratings, |r| r.criterion_id);
     if !stale.is_empty() {
         diesel::delete(
