@@ -6,11 +6,14 @@ use crate::domain::CriterionKind;
 use std::collections::HashMap;
 
 use diesel::dsl::sql;
-use diesel::prelude::*;
+use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Double, Text};
+use diesel::sqlite::Sqlite;
+use diesel::{PgConnection, SqliteConnection};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
+use crate::db::prelude::*;
 use crate::db::schema::{
     criteria, question_criteria, question_stage_kinds, question_tracks, questions, stage_kinds,
     tracks,
@@ -42,8 +45,6 @@ mod fts {
     diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_tracks);
     diesel::allow_tables_to_appear_in_same_query!(questions_fts, tracks);
 }
-
-type Db = <DbConn as Connection>::Backend;
 
 /// The filters of the bank page and `GET /api/v1/questions`; all combine.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -168,19 +169,6 @@ fn fts5_query(text: &str) -> Option<String> {
     )
 }
 
-#[derive(Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-fn engine(conn: &DbConn) -> Engine {
-    match conn {
-        DbConn::Sqlite(_) => Engine::Sqlite,
-        DbConn::Postgresql(_) => Engine::Postgres,
-    }
-}
-
 /// `$q`, a boxed query that reads `questions`, narrowed by every filter of
 /// `$query` but its text: a macro, since the query may read `questions`
 /// alone or joined to the full-text index.
@@ -237,42 +225,44 @@ macro_rules! narrowed {
     }};
 }
 
-/// The bank narrowed by every filter of `query`, and on PostgreSQL by its
-/// text too (SQLite's text goes through the full-text index's join).
-fn filtered<'a>(query: &'a QuestionQuery, engine: Engine) -> questions::BoxedQuery<'a, Db> {
-    let mut q = narrowed!(questions::table.into_boxed::<Db>(), query);
-    if let (Engine::Postgres, Some(text)) = (engine, query.text()) {
-        q = q.filter(
-            sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
-                .bind::<Text, _>(text)
-                .sql(")"),
-        );
-    }
-    q
+/// One page of the bank narrowed by every filter of `$query` (no text),
+/// in id order, with how many match: `($conn, $query, $backend)`, the
+/// queries boxed for the backend of the connection they run on.
+macro_rules! listed_page {
+    ($conn:expr, $query:expr, $backend:ty) => {{
+        let query: &QuestionQuery = $query;
+        let conn = $conn;
+        let total: i64 = diesel::RunQueryDsl::get_result(
+            narrowed!(questions::table.into_boxed::<$backend>(), query).count(),
+            conn,
+        )?;
+        let rows: Vec<Row> = diesel::RunQueryDsl::load(
+            narrowed!(questions::table.into_boxed::<$backend>(), query)
+                .order(questions::id)
+                .select(ROW)
+                .limit(query.per_page())
+                .offset(query.offset()),
+            conn,
+        )?;
+        (rows, total, false)
+    }};
 }
 
 /// One page of matching questions, best first, with how many match: four
 /// statements whatever the size of the bank, and with text, work bounded by
-/// [`RANKED_AT_MOST`] hits whatever their number.
+/// [`RANKED_AT_MOST`] hits whatever their number. The queries, boxed since
+/// the filters vary, are built for the connection's own backend and run on
+/// it (see `db::run_query`).
 pub fn search(conn: &mut DbConn, query: &QuestionQuery) -> QueryResult<Found> {
-    let engine = engine(conn);
-    let (rows, total, more) = match (engine, query.text()) {
-        (Engine::Sqlite, Some(text)) => match fts5_query(&text) {
+    let (rows, total, more) = match (&mut *conn, query.text()) {
+        (DbConn::Sqlite(conn), Some(text)) => match fts5_query(&text) {
             Some(fts) => sqlite_ranked_page(conn, query, &fts)?,
             // Only punctuation: nothing can match.
             None => (Vec::new(), 0, false),
         },
-        (Engine::Postgres, Some(text)) => postgres_ranked_page(conn, query, &text)?,
-        (_, None) => {
-            let total: i64 = filtered(query, engine).count().get_result(conn)?;
-            let rows: Vec<Row> = filtered(query, engine)
-                .order(questions::id)
-                .select(ROW)
-                .limit(query.per_page())
-                .offset(query.offset())
-                .load(conn)?;
-            (rows, total, false)
-        }
+        (DbConn::Postgresql(conn), Some(text)) => postgres_ranked_page(conn, query, &text)?,
+        (DbConn::Sqlite(conn), None) => listed_page!(conn, query, Sqlite),
+        (DbConn::Postgresql(conn), None) => listed_page!(conn, query, Pg),
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let chips = chips_for(conn, &ids)?;
@@ -347,7 +337,7 @@ const ROW: (
 /// its `rank` column set to weighted `bm25()` (lower is better; ties by id,
 /// so paging is stable), over ids from the oldest counted one up.
 fn sqlite_ranked_page(
-    conn: &mut DbConn,
+    conn: &mut SqliteConnection,
     query: &QuestionQuery,
     fts: &str,
 ) -> QueryResult<(Vec<Row>, i64, bool)> {
@@ -355,16 +345,18 @@ fn sqlite_ranked_page(
         narrowed!(
             questions_fts::table
                 .inner_join(questions::table.on(questions::id.eq(questions_fts::rowid)))
-                .into_boxed::<Db>(),
+                .into_boxed::<Sqlite>(),
             query
         )
         .filter(sql::<Bool>("questions_fts MATCH ").bind::<Text, _>(fts.to_owned()))
     };
-    let newest: Vec<i64> = matching()
-        .select(questions_fts::rowid)
-        .order(questions_fts::rowid.desc())
-        .limit(RANKED_AT_MOST + 1)
-        .load(conn)?;
+    let newest: Vec<i64> = diesel::RunQueryDsl::load(
+        matching()
+            .select(questions_fts::rowid)
+            .order(questions_fts::rowid.desc())
+            .limit(RANKED_AT_MOST + 1),
+        conn,
+    )?;
     let (total, more, oldest) = bounded(&newest);
     if total == 0 {
         return Ok((Vec::new(), 0, false));
@@ -377,47 +369,60 @@ fn sqlite_ranked_page(
     if let Some(oldest) = oldest {
         ranked = ranked.filter(questions_fts::rowid.ge(oldest));
     }
-    let rows: Vec<Row> = ranked
-        .order((questions_fts::rank, questions::id))
-        .select(ROW)
-        .limit(query.per_page())
-        .offset(query.offset())
-        .load(conn)?;
+    let rows: Vec<Row> = diesel::RunQueryDsl::load(
+        ranked
+            .order((questions_fts::rank, questions::id))
+            .select(ROW)
+            .limit(query.per_page())
+            .offset(query.offset()),
+        conn,
+    )?;
     Ok((rows, total, more))
 }
 
 /// PostgreSQL: as SQLite, with `websearch_to_tsquery` over the stored
 /// `search` vector and `ts_rank` for the order.
 fn postgres_ranked_page(
-    conn: &mut DbConn,
+    conn: &mut PgConnection,
     query: &QuestionQuery,
     text: &str,
 ) -> QueryResult<(Vec<Row>, i64, bool)> {
-    let newest: Vec<i64> = filtered(query, Engine::Postgres)
-        .select(questions::id)
-        .order(questions::id.desc())
-        .limit(RANKED_AT_MOST + 1)
-        .load(conn)?;
+    let matching = || {
+        narrowed!(questions::table.into_boxed::<Pg>(), query).filter(
+            sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
+                .bind::<Text, _>(text.to_owned())
+                .sql(")"),
+        )
+    };
+    let newest: Vec<i64> = diesel::RunQueryDsl::load(
+        matching()
+            .select(questions::id)
+            .order(questions::id.desc())
+            .limit(RANKED_AT_MOST + 1),
+        conn,
+    )?;
     let (total, more, oldest) = bounded(&newest);
     if total == 0 {
         return Ok((Vec::new(), 0, false));
     }
-    let mut ranked = filtered(query, Engine::Postgres);
+    let mut ranked = matching();
     if let Some(oldest) = oldest {
         ranked = ranked.filter(questions::id.ge(oldest));
     }
-    let rows: Vec<Row> = ranked
-        .order(
-            sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
-                .bind::<Text, _>(text.to_owned())
-                .sql("))::double precision")
-                .desc(),
-        )
-        .then_order_by(questions::id)
-        .select(ROW)
-        .limit(query.per_page())
-        .offset(query.offset())
-        .load(conn)?;
+    let rows: Vec<Row> = diesel::RunQueryDsl::load(
+        ranked
+            .order(
+                sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
+                    .bind::<Text, _>(text.to_owned())
+                    .sql("))::double precision")
+                    .desc(),
+            )
+            .then_order_by(questions::id)
+            .select(ROW)
+            .limit(query.per_page())
+            .offset(query.offset()),
+        conn,
+    )?;
     Ok((rows, total, more))
 }
 

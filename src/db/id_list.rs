@@ -122,7 +122,7 @@ mod tests {
             }
         });
         // On the connection underneath (`db::run_query`), then through the
-        // multi-backend one, as boxed queries still run.
+        // multi-backend one, as boxed queries built for it run.
         fn on_backend(conn: &mut DbConn, ids: &[i64]) -> Vec<i64> {
             let query = things::table.filter(things::id.one_of(ids));
             query
