@@ -248,7 +248,7 @@ macro_rules! listed_page {
     }};
 }
 
-/// One page of matching questions, best first, with how many match: four
+/// One page of matching questions, best first, with how many match: three
 /// statements whatever the size of the bank, and with text, work bounded by
 /// [`RANKED_AT_MOST`] hits whatever their number. The queries, boxed since
 /// the filters vary, are built for the connection's own backend and run on
@@ -428,23 +428,43 @@ fn postgres_ranked_page(
 
 type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);
 
-/// Criteria, red flags and stage kinds of some questions: two queries.
+/// Criteria, red flags and stage kinds of some questions, each list in
+/// its place order: one statement.
 pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, ChipSets>> {
-    let mut out: HashMap<i64, ChipSets> = HashMap::new();
-    let linked: Vec<(i64, String, String, String)> = question_criteria::table
+    const STAGE_KIND: &str = "stage_kind";
+    // Both kinds of link in one statement, each row with its kind and its
+    // place (position, then id) in its own list.
+    let linked = question_criteria::table
         .inner_join(criteria::table)
         .filter(question_criteria::question_id.one_of(ids))
-        .order((criteria::position, criteria::id))
         .select((
             question_criteria::question_id,
+            criteria::kind,
             criteria::slug,
             criteria::name,
-            criteria::kind,
-        ))
-        .load(conn)?;
-    for (id, slug, name, kind) in linked {
+            criteria::position,
+            criteria::id,
+        ));
+    let kinds = question_stage_kinds::table
+        .inner_join(stage_kinds::table)
+        .filter(question_stage_kinds::question_id.one_of(ids))
+        .select((
+            question_stage_kinds::question_id,
+            STAGE_KIND.into_sql::<Text>(),
+            stage_kinds::slug,
+            stage_kinds::name,
+            stage_kinds::position,
+            stage_kinds::id,
+        ));
+    let mut rows: Vec<(i64, String, String, String, i64, i64)> =
+        linked.union_all(kinds).load(conn)?;
+    rows.sort_by_key(|row| (row.4, row.5));
+    let mut out: HashMap<i64, ChipSets> = HashMap::new();
+    for (id, kind, slug, name, _, _) in rows {
         let entry = out.entry(id).or_default();
-        let target = if kind == CriterionKind::RedFlag.as_str() {
+        let target = if kind == STAGE_KIND {
+            &mut entry.2
+        } else if kind == CriterionKind::RedFlag.as_str() {
             &mut entry.1
         } else {
             &mut entry.0
@@ -453,23 +473,6 @@ pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Chi
         if !target.contains(&chip) {
             target.push(chip);
         }
-    }
-    let kinds: Vec<(i64, String, String)> = question_stage_kinds::table
-        .inner_join(stage_kinds::table)
-        .filter(question_stage_kinds::question_id.one_of(ids))
-        .order(stage_kinds::position)
-        .select((
-            question_stage_kinds::question_id,
-            stage_kinds::slug,
-            stage_kinds::name,
-        ))
-        .load(conn)?;
-    for (id, slug, name) in kinds {
-        out.entry(id).or_default().2.push(Chip {
-            slug,
-            name,
-            kind: "stage_kind".into(),
-        });
     }
     Ok(out)
 }
