@@ -49,8 +49,9 @@ const WAITING_PER_SLOT: usize = 256;
 /// times a second, each answer a request parsed and written on the cores
 /// the pages need. Hashes run at tens of milliseconds alone, and slower
 /// below the pages' priority under load, so a few dozen sign-ins at once
-/// are all done within this.
-pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// are all done within this. Shorter than the shutdown's grace
+/// (`SHUTDOWN_GRACE`), so a sign-in waiting when the app stops is answered.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// The app's queue for hashes: at most one running per slot (see
 /// [`slots`]), the rest waiting in turn, each at most its `max_wait`
@@ -96,10 +97,10 @@ impl HashQueue {
         self.in_flight.load(Ordering::Relaxed)
     }
 
-    /// A place in the queue, or [`AppError::Busy`] when it is full. Take it
-    /// before anything else a hash waits on (a sign-in's attempt is
-    /// written down before its password is checked): a request turned away
-    /// has then done nothing.
+    /// A place in the queue, or [`AppError::Busy`] when it is full. Take it,
+    /// and wait for its turn ([`HashTicket::wait_turn`]), before anything
+    /// else a hash waits on (a sign-in's attempt is written down before its
+    /// password is checked): a request turned away has then done nothing.
     pub fn ticket(&self) -> Result<HashTicket<'_>, AppError> {
         let limit = self.slots * (WAITING_PER_SLOT + 1);
         if self.in_flight.fetch_add(1, Ordering::Relaxed) >= limit {
@@ -118,7 +119,7 @@ impl HashQueue {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        self.ticket()?.run(work).await
+        self.ticket()?.wait_turn().await?.run(work).await
     }
 }
 
@@ -129,27 +130,48 @@ pub struct HashTicket<'q> {
     queue: &'q HashQueue,
 }
 
-impl HashTicket<'_> {
-    /// Runs `work` once a slot is free, on a thread of its own that yields
-    /// the CPU to pages ([`yield_to_pages`]); [`AppError::Busy`] if no slot
-    /// came free within the queue's wait, [`AppError::Internal`] if the
-    /// thread cannot start or `work` panics.
+impl<'q> HashTicket<'q> {
+    /// Waits for a slot, at most the queue's wait ([`MAX_WAIT`]);
+    /// [`AppError::Busy`] past it. The slot is the caller's until the
+    /// [`HashSlot`] is dropped or has run its hash.
+    pub async fn wait_turn(self) -> Result<HashSlot<'q>, AppError> {
+        let waited = self.queue.running.acquire();
+        match actix_web::rt::time::timeout(self.queue.max_wait, waited).await {
+            Ok(Ok(permit)) => Ok(HashSlot {
+                _permit: permit,
+                _ticket: self,
+            }),
+            // Waited too long (or, never, the queue was closed).
+            Ok(Err(_)) | Err(_) => Err(AppError::Busy {
+                retry_after_secs: 1,
+            }),
+        }
+    }
+}
+
+/// A running slot of a [`HashQueue`], held until dropped or until its
+/// hash has run.
+#[derive(Debug)]
+pub struct HashSlot<'q> {
+    _permit: tokio::sync::SemaphorePermit<'q>,
+    _ticket: HashTicket<'q>,
+}
+
+impl HashSlot<'_> {
+    /// Runs `work` on a thread of its own that yields the CPU to pages
+    /// ([`yield_to_pages`]); [`AppError::Internal`] if the thread cannot
+    /// start or `work` panics.
     pub async fn run<T: Send + 'static>(
         self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let waited = self.queue.running.acquire();
-        // The semaphore is never closed, so acquiring only waits.
-        let Ok(_slot) = actix_web::rt::time::timeout(self.queue.max_wait, waited).await else {
-            return Err(AppError::Busy {
-                retry_after_secs: 1,
-            });
-        };
-        crate::web::on_own_thread("password-hash", move || {
+        let result = crate::web::on_own_thread("password-hash", move || {
             yield_to_pages();
             work()
         })
-        .await
+        .await;
+        drop(self);
+        result
     }
 }
 

@@ -33,9 +33,9 @@ pub(super) async fn sign_in(
         ));
     }
     let key = accounts::sign_in_key(email);
-    // A place in the hashing queue before the attempt is written down: one
-    // turned away for load is then not counted as a failed guess.
-    let ticket = state.hashing.ticket()?;
+    // A slot for the hash before the attempt is written down: one turned
+    // away for load is then not counted as a failed guess.
+    let slot = state.hashing.ticket()?.wait_turn().await?;
     let lookup = {
         let (key, ip) = (key.clone(), ip.clone());
         db(state, move |conn| {
@@ -48,7 +48,7 @@ pub(super) async fn sign_in(
         return Err(AppError::TooManyRequests { retry_after_secs });
     }
     let user = lookup.user;
-    let (ok, user) = ticket
+    let (ok, user) = slot
         .run(move || (accounts::password_matches(user.as_ref(), &password), user))
         .await?;
     {

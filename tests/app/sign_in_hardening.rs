@@ -303,7 +303,7 @@ fn guesses_at_one_account_all_at_once_are_checked_no_more_than_the_limit() {
 }
 
 #[test]
-fn sign_ins_turned_away_while_hashing_is_full_count_as_no_guess() {
+fn sign_ins_turned_away_for_load_count_as_no_guess() {
     let app = TestApp::spawn();
     let user = app.user(Role::Interviewer);
     let mut browser = app.browser();
@@ -325,6 +325,32 @@ fn sign_ins_turned_away_while_hashing_is_full_count_as_no_guess() {
     };
     assert_eq!(written, 0, "no attempt was written down");
     drop(full);
+
+    // A sign-in waits its turn for a slot; one that waited too long is
+    // turned away, and counts as no guess either.
+    let slot = actix_web::rt::System::new()
+        .block_on(async { app.hashing.ticket().unwrap().wait_turn().await })
+        .unwrap();
+    let asked = std::time::Instant::now();
+    let res = browser.post_json(
+        "/api/v1/auth/login",
+        serde_json::json!({"email": user.email, "password": user.password}),
+    );
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert!(asked.elapsed() >= loopwright::auth::password::MAX_WAIT);
+    assert!(res.body.contains("signing in at once"), "{}", res.body);
+    let written: i64 = {
+        use diesel::prelude::*;
+        loopwright::db::schema::sign_in_failures::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(
+        written, 0,
+        "the one that waited too long wrote nothing either"
+    );
+    drop(slot);
     assert_eq!(
         api_sign_in(&mut browser, &user.email, &user.password),
         200,
