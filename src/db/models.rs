@@ -100,7 +100,8 @@ impl User {
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
         // The columns `User` reads, rather than `as_select()`, which ties a
         // query to one backend: every signed-in request's first trip runs
-        // this, on the connection underneath (`db::run_query`).
+        // this, on the connection underneath (`db::run_query`). The derived
+        // selection is the same columns for every backend; SQLite's names it.
         let columns = <User as Selectable<diesel::sqlite::Sqlite>>::construct_selection();
         crate::db::run_query::RunQueryDsl::first(users::table.find(id).select(columns), conn)
             .optional()

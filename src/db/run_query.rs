@@ -94,7 +94,9 @@ impl<T: diesel::RunQueryDsl<DbConn>> RunQueryDsl for T {}
 /// the same SQL without that mark and is cached under its SQL text, so it
 /// is reused exactly when the same SQL runs again. `filter` is a boolean
 /// expression on `table` (`table::id.eq(id)`); `values` what `.set(…)`
-/// takes.
+/// takes. Values go in as binds: SQL text built from values
+/// (`sql(format!(…))`) would cache a statement per value. An empty
+/// changeset fails as diesel's own update does (`EmptyChangeset`).
 pub fn update_kept<T, W, V>(
     table: T,
     filter: W,
@@ -102,6 +104,7 @@ pub fn update_kept<T, W, V>(
 ) -> KeptUpdate<T::FromClause, W, V::Changeset>
 where
     T: diesel::Table,
+    W: diesel::AppearsOnTable<T> + diesel::Expression<SqlType = diesel::sql_types::Bool>,
     V: diesel::AsChangeset<Target = T>,
 {
     KeptUpdate {
@@ -136,6 +139,11 @@ where
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
+        if self.values.is_noop(out.backend())? {
+            return Err(diesel::result::Error::QueryBuilderError(Box::new(
+                diesel::result::EmptyChangeset,
+            )));
+        }
         out.push_sql("UPDATE ");
         self.table.walk_ast(out.reborrow())?;
         out.push_sql(" SET ");
@@ -187,6 +195,13 @@ mod tests {
                 .execute(&mut conn)
                 .unwrap();
         }
+        // Nothing to set: refused, as diesel's own update is.
+        let nothing = Some(notes::body.eq("e")).filter(|_| false);
+        let refused = update_kept(notes::table, notes::id.eq(1), nothing).execute(&mut conn);
+        assert!(
+            matches!(refused, Err(diesel::result::Error::QueryBuilderError(_))),
+            "{refused:?}"
+        );
         let rows = notes::table.order(notes::id).load(&mut conn).unwrap();
         let cached = cached.lock().unwrap().clone();
         (cached, rows)
