@@ -96,10 +96,9 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
 
     use crate::db::prelude::*;
-    use diesel::connection::{InstrumentationEvent, SimpleConnection};
+    use diesel::connection::SimpleConnection;
 
     use super::OneOfExt;
     use crate::db::DbConn;
@@ -114,13 +113,7 @@ mod tests {
     /// statement once for all of them.
     fn one_statement_for_every_length(mut conn: DbConn, create: &str) {
         conn.batch_execute(create).unwrap();
-        let cached = Arc::new(Mutex::new(Vec::<String>::new()));
-        let seen = Arc::clone(&cached);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
-                seen.lock().unwrap().push(sql.to_owned());
-            }
-        });
+        let cached = crate::db::record_kept_statements(&mut conn);
         // On the connection underneath (`db::run_query`), then through the
         // multi-backend one, as boxed queries built for it run.
         fn on_backend(conn: &mut DbConn, ids: &[i64]) -> Vec<i64> {

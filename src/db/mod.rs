@@ -456,6 +456,23 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }
 
+/// The SQL of each statement `conn` prepares and keeps from now on, as
+/// its statement cache reports them (tests of what is kept prepared).
+#[cfg(test)]
+pub(crate) fn record_kept_statements(conn: &mut DbConn) -> Arc<std::sync::Mutex<Vec<String>>> {
+    use diesel::connection::InstrumentationEvent;
+    let kept = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = Arc::clone(&kept);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event
+            && let Ok(mut seen) = seen.lock()
+        {
+            seen.push(sql.to_owned());
+        }
+    });
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -157,9 +157,8 @@ impl<F, W, C, Conn> diesel::RunQueryDsl<Conn> for KeptUpdate<F, W, C> {}
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
 
-    use diesel::connection::{InstrumentationEvent, SimpleConnection};
+    use diesel::connection::SimpleConnection;
 
     use super::update_kept;
     use crate::db::DbConn;
@@ -176,13 +175,7 @@ mod tests {
     /// the connection cached, and the rows as they end.
     fn updates(mut conn: DbConn, create: &str) -> (Vec<String>, Vec<(i64, Option<String>)>) {
         conn.batch_execute(create).unwrap();
-        let cached = Arc::new(Mutex::new(Vec::<String>::new()));
-        let seen = Arc::clone(&cached);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
-                seen.lock().unwrap().push(sql.to_owned());
-            }
-        });
+        let cached = crate::db::record_kept_statements(&mut conn);
         for (id, body) in [(1, Some("a")), (2, None), (1, Some("b"))] {
             diesel::update(notes::table.find(id))
                 .set(notes::body.eq(body))
