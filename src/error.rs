@@ -49,16 +49,27 @@ pub enum AppError {
     },
     #[error("{0}")]
     Gone(String),
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {}.", wait_words(*.retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
-    /// More password hashes waiting than the server queues: 429, not the
-    /// person's doing.
-    #[error("Many people are signing in at once. Try again in {retry_after_secs} seconds.")]
+    /// The password-hash queue is full, or a hash waited past its turn:
+    /// 429, not the person's doing.
+    #[error("Many people are signing in at once. Try again in {}.", wait_words(*.retry_after_secs))]
     Busy { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("Something went wrong on our side.")]
     Internal(#[source] anyhow::Error),
+}
+
+/// A wait as a person reads it: "1 second", "40 seconds", "15 minutes"
+/// (rounded up), "2 hours".
+fn wait_words(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=59 => (secs.max(1), "second"),
+        60..=3599 => (secs.div_ceil(60), "minute"),
+        _ => (secs.div_ceil(3600), "hour"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// What every API error answers.
@@ -242,5 +253,41 @@ impl From<actix_web::error::BlockingError> for AppError {
 impl From<crate::templates::RenderError> for AppError {
     fn from(e: crate::templates::RenderError) -> Self {
         Self::Internal(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_as_a_person_says_them() {
+        let cases = [
+            (0, "1 second"),
+            (1, "1 second"),
+            (40, "40 seconds"),
+            (60, "1 minute"),
+            (61, "2 minutes"),
+            (900, "15 minutes"),
+            (3600, "1 hour"),
+            (7200, "2 hours"),
+        ];
+        for (secs, words) in cases {
+            assert_eq!(wait_words(secs), words, "{secs} s");
+        }
+        assert_eq!(
+            AppError::Busy {
+                retry_after_secs: 1
+            }
+            .to_string(),
+            "Many people are signing in at once. Try again in 1 second."
+        );
+        assert_eq!(
+            AppError::TooManyRequests {
+                retry_after_secs: 840
+            }
+            .to_string(),
+            "Too many attempts. Try again in 14 minutes."
+        );
     }
 }
