@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use handlebars::{Handlebars, JsonRender, handlebars_helper};
 use serde::Serialize;
 
+mod escape;
+pub use escape::escape_html;
+
 /// `(name, source)` for templates under `templates/`, named without `.hbs`.
 macro_rules! embed {
     ($($name:literal),* $(,)?) => {
@@ -152,6 +155,8 @@ fn registry<'a>(
     registry.set_prevent_indent(true);
     if plain_text {
         registry.register_escape_fn(handlebars::no_escape);
+    } else {
+        registry.register_escape_fn(escape_html);
     }
     for (path, source) in templates {
         let name = path.strip_prefix("partials/").unwrap_or(path);
@@ -210,7 +215,7 @@ fn field_error(
         .hash_get("field")
         .map(|f| f.value().render())
         .unwrap_or_default();
-    let escape = handlebars::html_escape;
+    let escape = escape_html;
     out.write(&format!(
         "<p class=\"field-error\" id=\"error-{}\">{}</p>",
         escape(&field),
@@ -250,7 +255,7 @@ fn time(
         Some("absolute") => when::absolute(at, viewer),
         _ => when::shown(at, viewer, now),
     };
-    let escape = handlebars::html_escape;
+    let escape = escape_html;
     out.write(&format!(
         "<time datetime=\"{}\" title=\"{}\">{}</time>",
         escape(&when::iso(at)),
