@@ -1,6 +1,6 @@
 //! The bank under `/api/v1`: questions, tracks, stage kinds, formats, export and import.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::web::extract::{ApiJson, ApiQuery, LimitedBody, UPLOAD_LIMIT, patch, path_text};
 use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db, db_json};
 
 /// One page of a question search: `total` counts the matches, up to
 /// [`RANKED_AT_MOST`](crate::bank::search::RANKED_AT_MOST) for a text that
@@ -58,17 +58,17 @@ pub async fn api_questions(
     query.page = Some(paging.page);
     query.per_page = Some(paging.per_page);
     let actor = me.user.clone();
-    let found = db(&state, move |conn| {
-        catalog::search_questions(conn, &actor, &query)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let found = catalog::search_questions(conn, &actor, &query)?;
+        Ok(QuestionPage {
+            questions: found.questions,
+            page: paging.page,
+            per_page: paging.per_page,
+            total: found.total,
+            more: found.more,
+        })
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(QuestionPage {
-        questions: found.questions,
-        page: paging.page,
-        per_page: paging.per_page,
-        total: found.total,
-        more: found.more,
-    }))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/questions/{id}", params(("id" = i64, Path, description = "The question's id")), summary = "A question with where it is used",
@@ -79,8 +79,10 @@ pub async fn api_question(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, actor) = (id.into_inner(), me.user.clone());
-    let view = db(&state, move |conn| catalog::question(conn, &actor, id)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    db_json(&state, StatusCode::OK, move |conn| {
+        catalog::question(conn, &actor, id)
+    })
+    .await
 }
 
 /// A question as the API takes it; on PATCH every field is optional, and
@@ -259,8 +261,10 @@ pub async fn api_import(
         .map_err(|_| AppError::BadRequest("The bank file must be UTF-8 text.".into()))?;
     let file = BankFile::parse("body", text).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let actor = me.user.clone();
-    let report = db(&state, move |conn| catalog::import(conn, &actor, &file)).await?;
-    Ok(HttpResponse::Ok().json(report))
+    db_json(&state, StatusCode::OK, move |conn| {
+        catalog::import(conn, &actor, &file)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks", params(Paging), summary = "The tracks",

@@ -1,5 +1,6 @@
 //! Candidates and their prep packs under `/api/v1`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,7 @@ use crate::error::AppError;
 use crate::web::extract::{ApiJson, ApiQuery, JSON_LIMIT, LimitedBody, json_body, patch};
 use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db, db_json};
 
 crate::page_body!(CandidatePage {
     candidates: candidates::CandidateView
@@ -181,11 +182,10 @@ pub async fn api_candidate_loop(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         Ok(candidates::with_loop(conn, &user, id)?.1)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(shape))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/candidates/{id}/prep-pack", params(("id" = i64, Path, description = "The candidate's id")), summary = "Preview the prep pack: subject, text and HTML",

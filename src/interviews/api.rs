@@ -1,5 +1,6 @@
 //! Interviews under `/api/v1`: my interviews, kits, scorecards, the debrief and the decision.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +10,7 @@ use crate::error::AppError;
 use crate::interviews::{debrief, kit, reminders, scorecards};
 use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db, db_json};
 
 crate::page_body!(InterviewPage {
     interviews: kit::MyInterview
@@ -22,12 +23,12 @@ pub async fn api_my_interviews(
     me: CurrentUser,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let (user, page, per_page) = (me.user.clone(), paging.page, paging.per_page);
-    let (list, total) = db(&state, move |conn| {
-        Ok(kit::my_interviews(conn, &user, page, per_page)?)
+    let user = me.user.clone();
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (list, total) = kit::my_interviews(conn, &user, paging.page, paging.per_page)?;
+        Ok(paging.listed("interviews", list, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("interviews", list, total)))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/stages/{id}/kit", params(("id" = i64, Path, description = "The stage's id")), summary = "A stage's interview kit",
@@ -38,8 +39,10 @@ pub async fn api_kit(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let kit = db(&state, move |conn| kit::kit(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(kit))
+    db_json(&state, StatusCode::OK, move |conn| {
+        kit::kit(conn, &user, id)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/stages/{id}/scorecard", params(("id" = i64, Path, description = "The stage's id")), summary = "The caller's own scorecard on a stage",
@@ -50,8 +53,10 @@ pub async fn api_scorecard(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let card = db(&state, move |conn| scorecards::own(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(card))
+    db_json(&state, StatusCode::OK, move |conn| {
+        scorecards::own(conn, &user, id)
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/api/v1/stages/{id}/scorecard", params(("id" = i64, Path, description = "The stage's id")), request_body = ScorecardContent, summary = "Save the caller's draft scorecard",
@@ -65,11 +70,10 @@ pub async fn api_save_scorecard(
     body: ApiJson<ScorecardContent>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user, content) = (id.into_inner(), me.user.clone(), body.0);
-    let card = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         scorecards::save_draft(conn, &user, id, &content)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(card))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/stages/{id}/scorecard/submit", params(("id" = i64, Path, description = "The stage's id")), summary = "Submit the caller's scorecard (it is then locked)",
@@ -82,8 +86,10 @@ pub async fn api_submit_scorecard(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let card = db(&state, move |conn| scorecards::submit(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(card))
+    db_json(&state, StatusCode::OK, move |conn| {
+        scorecards::submit(conn, &user, id)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -105,11 +111,10 @@ pub async fn api_amend_scorecard(
     body: ApiJson<AmendmentBody>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user, body) = (id.into_inner(), me.user.clone(), body.0);
-    let card = db(&state, move |conn| {
+    db_json(&state, StatusCode::CREATED, move |conn| {
         scorecards::amend(conn, &user, id, &body.reason, &body.content)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(card))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/candidates/{id}/debrief", params(("id" = i64, Path, description = "The candidate's id")), summary = "All scorecards of a candidate side by side, and the decisions",
@@ -120,8 +125,10 @@ pub async fn api_debrief(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let debrief = db(&state, move |conn| debrief::debrief(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(debrief))
+    db_json(&state, StatusCode::OK, move |conn| {
+        debrief::debrief(conn, &user, id)
+    })
+    .await
 }
 
 /// The decision just recorded and every decision so far, newest first.

@@ -1,5 +1,6 @@
 //! Loops under `/api/v1`: reading, editing stages, coverage, revisions.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -9,7 +10,7 @@ use crate::loops::edits::{self, StageChanges};
 use crate::loops::{self, coverage, revisions};
 use crate::web::extract::{ApiJson, ApiQuery, patch};
 use crate::web::form::Paging;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db, db_json};
 
 crate::page_body!(RevisionPage {
     revisions: revisions::Revision
@@ -26,8 +27,10 @@ pub async fn api_job_loop(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| loops::template_loop(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(shape))
+    db_json(&state, StatusCode::OK, move |conn| {
+        loops::template_loop(conn, &user, id)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/loops/{id}", params(("id" = i64, Path, description = "The loop's id")), summary = "A loop with its stages",
@@ -38,8 +41,10 @@ pub async fn api_loop(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| loops::read_loop(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(shape))
+    db_json(&state, StatusCode::OK, move |conn| {
+        loops::read_loop(conn, &user, id)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/loops/{id}/coverage", params(("id" = i64, Path, description = "The loop's id")), summary = "Which criteria and red flags each stage and question probes",
@@ -50,8 +55,10 @@ pub async fn api_coverage(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let coverage = db(&state, move |conn| coverage::coverage_of(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(coverage))
+    db_json(&state, StatusCode::OK, move |conn| {
+        coverage::coverage_of(conn, &user, id)
+    })
+    .await
 }
 
 fn version_of(version: Option<i64>) -> Result<i64, AppError> {
@@ -87,11 +94,10 @@ pub async fn api_add_stage(
         .stage_kind
         .ok_or_else(|| api_field_errors(vec![("stage_kind", "Choose a stage kind.".into())]))?;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::CREATED, move |conn| {
         edits::add_stage(conn, &user, id, version, &kind, body.position)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(shape))
+    .await
 }
 
 /// `PATCH /api/v1/stages/{id}`: what is left out stays; `null` clears
@@ -156,11 +162,10 @@ pub async fn api_update_stage(
         time_zone,
     };
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         edits::update_stage(conn, &user, id, version, changes)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(shape))
+    .await
 }
 
 /// An instant as RFC 3339 (with its offset), in UTC.
@@ -201,11 +206,10 @@ pub async fn api_delete_stage(
 ) -> Result<HttpResponse, AppError> {
     let version = version_of(q.version)?;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         edits::delete_stage(conn, &user, id, version)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(shape))
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -234,11 +238,10 @@ pub async fn api_stage_questions(
         )])
     })?;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         edits::set_questions(conn, &user, id, version, &ids)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(shape))
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -264,11 +267,10 @@ pub async fn api_stage_interviewers(
         api_field_errors(vec![("user_ids", "Send the stage's interviewers.".into())])
     })?;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let shape = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         edits::set_interviewers(conn, &user, id, version, &ids)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(shape))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/loops/{id}/revisions", params(("id" = i64, Path, description = "The loop's id"), Paging), summary = "A loop's recorded changes",
@@ -315,11 +317,10 @@ pub async fn api_compare(
             )]));
         }
     };
-    let comparison = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         revisions::compare(conn, &user, id, from, to)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(comparison))
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
