@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::planner::PlannerView;
 use crate::domain::CriterionKind;
 use crate::jobs::JobCriterion;
+use crate::web::form::{SelectOption, options};
 
 #[derive(Serialize)]
 pub struct PlannerPage {
@@ -21,7 +22,10 @@ pub struct PlannerPage {
     /// The form that adds a criterion: what was typed, if it was refused.
     new_criterion: CriterionRow,
     stage_kinds: Vec<SelectOption>,
-    formats: Vec<SelectOption>,
+    /// The formats as `(slug, name)`: each stage's edit panel offers them
+    /// with its own chosen.
+    #[serde(skip)]
+    formats: Vec<(String, String)>,
     stages: Vec<StageCard>,
     coverage: CoverageMatrix,
     warnings: Vec<Message>,
@@ -104,13 +108,6 @@ struct LoopHeading {
     candidate_id: Option<i64>,
 }
 
-/// A `<select>` option.
-#[derive(Serialize)]
-struct SelectOption {
-    value: String,
-    label: String,
-}
-
 #[derive(Serialize)]
 struct Checkbox {
     id: i64,
@@ -152,8 +149,12 @@ struct StageCard {
     interviewers: Vec<Checkbox>,
     questions: Vec<QuestionLine>,
     question_count: usize,
+    /// "question" or "questions", after `question_count`.
+    question_word: &'static str,
     /// The edit panel's values: the stage's own, or what was typed.
     edit: EditValues,
+    /// The edit panel's formats, `edit.format` chosen.
+    format_options: Vec<SelectOption>,
     edit_open: bool,
     /// Errors by field name (`title`, `duration_minutes`, `format`).
     errors: BTreeMap<String, String>,
@@ -175,11 +176,48 @@ struct ColumnHeader {
     title: String,
 }
 
+/// One stage against one criterion in the coverage table, decided here so
+/// that the template writes it without a helper per cell.
 #[derive(Serialize)]
 struct Cell {
+    /// `cell-probed` (questions probe it), `cell-gap` (a focus no
+    /// question probes) or `cell-empty`.
+    class: &'static str,
     focus: bool,
     questions: usize,
-    probed: bool,
+    /// "question" or "questions", after `questions`.
+    question_word: &'static str,
+    /// Neither a focus nor probed by a question.
+    unprobed: bool,
+    /// A focus that none of the stage's questions probes.
+    unasked: bool,
+}
+
+impl Cell {
+    fn new(focus: bool, questions: usize) -> Self {
+        let class = match (questions > 0, focus) {
+            (true, _) => "cell-probed",
+            (false, true) => "cell-gap",
+            (false, false) => "cell-empty",
+        };
+        Cell {
+            class,
+            focus,
+            questions,
+            question_word: question_word(questions),
+            unprobed: !focus && questions == 0,
+            unasked: focus && questions == 0,
+        }
+    }
+}
+
+/// Choices as `(value, label)` rows for [`options`].
+fn rows_of(choices: Vec<super::planner::Choice>) -> Vec<(String, String)> {
+    choices.into_iter().map(|c| (c.slug, c.name)).collect()
+}
+
+fn question_word(count: usize) -> &'static str {
+    if count == 1 { "question" } else { "questions" }
 }
 
 #[derive(Serialize)]
@@ -220,6 +258,7 @@ impl From<PlannerView> for PlannerPage {
                 .map(|c| c.name.clone())
                 .unwrap_or_default()
         };
+        let format_rows = rows_of(formats.clone());
         let criterion_names: HashMap<i64, String> = job
             .criteria
             .iter()
@@ -303,6 +342,8 @@ impl From<PlannerView> for PlannerPage {
                         })
                         .collect(),
                     question_count: s.question_ids.len(),
+                    question_word: question_word(s.question_ids.len()),
+                    format_options: options(format_rows.clone(), &s.format),
                     edit: EditValues {
                         title: s.title.clone(),
                         format: s.format.clone(),
@@ -328,11 +369,7 @@ impl From<PlannerView> for PlannerPage {
                 cells: r
                     .cells
                     .iter()
-                    .map(|c| Cell {
-                        focus: c.focus,
-                        questions: c.questions,
-                        probed: c.focus || c.questions > 0,
-                    })
+                    .map(|c| Cell::new(c.focus, c.questions))
                     .collect(),
             })
             .collect();
@@ -349,15 +386,6 @@ impl From<PlannerView> for PlannerPage {
                 ),
             })
             .collect();
-        let options = |choices: Vec<super::planner::Choice>| {
-            choices
-                .into_iter()
-                .map(|c| SelectOption {
-                    value: c.slug,
-                    label: c.name,
-                })
-                .collect()
-        };
         PlannerPage {
             job: JobHeading {
                 id: job.id,
@@ -379,8 +407,8 @@ impl From<PlannerView> for PlannerPage {
                 kind: "criterion".to_owned(),
                 ..CriterionRow::default()
             },
-            stage_kinds: options(stage_kinds),
-            formats: options(formats),
+            stage_kinds: options(rows_of(stage_kinds), ""),
+            formats: format_rows,
             stages,
             coverage: CoverageMatrix {
                 headers: shape
@@ -456,6 +484,7 @@ impl PlannerPage {
         let Some(card) = self.stages.iter_mut().find(|s| s.id == typed.stage_id) else {
             return self;
         };
+        card.format_options = options(self.formats.clone(), &typed.format);
         card.edit = EditValues {
             title: typed.title,
             format: typed.format,

@@ -11,6 +11,15 @@ fn loop_json(script: &mut Browser, job_id: &str) -> Value {
 }
 
 /// Posts a form found on `page` with the page's own CSRF token.
+/// The text of `body` from `start` up to the next `end`.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} is not on the page"));
+    let rest = &body[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
 fn post(
     browser: &mut Browser,
     page: &str,
@@ -93,6 +102,21 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
     assert_eq!(shape["stages"][0]["duration_minutes"], 25);
     assert_eq!(shape["stages"][0]["interviewer_ids"][0], interviewer.id);
     let version = shape["version"].to_string();
+    let planner = browser.get(&job_path);
+    let select = between(
+        &planner.body,
+        &format!("id=\"stage-{stage}-format\""),
+        "</select>",
+    );
+    assert!(
+        select.contains("value=\"behavioural-star\" selected"),
+        "the stage's own format is chosen in its edit panel: {select}"
+    );
+    let gap = between(&planner.body, "<td class=\"cell-gap\">", "</td>");
+    assert!(
+        gap.contains("Focus") && gap.contains("no questions"),
+        "a focus no question probes is a gap: {gap}"
+    );
 
     // Pull a question from the stage's bank panel.
     let panel = browser.get(&format!("/stages/{stage}/questions"));
@@ -111,6 +135,11 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
     assert_eq!(res.status, 303);
     let shape = loop_json(&mut script, &job_id);
     assert_eq!(shape["stages"][0]["question_ids"][0].to_string(), question);
+    let planner = browser.get(&job_path);
+    assert!(
+        planner.body.contains("1 question</span>"),
+        "one question, not \"1 questions\""
+    );
 
     // Move the second stage up, then remove the last one.
     let second = shape["stages"][1]["id"].as_i64().unwrap();
