@@ -215,11 +215,10 @@ fn field_error(
         .hash_get("field")
         .map(|f| f.value().render())
         .unwrap_or_default();
-    let escape = escape_html;
     out.write(&format!(
         "<p class=\"field-error\" id=\"error-{}\">{}</p>",
-        escape(&field),
-        escape(&message.render())
+        escape_html(&field),
+        escape_html(&message.render())
     ))?;
     Ok(())
 }
@@ -255,12 +254,11 @@ fn time(
         Some("absolute") => when::absolute(at, viewer),
         _ => when::shown(at, viewer, now),
     };
-    let escape = escape_html;
     out.write(&format!(
         "<time datetime=\"{}\" title=\"{}\">{}</time>",
-        escape(&when::iso(at)),
-        escape(&when::absolute(at, viewer)),
-        escape(&text)
+        escape_html(&when::iso(at)),
+        escape_html(&when::absolute(at, viewer)),
+        escape_html(&text)
     ))?;
     let also = h
         .hash_get("also")
@@ -273,7 +271,7 @@ fn time(
     if let Some(there) = there {
         out.write(&format!(
             " <span class=\"time-also\">(candidate's time: {})</span>",
-            escape(&there)
+            escape_html(&there)
         ))?;
     }
     Ok(())

@@ -27,8 +27,10 @@
 //! two minimal runs, their ratio, p50 at one connection, p99 at 64, the SQL
 //! statements one request costs (from the app's `/metrics`), the peak RSS
 //! of the app's process while the page was loaded (the app runs in a
-//! process of its own, see `app.rs`), and the requests that failed (non-2xx or socket errors). With a LABEL, only the
-//! pages whose label contains it are run (for profiling one). A last table
+//! process of its own, see `app.rs`), and the page's requests that failed
+//! (non-2xx answers or socket errors; the two minimal runs' failures, if
+//! any, in brackets). With a LABEL, only the pages whose label contains it
+//! are run (for profiling one). A last table
 //! sets each page's big-set figures beside its small-set ones.
 //!
 //! `-- insights [CANDIDATES]` measures the Insights pages on the demo data
@@ -226,7 +228,14 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
             minimal_p99_ms: (before.p99_ms + after.p99_ms) / 2.0,
             statements,
             peak_rss_mib,
-            failed: run.failed + one.failed + before.failed + after.failed,
+            failed: run.failed() + one.failed(),
+        };
+        let page_failed = run.non_2xx + one.non_2xx;
+        let minimal_failed = before.failed() + after.failed();
+        let failed = match (row.failed, minimal_failed) {
+            (0, 0) => "0".to_owned(),
+            (page, 0) => format!("{page} ({page_failed} non-2xx)"),
+            (page, minimal) => format!("{page} (minimal page: {minimal})"),
         };
         println!(
             "| {} | {:.0} | {:.0} | {:.2} | {:.2} ms | {:.1} ms | {:.1} ms | {} | {:.0} MiB | {} |",
@@ -239,7 +248,7 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
             row.minimal_p99_ms,
             row.statements,
             row.peak_rss_mib,
-            row.failed,
+            failed,
         );
         rows.push(row);
     }
@@ -394,8 +403,16 @@ struct Run {
     per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
-    /// Non-2xx/3xx answers and socket errors.
-    failed: u64,
+    /// Non-2xx/3xx answers.
+    non_2xx: u64,
+    /// Connections that failed: connect, read, write or timeout (2 s).
+    socket_errors: u64,
+}
+
+impl Run {
+    fn failed(&self) -> u64 {
+        self.non_2xx + self.socket_errors
+    }
 }
 
 /// Runs `wrk` with `connections` (two threads, or one for one connection)
@@ -451,7 +468,8 @@ fn wrk(request: &Request, seconds: u64, connections: u32, scratch: &Path) -> Run
         per_second,
         p50_ms,
         p99_ms,
-        failed: non_2xx + socket,
+        non_2xx,
+        socket_errors: socket,
     }
 }
 

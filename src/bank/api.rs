@@ -275,8 +275,10 @@ pub async fn api_tracks(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
-    let tracks = db(&state, move |conn| catalog::tracks(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("tracks", tracks)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(paging.list_of("tracks", catalog::tracks(conn, &actor)?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks/{key}", params(("key" = String, Path, description = "The track's id or slug")), summary = "A track: criteria, red flags, stage kinds, formats",
@@ -287,7 +289,10 @@ pub async fn api_track(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (key, actor) = (path_text("key", key.into_inner())?, me.user.clone());
-    Ok(HttpResponse::Ok().json(db(&state, move |conn| catalog::track(conn, &actor, &key)).await?))
+    db_json(&state, StatusCode::OK, move |conn| {
+        catalog::track(conn, &actor, &key)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/stage-kinds", params(Paging), summary = "The stage kinds",
@@ -298,8 +303,10 @@ pub async fn api_stage_kinds(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
-    let kinds = db(&state, move |conn| catalog::stage_kinds(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("stage_kinds", kinds)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(paging.list_of("stage_kinds", catalog::stage_kinds(conn, &actor)?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/formats", params(Paging), summary = "The interview formats",
@@ -310,6 +317,8 @@ pub async fn api_formats(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let actor = me.user.clone();
-    let list = db(&state, move |conn| catalog::formats(conn, &actor)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("formats", list)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(paging.list_of("formats", catalog::formats(conn, &actor)?))
+    })
+    .await
 }

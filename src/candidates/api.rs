@@ -50,12 +50,18 @@ pub async fn api_candidates(
         .transpose()
         .map_err(|e| AppError::parameter("status", e.0))?;
     let user = me.user.clone();
-    let (page, per_page) = (paging.page, paging.per_page);
-    let (list, total) = db(&state, move |conn| {
-        candidates::candidates_for(conn, &user, q.job_id, status, page, per_page)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (list, total) = candidates::candidates_for(
+            conn,
+            &user,
+            q.job_id,
+            status,
+            paging.page,
+            paging.per_page,
+        )?;
+        Ok(paging.listed("candidates", list, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("candidates", list, total)))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/candidates", request_body = CandidateInput, summary = "Add a candidate to a job (clones the job's template loop)",
@@ -167,11 +173,13 @@ pub async fn api_update_candidate(
         status: body.status,
     };
     let (id, user) = (id.into_inner(), me.user.clone());
-    let updated = db(&state, move |conn| {
-        candidates::update_candidate(conn, &user, id, changes)
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(named(
+            "candidate",
+            candidates::update_candidate(conn, &user, id, changes)?,
+        ))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(named("candidate", updated)))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/candidates/{id}/loop", params(("id" = i64, Path, description = "The candidate's id")), summary = "A candidate's loop",

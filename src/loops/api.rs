@@ -10,7 +10,7 @@ use crate::loops::edits::{self, StageChanges};
 use crate::loops::{self, coverage, revisions};
 use crate::web::extract::{ApiJson, ApiQuery, patch};
 use crate::web::form::Paging;
-use crate::web::{State, api_field_errors, db, db_json};
+use crate::web::{State, api_field_errors, db_json};
 
 crate::page_body!(RevisionPage {
     revisions: revisions::Revision
@@ -282,8 +282,10 @@ pub async fn api_revisions(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let list = db(&state, move |conn| revisions::revisions(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("revisions", list)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(paging.list_of("revisions", revisions::revisions(conn, &user, id)?))
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -343,10 +345,10 @@ pub async fn api_interviewers(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (user, q) = (me.user.clone(), q.0.q);
-    let (page, per_page) = (paging.page, paging.per_page);
-    let (people, total) = db(&state, move |conn| {
-        super::planner::interviewers_matching(conn, &user, &q, page, per_page)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (people, total) =
+            super::planner::interviewers_matching(conn, &user, &q, paging.page, paging.per_page)?;
+        Ok(paging.listed("interviewers", people, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("interviewers", people, total)))
+    .await
 }

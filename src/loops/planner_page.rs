@@ -163,7 +163,6 @@ struct StageCard {
 #[derive(Serialize)]
 struct EditValues {
     title: String,
-    format: String,
     duration: String,
     /// Emails or names to add, as typed.
     add_interviewers: String,
@@ -346,7 +345,6 @@ impl From<PlannerView> for PlannerPage {
                     format_options: options(format_rows.clone(), &s.format),
                     edit: EditValues {
                         title: s.title.clone(),
-                        format: s.format.clone(),
                         duration: s.duration_minutes.to_string(),
                         add_interviewers: String::new(),
                     },
@@ -487,7 +485,6 @@ impl PlannerPage {
         card.format_options = options(self.formats.clone(), &typed.format);
         card.edit = EditValues {
             title: typed.title,
-            format: typed.format,
             duration: typed.duration,
             add_interviewers: typed.add_interviewers,
         };

@@ -138,8 +138,8 @@ where
 /// written in the same trip, once the connection is back in the pool: the
 /// server's worker threads only send the bytes, and the value is freed by
 /// the thread that made it (a value freed by another thread costs the
-/// allocator more). Errors are `work`'s, or 500 if the value cannot be
-/// written as JSON.
+/// allocator more). Errors are as for [`db`], or 500 if the value cannot
+/// be written as JSON.
 pub async fn db_json<T, F>(
     state: &AppState,
     status: StatusCode,

@@ -10,7 +10,6 @@ fn loop_json(script: &mut Browser, job_id: &str) -> Value {
     script.get(&format!("/api/v1/jobs/{job_id}/loop")).json()
 }
 
-/// Posts a form found on `page` with the page's own CSRF token.
 /// The text of `body` from `start` up to the next `end`.
 fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     let from = body
@@ -20,6 +19,7 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
 
+/// Posts a form found on `page` with the page's own CSRF token.
 fn post(
     browser: &mut Browser,
     page: &str,
