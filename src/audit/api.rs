@@ -1,13 +1,14 @@
 //! The audit log under `/api/v1/audit`.
 
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 
 use super::{AuditQuery, events};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::web::extract::ApiQuery;
 use crate::web::form::Paging;
-use crate::web::{State, db};
+use crate::web::{State, db_json};
 
 crate::page_body!(EventPage {
     events: super::AuditEntry
@@ -34,9 +35,9 @@ pub async fn api_list(
     })?;
     let user = me.user.clone();
     let (page, per_page) = (paging.page, paging.per_page);
-    let (list, total) = db(&state, move |conn| {
-        events(conn, &user, &filter, page, per_page)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (list, total) = events(conn, &user, &filter, page, per_page)?;
+        Ok(paging.listed("events", list, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("events", list, total)))
+    .await
 }

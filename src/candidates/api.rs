@@ -75,12 +75,12 @@ pub async fn api_create_candidate(
 ) -> Result<HttpResponse, AppError> {
     let new = body.0.parse().map_err(api_field_errors)?;
     let user = me.user.clone();
-    let created = db(&state, move |conn| {
+    db_json(&state, StatusCode::CREATED, move |conn| {
         let id = candidates::create_candidate(conn, &user, new)?;
-        candidates::candidate(conn, &user, id)
+        let created = candidates::candidate(conn, &user, id)?;
+        Ok(named("candidate", created))
     })
-    .await?;
-    Ok(HttpResponse::Created().json(named("candidate", created)))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/candidates/{id}", params(("id" = i64, Path, description = "The candidate's id")), summary = "A candidate and their schedule",
@@ -204,11 +204,11 @@ pub async fn api_prep_pack(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user, st) = (id.into_inner(), me.user.clone(), state.clone());
-    let pack = db(&state, move |conn| {
-        prep_pack::build(conn, &st.templates, &user, id, None)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let pack = prep_pack::build(conn, &st.templates, &user, id, None)?;
+        Ok(prep_pack::PackPreview::from(pack))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(prep_pack::PackPreview::from(pack)))
+    .await
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

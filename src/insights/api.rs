@@ -1,5 +1,6 @@
 //! Insights under `/api/v1/insights`: interviewers, criteria, questions.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
@@ -8,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::db::models::now;
 use crate::error::AppError;
 use crate::web::form::Paging;
-use crate::web::{State, db};
+use crate::web::{State, db, db_json};
 
 /// `?job_id=&from=&to=` as the document names them (parsed by [`InsightsQuery::parse`]).
 #[derive(utoipa::IntoParams)]
@@ -137,11 +138,11 @@ pub async fn criteria(
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
     let user = me.user.clone();
-    let figures = db(&state, move |conn| {
-        super::criteria(conn, &user, &query.filter)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let figures = super::criteria(conn, &user, &query.filter)?;
+        Ok(paging.list_of("criteria", figures))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("criteria", figures)))
+    .await
 }
 
 /// `GET /api/v1/insights/questions?job_id=&from=&to=&sort=signal|use`:
@@ -158,9 +159,9 @@ pub async fn questions(
     let query = InsightsQuery::parse(req.query_string())?;
     let user = me.user.clone();
     let at = now();
-    let figures = db(&state, move |conn| {
-        super::questions(conn, &user, &query.filter, query.sort, None, at)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
+        Ok(paging.list_of("questions", figures))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("questions", figures)))
+    .await
 }

@@ -1,5 +1,6 @@
 //! Jobs and their criteria under `/api/v1`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -10,7 +11,7 @@ use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::{ApiJson, patch};
 use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{State, db};
+use crate::web::{State, db, db_json};
 
 crate::page_body!(JobPage {
     jobs: jobs::JobSummary
@@ -44,8 +45,11 @@ pub async fn api_jobs(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let jobs = db(&state, move |conn| jobs::jobs_for(conn, &user)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("jobs", jobs)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let jobs = jobs::jobs_for(conn, &user)?;
+        Ok(paging.list_of("jobs", jobs))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/jobs", request_body = NewJobBody,
@@ -66,12 +70,12 @@ pub async fn api_create_job(
         hiring_manager_id: body.hiring_manager_id,
         typical_stages: body.typical_stages.unwrap_or(true),
     };
-    let job = db(&state, move |conn| {
+    db_json(&state, StatusCode::CREATED, move |conn| {
         let id = jobs::create_job(conn, &actor, new)?;
-        jobs::job(conn, &actor, id)
+        let job = jobs::job(conn, &actor, id)?;
+        Ok(named("job", job))
     })
-    .await?;
-    Ok(HttpResponse::Created().json(named("job", job)))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/jobs/{id}", params(("id" = i64, Path, description = "The job's id")),
@@ -83,8 +87,11 @@ pub async fn api_job(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let job = db(&state, move |conn| jobs::job(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(named("job", job)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let job = jobs::job(conn, &user, id)?;
+        Ok(named("job", job))
+    })
+    .await
 }
 
 /// `PATCH /api/v1/jobs/{id}`: `null` clears `team`, and is refused elsewhere.
@@ -112,7 +119,7 @@ pub async fn api_update_job(
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let job = db(&state, move |conn| {
+    db_json(&state, StatusCode::OK, move |conn| {
         jobs::update_job(
             conn,
             &user,
@@ -121,10 +128,10 @@ pub async fn api_update_job(
             body.team.as_ref().map(|t| t.as_deref().unwrap_or_default()),
             body.status,
         )?;
-        jobs::job(conn, &user, id)
+        let job = jobs::job(conn, &user, id)?;
+        Ok(named("job", job))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(named("job", job)))
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/criteria", params(("id" = i64, Path, description = "The job's id"), Paging),
@@ -137,8 +144,11 @@ pub async fn api_job_criteria(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let list = db(&state, move |conn| criteria::criteria_of(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("criteria", list)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let list = criteria::criteria_of(conn, &user, id)?;
+        Ok(paging.list_of("criteria", list))
+    })
+    .await
 }
 
 /// A criterion to add, or (PATCH) what to change of one: `null` clears
@@ -172,8 +182,8 @@ pub async fn api_add_criterion(
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
     let (id, user) = (id.into_inner(), me.user.clone());
-    let created = db(&state, move |conn| {
-        criteria::add_job_criterion(
+    db_json(&state, StatusCode::CREATED, move |conn| {
+        let created = criteria::add_job_criterion(
             conn,
             &user,
             id,
@@ -182,10 +192,10 @@ pub async fn api_add_criterion(
                 .unwrap_or(CriterionKind::Criterion.as_str()),
             body.name.as_deref().unwrap_or_default(),
             body.description.flatten().as_deref().unwrap_or_default(),
-        )
+        )?;
+        Ok(named("criterion", created))
     })
-    .await?;
-    Ok(HttpResponse::Created().json(named("criterion", created)))
+    .await
 }
 
 #[utoipa::path(patch, path = "/api/v1/criteria/{id}", params(("id" = i64, Path, description = "The criterion's id")),
@@ -206,11 +216,11 @@ pub async fn api_update_criterion(
         description: body.description.map(Option::unwrap_or_default),
         position: body.position,
     };
-    let updated = db(&state, move |conn| {
-        criteria::update_job_criterion(conn, &user, id, changes)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let updated = criteria::update_job_criterion(conn, &user, id, changes)?;
+        Ok(named("criterion", updated))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(named("criterion", updated)))
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/criteria/{id}", params(("id" = i64, Path, description = "The criterion's id")),

@@ -1,5 +1,6 @@
 //! People under `/api/v1`: users, invitations, accepting one.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ use crate::people::accounts::{self, UserChanges};
 use crate::web::extract::{ApiJson, patch, path_text};
 use crate::web::form::Paging;
 use crate::web::named;
-use crate::web::{State, api_field_errors, db};
+use crate::web::{State, api_field_errors, db_json};
 
 crate::page_body!(UserPage {
     users: crate::db::models::User
@@ -31,11 +32,11 @@ pub async fn api_list(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page, actor) = (paging.page, paging.per_page, me.user.clone());
-    let (users, total) = db(&state, move |conn| {
-        accounts::users_page(conn, &actor, page, per_page)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (users, total) = accounts::users_page(conn, &actor, page, per_page)?;
+        Ok(paging.listed("users", users, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("users", users, total)))
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -82,11 +83,11 @@ pub async fn api_create(
         .await?
         .map_err(AppError::internal)?;
     let actor = me.user.clone();
-    let user = db(&state, move |conn| {
-        accounts::create_user(conn, &actor, &name, &email, role, &hash)
+    db_json(&state, StatusCode::CREATED, move |conn| {
+        let user = accounts::create_user(conn, &actor, &name, &email, role, &hash)?;
+        Ok(named("user", user))
     })
-    .await?;
-    Ok(HttpResponse::Created().json(named("user", user)))
+    .await
 }
 
 /// `PATCH /api/v1/users/{id}`: none of these may be `null`.

@@ -1,5 +1,6 @@
 //! Personal access tokens under `/api/v1/me/tokens`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +11,7 @@ use crate::domain::when;
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
-use crate::web::{State, db};
+use crate::web::{State, db, db_json};
 
 crate::page_body!(TokenPage { tokens: TokenView });
 
@@ -25,8 +26,11 @@ pub async fn api_list(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let owner = me.user.clone();
-    let all = db(&state, move |conn| tokens::tokens_of(conn, &owner, now())).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("tokens", all)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let all = tokens::tokens_of(conn, &owner, now())?;
+        Ok(paging.list_of("tokens", all))
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -75,11 +79,11 @@ pub async fn api_create(
         expires_at,
     };
     let owner = me.user.clone();
-    let (view, token) = db(&state, move |conn| {
-        tokens::create_token(conn, &owner, new, now())
+    db_json(&state, StatusCode::CREATED, move |conn| {
+        let (view, token) = tokens::create_token(conn, &owner, new, now())?;
+        Ok(Created { view, token })
     })
-    .await?;
-    Ok(HttpResponse::Created().json(Created { view, token }))
+    .await
 }
 
 /// `DELETE /api/v1/me/tokens/{id}`: 204; 404 if it is not the caller's.

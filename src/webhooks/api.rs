@@ -1,5 +1,6 @@
 //! Webhooks under `/api/v1/webhooks` (admins).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -9,7 +10,7 @@ use crate::db::models::now;
 use crate::error::AppError;
 use crate::web::extract::ApiJson;
 use crate::web::form::Paging;
-use crate::web::{State, db, named};
+use crate::web::{State, db, db_json, named};
 
 use super::{DeliveryView, WebhookView};
 
@@ -35,8 +36,11 @@ pub async fn api_list(
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
-    let all = db(&state, move |conn| super::list(conn, &user)).await?;
-    Ok(HttpResponse::Ok().json(paging.list_of("webhooks", all)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let all = super::list(conn, &user)?;
+        Ok(paging.list_of("webhooks", all))
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -84,8 +88,11 @@ pub async fn api_show(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
-    let hook = db(&state, move |conn| super::find(conn, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(named("webhook", hook)))
+    db_json(&state, StatusCode::OK, move |conn| {
+        let hook = super::find(conn, &user, id)?;
+        Ok(named("webhook", hook))
+    })
+    .await
 }
 
 /// `DELETE /api/v1/webhooks/{id}`: 204; nothing more is sent to it, and its
@@ -117,11 +124,11 @@ pub async fn api_deliveries(
 ) -> Result<HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
     let (page, per_page) = (paging.page, paging.per_page);
-    let (list, total) = db(&state, move |conn| {
-        super::deliveries(conn, &user, id, page, per_page)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let (list, total) = super::deliveries(conn, &user, id, page, per_page)?;
+        Ok(paging.listed("deliveries", list, total))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(paging.listed("deliveries", list, total)))
+    .await
 }
 
 /// `POST /api/v1/webhooks/{id}/test`: queues a `webhook.test` event for it;
@@ -134,6 +141,9 @@ pub async fn api_test(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, id) = (me.user.clone(), id.into_inner());
-    let delivery = db(&state, move |conn| super::send_test(conn, &user, id, now())).await?;
-    Ok(HttpResponse::Accepted().json(named("delivery_id", delivery)))
+    db_json(&state, StatusCode::ACCEPTED, move |conn| {
+        let delivery = super::send_test(conn, &user, id, now())?;
+        Ok(named("delivery_id", delivery))
+    })
+    .await
 }
