@@ -153,7 +153,7 @@ struct StageCard {
     question_word: &'static str,
     /// The edit panel's values: the stage's own, or what was typed.
     edit: EditValues,
-    /// The edit panel's formats, `edit.format` chosen.
+    /// The edit panel's formats, the stage's own (or the one typed) chosen.
     format_options: Vec<SelectOption>,
     edit_open: bool,
     /// Errors by field name (`title`, `duration_minutes`, `format`).
