@@ -91,17 +91,13 @@ pub async fn api_candidate(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user) = (id.into_inner(), me.user.clone());
-    let (candidate, schedule) = db(&state, move |conn| {
-        Ok((
-            candidates::candidate(conn, &user, id)?,
-            schedule_of(conn, &user, id)?,
-        ))
+    db_json(&state, StatusCode::OK, move |conn| {
+        Ok(CandidateWithSchedule {
+            candidate: candidates::candidate(conn, &user, id)?,
+            schedule: schedule_of(conn, &user, id)?,
+        })
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(CandidateWithSchedule {
-        candidate,
-        schedule,
-    }))
+    .await
 }
 
 /// `GET /api/v1/candidates/{id}`.
@@ -295,10 +291,10 @@ pub async fn api_outbox(
         .candidate_id
         .ok_or_else(|| AppError::parameter("candidate_id", "Say whose emails: ?candidate_id=…"))?;
     let user = me.user.clone();
-    let rows = db(&state, move |conn| {
-        prep_pack::deliveries(conn, &user, candidate)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let rows = prep_pack::deliveries(conn, &user, candidate)?;
+        let list: Vec<prep_pack::Delivery> = rows.iter().map(prep_pack::Delivery::from).collect();
+        Ok(paging.list_of("messages", list))
     })
-    .await?;
-    let list: Vec<prep_pack::Delivery> = rows.iter().map(prep_pack::Delivery::from).collect();
-    Ok(HttpResponse::Ok().json(paging.list_of("messages", list)))
+    .await
 }

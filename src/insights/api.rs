@@ -9,7 +9,7 @@ use crate::auth::CurrentUser;
 use crate::db::models::now;
 use crate::error::AppError;
 use crate::web::form::Paging;
-use crate::web::{State, db, db_json};
+use crate::web::{State, db_json};
 
 /// `?job_id=&from=&to=` as the document names them (parsed by [`InsightsQuery::parse`]).
 #[derive(utoipa::IntoParams)]
@@ -113,16 +113,16 @@ pub async fn interviewers(
     let query = InsightsQuery::parse(req.query_string())?;
     let user = me.user.clone();
     let at = now();
-    let figures = db(&state, move |conn| {
-        super::calibration(conn, &user, &query.filter, at)
+    db_json(&state, StatusCode::OK, move |conn| {
+        let figures = super::calibration(conn, &user, &query.filter, at)?;
+        let panel = figures.panel;
+        let mut body = serde_json::to_value(paging.list_of("interviewers", figures.interviewers))
+            .map_err(AppError::internal)?;
+        body["panel"] = serde_json::to_value(panel).map_err(AppError::internal)?;
+        body["min_shared_candidates"] = figures.min_shared_candidates.into();
+        Ok(body)
     })
-    .await?;
-    let panel = figures.panel;
-    let mut body = serde_json::to_value(paging.list_of("interviewers", figures.interviewers))
-        .map_err(AppError::internal)?;
-    body["panel"] = serde_json::to_value(panel).map_err(AppError::internal)?;
-    body["min_shared_candidates"] = figures.min_shared_candidates.into();
-    Ok(HttpResponse::Ok().json(body))
+    .await
 }
 
 /// `GET /api/v1/insights/criteria?job_id=&from=&to=`:
