@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::access::Action;
 use crate::db::DbConn;
 use crate::db::models::User;
+use crate::db::run_query::on_backend;
 use crate::db::schema::{audit_events, users};
 use crate::domain::when;
 use crate::error::AppError;
@@ -158,7 +159,7 @@ pub fn events(
         () => {{
             let mut q = audit_events::table
                 .left_join(users::table)
-                .into_boxed::<<DbConn as Connection>::Backend>();
+                .into_boxed::<Backend>();
             if let Some(id) = filter.actor_id {
                 q = q.filter(audit_events::actor_id.eq(id));
             }
@@ -180,23 +181,26 @@ pub fn events(
             q
         }};
     }
-    let total: i64 = filtered!().count().get_result(conn)?;
-    let rows: Vec<EntryRow> = filtered!()
-        .order((audit_events::created_at.desc(), audit_events::id.desc()))
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .select((
-            audit_events::id,
-            audit_events::created_at,
-            audit_events::actor_id,
-            users::name.nullable(),
-            audit_events::action,
-            audit_events::subject_type,
-            audit_events::subject_id,
-            audit_events::details,
-            audit_events::ip,
-        ))
-        .load(conn)?;
+    let (total, rows) = on_backend!(conn, |conn, Backend| {
+        let total: i64 = filtered!().count().get_result(conn)?;
+        let rows: Vec<EntryRow> = filtered!()
+            .order((audit_events::created_at.desc(), audit_events::id.desc()))
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .select((
+                audit_events::id,
+                audit_events::created_at,
+                audit_events::actor_id,
+                users::name.nullable(),
+                audit_events::action,
+                audit_events::subject_type,
+                audit_events::subject_id,
+                audit_events::details,
+                audit_events::ip,
+            ))
+            .load(conn)?;
+        QueryResult::Ok((total, rows))
+    })?;
     let entries = rows
         .into_iter()
         .map(

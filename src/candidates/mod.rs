@@ -8,6 +8,9 @@ pub(crate) use candidate_page::web_link;
 pub mod erasure;
 pub mod export;
 pub mod file;
+mod listing;
+pub(crate) use listing::candidate_view_of;
+pub use listing::{candidates_for, other_candidacies};
 mod pages;
 pub mod prep_pack;
 pub mod schedule;
@@ -22,11 +25,10 @@ use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    candidates, jobs, loops, stage_focus_criteria, stage_interviewers, stage_questions, stages,
+    candidates, loops, stage_focus_criteria, stage_interviewers, stage_questions, stages,
 };
 use crate::db::write_transaction;
 use crate::domain::CandidateStatus;
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::loops::insert_stage;
 use crate::loops::revisions::record_revision;
@@ -248,93 +250,6 @@ fn copy_stages(conn: &mut DbConn, from: i64, to: i64, at: NaiveDateTime) -> Resu
     Ok(())
 }
 
-type CandidateRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    CandidateStatus,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn candidate_view(r: CandidateRow) -> CandidateView {
-    CandidateView {
-        id: r.0,
-        job_id: r.1,
-        job_title: r.2,
-        name: r.3,
-        email: r.4,
-        notes: r.5,
-        status: r.6,
-        time_zone: r.7,
-        loop_id: r.8,
-        template_version: r.9,
-    }
-}
-
-/// Which candidates to load.
-#[derive(Debug, Default)]
-struct CandidateFilter {
-    id: Option<i64>,
-    job_id: Option<i64>,
-    status: Option<CandidateStatus>,
-    /// Only jobs this hiring manager manages.
-    manager: Option<i64>,
-}
-
-/// Candidates with their job and loop: one query whatever their number.
-fn load_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<Vec<CandidateView>> {
-    load_candidates_page(conn, filter, None)
-}
-
-/// [`load_candidates`], only the `(offset, limit)` window of them in name
-/// order when one is given.
-fn load_candidates_page(
-    conn: &mut DbConn,
-    filter: CandidateFilter,
-    window: Option<(i64, i64)>,
-) -> QueryResult<Vec<CandidateView>> {
-    let mut query = candidates::table
-        .inner_join(jobs::table)
-        .left_join(loops::table.on(loops::candidate_id.eq(candidates::id.nullable())))
-        .select((
-            candidates::id,
-            candidates::job_id,
-            jobs::title,
-            candidates::name,
-            candidates::email,
-            candidates::notes,
-            candidates::status,
-            candidates::time_zone,
-            loops::id.nullable(),
-            loops::source_version.nullable(),
-        ))
-        .into_boxed::<<DbConn as Connection>::Backend>();
-    if let Some(id) = filter.id {
-        query = query.filter(candidates::id.eq(id));
-    }
-    if let Some(job_id) = filter.job_id {
-        query = query.filter(candidates::job_id.eq(job_id));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(candidates::status.eq(status));
-    }
-    if let Some(manager) = filter.manager {
-        query = query.filter(jobs::hiring_manager_id.eq(manager));
-    }
-    if let Some((offset, limit)) = window {
-        query = query.offset(offset).limit(limit);
-    }
-    // Boxed, so built for the multi-backend connection (`db::run_query`).
-    let rows: Vec<CandidateRow> =
-        diesel::RunQueryDsl::load(query.order((candidates::name, candidates::id)), conn)?;
-    Ok(rows.into_iter().map(candidate_view).collect())
-}
-
 /// A candidate, for whoever may see them (`ManageCandidate`; 404 to others).
 pub fn candidate(conn: &mut DbConn, actor: &User, id: i64) -> Result<CandidateView, AppError> {
     access::ensure(conn, actor, Action::ManageCandidate, Target::Candidate(id))?;
@@ -351,69 +266,6 @@ pub fn with_loop(
     let candidate = candidate_view_of(conn, id)?;
     let shape = crate::loops::load_loop(conn, candidate.loop_id.ok_or(AppError::NotFound)?)?;
     Ok((candidate, shape))
-}
-
-/// A candidate, unchecked: for services that have checked.
-pub(crate) fn candidate_view_of(conn: &mut DbConn, id: i64) -> Result<CandidateView, AppError> {
-    load_candidates(
-        conn,
-        CandidateFilter {
-            id: Some(id),
-            ..CandidateFilter::default()
-        },
-    )?
-    .pop()
-    .ok_or(AppError::NotFound)
-}
-
-/// One page of the candidates a user may see (`ListCandidates`), optionally
-/// of one job and one status, in name order, with how many there are in
-/// all: two queries, paged in SQL. `page` counts from 1.
-pub fn candidates_for(
-    conn: &mut DbConn,
-    user: &User,
-    job_id: Option<i64>,
-    status: Option<CandidateStatus>,
-    page: i64,
-    per_page: i64,
-) -> Result<(Vec<CandidateView>, i64), AppError> {
-    access::require(user, Action::ListCandidates)?;
-    let manager = match user.role() {
-        Role::Admin | Role::Recruiter => None,
-        Role::HiringManager => Some(user.id),
-        Role::Interviewer => return Ok((Vec::new(), 0)),
-    };
-    let filter = || CandidateFilter {
-        id: None,
-        job_id,
-        status,
-        manager,
-    };
-    let total = count_candidates(conn, filter())?;
-    let offset = page.saturating_sub(1).saturating_mul(per_page);
-    let list = load_candidates_page(conn, filter(), Some((offset, per_page)))?;
-    Ok((list, total))
-}
-
-fn count_candidates(conn: &mut DbConn, filter: CandidateFilter) -> QueryResult<i64> {
-    let mut query = candidates::table.into_boxed::<<DbConn as Connection>::Backend>();
-    if let Some(job_id) = filter.job_id {
-        query = query.filter(candidates::job_id.eq(job_id));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(candidates::status.eq(status));
-    }
-    // Only a hiring manager's count reads their jobs: every candidate has one.
-    if let Some(manager) = filter.manager {
-        query = query.filter(
-            candidates::job_id.eq_any(
-                jobs::table
-                    .filter(jobs::hiring_manager_id.eq(manager))
-                    .select(jobs::id),
-            ),
-        );
-    }
-    diesel::RunQueryDsl::get_result(query.count(), conn)
 }
 
 #[derive(Debug, Default)]
@@ -528,28 +380,6 @@ fn refuse_duplicate(
         }),
         None => Ok(()),
     }
-}
-
-/// The same person's candidacies for other jobs, as far as `viewer` may
-/// list candidates: `(candidate id, job title)`, newest job first.
-pub fn other_candidacies(
-    conn: &mut DbConn,
-    viewer: &User,
-    candidate: &CandidateView,
-) -> QueryResult<Vec<(i64, String)>> {
-    let mut query = candidates::table
-        .inner_join(jobs::table)
-        .filter(candidates::email.eq(&candidate.email))
-        .filter(candidates::id.ne(candidate.id))
-        .select((candidates::id, jobs::title))
-        .order(jobs::id.desc())
-        .into_boxed::<<DbConn as Connection>::Backend>();
-    match viewer.role() {
-        Role::Admin | Role::Recruiter => {}
-        Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(viewer.id)),
-        Role::Interviewer => return Ok(Vec::new()),
-    }
-    diesel::RunQueryDsl::load(query, conn)
 }
 
 /// Its pages, for the one route table.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::access::{self, Action};
 use crate::db::DbConn;
 use crate::db::models::User;
+use crate::db::run_query::on_backend;
 use crate::db::schema::{
     candidates, decisions, jobs, loops, one_time_tokens, outbox_messages, scorecards,
     stage_interviewers, stages,
@@ -284,30 +285,31 @@ fn managed_by(user: &User) -> Option<i64> {
 /// in: three queries (candidates with a scorecard in and no decision, then
 /// expected and submitted counts for those).
 fn awaiting_decision(conn: &mut DbConn, user: &User) -> QueryResult<Section<AwaitingDecision>> {
-    let mut query = candidates::table
-        .inner_join(jobs::table)
-        .left_join(decisions::table)
-        .filter(decisions::id.is_null())
-        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
-        .filter(diesel::dsl::exists(
-            scorecards::table
-                .inner_join(stages::table.inner_join(loops::table))
-                .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-                .filter(loops::candidate_id.eq(candidates::id.nullable())),
-        ))
-        .into_boxed();
-    if let Some(manager) = managed_by(user) {
-        query = query.filter(jobs::hiring_manager_id.eq(manager));
-    }
-    // Boxed: built for the multi-backend connection.
-    let waiting: Vec<(i64, String, String)> = diesel::RunQueryDsl::load(
-        query.order(candidates::updated_at.asc()).select((
-            candidates::id,
-            candidates::name,
-            jobs::title,
-        )),
-        conn,
-    )?;
+    let waiting: Vec<(i64, String, String)> = on_backend!(conn, |conn, Backend| {
+        let mut query = candidates::table
+            .inner_join(jobs::table)
+            .left_join(decisions::table)
+            .filter(decisions::id.is_null())
+            .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
+            .filter(diesel::dsl::exists(
+                scorecards::table
+                    .inner_join(stages::table.inner_join(loops::table))
+                    .filter(scorecards::status.eq(ScorecardStatus::Submitted))
+                    .filter(loops::candidate_id.eq(candidates::id.nullable())),
+            ))
+            .into_boxed::<Backend>();
+        if let Some(manager) = managed_by(user) {
+            query = query.filter(jobs::hiring_manager_id.eq(manager));
+        }
+        diesel::RunQueryDsl::load(
+            query.order(candidates::updated_at.asc()).select((
+                candidates::id,
+                candidates::name,
+                jobs::title,
+            )),
+            conn,
+        )
+    })?;
     let ids: Vec<i64> = waiting.iter().map(|w| w.0).collect();
     let progress = crate::interviews::progress::progress_of(conn, &ids)?;
     let rows = waiting
@@ -328,20 +330,22 @@ fn awaiting_decision(conn: &mut DbConn, user: &User) -> QueryResult<Section<Awai
 /// Open jobs (the person's, or all for admins) whose template loop has
 /// coverage warnings: a fixed number of queries whatever the number of jobs.
 fn coverage_alerts(conn: &mut DbConn, user: &User) -> Result<Section<CoverageAlert>, AppError> {
-    let mut query = jobs::table
-        .inner_join(loops::table)
-        .filter(loops::candidate_id.is_null())
-        .filter(jobs::status.eq(JobStatus::Open))
-        .into_boxed();
-    if let Some(manager) = managed_by(user) {
-        query = query.filter(jobs::hiring_manager_id.eq(manager));
-    }
-    let open: Vec<(i64, String, i64)> = diesel::RunQueryDsl::load(
-        query
-            .order((jobs::title, jobs::id))
-            .select((jobs::id, jobs::title, loops::id)),
-        conn,
-    )?;
+    let open: Vec<(i64, String, i64)> = on_backend!(conn, |conn, Backend| {
+        let mut query = jobs::table
+            .inner_join(loops::table)
+            .filter(loops::candidate_id.is_null())
+            .filter(jobs::status.eq(JobStatus::Open))
+            .into_boxed::<Backend>();
+        if let Some(manager) = managed_by(user) {
+            query = query.filter(jobs::hiring_manager_id.eq(manager));
+        }
+        diesel::RunQueryDsl::load(
+            query
+                .order((jobs::title, jobs::id))
+                .select((jobs::id, jobs::title, loops::id)),
+            conn,
+        )
+    })?;
     let loop_ids: Vec<i64> = open.iter().map(|j| j.2).collect();
     let job_ids: Vec<i64> = open.iter().map(|j| j.0).collect();
     let shapes = crate::loops::load_loops(conn, &loop_ids)?;
@@ -365,21 +369,24 @@ fn coverage_alerts(conn: &mut DbConn, user: &User) -> Result<Section<CoverageAle
     Ok(Section::capped(rows))
 }
 
+/// (subject, recipient, candidate, last error, queued at) of a failed email.
+type FailedEmailRow = (String, String, Option<i64>, Option<String>, NaiveDateTime);
+
 /// Emails that failed for good, newest first; `candidates_only` for those
 /// who answer for candidates' emails but not for people's. Two queries.
 fn failed_emails(conn: &mut DbConn, candidates_only: bool) -> QueryResult<Section<FailedEmail>> {
-    let filtered = || {
-        let mut q = outbox_messages::table
-            .filter(outbox_messages::status.eq(DeliveryStatus::Failed))
-            .into_boxed();
-        if candidates_only {
-            q = q.filter(outbox_messages::candidate_id.is_not_null());
-        }
-        q
-    };
-    let total: i64 = diesel::RunQueryDsl::get_result(filtered().count(), conn)?;
-    let rows =
-        diesel::RunQueryDsl::load::<(String, String, Option<i64>, Option<String>, NaiveDateTime)>(
+    let (total, rows) = on_backend!(conn, |conn, Backend| {
+        let filtered = || {
+            let mut q = outbox_messages::table
+                .filter(outbox_messages::status.eq(DeliveryStatus::Failed))
+                .into_boxed::<Backend>();
+            if candidates_only {
+                q = q.filter(outbox_messages::candidate_id.is_not_null());
+            }
+            q
+        };
+        let total: i64 = diesel::RunQueryDsl::get_result(filtered().count(), conn)?;
+        let rows: Vec<FailedEmailRow> = diesel::RunQueryDsl::load(
             filtered()
                 .order(outbox_messages::id.desc())
                 .limit(SHOWN)
@@ -391,7 +398,10 @@ fn failed_emails(conn: &mut DbConn, candidates_only: bool) -> QueryResult<Sectio
                     outbox_messages::created_at,
                 )),
             conn,
-        )?
+        )?;
+        QueryResult::Ok((total, rows))
+    })?;
+    let rows = rows
         .into_iter()
         .map(
             |(subject, recipient_name, candidate_id, last_error, queued_at)| FailedEmail {

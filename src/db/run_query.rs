@@ -83,6 +83,33 @@ pub trait RunQueryDsl: Sized {
 // The types diesel runs on a `DbConn`, and no others (not a `Vec`'s `first`).
 impl<T: diesel::RunQueryDsl<DbConn>> RunQueryDsl for T {}
 
+/// `on_backend!(conn, |inner, Backend| body)`: `body` run on the connection
+/// underneath the [`DbConn`] `conn`, as `inner`, with `Backend` naming its
+/// backend (`Sqlite` or `Pg`); answers what `body` answers.
+///
+/// For a query boxed because its filters vary: boxed for the multi-backend
+/// (`into_boxed()` on a `DbConn` query) it is rendered twice a run (see the
+/// module's note); boxed for `Backend` (`into_boxed::<Backend>()`) and run
+/// on `inner` with `diesel::RunQueryDsl`, once, to find its prepared
+/// statement by text. `body` is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$inner:ident, $backend:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($inner) => {
+                #[allow(dead_code)]
+                type $backend = diesel::sqlite::Sqlite;
+                $body
+            }
+            $crate::db::DbConn::Postgresql($inner) => {
+                #[allow(dead_code)]
+                type $backend = diesel::pg::Pg;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// `UPDATE table SET values WHERE filter`, kept prepared:
 /// `update_kept(scorecards::table, scorecards::id.eq(id), (…))`.
 ///

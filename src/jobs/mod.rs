@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::access::{self, Action, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
+use crate::db::run_query::on_backend;
 use crate::db::schema::{
     criteria as track_criteria, job_criteria, jobs, loops, stage_kind_focus, stage_kinds,
     track_stage_kinds, tracks, users,
@@ -346,33 +347,36 @@ pub struct JobSummary {
 /// their own for a hiring manager.
 pub fn jobs_for(conn: &mut DbConn, user: &User) -> Result<Vec<JobSummary>, AppError> {
     access::require(user, Action::ListJobs)?;
-    let mut query = jobs::table
-        .inner_join(tracks::table)
-        .left_join(users::table.on(jobs::hiring_manager_id.eq(users::id.nullable())))
-        .into_boxed::<<DbConn as Connection>::Backend>();
-    if user.role() == Role::HiringManager {
-        query = query.filter(jobs::hiring_manager_id.eq(user.id));
-    }
-    Ok(query
-        .order((jobs::status, jobs::title, jobs::id))
-        .select((
-            jobs::id,
-            jobs::title,
-            jobs::team,
-            jobs::status,
-            tracks::name,
-            jobs::hiring_manager_id,
-            users::name.nullable(),
-        ))
-        .load::<(
-            i64,
-            String,
-            String,
-            JobStatus,
-            String,
-            Option<i64>,
-            Option<String>,
-        )>(conn)?
+    let rows = on_backend!(conn, |conn, Backend| {
+        let mut query = jobs::table
+            .inner_join(tracks::table)
+            .left_join(users::table.on(jobs::hiring_manager_id.eq(users::id.nullable())))
+            .into_boxed::<Backend>();
+        if user.role() == Role::HiringManager {
+            query = query.filter(jobs::hiring_manager_id.eq(user.id));
+        }
+        query
+            .order((jobs::status, jobs::title, jobs::id))
+            .select((
+                jobs::id,
+                jobs::title,
+                jobs::team,
+                jobs::status,
+                tracks::name,
+                jobs::hiring_manager_id,
+                users::name.nullable(),
+            ))
+            .load::<(
+                i64,
+                String,
+                String,
+                JobStatus,
+                String,
+                Option<i64>,
+                Option<String>,
+            )>(conn)
+    })?;
+    Ok(rows
         .into_iter()
         .map(
             |(id, title, team, status, track_name, hiring_manager_id, hiring_manager_name)| {
