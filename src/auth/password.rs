@@ -256,23 +256,47 @@ mod tests {
     async fn a_storm_runs_a_hash_per_slot_and_turns_away_what_is_past_the_queue() {
         static RUNNING: AtomicUsize = AtomicUsize::new(0);
         static MOST: AtomicUsize = AtomicUsize::new(0);
-        let queue = std::sync::Arc::new(HashQueue::with_slots(2));
+        static TURNED_AWAY: AtomicUsize = AtomicUsize::new(0);
+        static OPEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        // A wait no loaded test machine reaches: only the queue's length
+        // turns hashes away here (the wait has its own test below).
+        let queue = std::sync::Arc::new(HashQueue::with_limits(
+            2,
+            std::time::Duration::from_secs(120),
+        ));
         let limit = 2 * (WAITING_PER_SLOT + 1);
         let storm: Vec<_> = (0..limit + 8)
             .map(|_| {
                 let queue = queue.clone();
                 actix_web::rt::spawn(async move {
-                    queue
+                    let result = queue
                         .run(|| {
                             let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
                             MOST.fetch_max(now, Ordering::SeqCst);
+                            // The first hashes hold their slots until every
+                            // request of the storm has its answer or its place.
+                            while !OPEN.load(Ordering::SeqCst) {
+                                std::thread::sleep(std::time::Duration::from_millis(1));
+                            }
                             std::thread::sleep(std::time::Duration::from_millis(2));
                             RUNNING.fetch_sub(1, Ordering::SeqCst);
                         })
-                        .await
+                        .await;
+                    if result.is_err() {
+                        TURNED_AWAY.fetch_add(1, Ordering::SeqCst);
+                    }
+                    result
                 })
             })
             .collect();
+        for _ in 0..10_000 {
+            if TURNED_AWAY.load(Ordering::SeqCst) == 8 && queue.in_flight() == limit {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        assert_eq!(queue.in_flight(), limit, "the queue holds {limit}");
+        OPEN.store(true, Ordering::SeqCst);
         let (mut ran, mut busy) = (0, 0);
         for task in storm {
             match task.await {
