@@ -11,6 +11,8 @@ use serde::Serialize;
 
 mod escape;
 pub use escape::escape_html;
+mod unindent;
+use unindent::unindent;
 
 /// `(name, source)` for templates under `templates/`, named without `.hbs`.
 macro_rules! embed {
@@ -92,36 +94,30 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = embed![
     "emails/reminder.txt",
 ];
 
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+
 /// Every static file, by name under `static/`, with its content type.
 pub const STATIC_FILES: &[(&str, &str, &str)] = &[
     (
         "autosave.js",
-        "text/javascript; charset=utf-8",
+        JAVASCRIPT,
         include_str!("../static/autosave.js"),
     ),
     (
         "deliveries.js",
-        "text/javascript; charset=utf-8",
+        JAVASCRIPT,
         include_str!("../static/deliveries.js"),
     ),
-    (
-        "menu.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/menu.js"),
-    ),
-    (
-        "people.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../static/people.js"),
-    ),
+    ("menu.js", JAVASCRIPT, include_str!("../static/menu.js")),
+    ("people.js", JAVASCRIPT, include_str!("../static/people.js")),
     (
         "planner.js",
-        "text/javascript; charset=utf-8",
+        JAVASCRIPT,
         include_str!("../static/planner.js"),
     ),
     (
         "time_zone.js",
-        "text/javascript; charset=utf-8",
+        JAVASCRIPT,
         include_str!("../static/time_zone.js"),
     ),
     (
@@ -163,8 +159,10 @@ fn registry<'a>(
         let result = if dev_reload {
             let file = source_root().join("templates").join(format!("{path}.hbs"));
             registry.register_template_file(name, file)
-        } else {
+        } else if plain_text || name.ends_with(".txt") {
             registry.register_template_string(name, *source)
+        } else {
+            registry.register_template_string(name, unindent(source))
         };
         result.map_err(|e| RenderError {
             name: (*path).to_owned(),
@@ -330,7 +328,7 @@ fn register_layout_halves(registry: &mut Handlebars<'static>) -> Result<(), Rend
         .ok_or_else(|| failed("has no {{{content}}}".to_owned()))?;
     for (name, half) in [(LAYOUT_TOP, top), (LAYOUT_BOTTOM, bottom)] {
         registry
-            .register_template_string(name, half)
+            .register_template_string(name, unindent(half))
             .map_err(|e| failed(e.to_string()))?;
     }
     Ok(())
@@ -502,8 +500,11 @@ mod tests {
             "errors": {"title": "Give a title."}});
         let embedded = Templates::new(false).unwrap();
         let from_disk = Templates::new(true).unwrap();
+        // The same but for the indentation the embedded templates drop.
         let html = embedded.render_page("pages/jobs", context.clone()).unwrap();
-        assert_eq!(html, from_disk.render_page("pages/jobs", context).unwrap());
+        let disk = from_disk.render_page("pages/jobs", context).unwrap();
+        assert_eq!(unindent(&html), unindent(&disk));
+        assert!(disk.len() > html.len());
         assert!(html.contains("<title>Jobs · Loopwright</title>"), "{html}");
         assert!(html.contains(r#"<div class="error-summary narrow" role="alert""#));
         assert!(html.contains("The job was not created. Please fix the following</h2>"));
@@ -519,10 +520,8 @@ mod tests {
         let html = embedded
             .render_page("pages/jobs", signed_in.clone())
             .unwrap();
-        assert_eq!(
-            html,
-            from_disk.render_page("pages/jobs", signed_in).unwrap()
-        );
+        let disk = from_disk.render_page("pages/jobs", signed_in).unwrap();
+        assert_eq!(unindent(&html), unindent(&disk));
         assert!(html.contains("Ada &lt;Admin&gt;"), "{html}");
         assert!(html.contains("Not &lt;b&gt;quite&lt;/b&gt;."));
         assert!(html.ends_with("</html>\n"), "{html}");
