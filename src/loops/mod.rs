@@ -145,15 +145,21 @@ pub fn read_loop(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<LoopVi
 
 /// A job's template loop (`ReadJob`).
 pub fn template_loop(conn: &mut DbConn, actor: &User, job_id: i64) -> Result<LoopView, AppError> {
+    let loop_id = template_loop_id(conn, actor, job_id)?;
+    load_loop(conn, loop_id)
+}
+
+/// The id of a job's template loop (`ReadJob`): two statements, the check
+/// and the id.
+pub fn template_loop_id(conn: &mut DbConn, actor: &User, job_id: i64) -> Result<i64, AppError> {
     access::ensure(conn, actor, Action::ReadJob, Target::Job(job_id))?;
-    let loop_id = loops::table
+    loops::table
         .filter(loops::job_id.eq(job_id))
         .filter(loops::candidate_id.is_null())
         .select(loops::id)
         .first::<i64>(conn)
         .optional()?
-        .ok_or(AppError::NotFound)?;
-    load_loop(conn, loop_id)
+        .ok_or(AppError::NotFound)
 }
 
 /// The loop of a stage that `actor` may change (`EditLoop`).

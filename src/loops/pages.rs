@@ -20,7 +20,7 @@ use crate::loops::edits::{self, StageChanges};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pairs, all_ids, field};
 use crate::web::{State, db, redirect_with_flash, render_loaded};
-use crate::{candidates, jobs, loops};
+use crate::{candidates, loops};
 
 fn version(pairs: &Pairs) -> Result<i64, AppError> {
     field(pairs, "version").parse().map_err(|_| {
@@ -50,13 +50,6 @@ async fn planner_page(
     .await
 }
 
-/// The template loop of a job.
-fn job_loop(conn: &mut DbConn, user: &User, job_id: i64) -> Result<i64, AppError> {
-    jobs::job(conn, user, job_id)?
-        .template_loop_id
-        .ok_or(AppError::NotFound)
-}
-
 /// The job's planner again (422) with a refused change to one of its
 /// criteria: what was typed kept, each error beside its field.
 pub(crate) async fn refused_criterion_edit(
@@ -72,7 +65,7 @@ pub(crate) async fn refused_criterion_edit(
         req,
         me,
         StatusCode::UNPROCESSABLE_ENTITY,
-        move |conn, user| job_loop(conn, user, job_id),
+        move |conn, user| loops::template_loop_id(conn, user, job_id),
         move |page| page.with_criterion_edit(typed, errors),
     )
     .await
@@ -111,7 +104,7 @@ pub async fn job_planner(
         &req,
         &me,
         StatusCode::OK,
-        move |conn, user| job_loop(conn, user, id),
+        move |conn, user| loops::template_loop_id(conn, user, id),
         |page| page,
     )
     .await

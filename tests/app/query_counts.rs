@@ -276,6 +276,9 @@ fn the_planner_pages_cost_the_same_statements_for_a_small_loop_or_a_large_one() 
     let stage_cards = |html: &str| html.matches("class=\"card stage-card").count();
     assert_eq!(stage_cards(&large[0].1), LARGE.stages);
     assert_eq!(stage_cards(&large[1].1), LARGE.stages);
+    // The job, its track, manager and criteria are read once (they were
+    // read twice, 25 statements, to find the template loop's id).
+    assert_eq!(small[0].0, 21, "GET /jobs/{{id}}");
     assert_flat(&[
         ("GET /jobs/{id}", small[0].0, large[0].0),
         ("GET /candidates/{id}/planner", small[1].0, large[1].0),
