@@ -21,8 +21,9 @@ pub use question_figures::{
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use crate::db::prelude::*;
+use crate::db::run_query::on_backend;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::access::{self, Action, Target};
@@ -181,29 +182,31 @@ fn load_ratings(
     jobs: &Jobs,
     filter: &Filter,
 ) -> Result<Vec<RatingRow>, AppError> {
-    let mut query = scorecard_ratings::table
-        .inner_join(scorecards::table.inner_join(stages::table.inner_join(loops::table)))
-        .filter(scorecards::status.eq(ScorecardStatus::Submitted))
-        .filter(loops::candidate_id.is_not_null())
-        .filter(scorecard_ratings::rating.is_not_null())
-        .select((
-            scorecards::interviewer_id,
-            loops::candidate_id.assume_not_null(),
-            stages::id,
-            scorecard_ratings::job_criterion_id,
-            scorecard_ratings::rating.assume_not_null(),
-        ))
-        .into_boxed();
-    if let Jobs::Only(ids) = jobs {
-        query = query.filter(loops::job_id.eq_any(ids.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(stages::starts_at.ge(day_start(from)));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
-    }
-    let rows: Vec<(i64, i64, i64, i64, Rating)> = query.load(conn)?;
+    let rows: Vec<(i64, i64, i64, i64, Rating)> = on_backend!(conn, |conn, Backend| {
+        let mut query = scorecard_ratings::table
+            .inner_join(scorecards::table.inner_join(stages::table.inner_join(loops::table)))
+            .filter(scorecards::status.eq(ScorecardStatus::Submitted))
+            .filter(loops::candidate_id.is_not_null())
+            .filter(scorecard_ratings::rating.is_not_null())
+            .select((
+                scorecards::interviewer_id,
+                loops::candidate_id.assume_not_null(),
+                stages::id,
+                scorecard_ratings::job_criterion_id,
+                scorecard_ratings::rating.assume_not_null(),
+            ))
+            .into_boxed::<Backend>();
+        if let Jobs::Only(ids) = jobs {
+            query = query.filter(loops::job_id.eq_any(ids.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(stages::starts_at.ge(day_start(from)));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
+        }
+        diesel::RunQueryDsl::load(query, conn)
+    })?;
     Ok(rows
         .into_iter()
         .map(
@@ -221,15 +224,17 @@ fn load_ratings(
 /// The final decision of each candidate in view (the latest hire or no
 /// hire; a later hold leaves the candidate undecided): one statement.
 fn load_decisions(conn: &mut DbConn, jobs: &Jobs) -> Result<HashMap<i64, bool>, AppError> {
-    let mut query = decisions::table
-        .inner_join(candidates::table)
-        .order((decisions::created_at, decisions::id))
-        .select((decisions::candidate_id, decisions::outcome))
-        .into_boxed();
-    if let Jobs::Only(ids) = jobs {
-        query = query.filter(candidates::job_id.eq_any(ids.clone()));
-    }
-    let rows: Vec<(i64, DecisionOutcome)> = query.load(conn)?;
+    let rows: Vec<(i64, DecisionOutcome)> = on_backend!(conn, |conn, Backend| {
+        let mut query = decisions::table
+            .inner_join(candidates::table)
+            .order((decisions::created_at, decisions::id))
+            .select((decisions::candidate_id, decisions::outcome))
+            .into_boxed::<Backend>();
+        if let Jobs::Only(ids) = jobs {
+            query = query.filter(candidates::job_id.eq_any(ids.clone()));
+        }
+        diesel::RunQueryDsl::load(query, conn)
+    })?;
     let mut latest = HashMap::new();
     for (candidate, outcome) in rows {
         latest.insert(candidate, outcome);
@@ -261,34 +266,36 @@ fn load_assignments(
     jobs: &Jobs,
     filter: &Filter,
 ) -> Result<Vec<Assignment>, AppError> {
-    let mut query = stage_interviewers::table
-        .inner_join(stages::table.inner_join(loops::table))
-        .left_join(
-            scorecards::table.on(scorecards::stage_id
-                .eq(stage_interviewers::stage_id)
-                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
-        )
-        .filter(loops::candidate_id.is_not_null())
-        .select((
-            stage_interviewers::user_id,
-            loops::candidate_id.assume_not_null(),
-            stages::starts_at,
-            stages::duration_minutes,
-            scorecards::status.nullable(),
-            scorecards::recommendation.nullable(),
-            scorecards::submitted_at.nullable(),
-        ))
-        .into_boxed();
-    if let Jobs::Only(ids) = jobs {
-        query = query.filter(loops::job_id.eq_any(ids.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(stages::starts_at.ge(day_start(from)));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
-    }
-    Ok(query.load(conn)?)
+    Ok(on_backend!(conn, |conn, Backend| {
+        let mut query = stage_interviewers::table
+            .inner_join(stages::table.inner_join(loops::table))
+            .left_join(
+                scorecards::table.on(scorecards::stage_id
+                    .eq(stage_interviewers::stage_id)
+                    .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
+            )
+            .filter(loops::candidate_id.is_not_null())
+            .select((
+                stage_interviewers::user_id,
+                loops::candidate_id.assume_not_null(),
+                stages::starts_at,
+                stages::duration_minutes,
+                scorecards::status.nullable(),
+                scorecards::recommendation.nullable(),
+                scorecards::submitted_at.nullable(),
+            ))
+            .into_boxed::<Backend>();
+        if let Jobs::Only(ids) = jobs {
+            query = query.filter(loops::job_id.eq_any(ids.clone()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(stages::starts_at.ge(day_start(from)));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
+        }
+        diesel::RunQueryDsl::load(query, conn)
+    })?)
 }
 
 /// Calibration per interviewer over `filter`, as `actor` may see it: an
@@ -511,23 +518,25 @@ pub fn criteria(
 
 /// The jobs a person may pick from on the Insights pages: (id, title).
 pub fn job_choices(conn: &mut DbConn, actor: &User) -> Result<Vec<(i64, String)>, AppError> {
-    let mut query = jobs::table
-        .order(jobs::title)
-        .select((jobs::id, jobs::title))
-        .into_boxed();
-    match actor.role() {
-        Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(actor.id)),
-        Role::Interviewer => {
-            // Jobs they interviewed on.
-            let theirs = stage_interviewers::table
-                .inner_join(stages::table.inner_join(loops::table))
-                .filter(stage_interviewers::user_id.eq(actor.id))
-                .select(loops::job_id);
-            query = query.filter(jobs::id.eq_any(theirs));
+    Ok(on_backend!(conn, |conn, Backend| {
+        let mut query = jobs::table
+            .order(jobs::title)
+            .select((jobs::id, jobs::title))
+            .into_boxed::<Backend>();
+        match actor.role() {
+            Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(actor.id)),
+            Role::Interviewer => {
+                // Jobs they interviewed on.
+                let theirs = stage_interviewers::table
+                    .inner_join(stages::table.inner_join(loops::table))
+                    .filter(stage_interviewers::user_id.eq(actor.id))
+                    .select(loops::job_id);
+                query = query.filter(jobs::id.eq_any(theirs));
+            }
+            Role::Admin | Role::Recruiter => {}
         }
-        Role::Admin | Role::Recruiter => {}
-    }
-    Ok(query.load(conn)?)
+        diesel::RunQueryDsl::load(query, conn)
+    })?)
 }
 
 /// The Insights pages.

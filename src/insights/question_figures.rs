@@ -67,33 +67,35 @@ pub fn questions(
 ) -> Result<Vec<QuestionFigures>, AppError> {
     let jobs = jobs_in_view(conn, actor, Action::ReadInsights, filter.job_id)?;
     // (question, version, stage, candidate, stage kind, starts, shared)
-    let mut asked_query = stage_questions::table
-        .inner_join(stages::table.inner_join(loops::table))
-        .filter(loops::candidate_id.is_not_null())
-        .select((
-            stage_questions::question_id,
-            stage_questions::question_version,
-            stages::id,
-            loops::candidate_id.assume_not_null(),
-            stages::stage_kind_id,
-            stages::starts_at,
-            stage_questions::share_with_candidate,
-        ))
-        .into_boxed();
-    if let Jobs::Only(ids) = &jobs {
-        asked_query = asked_query.filter(loops::job_id.eq_any(ids.clone()));
-    }
-    if let Some(id) = only {
-        asked_query = asked_query.filter(stage_questions::question_id.eq(id));
-    }
-    if let Some(from) = filter.from {
-        asked_query = asked_query.filter(stages::starts_at.ge(day_start(from)));
-    }
-    if let Some(to) = filter.to {
-        asked_query = asked_query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
-    }
     type Asked = (i64, i64, i64, i64, i64, Option<NaiveDateTime>, bool);
-    let asked: Vec<Asked> = asked_query.load(conn)?;
+    let asked: Vec<Asked> = on_backend!(conn, |conn, Backend| {
+        let mut query = stage_questions::table
+            .inner_join(stages::table.inner_join(loops::table))
+            .filter(loops::candidate_id.is_not_null())
+            .select((
+                stage_questions::question_id,
+                stage_questions::question_version,
+                stages::id,
+                loops::candidate_id.assume_not_null(),
+                stages::stage_kind_id,
+                stages::starts_at,
+                stage_questions::share_with_candidate,
+            ))
+            .into_boxed::<Backend>();
+        if let Jobs::Only(ids) = &jobs {
+            query = query.filter(loops::job_id.eq_any(ids.clone()));
+        }
+        if let Some(id) = only {
+            query = query.filter(stage_questions::question_id.eq(id));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(stages::starts_at.ge(day_start(from)));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(stages::starts_at.lt(day_start(to) + Duration::days(1)));
+        }
+        diesel::RunQueryDsl::load(query, conn)
+    })?;
     let ratings = load_ratings(conn, &jobs, filter)?;
     let decided = load_decisions(conn, &jobs)?;
 

@@ -10,8 +10,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::db::prelude::*;
+use crate::db::run_query::on_backend;
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
@@ -285,49 +286,51 @@ fn owed(
     latest_start: NaiveDateTime,
     only: Option<(i64, i64)>,
 ) -> QueryResult<Vec<Due>> {
-    let mut query = stage_interviewers::table
-        .inner_join(users::table)
-        .inner_join(stages::table.inner_join(
-            loops::table.inner_join(jobs::table).inner_join(
-                candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
-            ),
-        ))
-        .left_join(
-            scorecards::table.on(scorecards::stage_id
-                .eq(stage_interviewers::stage_id)
-                .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
-        )
-        .filter(stages::starts_at.le(latest_start))
-        .filter(users::active.eq(true))
-        .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
-        .filter(
-            scorecards::status
-                .is_null()
-                .or(scorecards::status.ne(ScorecardStatus::Submitted)),
-        )
-        .select((
-            stages::id,
-            stages::title,
-            stages::starts_at.assume_not_null(),
-            stages::duration_minutes,
-            users::id,
-            users::name,
-            users::email,
-            candidates::id,
-            candidates::name,
-            jobs::title,
-            jobs::hiring_manager_id,
-        ))
-        .into_boxed();
-    if let Some(earliest) = earliest_start {
-        query = query.filter(stages::starts_at.ge(earliest));
-    }
-    if let Some((stage_id, user_id)) = only {
-        query = query
-            .filter(stage_interviewers::stage_id.eq(stage_id))
-            .filter(stage_interviewers::user_id.eq(user_id));
-    }
-    query.load(conn)
+    on_backend!(conn, |conn, Backend| {
+        let mut query = stage_interviewers::table
+            .inner_join(users::table)
+            .inner_join(
+                stages::table.inner_join(loops::table.inner_join(jobs::table).inner_join(
+                    candidates::table.on(loops::candidate_id.eq(candidates::id.nullable())),
+                )),
+            )
+            .left_join(
+                scorecards::table.on(scorecards::stage_id
+                    .eq(stage_interviewers::stage_id)
+                    .and(scorecards::interviewer_id.eq(stage_interviewers::user_id))),
+            )
+            .filter(stages::starts_at.le(latest_start))
+            .filter(users::active.eq(true))
+            .filter(candidates::status.eq_any(CandidateStatus::IN_PROCESS))
+            .filter(
+                scorecards::status
+                    .is_null()
+                    .or(scorecards::status.ne(ScorecardStatus::Submitted)),
+            )
+            .select((
+                stages::id,
+                stages::title,
+                stages::starts_at.assume_not_null(),
+                stages::duration_minutes,
+                users::id,
+                users::name,
+                users::email,
+                candidates::id,
+                candidates::name,
+                jobs::title,
+                jobs::hiring_manager_id,
+            ))
+            .into_boxed::<Backend>();
+        if let Some(earliest) = earliest_start {
+            query = query.filter(stages::starts_at.ge(earliest));
+        }
+        if let Some((stage_id, user_id)) = only {
+            query = query
+                .filter(stage_interviewers::stage_id.eq(stage_id))
+                .filter(stage_interviewers::user_id.eq(user_id));
+        }
+        diesel::RunQueryDsl::load(query, conn)
+    })
 }
 
 /// What asking for a reminder did.

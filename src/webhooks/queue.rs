@@ -3,6 +3,7 @@
 //! LOCKED` on PostgreSQL) so that no two workers send the same row, and
 //! each attempt recorded with its status code.
 
+use crate::db::run_query::on_backend;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -219,22 +220,24 @@ pub fn erase_candidate(conn: &mut DbConn, id: i64, needles: &[&str]) -> QueryRes
         .copied()
         .filter(|n| n.trim().chars().count() >= 3)
         .collect();
-    let mut about = webhook_deliveries::table
-        .select((
-            webhook_deliveries::id,
-            webhook_deliveries::candidate_id,
-            webhook_deliveries::body,
-        ))
-        .filter(webhook_deliveries::candidate_id.eq(id))
-        .into_boxed::<<DbConn as Connection>::Backend>();
-    for needle in &needles {
-        about = about.or_filter(
-            webhook_deliveries::body
-                .like(format!("%{}%", escape_like(needle)))
-                .escape('\\'),
-        );
-    }
-    let rows: Vec<(i64, Option<i64>, String)> = about.load(conn)?;
+    let rows: Vec<(i64, Option<i64>, String)> = on_backend!(conn, |conn, Backend| {
+        let mut about = webhook_deliveries::table
+            .select((
+                webhook_deliveries::id,
+                webhook_deliveries::candidate_id,
+                webhook_deliveries::body,
+            ))
+            .filter(webhook_deliveries::candidate_id.eq(id))
+            .into_boxed::<Backend>();
+        for needle in &needles {
+            about = about.or_filter(
+                webhook_deliveries::body
+                    .like(format!("%{}%", escape_like(needle)))
+                    .escape('\\'),
+            );
+        }
+        diesel::RunQueryDsl::load(about, conn)
+    })?;
     for (delivery_id, candidate_id, body) in rows {
         let scrubbed = match serde_json::from_str::<serde_json::Value>(&body) {
             Ok(mut value) => {
