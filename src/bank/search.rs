@@ -32,10 +32,19 @@ mod fts {
     diesel::table! {
         questions_fts (rowid) {
             rowid -> BigInt,
+            /// FTS5's hidden column named after the table: the left side
+            /// of `MATCH` for a query over every indexed column.
+            #[sql_name = "questions_fts"]
+            document -> Text,
             /// FTS5's hidden rank column: the `bm25()` weights a query gives.
             rank -> Double,
         }
     }
+
+    // `column MATCH value`. Written with `sql()` instead, a statement
+    // cannot be kept prepared (diesel never caches one with literal SQL),
+    // and SQLite compiled both of a search's statements on every search.
+    diesel::infix_operator!(Matches, " MATCH ", backend: diesel::sqlite::Sqlite);
 
     diesel::allow_tables_to_appear_in_same_query!(questions_fts, questions);
     diesel::allow_tables_to_appear_in_same_query!(questions_fts, question_criteria);
@@ -348,7 +357,10 @@ fn sqlite_ranked_page(
                 .into_boxed::<Sqlite>(),
             query
         )
-        .filter(sql::<Bool>("questions_fts MATCH ").bind::<Text, _>(fts.to_owned()))
+        .filter(fts::Matches::new(
+            questions_fts::document,
+            fts.to_owned().into_sql::<Text>(),
+        ))
     };
     let newest: Vec<i64> = diesel::RunQueryDsl::load(
         matching()
@@ -363,8 +375,9 @@ fn sqlite_ranked_page(
     }
     let mut ranked = matching()
         // Weights by column: prompt, why it comes up, prep pointers.
-        .filter(sql::<Bool>(
-            "questions_fts.rank MATCH 'bm25(10.0, 4.0, 1.0)'",
+        .filter(fts::Matches::new(
+            questions_fts::rank,
+            "bm25(10.0, 4.0, 1.0)".into_sql::<Text>(),
         ));
     if let Some(oldest) = oldest {
         ranked = ranked.filter(questions_fts::rowid.ge(oldest));
@@ -492,5 +505,45 @@ mod tests {
             Some("\"a\" \"OR\" \"b\"*")
         );
         assert_eq!(fts5_query("  -- ").as_deref(), None);
+    }
+
+    /// Ranks by the weighted columns, and keeps both statements of a
+    /// search prepared: later searches, whatever their words, compile none.
+    #[test]
+    fn a_sqlite_search_ranks_and_keeps_its_statements_prepared() {
+        use diesel::connection::SimpleConnection;
+        let mut conn = DbConn::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        crate::db::migrate(&mut conn).unwrap();
+        conn.batch_execute(
+            "INSERT INTO questions (slug, category, prompt, why_asked, suggested_minutes, \
+                 created_at, updated_at) VALUES \
+             ('a', 'technical', 'Walk me through a cache you built.', \
+                 'Shows design judgement.', 10, '2026-12-01', '2026-12-01'), \
+             ('b', 'technical', 'Design a rate limiter.', 'Tests trade-offs.', 10, \
+                 '2026-12-01', '2026-12-01'), \
+             ('c', 'behavioural', 'Tell me about a conflict.', 'Teamwork.', 10, \
+                 '2026-12-01', '2026-12-01');",
+        )
+        .unwrap();
+        let kept = crate::db::record_kept_statements(&mut conn);
+        let search_for = |conn: &mut DbConn, text: &str| -> Vec<String> {
+            let query = QuestionQuery {
+                q: Some(text.to_owned()),
+                ..QuestionQuery::default()
+            };
+            search(conn, &query)
+                .unwrap()
+                .questions
+                .into_iter()
+                .map(|q| q.slug)
+                .collect()
+        };
+        // The prompt weighs more than why a question comes up.
+        assert_eq!(search_for(&mut conn, "design"), ["b", "a"]);
+        assert_eq!(search_for(&mut conn, "conflict"), ["c"]);
+        assert_eq!(search_for(&mut conn, "cache design"), ["a"]);
+        let kept = kept.lock().unwrap();
+        let matching: Vec<&String> = kept.iter().filter(|sql| sql.contains("MATCH")).collect();
+        assert_eq!(matching.len(), 2, "{matching:?}");
     }
 }
