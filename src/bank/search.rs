@@ -274,11 +274,11 @@ pub fn search(conn: &mut DbConn, query: &QuestionQuery) -> QueryResult<Found> {
         (DbConn::Postgresql(conn), None) => listed_page!(conn, query, Pg),
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let chips = chips_for(conn, &ids)?;
+    let mut chips = chips_for(conn, &ids)?;
     let questions = rows
         .into_iter()
         .map(|(id, slug, category, prompt, why, minutes, archived_at)| {
-            let (criteria, red_flags, stage_kinds) = chips.get(&id).cloned().unwrap_or_default();
+            let (criteria, red_flags, stage_kinds) = chips.remove(&id).unwrap_or_default();
             QuestionSummary {
                 id,
                 slug,
