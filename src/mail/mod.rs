@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::db::models::now;
 use crate::db::schema::outbox_messages;
 use crate::domain::DeliveryStatus;
+use crate::metrics::QueueTally;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Attachment {
@@ -223,27 +224,12 @@ pub fn for_recipient(conn: &mut DbConn, email: &str) -> QueryResult<Vec<OutboxMe
         .load(conn)
 }
 
-/// The outbox at a glance, for `/metrics`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct OutboxTally {
-    /// Waiting to be sent: new, being sent, or due for another attempt.
-    pub queued: i64,
-    /// Given up on.
-    pub failed: i64,
-    /// Seconds since the oldest waiting email was queued; `None` when none waits.
-    pub oldest_queued_seconds: Option<f64>,
-}
-
 /// Counts the outbox by status at `now`: one grouped statement over the
 /// `(status, next_attempt_at)` index, never touching sent mail.
-pub fn tally(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<OutboxTally> {
+pub fn tally(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<QueueTally> {
     use diesel::dsl::{count_star, min};
-    let rows: Vec<(DeliveryStatus, i64, Option<NaiveDateTime>)> = outbox_messages::table
-        .filter(outbox_messages::status.eq_any([
-            DeliveryStatus::Queued,
-            DeliveryStatus::Sending,
-            DeliveryStatus::Failed,
-        ]))
+    let groups: Vec<(DeliveryStatus, i64, Option<NaiveDateTime>)> = outbox_messages::table
+        .filter(outbox_messages::status.eq_any(QueueTally::COUNTED))
         .group_by(outbox_messages::status)
         .select((
             outbox_messages::status,
@@ -251,20 +237,7 @@ pub fn tally(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<OutboxTally> 
             min(outbox_messages::created_at),
         ))
         .load(conn)?;
-    let mut tally = OutboxTally::default();
-    for (status, count, oldest) in rows {
-        if status == DeliveryStatus::Failed {
-            tally.failed += count;
-            continue;
-        }
-        tally.queued += count;
-        let age = oldest.map(|at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
-        tally.oldest_queued_seconds = match (tally.oldest_queued_seconds, age) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-    }
-    Ok(tally)
+    Ok(QueueTally::of_groups(groups, now))
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 use std::sync::atomic::AtomicU64;
 
+use chrono::NaiveDateTime;
+
+use crate::domain::DeliveryStatus;
+
 /// A request by the route that answered it (its pattern, such as
 /// `/stages/{id}/kit`, so the label set stays as small as the route table),
 /// method and status.
@@ -57,6 +61,9 @@ pub struct Metrics {
     outbox_queued: Gauge,
     outbox_failed: Gauge,
     outbox_oldest_age: Gauge<f64, AtomicU64>,
+    webhooks_queued: Gauge,
+    webhooks_failed: Gauge,
+    webhooks_oldest_age: Gauge<f64, AtomicU64>,
     /// Scorecard reminders and escalations queued by the background task.
     pub reminders_sent: Counter,
 }
@@ -74,8 +81,56 @@ impl Default for Metrics {
             outbox_queued: Gauge::default(),
             outbox_failed: Gauge::default(),
             outbox_oldest_age: Gauge::default(),
+            webhooks_queued: Gauge::default(),
+            webhooks_failed: Gauge::default(),
+            webhooks_oldest_age: Gauge::default(),
             reminders_sent: Counter::default(),
         }
+    }
+}
+
+/// A queue of deliveries at a glance (the email outbox, the webhook
+/// outbox), for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueueTally {
+    /// Waiting to be sent: new, being sent, or due for another attempt.
+    pub queued: i64,
+    /// Given up on.
+    pub failed: i64,
+    /// Seconds since the oldest waiting one was queued; `None` when none waits.
+    pub oldest_queued_seconds: Option<f64>,
+}
+
+impl QueueTally {
+    /// The states a tally reads: what it counts, never what was sent.
+    pub const COUNTED: [DeliveryStatus; 3] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Failed,
+    ];
+
+    /// From a queue's rows grouped by state: `(state, rows, oldest
+    /// created_at)`, at `now`.
+    pub fn of_groups(
+        groups: impl IntoIterator<Item = (DeliveryStatus, i64, Option<NaiveDateTime>)>,
+        now: NaiveDateTime,
+    ) -> Self {
+        let mut tally = QueueTally::default();
+        for (state, count, oldest) in groups {
+            match state {
+                DeliveryStatus::Failed => tally.failed += count,
+                DeliveryStatus::Sent => {}
+                _ => {
+                    tally.queued += count;
+                    let age = oldest.map(|at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
+                    tally.oldest_queued_seconds = match (tally.oldest_queued_seconds, age) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+            }
+        }
+        tally
     }
 }
 
@@ -85,7 +140,8 @@ pub struct Snapshot {
     pub pool_connections: u32,
     pub pool_idle: u32,
     pub hashes_in_flight: usize,
-    pub outbox: crate::mail::OutboxTally,
+    pub outbox: QueueTally,
+    pub webhook_deliveries: QueueTally,
 }
 
 impl Metrics {
@@ -113,6 +169,11 @@ impl Metrics {
         self.outbox_failed.set(snapshot.outbox.failed);
         self.outbox_oldest_age
             .set(snapshot.outbox.oldest_queued_seconds.unwrap_or(0.0));
+        let webhooks = snapshot.webhook_deliveries;
+        self.webhooks_queued.set(webhooks.queued);
+        self.webhooks_failed.set(webhooks.failed);
+        self.webhooks_oldest_age
+            .set(webhooks.oldest_queued_seconds.unwrap_or(0.0));
 
         let mut registry = Registry::with_prefix("loopwright");
         registry.register(
@@ -168,6 +229,22 @@ impl Metrics {
             self.outbox_oldest_age.clone(),
         );
         registry.register(
+            "webhook_deliveries_queued",
+            "Webhook deliveries waiting to be sent (new or to retry)",
+            self.webhooks_queued.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_failed",
+            "Webhook deliveries given up after their last attempt",
+            self.webhooks_failed.clone(),
+        );
+        registry.register_with_unit(
+            "webhook_deliveries_oldest_queued_age",
+            "Age of the oldest webhook delivery still waiting, 0 when none waits",
+            Unit::Seconds,
+            self.webhooks_oldest_age.clone(),
+        );
+        registry.register(
             "reminders_sent",
             "Scorecard reminders and escalations queued",
             self.reminders_sent.clone(),
@@ -181,6 +258,33 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_counts_waiting_and_given_up_and_ages_the_oldest_waiting() {
+        let at = |minute: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+                .and_then(|d| d.and_hms_opt(10, minute, 0))
+                .unwrap()
+        };
+        let tally = QueueTally::of_groups(
+            [
+                (DeliveryStatus::Queued, 3, Some(at(50))),
+                (DeliveryStatus::Sending, 1, Some(at(40))),
+                (DeliveryStatus::Failed, 2, Some(at(0))),
+                (DeliveryStatus::Sent, 7, Some(at(1))),
+            ],
+            at(55),
+        );
+        assert_eq!(
+            tally,
+            QueueTally {
+                queued: 4,
+                failed: 2,
+                oldest_queued_seconds: Some(15.0 * 60.0),
+            }
+        );
+        assert_eq!(QueueTally::of_groups([], at(55)), QueueTally::default());
+    }
 
     #[test]
     fn the_text_carries_each_request_by_route_and_the_scraped_gauges() {
@@ -198,10 +302,15 @@ mod tests {
                 pool_connections: 5,
                 pool_idle: 2,
                 hashes_in_flight: 1,
-                outbox: crate::mail::OutboxTally {
+                outbox: QueueTally {
                     queued: 4,
                     failed: 1,
                     oldest_queued_seconds: Some(90.0),
+                },
+                webhook_deliveries: QueueTally {
+                    queued: 0,
+                    failed: 2,
+                    oldest_queued_seconds: None,
                 },
             })
             .unwrap();
@@ -221,6 +330,14 @@ mod tests {
         assert!(text.contains("loopwright_outbox_queued 4"), "{text}");
         assert!(
             text.contains("loopwright_outbox_oldest_queued_age_seconds 90.0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("loopwright_webhook_deliveries_failed 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("loopwright_webhook_deliveries_oldest_queued_age_seconds 0.0"),
             "{text}"
         );
         assert!(text.contains("loopwright_reminders_sent_total 3"), "{text}");

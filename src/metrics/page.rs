@@ -29,8 +29,12 @@ pub async fn show(state: State, req: HttpRequest) -> Result<HttpResponse, AppErr
                 .into(),
         ));
     }
-    let outbox = db(&state, |conn| {
-        Ok(crate::mail::tally(conn, crate::db::models::now())?)
+    let (outbox, webhook_deliveries) = db(&state, |conn| {
+        let now = crate::db::models::now();
+        Ok((
+            crate::mail::tally(conn, now)?,
+            crate::webhooks::queue::tally(conn, now)?,
+        ))
     })
     .await?;
     let pool = state.pool.state();
@@ -41,6 +45,7 @@ pub async fn show(state: State, req: HttpRequest) -> Result<HttpResponse, AppErr
             pool_idle: pool.idle_connections,
             hashes_in_flight: state.hashing.in_flight(),
             outbox,
+            webhook_deliveries,
         })
         .map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::db::DbConn;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::domain::DeliveryStatus;
+use crate::metrics::QueueTally;
 
 /// After this many failed attempts a delivery is given up (failed).
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -31,6 +32,23 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+}
+
+/// The webhook outbox by state at `now`, for `/metrics`: one grouped
+/// statement over the `(state, next_attempt_at)` index, never touching
+/// what was sent.
+pub fn tally(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<QueueTally> {
+    use diesel::dsl::{count_star, min};
+    let groups: Vec<(DeliveryStatus, i64, Option<NaiveDateTime>)> = webhook_deliveries::table
+        .filter(webhook_deliveries::state.eq_any(QueueTally::COUNTED))
+        .group_by(webhook_deliveries::state)
+        .select((
+            webhook_deliveries::state,
+            count_star(),
+            min(webhook_deliveries::created_at),
+        ))
+        .load(conn)?;
+    Ok(QueueTally::of_groups(groups, now))
 }
 
 /// The webhooks that asked for `event` (one statement).

@@ -4,7 +4,7 @@ use crate::builders::{Team, candidate, job, plan, stage};
 use crate::support::{TestApp, TestDb};
 
 /// The value of the first sample line that starts with `series`.
-fn sample(text: &str, series: &str) -> Option<f64> {
+pub fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find(|line| line.starts_with(series))
         .and_then(|line| line.rsplit(' ').next())
@@ -73,6 +73,9 @@ fn an_operator_on_the_machine_reads_requests_by_route_with_their_statements() {
         "loopwright_outbox_queued",
         "loopwright_outbox_failed",
         "loopwright_outbox_oldest_queued_age_seconds",
+        "loopwright_webhook_deliveries_queued",
+        "loopwright_webhook_deliveries_failed",
+        "loopwright_webhook_deliveries_oldest_queued_age_seconds",
         "loopwright_reminders_sent_total",
     ] {
         assert!(sample(text, gauge).is_some(), "{gauge} missing: {text}");

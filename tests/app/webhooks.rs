@@ -15,6 +15,7 @@ use loopwright::webhooks::signature;
 use serde_json::{Value, json};
 
 use crate::builders::{Team, candidate, job, plan, scorecard, stage};
+use crate::metrics::sample;
 use crate::support::{Browser, TestApp, csrf_field, test_config};
 
 /// One request the receiver got.
@@ -416,6 +417,26 @@ fn a_receiver_that_keeps_failing_is_given_up_after_ten_attempts_each_logged() {
     assert_eq!(delivery["status_code"], 503);
     assert_eq!(delivery["last_error"], "HTTP 503");
     assert_eq!(delivery["history"][1]["status_code"], 503);
+    // An operator sees it waiting, and for how long.
+    let mut operator = app.browser();
+    let text = operator.get("/metrics").body;
+    assert_eq!(
+        sample(&text, "loopwright_webhook_deliveries_queued"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "loopwright_webhook_deliveries_failed"),
+        Some(0.0)
+    );
+    assert!(
+        sample(
+            &text,
+            "loopwright_webhook_deliveries_oldest_queued_age_seconds"
+        )
+        .is_some_and(|age| age > 0.0),
+        "{text}"
+    );
 
     // Skip the hours of backoff: the next attempt is the tenth.
     diesel::update(webhook_deliveries::table)
@@ -442,6 +463,17 @@ fn a_receiver_that_keeps_failing_is_given_up_after_ten_attempts_each_logged() {
         receiver.received().len(),
         tried,
         "no attempt after giving up"
+    );
+    let text = operator.get("/metrics").body;
+    assert_eq!(
+        sample(&text, "loopwright_webhook_deliveries_queued"),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "loopwright_webhook_deliveries_failed"),
+        Some(1.0),
+        "{text}"
     );
     let page = team.admin.browser().get(&format!("/webhooks/{hook}"));
     assert!(
