@@ -133,21 +133,23 @@ pub fn candidates_for(
     let (rows, total) = on_backend!(conn, |conn, Backend| {
         let total: i64 =
             diesel::RunQueryDsl::get_result(count_query!(filter, Backend).count(), conn)?;
-        let mut query = with_job_and_loop!().into_boxed::<Backend>();
-        if let Some(job_id) = filter.job_id {
-            query = query.filter(candidates::job_id.eq(job_id));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(candidates::status.eq(status));
-        }
-        if let Some(manager) = filter.manager {
-            query = query.filter(jobs::hiring_manager_id.eq(manager));
-        }
+        // The page's ids first, from the name index alone, then their rows
+        // and joins: skipping to a later page walks index entries, not
+        // joined rows (on 10,000 candidates page 101 took 3.2 ms joined,
+        // 0.18 ms so), and the plan cannot turn into reading every
+        // candidate of each job and sorting them, which SQLite chose for
+        // the joined query once it had statistics (`ANALYZE`): ten times
+        // slower.
+        let page_ids = count_query!(filter, Backend)
+            .select(candidates::id)
+            .order((candidates::name, candidates::id))
+            .offset(offset)
+            .limit(per_page);
         let rows: Vec<CandidateRow> = diesel::RunQueryDsl::load(
-            query
-                .order((candidates::name, candidates::id))
-                .offset(offset)
-                .limit(per_page),
+            with_job_and_loop!()
+                .into_boxed::<Backend>()
+                .filter(candidates::id.eq_any(page_ids))
+                .order((candidates::name, candidates::id)),
             conn,
         )?;
         QueryResult::Ok((rows, total))
