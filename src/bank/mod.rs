@@ -11,6 +11,7 @@ mod pages;
 mod question_pages;
 pub mod questions;
 pub mod search;
+mod websearch;
 
 use actix_web::web;
 use std::collections::{BTreeSet, HashMap};
