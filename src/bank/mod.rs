@@ -11,7 +11,6 @@ mod pages;
 mod question_pages;
 pub mod questions;
 pub mod search;
-mod websearch;
 
 use actix_web::web;
 use std::collections::{BTreeSet, HashMap};

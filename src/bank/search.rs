@@ -5,13 +5,13 @@ use crate::db::id_list::OneOfExt;
 use crate::domain::CriterionKind;
 use std::collections::HashMap;
 
+use diesel::dsl::sql;
 use diesel::pg::Pg;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Double, Text};
 use diesel::sqlite::Sqlite;
 use diesel::{PgConnection, SqliteConnection};
 use serde::{Deserialize, Serialize};
 
-use super::websearch;
 use crate::db::DbConn;
 use crate::db::prelude::*;
 use crate::db::schema::{
@@ -401,15 +401,19 @@ fn sqlite_ranked_page(
 }
 
 /// PostgreSQL: as SQLite, with `websearch_to_tsquery` over the stored
-/// `search` vector and `ts_rank` for the order, both kept prepared
-/// ([`websearch`]).
+/// `search` vector and `ts_rank` for the order.
 fn postgres_ranked_page(
     conn: &mut PgConnection,
     query: &QuestionQuery,
     text: &str,
 ) -> QueryResult<(Vec<Row>, i64, bool)> {
-    let matching =
-        || narrowed!(questions::table.into_boxed::<Pg>(), query).filter(websearch::matches(text));
+    let matching = || {
+        narrowed!(questions::table.into_boxed::<Pg>(), query).filter(
+            sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
+                .bind::<Text, _>(text.to_owned())
+                .sql(")"),
+        )
+    };
     let newest: Vec<i64> = diesel::RunQueryDsl::load(
         matching()
             .select(questions::id)
@@ -427,7 +431,12 @@ fn postgres_ranked_page(
     }
     let rows: Vec<Row> = diesel::RunQueryDsl::load(
         ranked
-            .order(websearch::rank(text).desc())
+            .order(
+                sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
+                    .bind::<Text, _>(text.to_owned())
+                    .sql("))::double precision")
+                    .desc(),
+            )
             .then_order_by(questions::id)
             .select(ROW)
             .limit(query.per_page())
