@@ -401,7 +401,10 @@ fn sqlite_ranked_page(
 }
 
 /// PostgreSQL: as SQLite, with `websearch_to_tsquery` over the stored
-/// `search` vector and `ts_rank` for the order.
+/// `search` vector and `ts_rank` for the order. Literal SQL on purpose:
+/// kept prepared, the statements soon ran on a generic plan, which
+/// evaluates `websearch_to_tsquery` for every row it filters, and searches
+/// were slower than planned afresh (`docs/performance.md`).
 fn postgres_ranked_page(
     conn: &mut PgConnection,
     query: &QuestionQuery,
