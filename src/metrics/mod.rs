@@ -120,7 +120,7 @@ impl QueueTally {
             match state {
                 DeliveryStatus::Failed => tally.failed += count,
                 DeliveryStatus::Sent => {}
-                _ => {
+                DeliveryStatus::Queued | DeliveryStatus::Sending => {
                     tally.queued += count;
                     let age = oldest.map(|at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
                     tally.oldest_queued_seconds = match (tally.oldest_queued_seconds, age) {
