@@ -58,12 +58,8 @@ pub struct Metrics {
     pool_in_use: Gauge,
     pool_idle: Gauge,
     hashes_in_flight: Gauge,
-    outbox_queued: Gauge,
-    outbox_failed: Gauge,
-    outbox_oldest_age: Gauge<f64, AtomicU64>,
-    webhooks_queued: Gauge,
-    webhooks_failed: Gauge,
-    webhooks_oldest_age: Gauge<f64, AtomicU64>,
+    outbox: QueueGauges,
+    webhook_deliveries: QueueGauges,
     /// Scorecard reminders and escalations queued by the background task.
     pub reminders_sent: Counter,
 }
@@ -78,12 +74,8 @@ impl Default for Metrics {
             pool_in_use: Gauge::default(),
             pool_idle: Gauge::default(),
             hashes_in_flight: Gauge::default(),
-            outbox_queued: Gauge::default(),
-            outbox_failed: Gauge::default(),
-            outbox_oldest_age: Gauge::default(),
-            webhooks_queued: Gauge::default(),
-            webhooks_failed: Gauge::default(),
-            webhooks_oldest_age: Gauge::default(),
+            outbox: QueueGauges::default(),
+            webhook_deliveries: QueueGauges::default(),
             reminders_sent: Counter::default(),
         }
     }
@@ -134,6 +126,45 @@ impl QueueTally {
     }
 }
 
+/// The three gauges of a [`QueueTally`].
+#[derive(Clone, Default)]
+struct QueueGauges {
+    queued: Gauge,
+    failed: Gauge,
+    oldest_age: Gauge<f64, AtomicU64>,
+}
+
+impl QueueGauges {
+    fn set(&self, tally: QueueTally) {
+        self.queued.set(tally.queued);
+        self.failed.set(tally.failed);
+        self.oldest_age
+            .set(tally.oldest_queued_seconds.unwrap_or(0.0));
+    }
+
+    /// As `<name>_queued`, `<name>_failed` and
+    /// `<name>_oldest_queued_age_seconds`; `what` names the queue's items
+    /// in the help texts ("Emails").
+    fn register(&self, registry: &mut Registry, name: &str, what: &str) {
+        registry.register(
+            format!("{name}_queued"),
+            format!("{what} waiting to be sent (new or to retry)"),
+            self.queued.clone(),
+        );
+        registry.register(
+            format!("{name}_failed"),
+            format!("{what} given up after their last attempt"),
+            self.failed.clone(),
+        );
+        registry.register_with_unit(
+            format!("{name}_oldest_queued_age"),
+            format!("{what}: age of the oldest still waiting, 0 when none waits"),
+            Unit::Seconds,
+            self.oldest_age.clone(),
+        );
+    }
+}
+
 /// What is read at scrape time from the parts that own it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Snapshot {
@@ -165,15 +196,8 @@ impl Metrics {
         self.pool_idle.set(i64::from(snapshot.pool_idle));
         self.hashes_in_flight
             .set(i64::try_from(snapshot.hashes_in_flight).unwrap_or(i64::MAX));
-        self.outbox_queued.set(snapshot.outbox.queued);
-        self.outbox_failed.set(snapshot.outbox.failed);
-        self.outbox_oldest_age
-            .set(snapshot.outbox.oldest_queued_seconds.unwrap_or(0.0));
-        let webhooks = snapshot.webhook_deliveries;
-        self.webhooks_queued.set(webhooks.queued);
-        self.webhooks_failed.set(webhooks.failed);
-        self.webhooks_oldest_age
-            .set(webhooks.oldest_queued_seconds.unwrap_or(0.0));
+        self.outbox.set(snapshot.outbox);
+        self.webhook_deliveries.set(snapshot.webhook_deliveries);
 
         let mut registry = Registry::with_prefix("loopwright");
         registry.register(
@@ -212,38 +236,9 @@ impl Metrics {
             "Password hashes running or waiting for a slot",
             self.hashes_in_flight.clone(),
         );
-        registry.register(
-            "outbox_queued",
-            "Emails waiting to be sent (new or to retry)",
-            self.outbox_queued.clone(),
-        );
-        registry.register(
-            "outbox_failed",
-            "Emails that failed for good",
-            self.outbox_failed.clone(),
-        );
-        registry.register_with_unit(
-            "outbox_oldest_queued_age",
-            "Age of the oldest email still waiting, 0 when none waits",
-            Unit::Seconds,
-            self.outbox_oldest_age.clone(),
-        );
-        registry.register(
-            "webhook_deliveries_queued",
-            "Webhook deliveries waiting to be sent (new or to retry)",
-            self.webhooks_queued.clone(),
-        );
-        registry.register(
-            "webhook_deliveries_failed",
-            "Webhook deliveries given up after their last attempt",
-            self.webhooks_failed.clone(),
-        );
-        registry.register_with_unit(
-            "webhook_deliveries_oldest_queued_age",
-            "Age of the oldest webhook delivery still waiting, 0 when none waits",
-            Unit::Seconds,
-            self.webhooks_oldest_age.clone(),
-        );
+        self.outbox.register(&mut registry, "outbox", "Emails");
+        self.webhook_deliveries
+            .register(&mut registry, "webhook_deliveries", "Webhook deliveries");
         registry.register(
             "reminders_sent",
             "Scorecard reminders and escalations queued",
