@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::prelude::*;
 use loopwright::config::{OidcSettings, SignInSettings};
@@ -73,25 +74,35 @@ struct Provider {
     child: Child,
     issuer: String,
     agent: ureq::Agent,
+    script: PathBuf,
 }
 
 impl Drop for Provider {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.script);
     }
 }
 
 impl Provider {
     fn start() -> Self {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
         let dir = install_dir();
+        // A copy of its own: tests run side by side, and a copy being
+        // rewritten reads as empty to a provider starting from it.
+        let script = format!(
+            "provider-{}-{}.mjs",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        );
         std::fs::copy(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/provider.mjs"),
-            dir.join("provider.mjs"),
+            dir.join(&script),
         )
         .unwrap();
         let mut child = Command::new("node")
-            .arg("provider.mjs")
+            .arg(&script)
             .current_dir(&dir)
             .stdout(Stdio::piped())
             // What went wrong at the provider, for whoever debugs a failure.
@@ -120,6 +131,7 @@ impl Provider {
             child,
             issuer: started["issuer"].as_str().unwrap().to_owned(),
             agent,
+            script: dir.join(script),
         }
     }
 
