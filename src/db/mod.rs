@@ -218,6 +218,7 @@ impl ManageConnection for ConnectionManager {
                     .map_err(diesel::r2d2::Error::ConnectionError)?,
             ),
             DatabaseUrl::Sqlite(path) => {
+                configure_sqlite();
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
@@ -294,29 +295,48 @@ pub fn connect(url: &DatabaseUrl, counter: QueryCounter) -> Result<DbPool, DbSet
 }
 
 /// Sets SQLite's process-wide options once, before its first connection
-/// opens (later calls, and calls after another library opened one, change
-/// nothing: SQLite refuses them).
+/// opens: [`ConnectionManager::connect`] calls it before opening each one.
+/// SQLite refuses them once any connection in the process is open (another
+/// library's, or a test's), and says so in the log.
 ///
 /// - Multi-thread mode: a connection is only ever used by the thread that
 ///   took it from the pool, so SQLite's per-connection mutex is pure cost.
 /// - No memory statistics: with them every allocation inside SQLite takes
-///   one process-wide mutex, and under load the threads queue on it (a
-///   profile of the kit API spent about a tenth of its time waking them).
+///   one process-wide mutex.
+///
+/// Neither changed a page's throughput measurably on two cores
+/// (`docs/performance.md`); both take a lock off every statement.
 fn configure_sqlite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: `sqlite3_config` is called before any connection in this
-        // process is opened (the pool is the only opener); both options take
-        // the documented argument types, and a refusal returns an error
-        // code without touching anything.
-        unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
-            libsqlite3_sys::sqlite3_config(
-                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
-                0 as std::ffi::c_int,
+    SQLITE_OPTIONS.get_or_init(|| {
+        // SAFETY: both options take the documented argument types, and
+        // `sqlite3_config` refuses (returns an error code without touching
+        // anything) once SQLite has been initialised.
+        let codes = unsafe {
+            [
+                libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD),
+                libsqlite3_sys::sqlite3_config(
+                    libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                    0 as std::ffi::c_int,
+                ),
+            ]
+        };
+        let applied = codes.iter().all(|&code| code == libsqlite3_sys::SQLITE_OK);
+        if !applied {
+            tracing::warn!(
+                ?codes,
+                "SQLite was opened before the app set its options; it keeps its defaults"
             );
         }
+        applied
     });
+}
+
+static SQLITE_OPTIONS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Whether SQLite took this process's options (`None`: no SQLite
+/// connection has been opened through the pool yet).
+pub fn sqlite_options_applied() -> Option<bool> {
+    SQLITE_OPTIONS.get().copied()
 }
 
 /// A pool of at most `max_size` connections, opened lazily after the first.
@@ -325,9 +345,6 @@ pub fn connect_sized(
     counter: QueryCounter,
     max_size: u32,
 ) -> Result<DbPool, DbSetupError> {
-    if matches!(url, DatabaseUrl::Sqlite(_)) {
-        configure_sqlite();
-    }
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
