@@ -303,12 +303,19 @@ pub fn connect(url: &DatabaseUrl, counter: QueryCounter) -> Result<DbPool, DbSet
 ///   took it from the pool, so SQLite's per-connection mutex is pure cost.
 /// - No memory statistics: with them every allocation inside SQLite takes
 ///   one process-wide mutex.
+/// - No initial bulk allocation for a page cache: every temporary b-tree
+///   (an `IN (SELECT …)` list, a sort) opened a cache of its own and
+///   allocated about 80 KiB for it, which the C allocator handed back to
+///   the kernel when the statement ended and faulted in again on the next
+///   one: 13 % of the bank search API's CPU time. Pages are now allocated
+///   as a cache uses them.
 ///
-/// Neither changed a page's throughput measurably on two cores
-/// (`docs/performance.md`); both take a lock off every statement.
+/// The first two did not change a page's throughput measurably on two
+/// cores; they take a lock off every statement (`docs/performance.md`).
 fn configure_sqlite() {
     SQLITE_OPTIONS.get_or_init(|| {
-        // SAFETY: both options take the documented argument types, and
+        // SAFETY: each option takes the documented argument types (the
+        // page cache: no buffer, size 0, no lines), and
         // `sqlite3_config` refuses (returns an error code without touching
         // anything) once SQLite has been initialised.
         let codes = unsafe {
@@ -316,6 +323,12 @@ fn configure_sqlite() {
                 libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD),
                 libsqlite3_sys::sqlite3_config(
                     libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                    0 as std::ffi::c_int,
+                ),
+                libsqlite3_sys::sqlite3_config(
+                    libsqlite3_sys::SQLITE_CONFIG_PAGECACHE,
+                    std::ptr::null_mut::<std::ffi::c_void>(),
+                    0 as std::ffi::c_int,
                     0 as std::ffi::c_int,
                 ),
             ]
