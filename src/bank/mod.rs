@@ -5,6 +5,7 @@
 mod api;
 mod apply;
 pub mod catalog;
+mod chips;
 pub mod export;
 mod file;
 mod pages;

@@ -7,7 +7,8 @@ use crate::db::prelude::*;
 use serde::Serialize;
 
 use super::apply::{apply_questions, link_ids};
-use super::search::{Chip, chips_for};
+use super::chips::chips_for;
+use super::search::Chip;
 use super::{BankError, BankFile, QuestionSeed, SeedReport, known};
 use crate::db::DbConn;
 use crate::db::id_list::OneOfExt;

@@ -1,9 +1,9 @@
 //! Finding questions: full-text search (FTS5 on SQLite, tsvector on
 //! PostgreSQL) and filters, behind one function; ranked and paginated.
 
+use super::chips::chips_for;
 use crate::db::id_list::OneOfExt;
 use crate::domain::CriterionKind;
-use std::collections::HashMap;
 
 use diesel::dsl::sql;
 use diesel::pg::Pg;
@@ -447,57 +447,6 @@ fn postgres_ranked_page(
         conn,
     )?;
     Ok((rows, total, more))
-}
-
-type ChipSets = (Vec<Chip>, Vec<Chip>, Vec<Chip>);
-
-/// Criteria, red flags and stage kinds of some questions, each list in
-/// its place order: one statement.
-pub fn chips_for(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, ChipSets>> {
-    const STAGE_KIND: &str = "stage_kind";
-    // Both kinds of link in one statement, each row with its kind and its
-    // place (position, then id) in its own list.
-    let linked = question_criteria::table
-        .inner_join(criteria::table)
-        .filter(question_criteria::question_id.one_of(ids))
-        .select((
-            question_criteria::question_id,
-            criteria::kind,
-            criteria::slug,
-            criteria::name,
-            criteria::position,
-            criteria::id,
-        ));
-    let kinds = question_stage_kinds::table
-        .inner_join(stage_kinds::table)
-        .filter(question_stage_kinds::question_id.one_of(ids))
-        .select((
-            question_stage_kinds::question_id,
-            STAGE_KIND.into_sql::<Text>(),
-            stage_kinds::slug,
-            stage_kinds::name,
-            stage_kinds::position,
-            stage_kinds::id,
-        ));
-    let mut rows: Vec<(i64, String, String, String, i64, i64)> =
-        linked.union_all(kinds).load(conn)?;
-    rows.sort_by_key(|row| (row.4, row.5));
-    let mut out: HashMap<i64, ChipSets> = HashMap::new();
-    for (id, kind, slug, name, _, _) in rows {
-        let entry = out.entry(id).or_default();
-        let target = if kind == STAGE_KIND {
-            &mut entry.2
-        } else if kind == CriterionKind::RedFlag.as_str() {
-            &mut entry.1
-        } else {
-            &mut entry.0
-        };
-        let chip = Chip { slug, name, kind };
-        if !target.contains(&chip) {
-            target.push(chip);
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
