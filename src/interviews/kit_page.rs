@@ -36,8 +36,8 @@ pub struct KitPage {
 /// A submitted scorecard's answers, as the kit shows them read-only.
 #[derive(Serialize)]
 struct SubmittedAnswers {
-    focus: Vec<RatingField>,
-    red_flags: Vec<RedFlagField>,
+    focus: Vec<SubmittedRating>,
+    red_flags: Vec<SubmittedRedFlag>,
     questions: Vec<SubmittedNotes>,
     recommendation_label: &'static str,
     summary: String,
@@ -116,6 +116,47 @@ struct QuestionCard {
     minutes: i64,
     notes: String,
     notes_error: Option<String>,
+}
+
+/// A criterion's rating as submitted: the read-only view shows no more
+/// (not the scale's radio buttons nor the criterion's description).
+#[derive(Serialize)]
+struct SubmittedRating {
+    name: String,
+    rating_label: &'static str,
+    rating_tone: &'static str,
+    evidence: String,
+}
+
+impl From<RatingField> for SubmittedRating {
+    fn from(field: RatingField) -> Self {
+        SubmittedRating {
+            name: field.name,
+            rating_label: field.rating_label,
+            rating_tone: field.rating_tone,
+            evidence: field.evidence,
+        }
+    }
+}
+
+/// A red flag's answer as submitted: the read-only view shows no more.
+#[derive(Serialize)]
+struct SubmittedRedFlag {
+    name: String,
+    observed_yes: bool,
+    observed_no: bool,
+    evidence: String,
+}
+
+impl From<RedFlagField> for SubmittedRedFlag {
+    fn from(field: RedFlagField) -> Self {
+        SubmittedRedFlag {
+            name: field.name,
+            observed_yes: field.observed_yes,
+            observed_no: field.observed_no,
+            evidence: field.evidence,
+        }
+    }
 }
 
 /// A question's notes as submitted: the read-only view shows no more.
@@ -206,8 +247,8 @@ impl KitPage {
                 })
                 .collect();
             SubmittedAnswers {
-                focus,
-                red_flags,
+                focus: focus.into_iter().map(SubmittedRating::from).collect(),
+                red_flags: red_flags.into_iter().map(SubmittedRedFlag::from).collect(),
                 questions,
                 recommendation_label: saved
                     .recommendation
