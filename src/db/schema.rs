@@ -207,6 +207,8 @@ diesel::table! {
         source_version -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        assigned_interviewers -> Integer,
+        submitted_scorecards -> Integer,
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::id_list::OneOfExt;
-use crate::db::schema::{decisions, loops, stages};
+use crate::db::schema::{decisions, loops};
 use crate::domain::DecisionOutcome;
 
 /// One candidate's debrief at a glance.
@@ -24,33 +24,31 @@ pub struct DebriefProgress {
 }
 
 /// [`DebriefProgress`] for each of `candidate_ids` (absent ones have no loop
-/// yet and read as the default). Two grouped queries, whatever the count,
-/// each kept prepared ([`OneOf`](crate::db::id_list::OneOf)): the counts
-/// come from each stage's `assigned_interviewers` and
-/// `submitted_scorecards`, kept by triggers (migration `stage_progress`),
-/// so a loop costs an index entry per stage, not one per scorecard.
+/// yet and read as the default). Two queries, whatever the count, each kept
+/// prepared ([`OneOf`](crate::db::id_list::OneOf)): the counts are each
+/// loop's `assigned_interviewers` and `submitted_scorecards`, kept by
+/// triggers from its stages' (migrations `stage_progress` and
+/// `loop_progress`), so a candidate costs one row, not one per stage,
+/// interviewer or scorecard.
 /// The caller has already decided the candidates are the viewer's to list.
 pub fn progress_of(
     conn: &mut DbConn,
     candidate_ids: &[i64],
 ) -> QueryResult<HashMap<i64, DebriefProgress>> {
-    use diesel::dsl::sum;
     let mut progress: HashMap<i64, DebriefProgress> = HashMap::new();
-    let counts: Vec<(Option<i64>, Option<i64>, Option<i64>)> = stages::table
-        .inner_join(loops::table)
+    let counts: Vec<(Option<i64>, i32, i32)> = loops::table
         .filter(loops::candidate_id.assume_not_null().one_of(candidate_ids))
-        .group_by(loops::candidate_id)
         .select((
             loops::candidate_id,
-            sum(stages::assigned_interviewers),
-            sum(stages::submitted_scorecards),
+            loops::assigned_interviewers,
+            loops::submitted_scorecards,
         ))
         .load(conn)?;
     for (id, expected, submitted) in counts {
         let Some(id) = id else { continue };
         let entry = progress.entry(id).or_default();
-        entry.expected = expected.unwrap_or(0);
-        entry.submitted = submitted.unwrap_or(0);
+        entry.expected = i64::from(expected);
+        entry.submitted = i64::from(submitted);
     }
     // Newest first: the first seen per candidate is their decision.
     let outcomes: Vec<(i64, DecisionOutcome)> = decisions::table

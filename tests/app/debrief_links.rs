@@ -353,8 +353,9 @@ fn a_manager_reminds_an_interviewer_from_the_debrief_once_a_day() {
 }
 
 /// Stages whose kept counts (`assigned_interviewers`, `submitted_scorecards`)
-/// differ from a recount of their rows.
-fn stages_miscounted(app: &TestApp) -> i64 {
+/// differ from a recount of their rows, and loops whose kept counts differ
+/// from the sum of their stages'.
+fn progress_miscounted(app: &TestApp) -> i64 {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
     struct Miscounted {
@@ -363,11 +364,16 @@ fn stages_miscounted(app: &TestApp) -> i64 {
     }
     let mut conn = app.conn();
     diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM stages s \
+        "SELECT (SELECT COUNT(*) FROM stages s \
          WHERE s.assigned_interviewers <> \
                (SELECT COUNT(*) FROM stage_interviewers i WHERE i.stage_id = s.id) \
             OR s.submitted_scorecards <> \
-               (SELECT COUNT(*) FROM scorecards c WHERE c.stage_id = s.id AND c.status = 'submitted')",
+               (SELECT COUNT(*) FROM scorecards c WHERE c.stage_id = s.id AND c.status = 'submitted')) \
+         + (SELECT COUNT(*) FROM loops l \
+         WHERE l.assigned_interviewers <> \
+               (SELECT COALESCE(SUM(s.assigned_interviewers), 0) FROM stages s WHERE s.loop_id = l.id) \
+            OR l.submitted_scorecards <> \
+               (SELECT COALESCE(SUM(s.submitted_scorecards), 0) FROM stages s WHERE s.loop_id = l.id)) AS n",
     )
     .get_result::<Miscounted>(&mut *conn)
     .unwrap()
@@ -408,7 +414,7 @@ fn debrief_progress_follows_the_interviewers_and_scorecards_of_a_loop() {
         page.body[start..end].trim().to_owned()
     };
     assert_eq!(progress_of(&mut hm, grace.id), "0 of 3");
-    assert_eq!(stages_miscounted(&app), 0);
+    assert_eq!(progress_miscounted(&app), 0);
 
     let card = scorecard()
         .rate(shared, "yes", "Chose the right index and said why.")
@@ -439,18 +445,22 @@ fn debrief_progress_follows_the_interviewers_and_scorecards_of_a_loop() {
     );
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(progress_of(&mut hm, grace.id), "1 of 4");
-    assert_eq!(stages_miscounted(&app), 0);
+    assert_eq!(progress_miscounted(&app), 0);
 
     // A stage removed takes its interviewers and scorecards with it.
     crate::builders::Loop::remove_stage(&mut manager.api, grace.loop_id, grace.stages[2]);
     assert_eq!(progress_of(&mut hm, grace.id), "1 of 2");
     assert_eq!(progress_of(&mut hm, ada.id), "1 of 3");
+    // And one with a submitted scorecard, that one too.
+    crate::builders::Loop::remove_stage(&mut manager.api, ada.loop_id, ada.stages[0]);
+    assert_eq!(progress_of(&mut hm, ada.id), "0 of 1");
+    assert_eq!(progress_miscounted(&app), 0);
 
     // Erasing a candidate leaves no count behind.
     let res = recruiter
         .api
         .request("DELETE", &format!("/api/v1/candidates/{}", ada.id), None);
     assert_eq!(res.status, 204, "{}", res.body);
-    assert_eq!(stages_miscounted(&app), 0);
+    assert_eq!(progress_miscounted(&app), 0);
     assert_eq!(progress_of(&mut hm, grace.id), "1 of 2");
 }
