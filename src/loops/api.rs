@@ -196,7 +196,7 @@ pub struct VersionQuery {
 }
 
 #[utoipa::path(delete, path = "/api/v1/stages/{id}", params(("id" = i64, Path, description = "The stage's id"), VersionQuery), summary = "Remove a stage from its loop",
-    responses((status = 200, description = "The loop without the stage.", body = loops::LoopView), (status = 409, description = "The loop changed since `version`: reload it and try again.", body = crate::error::ErrorBody),
+    responses((status = 200, description = "The loop without the stage.", body = loops::LoopView), (status = 409, description = "The loop changed since `version` (reload it and try again), or the stage has scorecards, drafts or submitted, and stays.", body = crate::error::ErrorBody),
         (status = 422, description = "`version` is missing.", body = crate::error::ErrorBody)))]
 pub async fn api_delete_stage(
     state: State,

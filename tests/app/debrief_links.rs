@@ -447,13 +447,19 @@ fn debrief_progress_follows_the_interviewers_and_scorecards_of_a_loop() {
     assert_eq!(progress_of(&mut hm, grace.id), "1 of 4");
     assert_eq!(progress_miscounted(&app), 0);
 
-    // A stage removed takes its interviewers and scorecards with it.
+    // A stage removed takes its interviewers with it.
     crate::builders::Loop::remove_stage(&mut manager.api, grace.loop_id, grace.stages[2]);
     assert_eq!(progress_of(&mut hm, grace.id), "1 of 2");
     assert_eq!(progress_of(&mut hm, ada.id), "1 of 3");
-    // And one with a submitted scorecard, that one too.
-    crate::builders::Loop::remove_stage(&mut manager.api, ada.loop_id, ada.stages[0]);
-    assert_eq!(progress_of(&mut hm, ada.id), "0 of 1");
+    // One with a submitted scorecard stays, and so do its counts.
+    let version = crate::builders::Loop::get(&mut manager.api, ada.loop_id).version;
+    let res = manager.api.request(
+        "DELETE",
+        &format!("/api/v1/stages/{}?version={version}", ada.stages[0]),
+        None,
+    );
+    assert_eq!(res.status, 409, "{}", res.body);
+    assert_eq!(progress_of(&mut hm, ada.id), "1 of 3");
     assert_eq!(progress_miscounted(&app), 0);
 
     // Erasing a candidate leaves no count behind.

@@ -5,9 +5,9 @@ use loopwright::domain::Role;
 use serde_json::{Value, json};
 
 use crate::builders::{
-    Member, ScorecardSpec, Team, candidate, first_question, job, plan, scorecard, stage,
+    Loop, Member, ScorecardSpec, Team, candidate, first_question, job, plan, scorecard, stage,
 };
-use crate::support::TestApp;
+use crate::support::{TestApp, csrf_field};
 
 /// Grace Hopper's loop: A interviews on its first stage, B on its third.
 struct Setup<'a> {
@@ -16,6 +16,7 @@ struct Setup<'a> {
     a: Member<'a>,
     b: Member<'a>,
     candidate: i64,
+    loop_id: i64,
     /// A's stage and B's stage on the candidate's loop.
     stage_a: i64,
     stage_b: i64,
@@ -82,6 +83,7 @@ fn setup(app: &TestApp) -> Setup<'_> {
         a,
         b,
         candidate: grace.id,
+        loop_id: grace.loop_id,
         stage_a: grace.stages[0],
         stage_b: grace.stages[2],
         rated: Rated {
@@ -878,4 +880,79 @@ fn a_refused_amendment_or_off_scale_answer_keeps_everything_typed() {
     );
     assert_eq!(textarea(&draft.body, "field-summary"), "Promising.");
     assert!(draft.body.contains(&format!("id=\"error-{rating}\"")));
+}
+
+/// A stage that interviewers have written scorecards for stays on the loop,
+/// whether they submitted them or only drafted: the API and the planner
+/// refuse to remove it and say why, and every scorecard is still there.
+#[test]
+fn a_stage_with_scorecards_stays_on_the_loop_with_its_evidence() {
+    let app = TestApp::spawn();
+    let mut s = setup(&app);
+    let card = s.rated.complete("yes", "yes", None);
+    card.submit(&mut s.a.api, s.stage_a);
+    card.draft(&mut s.b.api, s.stage_b);
+    let before = Loop::get(&mut s.manager.api, s.loop_id);
+
+    for (stage, counts) in [(s.stage_a, "1 submitted"), (s.stage_b, "1 draft")] {
+        let res = s.manager.api.request(
+            "DELETE",
+            &format!("/api/v1/stages/{stage}?version={}", before.version),
+            None,
+        );
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.json()["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(&format!("scorecards ({counts})"))),
+            "{}",
+            res.body
+        );
+    }
+
+    // Through the planner's Remove button: the page comes back saying why.
+    let mut hm = s.manager.browser();
+    let planner = format!("/candidates/{}/planner", s.candidate);
+    let csrf = csrf_field(&hm.get(&planner).body);
+    let res = hm.post_form(
+        &format!("/stages/{}/remove", s.stage_b),
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("version", &before.version.to_string()),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    let page = hm.get(res.header("location").unwrap());
+    assert!(
+        page.body
+            .contains("This stage has scorecards (1 draft), so it stays"),
+        "{}",
+        page.body
+    );
+
+    let after = Loop::get(&mut s.manager.api, s.loop_id);
+    assert_eq!(after.version, before.version, "nothing changed");
+    assert_eq!(after.stages, before.stages);
+    let submitted =
+        s.a.api
+            .get(&format!("/api/v1/stages/{}/scorecard", s.stage_a));
+    assert_eq!(submitted.json()["status"], "submitted");
+    let draft =
+        s.b.api
+            .get(&format!("/api/v1/stages/{}/scorecard", s.stage_b));
+    assert_eq!(draft.json()["status"], "draft");
+    assert_eq!(
+        draft.json()["summary"],
+        "Clear thinker.",
+        "the draft keeps what was typed"
+    );
+
+    // A stage nobody has written a scorecard for still goes.
+    let empty = after.stages[1];
+    Loop::remove_stage(&mut s.manager.api, s.loop_id, empty);
+    assert!(
+        !Loop::get(&mut s.manager.api, s.loop_id)
+            .stages
+            .contains(&empty)
+    );
 }
