@@ -157,7 +157,7 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
         method: "GET",
         url: format!("{minimal}/stages/{}", world.kit_stage),
         token: None,
-        body: None,
+        bodies: Vec::new(),
     };
     check(&minimal_page, None);
 
@@ -191,7 +191,7 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
             method: "PUT",
             url: format!("{base}/api/v1/stages/{}/scorecard", world.draft_stage),
             token: Some(interviewer.token.clone()),
-            body: Some(world.draft.to_string()),
+            bodies: world.drafts.iter().map(|d| d.to_string()).collect(),
         },
     ];
 
@@ -355,14 +355,15 @@ struct Request {
     url: String,
     /// Sent as `Authorization: Bearer`.
     token: Option<String>,
-    /// A JSON body.
-    body: Option<String>,
+    /// JSON bodies, sent in turn (none: a request without a body).
+    bodies: Vec<String>,
 }
 
 /// Sends `request` twice and answers the statements the second one cost
 /// (as `app` counted them, 1 without it); panics unless both succeed.
 fn check(request: &Request, app: Option<&AppProcess>) -> u64 {
     let agent = agent();
+    let sent = std::cell::Cell::new(0usize);
     let send = || {
         let mut call = ureq::http::Request::builder()
             .method(request.method)
@@ -370,7 +371,7 @@ fn check(request: &Request, app: Option<&AppProcess>) -> u64 {
         if let Some(token) = &request.token {
             call = call.header("Authorization", format!("Bearer {token}"));
         }
-        let call = match &request.body {
+        let call = match request.bodies.get(sent.get() % request.bodies.len().max(1)) {
             Some(body) => agent.run(
                 call.header("Content-Type", "application/json")
                     .body(body.clone())
@@ -378,6 +379,7 @@ fn check(request: &Request, app: Option<&AppProcess>) -> u64 {
             ),
             None => agent.run(call.body(()).expect("request")),
         };
+        sent.set(sent.get() + 1);
         let mut res = call.expect("the app answers");
         let status = res.status().as_u16();
         let text = res.body_mut().read_to_string().unwrap_or_default();
@@ -492,9 +494,20 @@ fn lua_script(request: &Request, scratch: &Path) -> PathBuf {
     if let Some(token) = &request.token {
         lua += &format!("wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n");
     }
-    if let Some(body) = &request.body {
+    if !request.bodies.is_empty() {
         lua += "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
-        lua += &format!("wrk.body = [==[{body}]==]\n");
+        // Each thread formats the requests once and sends them in turn.
+        let bodies: Vec<String> = request
+            .bodies
+            .iter()
+            .map(|b| format!("[==[{b}]==]"))
+            .collect();
+        lua += &format!(
+            "local bodies = {{ {} }}\nlocal formatted, turn = {{}}, 0\n\
+             init = function(args)\n  for i, b in ipairs(bodies) do formatted[i] = wrk.format(nil, nil, nil, b) end\nend\n\
+             request = function()\n  turn = turn % #formatted + 1\n  return formatted[turn]\nend\n",
+            bodies.join(", ")
+        );
     }
     let path = scratch.join("request.lua");
     std::fs::write(&path, lua).expect("write the wrk script");

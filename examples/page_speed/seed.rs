@@ -114,7 +114,7 @@ impl Client {
             method: "GET",
             url: format!("{}{path}", self.base),
             token: Some(self.token.clone()),
-            body: None,
+            bodies: Vec::new(),
         }
     }
 }
@@ -132,9 +132,10 @@ pub struct World {
     /// The second candidate's first stage, where the first interviewer
     /// keeps a draft.
     pub draft_stage: i64,
-    /// The draft: every focus criterion rated, every red flag answered, a
-    /// note per question.
-    pub draft: Value,
+    /// The draft as an autosave sends it, twice in turn: every focus
+    /// criterion rated, every red flag answered, a note per question; the
+    /// second with one more sentence of evidence, so each save changes a row.
+    pub drafts: [Value; 2],
 }
 
 fn ids(list: &Value) -> Vec<i64> {
@@ -306,7 +307,14 @@ pub fn seed(base: &str) -> World {
         candidate: *measured,
         kit_stage: stages[0],
         draft_stage: candidates[1].1[0],
-        draft: card(0, 0),
+        drafts: {
+            let draft = card(0, 0);
+            let mut typed_on = draft.clone();
+            typed_on["ratings"][0]["evidence"] = json!(
+                "Walked through the trade-offs of the index and the cache, with numbers. Then sized it."
+            );
+            [draft, typed_on]
+        },
         manager,
         recruiter,
         interviewers,
