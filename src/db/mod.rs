@@ -68,6 +68,40 @@ macro_rules! insert_rows {
     }};
 }
 
+/// [`insert_rows!`] that writes over a row whose `$key` (a tuple of the
+/// columns of a unique key) is taken: `INSERT … ON CONFLICT ($key) DO
+/// UPDATE SET $set`, `$set` naming the new values as
+/// `diesel::upsert::excluded(column)`. One statement for any number of
+/// rows; none for none. Evaluates to `QueryResult<usize>`.
+#[macro_export]
+macro_rules! upsert_rows {
+    ($conn:expr, $table:expr, $rows:expr, $key:expr, $set:expr) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            Ok(0)
+        } else {
+            match $conn {
+                $crate::db::DbConn::Sqlite(c) => diesel::RunQueryDsl::execute(
+                    diesel::insert_into($table)
+                        .values(rows)
+                        .on_conflict($key)
+                        .do_update()
+                        .set($set),
+                    c,
+                ),
+                $crate::db::DbConn::Postgresql(c) => diesel::RunQueryDsl::execute(
+                    diesel::insert_into($table)
+                        .values(rows)
+                        .on_conflict($key)
+                        .do_update()
+                        .set($set),
+                    c,
+                ),
+            }
+        }
+    }};
+}
+
 diesel::define_sql_function! {
     /// SQL's `lower(text)`: case folding in the database (ASCII only on SQLite).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

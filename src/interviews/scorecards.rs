@@ -299,31 +299,34 @@ fn as_stored(content: &ScorecardContent) -> ScorecardContent {
     stored
 }
 
-/// Between two versions of a table's rows: the keys of the rows to delete
-/// (gone, or changed) and the rows to insert (new, or changed).
+/// Between two versions of a table's rows: the keys of the rows gone, and
+/// the rows to write (new, or changed).
 fn row_changes<'a, T: PartialEq>(
     before: &[T],
     after: &'a [T],
     key: impl Fn(&T) -> i64,
 ) -> (Vec<i64>, Vec<&'a T>) {
-    let stale = before
+    let gone = before
         .iter()
-        .filter(|old| !after.contains(old))
         .map(&key)
+        .filter(|k| !after.iter().any(|new| key(new) == *k))
         .collect();
     let fresh = after.iter().filter(|new| !before.contains(new)).collect();
-    (stale, fresh)
+    (gone, fresh)
 }
 
 /// Brings scorecard `id` from `before` to `after` (both [`as_stored`]),
 /// writing only the rows that changed: an autosave that changes one note
-/// writes that note, not every row of the draft.
+/// writes that note, not every row of the draft. A table costs a statement
+/// for its rows gone and one for its rows new or changed, only when it
+/// has them.
 fn write_changes(
     conn: &mut DbConn,
     id: i64,
     before: &ScorecardContent,
     after: &ScorecardContent,
 ) -> QueryResult<()> {
+    use diesel::upsert::excluded;
     update_kept(
         scorecards::table,
         scorecards::id.eq(id),
@@ -334,12 +337,12 @@ fn write_changes(
         ),
     )
     .execute(conn)?;
-    let (stale, fresh) = row_changes(&before.ratings, &after.ratings, |r| r.criterion_id);
-    if !stale.is_empty() {
+    let (gone, fresh) = row_changes(&before.ratings, &after.ratings, |r| r.criterion_id);
+    if !gone.is_empty() {
         diesel::delete(
             scorecard_ratings::table
                 .filter(scorecard_ratings::scorecard_id.eq(id))
-                .filter(scorecard_ratings::job_criterion_id.eq_any(stale)),
+                .filter(scorecard_ratings::job_criterion_id.eq_any(gone)),
         )
         .execute(conn)?;
     }
@@ -354,13 +357,25 @@ fn write_changes(
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_ratings::table, rows)?;
-    let (stale, fresh) = row_changes(&before.red_flags, &after.red_flags, |r| r.criterion_id);
-    if !stale.is_empty() {
+    crate::upsert_rows!(
+        conn,
+        scorecard_ratings::table,
+        rows,
+        (
+            scorecard_ratings::scorecard_id,
+            scorecard_ratings::job_criterion_id
+        ),
+        (
+            scorecard_ratings::rating.eq(excluded(scorecard_ratings::rating)),
+            scorecard_ratings::evidence.eq(excluded(scorecard_ratings::evidence)),
+        )
+    )?;
+    let (gone, fresh) = row_changes(&before.red_flags, &after.red_flags, |r| r.criterion_id);
+    if !gone.is_empty() {
         diesel::delete(
             scorecard_red_flags::table
                 .filter(scorecard_red_flags::scorecard_id.eq(id))
-                .filter(scorecard_red_flags::job_criterion_id.eq_any(stale)),
+                .filter(scorecard_red_flags::job_criterion_id.eq_any(gone)),
         )
         .execute(conn)?;
     }
@@ -375,15 +390,27 @@ fn write_changes(
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_red_flags::table, rows)?;
-    let (stale, fresh) = row_changes(&before.question_notes, &after.question_notes, |n| {
+    crate::upsert_rows!(
+        conn,
+        scorecard_red_flags::table,
+        rows,
+        (
+            scorecard_red_flags::scorecard_id,
+            scorecard_red_flags::job_criterion_id
+        ),
+        (
+            scorecard_red_flags::observed.eq(excluded(scorecard_red_flags::observed)),
+            scorecard_red_flags::evidence.eq(excluded(scorecard_red_flags::evidence)),
+        )
+    )?;
+    let (gone, fresh) = row_changes(&before.question_notes, &after.question_notes, |n| {
         n.question_id
     });
-    if !stale.is_empty() {
+    if !gone.is_empty() {
         diesel::delete(
             scorecard_question_notes::table
                 .filter(scorecard_question_notes::scorecard_id.eq(id))
-                .filter(scorecard_question_notes::question_id.eq_any(stale)),
+                .filter(scorecard_question_notes::question_id.eq_any(gone)),
         )
         .execute(conn)?;
     }
@@ -397,7 +424,16 @@ fn write_changes(
             )
         })
         .collect();
-    crate::insert_rows!(conn, scorecard_question_notes::table, rows)?;
+    crate::upsert_rows!(
+        conn,
+        scorecard_question_notes::table,
+        rows,
+        (
+            scorecard_question_notes::scorecard_id,
+            scorecard_question_notes::question_id
+        ),
+        scorecard_question_notes::notes.eq(excluded(scorecard_question_notes::notes))
+    )?;
     Ok(())
 }
 

@@ -389,7 +389,7 @@ fn the_debrief_costs_the_same_statements_for_one_scorecard_or_six() {
 }
 
 /// A draft save writes what changed: the same number of statements
-/// whatever the draft holds, and one changed note costs one row.
+/// whatever the draft holds, and one changed note costs one statement.
 #[test]
 fn a_draft_save_writes_only_what_changed() {
     let app = TestApp::spawn();
@@ -436,11 +436,7 @@ fn a_draft_save_writes_only_what_changed() {
     let all = save(draft(usize::MAX, "Asked."));
     assert_flat(&[("PUT /api/v1/stages/{id}/scorecard (unchanged)", one, all)]);
     let changed = save(draft(usize::MAX, "Asked; then the follow-up on retries."));
-    assert_eq!(
-        changed,
-        all + 2,
-        "one changed note: its old row deleted, its new one inserted"
-    );
+    assert_eq!(changed, all + 1, "one changed note: written over in place");
 
     let card = interviewer.get(&path).json();
     let notes = card["question_notes"].as_array().unwrap();
@@ -454,6 +450,20 @@ fn a_draft_save_writes_only_what_changed() {
         assert_eq!(note["notes"], expected, "{card}");
     }
     assert_eq!(card["ratings"].as_array().unwrap().len(), criteria.len());
+
+    // A note taken out: one statement deletes it, the rest stay.
+    let mut shorter = draft(usize::MAX, "Asked; then the follow-up on retries.");
+    shorter["question_notes"].as_array_mut().unwrap().remove(0);
+    let (removed, res) = app.count_queries(|| interviewer.put_json(&path, shorter));
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(removed, all + 1, "one note gone: one delete");
+    let card = interviewer.get(&path).json();
+    let notes = card["question_notes"].as_array().unwrap();
+    assert_eq!(notes.len(), questions.len() - 1, "{card}");
+    assert!(
+        notes.iter().all(|n| n["question_id"] != questions[0]),
+        "{card}"
+    );
 }
 
 /// Statements per request on one realistic data set, printed as a table:
