@@ -187,6 +187,9 @@ pub fn can(actor: Actor, action: Action, scope: &Scope) -> Result<(), Denied> {
             Admin => Ok(()),
             HiringManager if manages => Ok(()),
             Interviewer => Err(Denied::Hidden),
+            // Another job's manager learns nothing of its candidates
+            // unless they interview on the loop.
+            HiringManager if !scope.interviews => Err(Denied::Hidden),
             _ => Err(Denied::Forbidden(DECIDERS)),
         },
         // Without a job: the figures of whatever jobs the person may see.
@@ -340,6 +343,7 @@ mod tests {
             (ReadDebrief, candidate(mine, false, false), [OK, OK, H, OK, H]),
             (ReadDebrief, candidate(mine, true, false), [X, X, X, X, X]),
             (ReadDebrief, candidate(mine, true, true), [OK, OK, OK, OK, OK]),
+            (RecordDecision, candidate(mine, false, false), [OK, OK, H, X, H]),
             (RecordDecision, candidate(mine, true, true), [OK, OK, X, X, H]),
             (ReadCalibration, Scope::default(), [OK, OK, OK, OK, OK]),
             (ReadCalibration, job(mine), [OK, OK, X, OK, OK]),

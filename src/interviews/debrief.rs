@@ -130,7 +130,8 @@ pub struct Debrief {
     pub job_title: String,
 }
 
-/// id, stage, interviewer, recommendation, summary, submitted at
+/// id, stage, interviewer, recommendation, summary, submitted at, the
+/// interviewer's name (theirs whether or not they are still on the stage)
 type CardRow = (
     i64,
     i64,
@@ -138,6 +139,7 @@ type CardRow = (
     Option<Recommendation>,
     String,
     Option<NaiveDateTime>,
+    String,
 );
 
 /// Whether it is a red flag, scorecard, criterion, rating (ratings),
@@ -220,6 +222,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         .load(conn)?;
     let cards: Vec<CardRow> = scorecards::table
         .inner_join(stages::table)
+        .inner_join(users::table)
         .filter(stages::loop_id.eq(loop_id))
         .filter(scorecards::status.eq(ScorecardStatus::Submitted))
         .order(scorecards::id)
@@ -230,6 +233,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
             scorecards::recommendation,
             scorecards::summary,
             scorecards::submitted_at,
+            users::name,
         ))
         .load(conn)?;
     // Submitted cards only: every rating and red flag on them is chosen.
@@ -272,10 +276,6 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
         }
         (ratings, flags)
     };
-    let name_of: HashMap<i64, String> = assigned
-        .iter()
-        .map(|(_, id, name, _)| (*id, name.clone()))
-        .collect();
     let title_of: HashMap<i64, String> = stage_rows
         .iter()
         .map(|(id, title, ..)| (*id, title.clone()))
@@ -379,7 +379,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 stage_id: c.1,
                 stage_title: title_of.get(&c.1).cloned(),
                 interviewer_id: c.2,
-                interviewer_name: name_of.get(&c.2).cloned(),
+                interviewer_name: Some(c.6.clone()),
                 recommendation: c.3,
                 summary: c.4.clone(),
                 submitted_at: c.5.map(|t| t.and_utc().to_rfc3339()),
@@ -428,6 +428,10 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     })
 }
 
+/// The longest rationale a decision takes, in characters: the scorecards'
+/// limit for one text.
+pub const RATIONALE_MAX_CHARS: usize = 10_000;
+
 /// Records (or revises) the decision: `RecordDecision`, admins and the
 /// job's hiring manager.
 pub fn decide(
@@ -438,6 +442,12 @@ pub fn decide(
     rationale: &str,
     criterion_ids: &[i64],
 ) -> Result<(), AppError> {
+    if outcome.trim().is_empty() {
+        return Err(AppError::field(
+            "outcome",
+            "Choose an outcome: hire, no hire or hold.",
+        ));
+    }
     let outcome: DecisionOutcome = outcome
         .parse()
         .map_err(|e: Invalid| AppError::field("outcome", e.0))?;
@@ -445,6 +455,12 @@ pub fn decide(
         return Err(AppError::field(
             "rationale",
             "Give the reasons for the decision.",
+        ));
+    }
+    if rationale.chars().count() > RATIONALE_MAX_CHARS {
+        return Err(AppError::field(
+            "rationale",
+            "Keep the reasons under 10,000 characters.",
         ));
     }
     write_transaction(conn, |conn| {
@@ -501,87 +517,6 @@ pub fn decide(
             json!({"outcome": outcome}),
         )?;
         crate::webhooks::events::decision_recorded(conn, decision_id, now())?;
-        Ok(())
-    })
-}
-
-/// Hands a stage of a candidate's loop from someone who left the team
-/// (deactivated, scorecard not given) to `replacement_id`; the stage's other
-/// interviewers stay. The change goes through the planner's
-/// [`set_interviewers`](crate::loops::edits::set_interviewers), so it asks
-/// the policy for `EditLoop`, carries the loop's `version` and is recorded
-/// as a revision.
-///
-/// Errors: 404 if the stage is not on this candidate's loop (or hidden);
-/// 422 on `replacement_id` when nobody, someone inactive or someone already
-/// on the stage is chosen; 409 when the loop changed since `version`, or
-/// the person is no longer on the stage or is active again.
-pub fn reassign(
-    conn: &mut DbConn,
-    actor: &User,
-    candidate_id: i64,
-    stage_id: i64,
-    leaver_id: i64,
-    replacement_id: Option<i64>,
-    version: i64,
-) -> Result<(), AppError> {
-    write_transaction(conn, |conn| {
-        let scope = access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?;
-        if scope.candidate_id != Some(candidate_id) {
-            return Err(AppError::NotFound);
-        }
-        let on_stage: Vec<(i64, String, bool)> = stage_interviewers::table
-            .inner_join(users::table)
-            .filter(stage_interviewers::stage_id.eq(stage_id))
-            .select((users::id, users::name, users::active))
-            .load(conn)?;
-        match on_stage.iter().find(|(id, ..)| *id == leaver_id) {
-            None => {
-                return Err(AppError::Conflict(
-                    "That person is no longer on this stage: reload the debrief to see who is."
-                        .into(),
-                ));
-            }
-            Some((_, name, true)) => {
-                return Err(AppError::Conflict(format!(
-                    "{name} is an active member of the team again: change the stage's interviewers in the planner."
-                )));
-            }
-            Some(_) => {}
-        }
-        let Some(replacement) = replacement_id else {
-            return Err(AppError::field(
-                "replacement_id",
-                "Choose who takes this stage over.",
-            ));
-        };
-        if let Some((_, name, _)) = on_stage.iter().find(|(id, ..)| *id == replacement) {
-            return Err(AppError::field(
-                "replacement_id",
-                format!("{name} is on this stage already: choose someone else."),
-            ));
-        }
-        let ids: Vec<i64> = on_stage
-            .iter()
-            .map(|(id, ..)| *id)
-            .filter(|id| *id != leaver_id)
-            .chain([replacement])
-            .collect();
-        crate::loops::edits::set_interviewers(conn, actor, stage_id, version, &ids).map_err(
-            |e| match e {
-                AppError::Validation { fields, .. } if fields.contains_key("user_ids") => {
-                    AppError::field("replacement_id", "Choose an active member of the team.")
-                }
-                e => e,
-            },
-        )?;
-        AuditEvent::record(
-            conn,
-            Some(actor.id),
-            "stage.reassigned",
-            ("stage", Some(stage_id)),
-            json!({"from": leaver_id, "to": replacement, "candidate_id": candidate_id}),
-        )?;
         Ok(())
     })
 }

@@ -501,7 +501,7 @@ pub async fn reassign_form(
                         ));
                     }
                 };
-            debrief::reassign(
+            super::leavers::reassign(
                 conn,
                 &user,
                 candidate_id,

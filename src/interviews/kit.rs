@@ -39,7 +39,10 @@ pub struct KitStage {
     pub id: i64,
     pub title: String,
     pub stage_kind: String,
+    /// The format's slug.
     pub format: String,
+    /// The format as people read it, e.g. "Behavioural (STAR)".
+    pub format_name: String,
     pub duration_minutes: i64,
     /// RFC 3339, UTC.
     pub starts_at: Option<String>,
@@ -115,6 +118,7 @@ struct KitStageRow {
     location: Option<String>,
     stage_kind: String,
     format: String,
+    format_name: String,
     candidate_name: String,
     job_title: String,
 }
@@ -139,6 +143,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
             stages::location,
             stage_kinds::slug,
             formats::slug,
+            formats::name,
             candidates::name,
             jobs::title,
         ))
@@ -212,6 +217,7 @@ fn kit_of(conn: &mut DbConn, scope: &access::Scope, stage_id: i64) -> Result<Kit
             title: stage.title,
             stage_kind: stage.stage_kind,
             format: stage.format,
+            format_name: stage.format_name,
             duration_minutes: stage.duration_minutes,
             starts_at: stage.starts_at.map(|t| t.and_utc().to_rfc3339()),
             time_zone: stage.time_zone,

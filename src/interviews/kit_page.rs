@@ -268,7 +268,7 @@ impl KitPage {
                 id: stage.id,
                 title: stage.title,
                 kind: stage.stage_kind,
-                format: stage.format,
+                format: stage.format_name,
                 duration_minutes: stage.duration_minutes,
                 when: stage.starts_at,
                 time_zone: stage.time_zone,

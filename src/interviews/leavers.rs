@@ -11,10 +11,14 @@ use std::collections::BTreeMap;
 
 use crate::db::prelude::*;
 use serde::Serialize;
+use serde_json::json;
 
 use super::reminders::{managers_among, queued_keys, still_in_process};
+use crate::access::{self, Action, Target};
 use crate::db::DbConn;
+use crate::db::models::{AuditEvent, User};
 use crate::db::schema::{candidates, jobs, loops, scorecards, stage_interviewers, stages, users};
+use crate::db::write_transaction;
 use crate::domain::{CandidateStatus, ScorecardStatus};
 use crate::error::AppError;
 use crate::mail::{self, NewEmail};
@@ -150,4 +154,96 @@ pub fn tell_hiring_managers(
         count += 1;
     }
     Ok(count)
+}
+
+/// Hands a stage of a candidate's loop from someone who left the team
+/// (deactivated, scorecard not given) to `replacement_id`; the stage's other
+/// interviewers stay. The change goes through the planner's
+/// [`set_interviewers`](crate::loops::edits::set_interviewers), so it asks
+/// the policy for `EditLoop`, carries the loop's `version` and is recorded
+/// as a revision.
+///
+/// Errors: 404 if the stage is not on this candidate's loop (or hidden);
+/// 422 on `replacement_id` when nobody, someone inactive or someone already
+/// on the stage is chosen; 409 when the loop changed since `version`, or
+/// the person is no longer on the stage or is active again.
+pub fn reassign(
+    conn: &mut DbConn,
+    actor: &User,
+    candidate_id: i64,
+    stage_id: i64,
+    leaver_id: i64,
+    replacement_id: Option<i64>,
+    version: i64,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        let scope = access::ensure(conn, actor, Action::EditLoop, Target::Stage(stage_id))?;
+        if scope.candidate_id != Some(candidate_id) {
+            return Err(AppError::NotFound);
+        }
+        let on_stage: Vec<(i64, String, bool)> = stage_interviewers::table
+            .inner_join(users::table)
+            .filter(stage_interviewers::stage_id.eq(stage_id))
+            .select((users::id, users::name, users::active))
+            .load(conn)?;
+        match on_stage.iter().find(|(id, ..)| *id == leaver_id) {
+            None => {
+                return Err(AppError::Conflict(
+                    "That person is no longer on this stage: reload the debrief to see who is."
+                        .into(),
+                ));
+            }
+            Some((_, name, true)) => {
+                return Err(AppError::Conflict(format!(
+                    "{name} is an active member of the team again: change the stage's interviewers in the planner."
+                )));
+            }
+            Some(_) => {}
+        }
+        let submitted: i64 = scorecards::table
+            .filter(scorecards::stage_id.eq(stage_id))
+            .filter(scorecards::interviewer_id.eq(leaver_id))
+            .filter(scorecards::status.eq(ScorecardStatus::Submitted))
+            .count()
+            .get_result(conn)?;
+        if submitted > 0 {
+            return Err(AppError::Conflict(
+                "That person submitted their scorecard for this stage: nothing is owed.".into(),
+            ));
+        }
+        let Some(replacement) = replacement_id else {
+            return Err(AppError::field(
+                "replacement_id",
+                "Choose who takes this stage over.",
+            ));
+        };
+        if let Some((_, name, _)) = on_stage.iter().find(|(id, ..)| *id == replacement) {
+            return Err(AppError::field(
+                "replacement_id",
+                format!("{name} is on this stage already: choose someone else."),
+            ));
+        }
+        let ids: Vec<i64> = on_stage
+            .iter()
+            .map(|(id, ..)| *id)
+            .filter(|id| *id != leaver_id)
+            .chain([replacement])
+            .collect();
+        crate::loops::edits::set_interviewers(conn, actor, stage_id, version, &ids).map_err(
+            |e| match e {
+                AppError::Validation { fields, .. } if fields.contains_key("user_ids") => {
+                    AppError::field("replacement_id", "Choose an active member of the team.")
+                }
+                e => e,
+            },
+        )?;
+        AuditEvent::record(
+            conn,
+            Some(actor.id),
+            "stage.reassigned",
+            ("stage", Some(stage_id)),
+            json!({"from": leaver_id, "to": replacement, "candidate_id": candidate_id}),
+        )?;
+        Ok(())
+    })
 }

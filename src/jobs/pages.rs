@@ -52,6 +52,8 @@ struct JobRow {
 struct Typed {
     title: String,
     team: String,
+    /// Ticked on a fresh form; as sent on a refused one.
+    typical_stages: bool,
 }
 
 /// The jobs list with the form that opens one: what was typed, and its
@@ -112,6 +114,7 @@ impl JobsPage {
             values: Typed {
                 title: field(typed, "title").to_owned(),
                 team: field(typed, "team").to_owned(),
+                typical_stages: typed.is_empty() || field(typed, "typical_stages") == "true",
             },
             form,
         }

@@ -18,11 +18,10 @@ use crate::db::DbConn;
 use crate::db::models::AuditEvent;
 use crate::db::models::{User, now};
 use crate::db::schema::{
-    formats, job_criteria, jobs, loops, questions, scorecards, stage_focus_criteria,
-    stage_interviewers, stage_kind_focus, stage_kinds, stage_questions, stages, users,
+    formats, job_criteria, jobs, loops, questions, stage_focus_criteria, stage_interviewers,
+    stage_kind_focus, stage_kinds, stage_questions, stages, users,
 };
 use crate::db::write_transaction;
-use crate::domain::ScorecardStatus;
 use crate::error::AppError;
 
 /// Claims the next version of a loop, or says someone else got there first.
@@ -329,38 +328,12 @@ pub fn delete_stage(
 ) -> Result<LoopView, AppError> {
     let loop_id = super::loop_to_change(conn, actor, stage_id)?;
     change_loop(conn, loop_id, expected, actor, "stage removed", |conn| {
-        keep_evidence(conn, stage_id)?;
+        super::evidence::keep_stage_with_scorecards(conn, stage_id)?;
         diesel::delete(stages::table.find(stage_id)).execute(conn)?;
         let order = stage_order(conn, loop_id)?;
         renumber(conn, loop_id, &order)?;
         Ok(())
     })
-}
-
-/// Refuses to remove a stage that interviewers have written scorecards for.
-fn keep_evidence(conn: &mut DbConn, stage_id: i64) -> Result<(), AppError> {
-    let statuses: Vec<ScorecardStatus> = scorecards::table
-        .filter(scorecards::stage_id.eq(stage_id))
-        .select(scorecards::status)
-        .load(conn)?;
-    if statuses.is_empty() {
-        return Ok(());
-    }
-    let submitted = statuses
-        .iter()
-        .filter(|s| **s == ScorecardStatus::Submitted)
-        .count();
-    let drafts = statuses.len() - submitted;
-    let counts = match (submitted, drafts) {
-        (s, 0) => format!("{s} submitted"),
-        (0, 1) => "1 draft".to_owned(),
-        (0, d) => format!("{d} drafts"),
-        (s, 1) => format!("{s} submitted, 1 draft"),
-        (s, d) => format!("{s} submitted, {d} drafts"),
-    };
-    Err(AppError::Conflict(format!(
-        "This stage has scorecards ({counts}), so it stays: removing it would delete the interviewers' evidence."
-    )))
 }
 
 /// Replaces a stage's questions (in order), each pulled at its current version.
@@ -563,6 +536,7 @@ pub fn set_interviewers(
                     format!("User {missing} is not an active member of the team."),
                 ));
             }
+            super::evidence::keep_authors_on_stage(conn, stage_id, &unique)?;
             diesel::delete(
                 stage_interviewers::table.filter(stage_interviewers::stage_id.eq(stage_id)),
             )

@@ -4,6 +4,7 @@
 mod api;
 pub mod coverage;
 pub mod edits;
+mod evidence;
 mod pages;
 pub mod planner;
 mod planner_page;

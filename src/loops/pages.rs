@@ -143,8 +143,16 @@ async fn planner_change(
     let (kind, message) = match result {
         Ok(()) => ("success", done.to_owned()),
         Err(AppError::Conflict(message)) => ("error", message),
-        Err(AppError::Validation { message, .. }) => {
-            ("error", format!("Nothing was saved. {message}"))
+        // The fields' own messages: the API's "field: message" names
+        // parameters a person never sees.
+        Err(AppError::Validation { message, fields }) => {
+            let said: Vec<String> = fields.into_values().collect();
+            let said = if said.is_empty() {
+                message
+            } else {
+                said.join(" ")
+            };
+            ("error", format!("Nothing was saved. {said}"))
         }
         Err(e) => return Err(e),
     };
@@ -220,7 +228,12 @@ pub async fn stage_form(
     match result {
         Ok(()) => redirect_with_flash(&location, "success", "Stage saved."),
         Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
-        Err(AppError::Validation { fields, .. }) => {
+        Err(AppError::Validation { mut fields, .. }) => {
+            // The interviewers' list is the form's "add interviewers" box
+            // and its ticks: its error goes there.
+            if let Some(message) = fields.remove("user_ids") {
+                fields.insert("add_interviewers".into(), message);
+            }
             refused_stage_edit(&state, &req, &me, typed, fields).await
         }
         Err(e) => Err(e),

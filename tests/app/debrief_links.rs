@@ -189,6 +189,27 @@ fn a_refused_decision_keeps_what_was_typed() {
     assert!(refused.body.contains(&format!(
         "id=\"criterion-{criterion}\" type=\"checkbox\" name=\"criterion_ids\" value=\"{criterion}\" checked"
     )));
+    assert!(
+        refused
+            .body
+            .contains("Choose an outcome: hire, no hire or hold."),
+        "said in words, not the API's names"
+    );
+
+    // Reasons past the limit: refused with what was typed kept.
+    let long = "Weighed every round. ".repeat(500);
+    let refused = hm.submit(
+        &path,
+        &format!("/candidates/{}/decision", grace.id),
+        &[("outcome", "hire"), ("rationale", &long)],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("Keep the reasons under 10,000 characters.")
+    );
+    assert!(refused.body.contains(long.trim_end()));
 
     let refused = hm.submit(
         &path,

@@ -54,6 +54,23 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
     );
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("id=\"error-title\""));
+    let ticked = "name=\"typical_stages\" type=\"checkbox\" value=\"true\" checked";
+    assert!(bad.body.contains(ticked));
+    // Unticked (the box sends nothing), it comes back unticked.
+    let bad = post(
+        &mut browser,
+        "/jobs",
+        "/jobs",
+        &[("title", ""), ("team", "Keep me"), ("track_id", &track)],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("value=\"Keep me\""));
+    assert!(
+        bad.body
+            .contains("name=\"typical_stages\" type=\"checkbox\" value=\"true\" aria-describedby"),
+        "{}",
+        bad.body
+    );
     let created = post(
         &mut browser,
         "/jobs",
@@ -139,6 +156,24 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
     assert!(
         planner.body.contains("1 question</span>"),
         "one question, not \"1 questions\""
+    );
+    // A question that is not in the bank: said without the API's names.
+    let res = post(
+        &mut browser,
+        &format!("/stages/{stage}/questions"),
+        &format!("/stages/{stage}/questions/add"),
+        &[
+            ("version", &shape["version"].to_string()),
+            ("question_id", "999999"),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    let page = browser.get(res.header("location").unwrap());
+    assert!(
+        page.body
+            .contains("Nothing was saved. There is no question 999999 in the bank."),
+        "{}",
+        page.body
     );
 
     // Move the second stage up, then remove the last one.

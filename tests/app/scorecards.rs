@@ -350,6 +350,22 @@ fn an_interviewer_fills_the_scorecard_on_the_kit_page() {
         "the why-note is in the kit"
     );
     assert!(kit.body.contains("/static/autosave.js"));
+    // The format as people read it; its slug is for the API.
+    let stage =
+        l.a.api
+            .get(&format!("/api/v1/stages/{}/kit", l.stage_a))
+            .json()["stage"]
+            .clone();
+    let (slug, name) = (
+        stage["format"].as_str().unwrap(),
+        stage["format_name"].as_str().unwrap(),
+    );
+    assert_ne!(slug, name);
+    assert!(
+        kit.body.contains(&format!("Format: </span>{name} ·")),
+        "{}",
+        kit.body
+    );
 
     let csrf = crate::support::csrf_field(&kit.body);
     let rating = format!("rating-{}", l.rated.shared);
@@ -955,4 +971,92 @@ fn a_stage_with_scorecards_stays_on_the_loop_with_its_evidence() {
             .stages
             .contains(&empty)
     );
+}
+
+/// Someone who submitted a scorecard on a stage stays on it: the API and
+/// the planner refuse to take them off, keeping what the manager typed;
+/// the debrief keeps their name on their evidence. A draft holds nobody.
+#[test]
+fn an_interviewer_who_submitted_stays_on_the_stage() {
+    let app = TestApp::spawn();
+    let mut s = setup(&app);
+    s.rated
+        .complete("yes", "yes", None)
+        .submit(&mut s.a.api, s.stage_a);
+    let version = Loop::get(&mut s.manager.api, s.loop_id).version;
+    let a_name = s.a.api.get("/api/v1/me").json()["user"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The API: B put in A's place.
+    let res = s.manager.api.put_json(
+        &format!("/api/v1/stages/{}/interviewers", s.stage_a),
+        json!({"user_ids": [s.b.id], "version": version}),
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    let message = res.json()["error"]["fields"]["user_ids"].to_string();
+    assert!(
+        message.contains(&format!("{a_name} has submitted a scorecard")),
+        "{message}"
+    );
+
+    // The planner: the stage's form comes back with what was typed and
+    // the reason beside the interviewers.
+    let mut hm = s.manager.browser();
+    let planner = format!("/candidates/{}/planner", s.candidate);
+    let csrf = csrf_field(&hm.get(&planner).body);
+    let res = hm.post_form(
+        &format!("/stages/{}", s.stage_a),
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("version", &version.to_string()),
+            ("title", "Screen, renamed"),
+            ("duration_minutes", "35"),
+            ("interviewers", &s.b.id.to_string()),
+        ],
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("value=\"Screen, renamed\""));
+    assert!(res.body.contains(&format!(
+        "id=\"stage-{}-add-interviewers-error\"",
+        s.stage_a
+    )));
+    let after = Loop::get(&mut s.manager.api, s.loop_id);
+    assert_eq!(after.version, version, "nothing saved");
+
+    // The debrief still names A on A's scorecard.
+    let debrief = s
+        .manager
+        .api
+        .get(&format!("/api/v1/candidates/{}/debrief", s.candidate))
+        .json();
+    assert_eq!(
+        debrief["scorecards"][0]["interviewer_name"],
+        a_name.as_str()
+    );
+
+    // B only drafted on B's stage: B may be taken off, and the draft is
+    // B's again when B is put back.
+    s.rated
+        .complete("no", "no", None)
+        .draft(&mut s.b.api, s.stage_b);
+    let seat = |api: &mut crate::support::Browser, ids: Vec<i64>| {
+        let version = Loop::get(api, s.loop_id).version;
+        let res = api.put_json(
+            &format!("/api/v1/stages/{}/interviewers", s.stage_b),
+            json!({"user_ids": ids, "version": version}),
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+    };
+    seat(&mut s.manager.api, vec![]);
+    let kit =
+        s.b.api
+            .get(&format!("/api/v1/stages/{}/scorecard", s.stage_b));
+    assert_eq!(kit.status, 404, "off the stage, B cannot reach it");
+    seat(&mut s.manager.api, vec![s.b.id]);
+    let draft =
+        s.b.api
+            .get(&format!("/api/v1/stages/{}/scorecard", s.stage_b));
+    assert_eq!(draft.json()["status"], "draft", "{}", draft.body);
 }
