@@ -77,6 +77,7 @@ async fn refused_stage_edit(
     state: &State,
     req: &HttpRequest,
     me: &CurrentUser,
+    status: StatusCode,
     typed: StageEdit,
     errors: std::collections::BTreeMap<String, String>,
 ) -> Result<HttpResponse, AppError> {
@@ -85,7 +86,7 @@ async fn refused_stage_edit(
         state,
         req,
         me,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         move |conn, user| loops::loop_to_change(conn, user, stage_id),
         move |page| page.with_stage_edit(typed, errors),
     )
@@ -227,14 +228,22 @@ pub async fn stage_form(
     .await?;
     match result {
         Ok(()) => redirect_with_flash(&location, "success", "Stage saved."),
-        Err(AppError::Conflict(message)) => redirect_with_flash(&location, "error", &message),
+        // Someone else saved first: their changes shown, this edit kept
+        // on top of them to look over and save again.
+        Err(AppError::Conflict(_)) => {
+            let said = "Someone else changed this loop while you were editing. Their changes are on the page and your edit is kept here: check it and save again.";
+            let errors =
+                std::collections::BTreeMap::from([("version".to_owned(), said.to_owned())]);
+            refused_stage_edit(&state, &req, &me, StatusCode::CONFLICT, typed, errors).await
+        }
         Err(AppError::Validation { mut fields, .. }) => {
             // The interviewers' list is the form's "add interviewers" box
             // and its ticks: its error goes there.
             if let Some(message) = fields.remove("user_ids") {
                 fields.insert("add_interviewers".into(), message);
             }
-            refused_stage_edit(&state, &req, &me, typed, fields).await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            refused_stage_edit(&state, &req, &me, status, typed, fields).await
         }
         Err(e) => Err(e),
     }

@@ -200,27 +200,37 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
     let shape = loop_json(&mut script, &job_id);
     assert_eq!(shape["stages"].as_array().unwrap().len(), 5);
 
-    // A stale version: nothing changes and the page says why.
+    // A stale version: nothing is saved, the page says why, and the edit
+    // comes back on top of the loop as it is now, to save again.
     let stale = post(
         &mut browser,
         &job_path,
         &format!("/stages/{stage}"),
         &[
             ("version", "1"),
-            ("title", "Lost edit"),
+            ("title", "Kept edit"),
             ("duration_minutes", "30"),
         ],
     );
-    assert_eq!(stale.status, 303);
-    let page = browser.get(stale.header("location").unwrap());
+    assert_eq!(stale.status, 409, "{}", stale.body);
     assert!(
-        page.body.contains("Someone else changed this loop"),
+        stale
+            .body
+            .contains("Someone else changed this loop while you were editing"),
         "the page explains the conflict"
     );
     assert!(
-        !loop_json(&mut script, &job_id)
-            .to_string()
-            .contains("Lost edit")
+        stale.body.contains("value=\"Kept edit\""),
+        "what was typed is kept"
+    );
+    let current = loop_json(&mut script, &job_id);
+    assert!(!current.to_string().contains("Kept edit"));
+    assert!(
+        stale.body.contains(&format!(
+            "name=\"version\" value=\"{}\"",
+            current["version"]
+        )),
+        "saving again applies to the loop as it is now"
     );
 
     // Bad input: an empty title and 0 minutes change nothing; the planner
