@@ -313,8 +313,13 @@ pub async fn scorecard_form(
                 .collect();
             refused(&state, &req, &me, stage_id, &typed, errors).await
         }
-        Err(AppError::Conflict(message)) => {
-            redirect_with_flash(&format!("/stages/{stage_id}/kit"), "error", &message)
+        // Submitted meanwhile (another tab): what was typed goes into the
+        // amendment form, to send with a reason or leave.
+        Err(AppError::Conflict(_)) => {
+            let said = "This scorecard was submitted meanwhile and is locked. What you typed is in the amendment below: give a reason to send it, or leave it.";
+            let errors = [(form_field("reason"), said.to_owned())];
+            let status = StatusCode::CONFLICT;
+            kit_page_with(&state, &req, &me, stage_id, status, Some(&typed), &errors).await
         }
         Err(e) => Err(e),
     }

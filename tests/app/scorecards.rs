@@ -1060,3 +1060,40 @@ fn an_interviewer_who_submitted_stays_on_the_stage() {
             .get(&format!("/api/v1/stages/{}/scorecard", s.stage_b));
     assert_eq!(draft.json()["status"], "draft", "{}", draft.body);
 }
+
+/// A kit left open in another tab after the scorecard was submitted: what
+/// is typed there comes back in the amendment form, not thrown away.
+#[test]
+fn a_save_from_a_stale_tab_comes_back_as_an_amendment_to_send() {
+    let app = TestApp::spawn();
+    let mut s = setup(&app);
+    let mut tab = s.a.browser();
+    let kit_path = format!("/stages/{}/kit", s.stage_a);
+    let csrf = csrf_field(&tab.get(&kit_path).body);
+    s.rated
+        .complete("yes", "yes", None)
+        .submit(&mut s.a.api, s.stage_a);
+    for action in ["save", "submit"] {
+        let res = tab.post_form(
+            &format!("/stages/{}/scorecard", s.stage_a),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("action", action),
+                ("summary", "Typed in the stale tab, <kept>."),
+            ],
+        );
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains("submitted meanwhile and is locked"));
+        assert!(
+            res.body.contains("Typed in the stale tab, &lt;kept&gt;."),
+            "{}",
+            res.body
+        );
+    }
+    let card =
+        s.a.api
+            .get(&format!("/api/v1/stages/{}/scorecard", s.stage_a))
+            .json();
+    assert_eq!(card["summary"], "Clear thinker.", "{card}");
+    assert_eq!(card["status"], "submitted");
+}
