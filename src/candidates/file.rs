@@ -46,7 +46,7 @@ pub fn candidate_file(
     id: i64,
 ) -> Result<CandidateFile, AppError> {
     let (candidate, shape) = super::with_loop(conn, actor, id)?;
-    let schedule = schedule_for(conn, &candidate, &shape)?;
+    let schedule = schedule_for(conn, &candidate, &shape, actor.time_zone.as_deref())?;
     let pack = compose(conn, templates, actor, &candidate, &shape, None)?;
     let deliveries = mail::for_candidate(conn, id)?;
     let other_candidacies = super::other_candidacies(conn, actor, &candidate)?;

@@ -36,8 +36,9 @@ fn local(at: NaiveDateTime, zone: &str) -> String {
     crate::domain::when::absolute(at, crate::domain::when::zone_or_utc(Some(zone)))
 }
 
-/// A candidate's schedule, each time shown in the stage's zone (or the
-/// candidate's, or UTC), with overlaps and double-booked interviewers.
+/// A candidate's schedule, each time shown in the stage's zone (or, for a
+/// stage without one, the zone [`schedule_for`] offers), with overlaps and
+/// double-booked interviewers.
 ///
 /// Asks the policy for `ManageCandidate`.
 pub fn schedule_of(
@@ -46,16 +47,21 @@ pub fn schedule_of(
     candidate_id: i64,
 ) -> Result<ScheduleView, AppError> {
     let (view, shape) = super::with_loop(conn, actor, candidate_id)?;
-    schedule_for(conn, &view, &shape)
+    schedule_for(conn, &view, &shape, actor.time_zone.as_deref())
 }
 
 /// The schedule of a candidate and their loop already loaded, unchecked:
 /// for services that have checked. Two queries, the second bounded by
 /// the time the loop's scheduled stages span, not by the panel's history.
+///
+/// A stage not yet given a zone is offered, in order: the candidate's
+/// zone, the zone of another stage of the loop, `viewer_zone` (the
+/// person scheduling), UTC.
 pub(crate) fn schedule_for(
     conn: &mut DbConn,
     view: &super::CandidateView,
     shape: &crate::loops::LoopView,
+    viewer_zone: Option<&str>,
 ) -> Result<ScheduleView, AppError> {
     use crate::domain::schedule::{Slot, conflicts};
     let loop_id = shape.id;
@@ -65,7 +71,12 @@ pub(crate) fn schedule_for(
         .load::<(i64, Option<NaiveDateTime>)>(conn)?
         .into_iter()
         .collect();
-    let fallback = view.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let fallback = view
+        .time_zone
+        .clone()
+        .or_else(|| shape.stages.iter().find_map(|s| s.time_zone.clone()))
+        .or_else(|| viewer_zone.map(str::to_owned))
+        .unwrap_or_else(|| "UTC".to_owned());
     let own: Vec<Slot> = shape
         .stages
         .iter()

@@ -412,3 +412,36 @@ fn a_schedule_typo_never_looks_saved_and_a_past_start_is_saved_with_a_warning() 
         .json();
     assert_eq!(shape["stages"][0]["starts_at"], "2020-01-06T08:00:00+00:00");
 }
+
+/// A stage not yet scheduled offers a zone to schedule it in: the zone of
+/// another stage of the loop, else that of the person scheduling, never a
+/// UTC they did not choose.
+#[test]
+fn scheduling_offers_the_loops_zone_then_the_schedulers() {
+    let app = TestApp::spawn();
+    let mut team = Team::with_interviewers(&app, 1);
+    let job = job("Zones").create(&mut team.manager.api);
+    let ada = candidate("Ada Lovelace")
+        .on(&job)
+        .create(&mut team.recruiter.api);
+    let mut browser = team.recruiter.browser();
+    assert_eq!(set_own_zone(&mut browser, "Asia/Kolkata").status, 303);
+    let path = format!("/candidates/{}", ada.id);
+    let offered = |browser: &mut Browser, stage: i64| -> String {
+        let page = browser.get(&path).body;
+        let input = format!("id=\"stage-{stage}-time_zone\"");
+        let at = page.find(&input).expect("the stage's zone field");
+        let rest = &page[at..];
+        let value = &rest[rest.find("value=\"").unwrap() + 7..];
+        value[..value.find('"').unwrap()].to_owned()
+    };
+    assert_eq!(offered(&mut browser, ada.stages[1]), "Asia/Kolkata");
+    schedule(
+        &mut team.recruiter.api,
+        &ada,
+        ada.stages[0],
+        "2031-03-03T10:00:00Z",
+        "Europe/Berlin",
+    );
+    assert_eq!(offered(&mut browser, ada.stages[1]), "Europe/Berlin");
+}
