@@ -164,7 +164,7 @@ async fn list_with(
             let job_options = |selected: &str| {
                 options(
                     jobs.iter()
-                        .map(|j| (j.id.to_string(), j.title.clone()))
+                        .map(|j| (j.id.to_string(), job_label(j, &jobs)))
                         .collect(),
                     selected,
                 )
@@ -511,6 +511,24 @@ pub async fn send_prep_pack_form(
         "success",
         message,
     )
+}
+
+/// A job as the candidates' job lists name it: its title, told apart from
+/// another job of the same title by its team (or, without one, its hiring
+/// manager or its number).
+fn job_label(job: &jobs::JobSummary, all: &[jobs::JobSummary]) -> String {
+    let shared = all
+        .iter()
+        .any(|other| other.id != job.id && other.title == job.title);
+    if !shared {
+        return job.title.clone();
+    }
+    let team = job.team.trim();
+    match (team.is_empty(), &job.hiring_manager_name) {
+        (false, _) => format!("{} ({team})", job.title),
+        (true, Some(manager)) => format!("{} ({manager})", job.title),
+        (true, None) => format!("{} (job {})", job.title, job.id),
+    }
 }
 
 #[cfg(test)]

@@ -192,3 +192,35 @@ fn the_candidates_list_pages_in_the_database_and_keeps_its_filters() {
     assert_eq!(again.status, 200);
     assert_eq!(few, many, "statements grew with the candidates");
 }
+
+/// Two open jobs of the same title are told apart in the candidates'
+/// job lists by their teams.
+#[test]
+fn jobs_of_the_same_title_are_told_apart_by_their_team() {
+    let app = TestApp::spawn();
+    let mut team = Team::new(&app);
+    let payments = job("Backend Developer")
+        .team("Payments")
+        .create(&mut team.manager.api);
+    let search = job("Backend Developer")
+        .team("Search")
+        .create(&mut team.manager.api);
+    job("Designer").create(&mut team.manager.api);
+    let page = team.recruiter.browser().get("/candidates");
+    assert_eq!(page.status, 200);
+    for (id, label) in [
+        (payments.id, "Backend Developer (Payments)"),
+        (search.id, "Backend Developer (Search)"),
+    ] {
+        assert!(
+            page.body
+                .contains(&format!("<option value=\"{id}\">{label}</option>")),
+            "{}",
+            page.body
+        );
+    }
+    assert!(
+        page.body.contains(">Designer</option>"),
+        "a title of its own stays bare"
+    );
+}
