@@ -15,8 +15,8 @@ use crate::access::{self, Action, Actor, Target};
 use crate::db::DbConn;
 use crate::db::models::{AuditEvent, User, now};
 use crate::db::schema::{
-    candidates, decisions, job_criteria, jobs, loops, scorecard_ratings, scorecard_red_flags,
-    scorecards, stage_focus_criteria, stage_interviewers, stages, users,
+    candidates, decisions, job_criteria, jobs, loops, scorecard_amendments, scorecard_ratings,
+    scorecard_red_flags, scorecards, stage_focus_criteria, stage_interviewers, stages, users,
 };
 use crate::db::write_transaction;
 use crate::domain::scorecard::{
@@ -52,6 +52,9 @@ pub struct DebriefScorecard {
     pub summary: String,
     /// RFC 3339, UTC.
     pub submitted_at: Option<String>,
+    /// When it was last amended (RFC 3339, UTC): what the debrief shows is
+    /// the amended version; the kit keeps the original beside it.
+    pub amended_at: Option<String>,
     pub ratings: Vec<DebriefRating>,
     pub red_flags: Vec<RedFlagEntry>,
 }
@@ -239,6 +242,18 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
     // Submitted cards only: every rating and red flag on them is chosen.
     // The cards' ratings and red flags in one statement, each row tagged
     // with whether it is a red flag.
+    // Each amended card's newest amendment: its rows come in time order.
+    let amended_at: HashMap<i64, NaiveDateTime> = scorecard_amendments::table
+        .inner_join(scorecards::table.inner_join(stages::table))
+        .filter(stages::loop_id.eq(loop_id))
+        .order(scorecard_amendments::id)
+        .select((
+            scorecard_amendments::scorecard_id,
+            scorecard_amendments::created_at,
+        ))
+        .load::<(i64, NaiveDateTime)>(conn)?
+        .into_iter()
+        .collect();
     let (ratings, flags) = {
         use diesel::sql_types::{Bool, Nullable, Text};
         let submitted = scorecards::status.eq(ScorecardStatus::Submitted);
@@ -383,6 +398,7 @@ pub fn debrief(conn: &mut DbConn, actor: &User, candidate_id: i64) -> Result<Deb
                 recommendation: c.3,
                 summary: c.4.clone(),
                 submitted_at: c.5.map(|t| t.and_utc().to_rfc3339()),
+                amended_at: amended_at.get(&c.0).map(|t| t.and_utc().to_rfc3339()),
                 ratings: ratings
                     .iter()
                     .filter(|r| r.0 == c.0)

@@ -84,6 +84,8 @@ struct Column {
     interviewer_name: Option<String>,
     stage_title: Option<String>,
     recommendation_label: &'static str,
+    /// RFC 3339: shown by the `time` helper.
+    amended_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -249,6 +251,7 @@ impl DebriefPage {
                     interviewer_name: c.interviewer_name.clone(),
                     stage_title: c.stage_title.clone(),
                     recommendation_label: c.recommendation.map(Recommendation::label).unwrap_or(""),
+                    amended_at: c.amended_at.clone(),
                 })
                 .collect(),
             rows,

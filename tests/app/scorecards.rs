@@ -202,6 +202,18 @@ fn a_scorecard_is_drafted_submitted_locked_and_amended_with_a_reason() {
     );
     // Someone not on the stage has no scorecard there.
     assert_eq!(l.b.api.get(&path).status, 404);
+
+    // The debrief says the scorecard it shows was amended, and when.
+    let debrief = format!("/candidates/{}/debrief", l.candidate);
+    let card = &l.manager.api.get(&format!("/api/v1{debrief}")).json()["scorecards"][0];
+    assert!(card["amended_at"].as_str().is_some(), "{card}");
+    let page = l.manager.browser().get(&debrief);
+    assert!(page.body.contains("debrief-col-amended"), "{}", page.body);
+    assert!(
+        page.body.contains(">Amended <time datetime="),
+        "{}",
+        page.body
+    );
 }
 
 #[test]
