@@ -226,7 +226,8 @@ fn routes(f: &Fixture, n: usize) -> Vec<Route> {
         page!("/stages/{stage}/questions")                               => MANAGERS, 200, 403;
         // Page forms with a stale version: allowed callers are sent back to the planner with a message.
         form!("/loops/{loop_id}/stages", version = "99", stage_kind = "live-coding-round") => MANAGERS, 303, 403;
-        form!("/stages/{stage}", version = "99", title = "x", duration_minutes = "30") => MANAGERS, 303, 403;
+        // A stage edit comes back as typed, over the loop as it is now.
+        form!("/stages/{stage}", version = "99", title = "x", duration_minutes = "30") => MANAGERS, 409, 403;
         form!("/stages/{stage}/move", version = "99", direction = "down") => MANAGERS, 303, 403;
         form!("/stages/{stage}/remove", version = "99")                  => MANAGERS, 303, 403;
         form!("/stages/{stage}/questions/add", version = "99", question_id = question) => MANAGERS, 303, 403;
