@@ -31,6 +31,16 @@ fn version(pairs: &Pairs) -> Result<i64, AppError> {
     })
 }
 
+/// Whether a move button asks for up (`true`) or down; anything else is
+/// no button of the planner's.
+fn direction_up(pairs: &Pairs) -> Result<bool, AppError> {
+    match field(pairs, "direction") {
+        "up" => Ok(true),
+        "down" => Ok(false),
+        _ => Err(AppError::field("direction", "Move up or down.")),
+    }
+}
+
 /// The planner of the loop `find` answers, read and rendered in one hop;
 /// `shown` adds what a refused form brings back.
 async fn planner_page(
@@ -256,11 +266,7 @@ pub async fn move_stage_form(
     form: CsrfForm<Pairs>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = form.0;
-    let (stage_id, expected, up) = (
-        id.into_inner(),
-        version(&pairs)?,
-        field(&pairs, "direction") == "up",
-    );
+    let (stage_id, expected, up) = (id.into_inner(), version(&pairs)?, direction_up(&pairs)?);
     planner_change(
         &state,
         &me,
@@ -307,11 +313,10 @@ pub async fn question_change_form(
     let question: i64 = field(&pairs, "question_id")
         .parse()
         .map_err(|_| AppError::field("question_id", "Choose a question."))?;
-    let up = field(&pairs, "direction") == "up";
     let (step, done) = match action.as_str() {
         "add" => (QuestionStep::Add(question), "Question added."),
         "remove" => (QuestionStep::Remove(question), "Question removed."),
-        "move" if up => (QuestionStep::Earlier(question), "Question moved."),
+        "move" if direction_up(&pairs)? => (QuestionStep::Earlier(question), "Question moved."),
         "move" => (QuestionStep::Later(question), "Question moved."),
         _ => return Err(AppError::NotFound),
     };

@@ -178,6 +178,17 @@ fn a_hiring_manager_plans_a_loop_through_the_pages() {
 
     // Move the second stage up, then remove the last one.
     let second = shape["stages"][1]["id"].as_i64().unwrap();
+    let sideways = post(
+        &mut browser,
+        &job_path,
+        &format!("/stages/{second}/move"),
+        &[
+            ("version", &shape["version"].to_string()),
+            ("direction", "sideways"),
+        ],
+    );
+    assert_eq!(sideways.status, 422, "no button of the planner's");
+    assert_eq!(loop_json(&mut script, &job_id)["version"], shape["version"]);
     let res = post(
         &mut browser,
         &job_path,
