@@ -38,6 +38,10 @@
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: body.toString()
       }).then(function (response) {
+        if (response.status === 409) {
+          say("This scorecard was submitted elsewhere and is locked. Save or submit this form: what you typed comes back as an amendment to send.");
+          return;
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
         var now = new Date();
         say("Draft saved at " + pad(now.getHours()) + ":" + pad(now.getMinutes()));

@@ -281,3 +281,57 @@ fn a_summary_over_its_limit_is_refused_next_to_the_field_and_the_draft_is_kept()
         "the draft is kept"
     );
 }
+
+#[test]
+fn an_autosave_after_a_submission_elsewhere_says_the_card_is_locked_and_keeps_the_text() {
+    let app = TestApp::spawn();
+    let mut me = Member::new(&app, Role::Interviewer);
+    let (job, grace) = one_stage_to_score(&app, &me);
+    let stage = grace.stages[0];
+    let [c1, c2] = [job.criteria[0], job.criteria[1]];
+    let Some(mut page) = Page::open("scorecard-locked", &app.base) else {
+        return;
+    };
+    page.sign_in(&me.user);
+    page.goto(&format!("/stages/{stage}/kit"));
+
+    page.step("the card is submitted from another tab");
+    crate::builders::scorecard()
+        .rate(c1, "yes", "Explained the index.")
+        .rate(c2, "yes", "Weighed the trade-offs.")
+        .no_red_flags(&job.red_flags)
+        .recommend("yes")
+        .summary("Sent from the other tab.")
+        .submit(&mut me.api, stage);
+
+    page.step("typing here: the autosave is refused and says why");
+    page.type_into(
+        &format!("#evidence-{c1}"),
+        "Typed after the other tab sent it.",
+    );
+    page.wait_until(
+        "document.getElementById('autosave-status').textContent.includes('locked')",
+        "the autosave to say the scorecard is locked",
+    );
+    assert!(
+        page.text("#autosave-status")
+            .contains("what you typed comes back as an amendment"),
+        "{}",
+        page.text("#autosave-status")
+    );
+
+    page.step("saving the form brings the text back as an amendment");
+    page.click("button[value=save]");
+    page.wait_until(
+        "document.querySelector('[name=reason]') !== null",
+        "the kit again with the amendment form",
+    );
+    assert!(
+        page.value(&format!("#evidence-{c1}"))
+            .contains("Typed after the other tab sent it."),
+        "{}",
+        page.value(&format!("#evidence-{c1}"))
+    );
+    let stored = me.api.get(&format!("/api/v1/stages/{stage}/scorecard"));
+    assert_eq!(stored.json()["summary"], "Sent from the other tab.");
+}
