@@ -153,29 +153,33 @@ pub struct Found {
     pub more: bool,
 }
 
-/// FTS5 query text from what a person typed: every word must appear; the last
-/// may be the start of a word. Quoting each word keeps FTS5 syntax out.
-fn fts5_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+/// The words of what a person typed: runs of letters and digits, so that
+/// no query syntax of either backend comes through.
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    let last = words.len().checked_sub(1)?;
-    Some(
-        words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i == last {
-                    format!("{w}*")
-                } else {
-                    w.clone()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+        .collect()
+}
+
+/// FTS5 query text from what a person typed: every word must appear; the last
+/// may be the start of a word (the planner's picker searches as one types).
+/// Quoting each word keeps FTS5 syntax out.
+fn fts5_query(text: &str) -> Option<String> {
+    let words = words(text);
+    let (last, first) = words.split_last()?;
+    let mut query: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
+    query.push(format!("\"{last}\"*"));
+    Some(query.join(" "))
+}
+
+/// PostgreSQL `to_tsquery` text, as [`fts5_query`]: every word (stemmed,
+/// stop words dropped by the `english` configuration), the last as a prefix.
+fn tsquery_text(text: &str) -> Option<String> {
+    let words = words(text);
+    let (last, first) = words.split_last()?;
+    let mut query: Vec<String> = first.iter().map(|w| format!("'{w}'")).collect();
+    query.push(format!("'{last}':*"));
+    Some(query.join(" & "))
 }
 
 /// `$q`, a boxed query that reads `questions`, narrowed by every filter of
@@ -269,7 +273,10 @@ pub fn search(conn: &mut DbConn, query: &QuestionQuery) -> QueryResult<Found> {
             // Only punctuation: nothing can match.
             None => (Vec::new(), 0, false),
         },
-        (DbConn::Postgresql(conn), Some(text)) => postgres_ranked_page(conn, query, &text)?,
+        (DbConn::Postgresql(conn), Some(text)) => match tsquery_text(&text) {
+            Some(tsquery) => postgres_ranked_page(conn, query, &tsquery)?,
+            None => (Vec::new(), 0, false),
+        },
         (DbConn::Sqlite(conn), None) => listed_page!(conn, query, Sqlite),
         (DbConn::Postgresql(conn), None) => listed_page!(conn, query, Pg),
     };
@@ -400,20 +407,21 @@ fn sqlite_ranked_page(
     Ok((rows, total, more))
 }
 
-/// PostgreSQL: as SQLite, with `websearch_to_tsquery` over the stored
-/// `search` vector and `ts_rank` for the order. Literal SQL on purpose:
-/// kept prepared, the statements soon ran on a generic plan, which
-/// evaluates `websearch_to_tsquery` for every row it filters, and searches
-/// were slower than planned afresh (`docs/performance.md`).
+/// PostgreSQL: as SQLite, with `to_tsquery` (the text from
+/// [`tsquery_text`]) over the stored `search` vector and `ts_rank` for the
+/// order. Literal SQL on purpose: kept prepared, the statements soon ran on
+/// a generic plan, which evaluates the query function for every row it
+/// filters, and searches were slower than planned afresh
+/// (`docs/performance.md`).
 fn postgres_ranked_page(
     conn: &mut PgConnection,
     query: &QuestionQuery,
-    text: &str,
+    tsquery: &str,
 ) -> QueryResult<(Vec<Row>, i64, bool)> {
     let matching = || {
         narrowed!(questions::table.into_boxed::<Pg>(), query).filter(
-            sql::<Bool>("questions.search @@ websearch_to_tsquery('english', ")
-                .bind::<Text, _>(text.to_owned())
+            sql::<Bool>("questions.search @@ to_tsquery('english', ")
+                .bind::<Text, _>(tsquery.to_owned())
                 .sql(")"),
         )
     };
@@ -435,8 +443,8 @@ fn postgres_ranked_page(
     let rows: Vec<Row> = diesel::RunQueryDsl::load(
         ranked
             .order(
-                sql::<Double>("ts_rank(questions.search, websearch_to_tsquery('english', ")
-                    .bind::<Text, _>(text.to_owned())
+                sql::<Double>("ts_rank(questions.search, to_tsquery('english', ")
+                    .bind::<Text, _>(tsquery.to_owned())
                     .sql("))::double precision")
                     .desc(),
             )
@@ -464,6 +472,19 @@ mod tests {
             Some("\"a\" \"OR\" \"b\"*")
         );
         assert_eq!(fts5_query("  -- ").as_deref(), None);
+    }
+
+    #[test]
+    fn typed_text_becomes_a_safe_tsquery() {
+        assert_eq!(
+            tsquery_text("rate limit").as_deref(),
+            Some("'rate' & 'limit':*")
+        );
+        assert_eq!(
+            tsquery_text("it's a!b | c:*").as_deref(),
+            Some("'it' & 's' & 'a' & 'b' & 'c':*")
+        );
+        assert_eq!(tsquery_text(" & ").as_deref(), None);
     }
 
     /// Ranks by the weighted columns in one full-text statement, kept

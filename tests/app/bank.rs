@@ -593,6 +593,17 @@ fn search_ranks_a_match_in_the_prompt_first_and_pages_by_rank() {
     let all = search(&mut script, "");
     assert_eq!(ids(&all), [in_the_prompt, in_the_note]);
     assert_eq!(all["total"], 2);
+    // As one types: the last word may be the start of a word, however short.
+    for typed in ["quasiperi", "design%20quasip", "scheduler%20q"] {
+        let found = script.get(&format!("/api/v1/questions?q={typed}&per_page=100"));
+        let found = ids(&found.json());
+        assert!(found.contains(&in_the_prompt), "{typed}: {found:?}");
+        assert_eq!(
+            found.contains(&in_the_note),
+            typed == "quasiperi",
+            "{typed}: {found:?}"
+        );
+    }
     // One a page, in rank order; past the end, no rows and the same total.
     for (page, expected) in [
         (1, vec![in_the_prompt]),
