@@ -1,15 +1,16 @@
 //! The big data set: a company with years of hiring behind it. Under the
 //! small set's world (seeded afterwards through the API, see `seed.rs`) lie
 //! the demo's history (`loopwright demo`: candidates with their loops,
-//! submitted scorecards and decisions), people up to [`Size::people`] and
-//! questions up to [`Size::questions`].
+//! submitted scorecards and decisions), people up to [`Size::people`],
+//! questions up to [`Size::questions`] and closed jobs of years past up to
+//! [`Size::jobs`].
 
 use std::time::Instant;
 
 use diesel::RunQueryDsl;
 use loopwright::db::DbConn;
 use loopwright::db::models::{UserInsertForm, now};
-use loopwright::db::schema::{questions, users};
+use loopwright::db::schema::{jobs, questions, users};
 use loopwright::insights::demo::{self, DemoOptions};
 
 /// How big the big set is.
@@ -18,14 +19,18 @@ pub struct Size {
     pub candidates: usize,
     pub people: usize,
     pub questions: usize,
+    /// Jobs in all, most of them closed: about 25 candidates a job.
+    pub jobs: usize,
 }
 
 /// The issue's company: 10k candidates, 1k people, 20k questions (the
-/// demo gives each candidate a full loop, so about 100k scorecards).
+/// demo gives each candidate a full loop, so about 100k scorecards), and
+/// the 400 jobs those candidates applied to over the years.
 pub const ISSUE: Size = Size {
     candidates: 10_000,
     people: 1_000,
     questions: 20_000,
+    jobs: 400,
 };
 
 /// What the big set holds once filled, for the report.
@@ -34,6 +39,7 @@ pub struct Filled {
     pub scorecards: i64,
     pub people: i64,
     pub questions: i64,
+    pub jobs: i64,
     pub seconds: f64,
 }
 
@@ -41,8 +47,8 @@ impl std::fmt::Display for Filled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} candidates, {} scorecards, {} people, {} questions (filled in {:.0} s)",
-            self.candidates, self.scorecards, self.people, self.questions, self.seconds
+            "{} candidates, {} scorecards, {} people, {} questions, {} jobs (filled in {:.0} s)",
+            self.candidates, self.scorecards, self.people, self.questions, self.jobs, self.seconds
         )
     }
 }
@@ -61,6 +67,7 @@ pub fn fill(conn: &mut DbConn, size: Size) -> Filled {
     .expect("demo data");
     add_people(conn, size.people);
     add_questions(conn, size.questions);
+    add_closed_jobs(conn, size.jobs);
     let count = |conn: &mut DbConn, table: &str| -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {
@@ -77,6 +84,7 @@ pub fn fill(conn: &mut DbConn, size: Size) -> Filled {
         scorecards: count(conn, "scorecards"),
         people: count(conn, "users"),
         questions: count(conn, "questions"),
+        jobs: count(conn, "jobs"),
         seconds: started.elapsed().as_secs_f64(),
     }
 }
@@ -139,4 +147,28 @@ fn add_questions(conn: &mut DbConn, target: usize) {
                 .expect("question copies");
         }
     }
+}
+
+/// Closed jobs of years past, until there are `target`: the demo's open
+/// jobs again (their teams numbered: "Payments 2"), under the same managers.
+fn add_closed_jobs(conn: &mut DbConn, target: usize) {
+    use diesel::QueryDsl;
+    let existing: i64 = jobs::table.count().get_result(conn).expect("count");
+    let missing = target as i64 - existing;
+    if missing <= 0 {
+        return;
+    }
+    diesel::sql_query(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {missing}), \
+              recent AS (SELECT track_id, title, team, hiring_manager_id, created_by, created_at, \
+                              ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, COUNT(*) OVER () AS m \
+                       FROM jobs) \
+         INSERT INTO jobs (track_id, title, team, hiring_manager_id, status, created_by, \
+                           created_at, updated_at) \
+         SELECT track_id, title, team || ' ' || (n.i / m + 2), hiring_manager_id, 'closed', \
+                created_by, created_at, created_at \
+         FROM n JOIN recent ON recent.k = n.i % recent.m"
+    ))
+    .execute(conn)
+    .expect("closed jobs");
 }
