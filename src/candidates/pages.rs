@@ -157,7 +157,12 @@ async fn list_with(
         move |conn| {
             let (list, total) =
                 candidates::candidates_for(conn, &user, job_filter, status_filter, page, per_page)?;
-            let jobs = jobs::jobs_for(conn, &user)?;
+            // Open jobs, and a closed one only as the filter or as typed.
+            let chosen: Vec<i64> = [job_filter, field(&typed, "job_id").parse().ok()]
+                .into_iter()
+                .flatten()
+                .collect();
+            let jobs = jobs::job_choices(conn, &user, &chosen)?;
             let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
             let progress = progress_of(conn, &ids)?;
             let typed = &typed;

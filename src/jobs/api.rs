@@ -46,8 +46,8 @@ pub async fn api_jobs(
 ) -> Result<HttpResponse, AppError> {
     let user = me.user.clone();
     db_json(&state, StatusCode::OK, move |conn| {
-        let jobs = jobs::jobs_for(conn, &user)?;
-        Ok(paging.list_of("jobs", jobs))
+        let (jobs, total) = jobs::jobs_for(conn, &user, &paging)?;
+        Ok(paging.listed("jobs", jobs, total))
     })
     .await
 }

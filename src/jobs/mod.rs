@@ -25,6 +25,7 @@ use crate::domain::{CriterionKind, JobStatus, Role};
 use crate::error::AppError;
 use crate::loops::revisions::record_revision;
 use crate::loops::{MAX_TITLE, check_title, insert_stage};
+use crate::web::form::Paging;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobCriterion {
@@ -343,55 +344,108 @@ pub struct JobSummary {
     pub hiring_manager_name: Option<String>,
 }
 
-/// The jobs a user may see (`ListJobs`): all for admins and recruiters,
-/// their own for a hiring manager.
-pub fn jobs_for(conn: &mut DbConn, user: &User) -> Result<Vec<JobSummary>, AppError> {
-    access::require(user, Action::ListJobs)?;
-    let rows = on_backend!(conn, |conn, Backend| {
-        let mut query = jobs::table
-            .inner_join(tracks::table)
-            .left_join(users::table.on(jobs::hiring_manager_id.eq(users::id.nullable())))
-            .into_boxed::<Backend>();
+type JobRow = (
+    i64,
+    String,
+    String,
+    JobStatus,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+fn job_summary(row: JobRow) -> JobSummary {
+    let (id, title, team, status, track_name, hiring_manager_id, hiring_manager_name) = row;
+    JobSummary {
+        id,
+        title,
+        team,
+        status,
+        track_name,
+        hiring_manager_id,
+        hiring_manager_name,
+    }
+}
+
+/// The jobs `$user` may see (`ListJobs`: all for admins and recruiters,
+/// their own for a hiring manager), boxed for `$backend`, unordered.
+macro_rules! visible_jobs {
+    ($user:expr, $backend:ty) => {{
+        let user: &User = $user;
+        let mut query = jobs::table.into_boxed::<$backend>();
         if user.role() == Role::HiringManager {
             query = query.filter(jobs::hiring_manager_id.eq(user.id));
         }
         query
-            .order((jobs::status, jobs::title, jobs::id))
-            .select((
-                jobs::id,
-                jobs::title,
-                jobs::team,
-                jobs::status,
-                tracks::name,
-                jobs::hiring_manager_id,
-                users::name.nullable(),
-            ))
-            .load::<(
-                i64,
-                String,
-                String,
-                JobStatus,
-                String,
-                Option<i64>,
-                Option<String>,
-            )>(conn)
+    }};
+}
+
+/// [`visible_jobs`] as [`JobRow`]s: with their track and manager.
+macro_rules! job_rows {
+    ($user:expr, $backend:ty) => {{
+        let user: &User = $user;
+        let mut query = jobs::table
+            .inner_join(tracks::table)
+            .left_join(users::table.on(jobs::hiring_manager_id.eq(users::id.nullable())))
+            .into_boxed::<$backend>();
+        if user.role() == Role::HiringManager {
+            query = query.filter(jobs::hiring_manager_id.eq(user.id));
+        }
+        query.select((
+            jobs::id,
+            jobs::title,
+            jobs::team,
+            jobs::status,
+            tracks::name,
+            jobs::hiring_manager_id,
+            users::name.nullable(),
+        ))
+    }};
+}
+
+/// One page of the jobs a user may see (`ListJobs`): all for admins and
+/// recruiters, their own for a hiring manager; open ones first ("open"
+/// sorts after "closed"), then by title. With how many there are in all:
+/// two statements, paged in SQL, since a company's closed jobs pile up.
+pub fn jobs_for(
+    conn: &mut DbConn,
+    user: &User,
+    paging: &Paging,
+) -> Result<(Vec<JobSummary>, i64), AppError> {
+    access::require(user, Action::ListJobs)?;
+    let (rows, total) = on_backend!(conn, |conn, Backend| {
+        let total: i64 =
+            diesel::RunQueryDsl::get_result(visible_jobs!(user, Backend).count(), conn)?;
+        let rows: Vec<JobRow> = diesel::RunQueryDsl::load(
+            job_rows!(user, Backend)
+                .order((jobs::status.desc(), jobs::title, jobs::id))
+                .limit(paging.per_page)
+                .offset(paging.offset()),
+            conn,
+        )?;
+        QueryResult::Ok((rows, total))
     })?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, title, team, status, track_name, hiring_manager_id, hiring_manager_name)| {
-                JobSummary {
-                    id,
-                    title,
-                    team,
-                    status,
-                    track_name,
-                    hiring_manager_id,
-                    hiring_manager_name,
-                }
-            },
+    Ok((rows.into_iter().map(job_summary).collect(), total))
+}
+
+/// What a select of jobs offers `user`: the open jobs they may see, and
+/// any of `also` they may see (a job already chosen, open or not), by
+/// title. Bounded by the jobs open now, not by every job there was.
+pub fn job_choices(
+    conn: &mut DbConn,
+    user: &User,
+    also: &[i64],
+) -> Result<Vec<JobSummary>, AppError> {
+    access::require(user, Action::ListJobs)?;
+    let rows = on_backend!(conn, |conn, Backend| {
+        diesel::RunQueryDsl::load::<JobRow>(
+            job_rows!(user, Backend)
+                .filter(jobs::status.eq(JobStatus::Open).or(jobs::id.eq_any(also)))
+                .order((jobs::title, jobs::id)),
+            conn,
         )
-        .collect())
+    })?;
+    Ok(rows.into_iter().map(job_summary).collect())
 }
 
 pub fn update_job(
@@ -440,17 +494,23 @@ pub fn update_job(
     })
 }
 
-/// The jobs page: the jobs `actor` may see, the tracks a job opens from, and
-/// (for admins, who name the manager) the active hiring managers and admins.
+/// The jobs page: a page of the jobs `actor` may see and how many there
+/// are, the tracks a job opens from, and (for admins, who name the manager)
+/// the active hiring managers and admins.
 pub struct JobsOverview {
     pub jobs: Vec<JobSummary>,
+    pub total: i64,
     pub tracks: Vec<(i64, String)>,
     pub managers: Vec<(i64, String)>,
 }
 
 /// See [`JobsOverview`]; `ListJobs`.
-pub fn overview(conn: &mut DbConn, actor: &User) -> Result<JobsOverview, AppError> {
-    let jobs = jobs_for(conn, actor)?;
+pub fn overview(
+    conn: &mut DbConn,
+    actor: &User,
+    paging: &Paging,
+) -> Result<JobsOverview, AppError> {
+    let (jobs, total) = jobs_for(conn, actor, paging)?;
     let tracks: Vec<(i64, String)> = tracks::table
         .order(tracks::name)
         .select((tracks::id, tracks::name))
@@ -467,6 +527,7 @@ pub fn overview(conn: &mut DbConn, actor: &User) -> Result<JobsOverview, AppErro
     };
     Ok(JobsOverview {
         jobs,
+        total,
         tracks,
         managers,
     })

@@ -13,23 +13,26 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
 use crate::web::extract::CsrfForm;
-use crate::web::form::SelectOption;
+use crate::web::form::{Pagination, Paging, SelectOption};
 use crate::web::form::{Pairs, field, options};
 use crate::web::{FormErrors, render_loaded};
 use crate::web::{State, db, redirect_with_flash, see_other};
 
+/// `GET /jobs?page=`: a page of the jobs, open ones first.
 pub async fn jobs_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    jobs_page_with(&state, &req, &me, StatusCode::OK, Pairs::new(), &[]).await
+    jobs_page_with(&state, &req, &me, StatusCode::OK, paging, Pairs::new(), &[]).await
 }
 
 /// The jobs list and the form that opens one.
 #[derive(Serialize)]
 struct JobsPage {
     jobs: Vec<JobRow>,
+    pagination: Pagination,
     can_create: bool,
     tracks: Vec<SelectOption>,
     managers: Vec<SelectOption>,
@@ -63,24 +66,35 @@ async fn jobs_page_with(
     req: &HttpRequest,
     me: &CurrentUser,
     status: StatusCode,
+    paging: Paging,
     typed: Pairs,
     errors: &[(&str, String)],
 ) -> Result<HttpResponse, AppError> {
     let (user, role, form) = (me.user.clone(), me.role, FormErrors::new(errors));
     render_loaded(state, req, Some(me), status, "pages/jobs", move |conn| {
-        let overview = jobs::overview(conn, &user)?;
+        let overview = jobs::overview(conn, &user, &paging)?;
+        let pagination = Pagination::new(paging.page, paging.per_page, overview.total, |p| {
+            format!("/jobs?page={p}&per_page={}", paging.per_page)
+        });
         Ok((
             "Jobs".to_owned(),
-            JobsPage::new(overview, role, &typed, form),
+            JobsPage::new(overview, pagination, role, &typed, form),
         ))
     })
     .await
 }
 
 impl JobsPage {
-    fn new(overview: jobs::JobsOverview, role: Role, typed: &Pairs, form: FormErrors) -> Self {
+    fn new(
+        overview: jobs::JobsOverview,
+        pagination: Pagination,
+        role: Role,
+        typed: &Pairs,
+        form: FormErrors,
+    ) -> Self {
         let jobs::JobsOverview {
             jobs,
+            total: _,
             tracks: track_rows,
             managers,
         } = overview;
@@ -96,6 +110,7 @@ impl JobsPage {
                     track_name: j.track_name,
                 })
                 .collect(),
+            pagination,
             can_create: crate::access::role_allows(role, Action::CreateJob),
             tracks: options(
                 track_rows
@@ -159,6 +174,7 @@ pub async fn create_job_form(
                 &req,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                Paging::default(),
                 pairs,
                 &errors,
             )

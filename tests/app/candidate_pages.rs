@@ -224,3 +224,62 @@ fn jobs_of_the_same_title_are_told_apart_by_their_team() {
         "a title of its own stays bare"
     );
 }
+
+/// A company's closed jobs pile up: the jobs list pages them, open ones
+/// first, and the candidates page offers open jobs only, and a closed one
+/// when it is the filter chosen.
+#[test]
+fn closed_jobs_are_paged_and_leave_the_candidate_selects() {
+    let app = TestApp::spawn();
+    let mut team = Team::with_interviewers(&app, 0);
+    let open = job("Data Engineer").create(&mut team.manager.api).id;
+    let past = job("Archivist").create(&mut team.manager.api).id;
+    let closed = team.manager.api.patch_json(
+        &format!("/api/v1/jobs/{past}"),
+        serde_json::json!({"status": "closed"}),
+    );
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    let third = job("Site Reliability Engineer")
+        .create(&mut team.manager.api)
+        .id;
+
+    let api = &mut team.recruiter.api;
+    let first = api.get("/api/v1/jobs?per_page=2").json();
+    let ids: Vec<i64> = first["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [open, third], "open jobs first, by title: {first}");
+    assert_eq!(first["total"], 3);
+    let second = api.get("/api/v1/jobs?per_page=2&page=2").json();
+    assert_eq!(second["jobs"][0]["id"], past, "{second}");
+
+    let mut browser = team.recruiter.browser();
+    let jobs = browser.get("/jobs?per_page=2");
+    assert_eq!(jobs.status, 200);
+    assert!(jobs.body.contains("Page 1 of 2 · 3 jobs"), "{}", jobs.body);
+    assert!(!jobs.body.contains("Archivist"));
+    assert!(jobs.body.contains("rel=\"next\""));
+    let later = browser.get("/jobs?page=2&per_page=2");
+    assert!(later.body.contains("Archivist"), "{}", later.body);
+    assert!(later.body.contains("rel=\"prev\""));
+
+    let option = |id: i64| format!("<option value=\"{id}\"");
+    let list = browser.get("/candidates");
+    assert!(list.body.contains(&option(open)));
+    assert!(list.body.contains(&option(third)));
+    assert!(
+        !list.body.contains(&option(past)),
+        "a closed job is not offered"
+    );
+    let filtered = browser.get(&format!("/candidates?job_id={past}"));
+    assert_eq!(filtered.status, 200);
+    assert!(
+        filtered.body.contains(&format!(
+            "<option value=\"{past}\" selected>Archivist</option>"
+        )),
+        "the closed job chosen as the filter stays chosen"
+    );
+}
