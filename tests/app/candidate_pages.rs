@@ -265,6 +265,14 @@ fn closed_jobs_are_paged_and_leave_the_candidate_selects() {
     let later = browser.get("/jobs?page=2&per_page=2");
     assert!(later.body.contains("Archivist"), "{}", later.body);
     assert!(later.body.contains("rel=\"prev\""));
+    let past_the_end = browser.get("/jobs?page=9&per_page=2");
+    assert!(
+        past_the_end
+            .body
+            .contains("No jobs on this page: there are 2 pages."),
+        "{}",
+        past_the_end.body
+    );
 
     let option = |id: i64| format!("<option value=\"{id}\"");
     let list = browser.get("/candidates");
