@@ -48,6 +48,11 @@ pub struct AuditQuery {
     /// Who acted: a user's id.
     #[serde(default)]
     pub actor_id: String,
+    /// The page's person field: who acted, by email, full name or a
+    /// suggestion "Name <email>"; the page reads it into `actor_id`.
+    #[serde(default)]
+    #[param(ignore)]
+    pub actor: String,
     /// An action (`scorecard.submitted`) or its family (`scorecard`).
     #[serde(default)]
     pub kind: String,

@@ -12,7 +12,7 @@ use crate::db::models::{User, now};
 use crate::error::AppError;
 use crate::web::extract::ApiQuery;
 use crate::web::form::{Pagination, Paging, SelectOption, options};
-use crate::web::{FormErrors, State, render_loaded};
+use crate::web::{Chosen, FormErrors, State, render_chosen};
 
 #[derive(Serialize)]
 struct ShownEntry {
@@ -27,7 +27,8 @@ struct AuditPage {
     entries: Vec<ShownEntry>,
     pagination: Pagination,
     filter: AuditQuery,
-    people: Vec<SelectOption>,
+    /// The person field's text: as typed, or the person `actor_id` names.
+    actor: String,
     kinds: Vec<SelectOption>,
     /// `None` when retention is off.
     retention_days: Option<i64>,
@@ -47,29 +48,32 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     me.require(crate::access::Action::ReadAudit)?;
     let typed = q.0;
-    let (filter, errors) = match typed.parse() {
-        Ok(filter) => (filter, Vec::new()),
-        Err(errors) => (AuditFilter::default(), errors),
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     let user = me.user.clone();
     let retention_days = state.config.retention_days;
-    render_loaded(
-        &state,
-        &req,
-        Some(&me),
-        status,
-        "pages/audit",
-        move |conn| {
-            let page =
-                AuditPage::read(conn, &user, typed, (filter, errors), paging, retention_days)?;
-            Ok(("Audit log".to_owned(), page))
-        },
-    )
+    render_chosen(&state, &req, Some(&me), move |conn| {
+        let mut typed = typed;
+        let mut errors = Vec::new();
+        match person_named(conn, &typed.actor)? {
+            Ok(Some(id)) => typed.actor_id = id.to_string(),
+            Ok(None) => {}
+            Err(message) => errors.push(("actor", message)),
+        }
+        let filter = match typed.parse() {
+            Ok(filter) if errors.is_empty() => filter,
+            Ok(_) => AuditFilter::default(),
+            Err(more) => {
+                errors.extend(more);
+                AuditFilter::default()
+            }
+        };
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let page = AuditPage::read(conn, &user, typed, (filter, errors), paging, retention_days)?;
+        Chosen::page(status, "pages/audit", "Audit log", &page)
+    })
     .await
 }
 
@@ -90,7 +94,10 @@ impl AuditPage {
         } else {
             (Vec::new(), 0)
         };
-        let (people, _) = User::page(conn, 1, 1000)?;
+        let actor = match (typed.actor.trim(), typed.actor_id.trim().parse::<i64>()) {
+            ("", Ok(id)) => person_shown(conn, id)?,
+            (text, _) => text.to_owned(),
+        };
         let due = match retention_days {
             Some(days) => erasure::due_for_erasure(conn, user, days, now(), 20)?,
             None => Vec::new(),
@@ -110,8 +117,6 @@ impl AuditPage {
                 serde_urlencoded::to_string(&pairs).unwrap_or_default()
             )
         };
-        let mut people_options = vec![(String::new(), "Anyone".to_owned())];
-        people_options.extend(people.into_iter().map(|u| (u.id.to_string(), u.name)));
         let mut kind_options = vec![(String::new(), "Any kind".to_owned())];
         kind_options.extend(kind_names.into_iter().map(|k| (k.clone(), k)));
         let entries = entries
@@ -124,7 +129,7 @@ impl AuditPage {
         Ok(AuditPage {
             entries,
             pagination: Pagination::new(page, per_page, total, query_of),
-            people: options(people_options, typed.actor_id.trim()),
+            actor,
             kinds: options(kind_options, typed.kind.trim()),
             filter: typed,
             retention_days,
@@ -132,4 +137,59 @@ impl AuditPage {
             form: FormErrors::new(&errors),
         })
     }
+}
+
+/// The person the audit page's person field names, with any one of their
+/// email, their full name (either case) or a suggestion "Name <email>";
+/// people who have left count. `Ok(None)` for an empty field; the message
+/// for the field when no one or several people match.
+fn person_named(conn: &mut DbConn, typed: &str) -> Result<Result<Option<i64>, String>, AppError> {
+    use crate::db::prelude::*;
+    use crate::db::schema::users;
+    let entry = crate::loops::planner::suggested_email(typed);
+    if entry.is_empty() {
+        return Ok(Ok(None));
+    }
+    let key = entry.to_lowercase();
+    // Emails are stored in lower case; SQLite folds only ASCII, so a name
+    // is also asked as typed, and compared again here.
+    let found: Vec<(i64, String, String)> = users::table
+        .filter(
+            users::email
+                .eq(&key)
+                .or(crate::db::lower(users::name).eq(&key))
+                .or(users::name.eq(&entry)),
+        )
+        .select((users::id, users::name, users::email))
+        .limit(20)
+        .load(conn)?;
+    let by_email = found
+        .iter()
+        .find(|(_, _, email)| email.to_lowercase() == key);
+    let by_name: Vec<i64> = found
+        .iter()
+        .filter(|(_, name, _)| name.to_lowercase() == key)
+        .map(|(id, ..)| *id)
+        .collect();
+    Ok(match (by_email, by_name.as_slice()) {
+        (Some((id, ..)), _) | (None, [id]) => Ok(Some(*id)),
+        (None, []) => Err(format!("No one has the name or email \"{entry}\".")),
+        (None, _) => Err("Several people have that name; give their email.".to_owned()),
+    })
+}
+
+/// What the person field shows for the person with id `id` (a link that
+/// filters by id): "Name <email>", or the id when no one has it.
+fn person_shown(conn: &mut DbConn, id: i64) -> Result<String, AppError> {
+    use crate::db::prelude::*;
+    use crate::db::schema::users;
+    let person: Option<(String, String)> = users::table
+        .find(id)
+        .select((users::name, users::email))
+        .first(conn)
+        .optional()?;
+    Ok(person.map_or_else(
+        || id.to_string(),
+        |(name, email)| format!("{name} <{email}>"),
+    ))
 }

@@ -250,7 +250,7 @@ pub fn typed_interviewers(
 }
 
 /// One typed entry, trimmed; "Name <email>" (a suggestion) becomes the email.
-fn suggested_email(entry: &str) -> String {
+pub(crate) fn suggested_email(entry: &str) -> String {
     let entry = entry.trim();
     match entry.strip_suffix('>').and_then(|e| e.rsplit_once('<')) {
         Some((_, email)) if email.contains('@') => email.trim().to_owned(),

@@ -203,3 +203,61 @@ fn the_audit_page_shows_times_and_escapes_what_people_typed() {
     let interviewer = Member::new(&app, Role::Interviewer);
     assert_eq!(interviewer.browser().get("/audit").status, 403);
 }
+
+/// The audit page names a person by what one types (suggested as one
+/// types), not with a select of everyone who ever had an account.
+#[test]
+fn the_audit_page_filters_by_a_person_typed_by_email_or_name() {
+    let app = TestApp::spawn();
+    let mut admin = Member::new(&app, Role::Admin);
+    let recruiter = Member::new(&app, Role::Recruiter);
+    let made = admin.api.post_json(
+        "/api/v1/me/tokens",
+        json!({"name": "nightly export", "scope": "read"}),
+    );
+    assert_eq!(made.status, 201);
+    let mut browser = admin.browser();
+    let page = browser.get("/audit");
+    assert!(page.body.contains("data-people-search"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("<option value=\"{}\"", recruiter.id)),
+        "no select of everyone"
+    );
+
+    let name = admin.api.get("/api/v1/me").json()["user"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for typed in [
+        admin.user.email.to_uppercase(),
+        format!("{name} <{}>", admin.user.email),
+        name.to_lowercase(),
+    ] {
+        let query = serde_urlencoded::to_string([("actor", &typed), ("kind", &"token".to_owned())])
+            .unwrap();
+        let found = browser.get(&format!("/audit?{query}"));
+        assert_eq!(found.status, 200, "{typed}: {}", found.body);
+        assert!(found.body.contains("<code>token.created</code>"), "{typed}");
+    }
+    let by_someone_else = browser.get(&format!("/audit?kind=token&actor={}", recruiter.user.email));
+    assert!(!by_someone_else.body.contains("<code>token.created</code>"));
+
+    let followed = browser.get(&format!("/audit?actor_id={}", admin.id));
+    assert!(
+        followed
+            .body
+            .contains(&format!("&lt;{}&gt;", admin.user.email)),
+        "a link by id shows who it is"
+    );
+
+    let unknown = browser.get("/audit?actor=nobody%40example.com");
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown.body.contains("id=\"error-actor\""),
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("value=\"nobody@example.com\""));
+}

@@ -298,3 +298,55 @@ fn a_hiring_manager_hands_a_leavers_stage_on_by_typing_part_of_a_name() {
         .json();
     assert_eq!(shape["stages"][0]["interviewer_ids"], json!([taker]));
 }
+
+#[test]
+fn an_admin_filters_the_audit_log_by_typing_part_of_a_name() {
+    use diesel::prelude::*;
+    use loopwright::db::schema::users;
+
+    let app = TestApp::spawn();
+    let admin = Member::new(&app, Role::Admin);
+    let mut recruiter = Member::new(&app, Role::Recruiter);
+    diesel::update(users::table.find(recruiter.id))
+        .set(users::name.eq("Dorothy Vaughan"))
+        .execute(&mut app.conn())
+        .expect("rename");
+    let made = recruiter.api.post_json(
+        "/api/v1/me/tokens",
+        json!({"name": "weekly report", "scope": "read"}),
+    );
+    assert_eq!(made.status, 201);
+    let Some(mut page) = Page::open("audit-person", &app.base) else {
+        return;
+    };
+    page.sign_in(&admin.user);
+    page.goto("/audit");
+
+    page.step("type part of a name; people are suggested, not listed");
+    page.type_into("#field-actor", "Doro");
+    page.wait_until(
+        "[...document.querySelectorAll('#people-actor option')].some(o => o.value.startsWith('Dorothy Vaughan <'))",
+        "Dorothy to be suggested",
+    );
+    let suggestion = page.js(
+        "return document.querySelector('#people-actor option').value;",
+        vec![],
+    );
+    let suggestion = suggestion.as_str().expect("a suggestion").to_owned();
+    page.fill("#field-actor", &suggestion);
+    page.click(".audit-filter button[type=submit]");
+    page.arrive("/audit?");
+    page.audit();
+    assert!(
+        page.text("main").contains("token.created"),
+        "{}",
+        page.text("main")
+    );
+    let only_hers = page.js(
+        "const rows = [...document.querySelectorAll('table.audit-log tbody tr')];
+         return rows.length > 0 && rows.every(r => r.textContent.includes('Dorothy Vaughan'));",
+        vec![],
+    );
+    assert_eq!(only_hers, json!(true), "{}", page.text("main"));
+    assert_eq!(page.value("#field-actor"), suggestion);
+}
