@@ -139,43 +139,23 @@ impl AuditPage {
     }
 }
 
-/// The person the audit page's person field names, with any one of their
-/// email, their full name (either case) or a suggestion "Name <email>";
-/// people who have left count. `Ok(None)` for an empty field; the message
-/// for the field when no one or several people match.
+/// The person the audit page's person field names, by email, full name
+/// (any case) or a suggestion "Name <email>", people who left included:
+/// `Ok(None)` for an empty field, the field's message when no one, several
+/// people or more than one entry match.
 fn person_named(conn: &mut DbConn, typed: &str) -> Result<Result<Option<i64>, String>, AppError> {
-    use crate::db::prelude::*;
-    use crate::db::schema::users;
-    let entry = crate::loops::planner::suggested_email(typed);
-    if entry.is_empty() {
-        return Ok(Ok(None));
+    use crate::loops::planner::{TypedAmong, typed_people};
+    match typed_people(conn, "actor", typed, TypedAmong::Anyone) {
+        Ok(ids) => Ok(match ids.as_slice() {
+            [] => Ok(None),
+            [id] => Ok(Some(*id)),
+            _ => Err("Name one person.".to_owned()),
+        }),
+        Err(AppError::Validation { mut fields, .. }) => {
+            Ok(Err(fields.remove("actor").unwrap_or_default()))
+        }
+        Err(e) => Err(e),
     }
-    let key = entry.to_lowercase();
-    // Emails are stored in lower case; SQLite folds only ASCII, so a name
-    // is also asked as typed, and compared again here.
-    let found: Vec<(i64, String, String)> = users::table
-        .filter(
-            users::email
-                .eq(&key)
-                .or(crate::db::lower(users::name).eq(&key))
-                .or(users::name.eq(&entry)),
-        )
-        .select((users::id, users::name, users::email))
-        .limit(20)
-        .load(conn)?;
-    let by_email = found
-        .iter()
-        .find(|(_, _, email)| email.to_lowercase() == key);
-    let by_name: Vec<i64> = found
-        .iter()
-        .filter(|(_, name, _)| name.to_lowercase() == key)
-        .map(|(id, ..)| *id)
-        .collect();
-    Ok(match (by_email, by_name.as_slice()) {
-        (Some((id, ..)), _) | (None, [id]) => Ok(Some(*id)),
-        (None, []) => Err(format!("No one has the name or email \"{entry}\".")),
-        (None, _) => Err("Several people have that name; give their email.".to_owned()),
-    })
 }
 
 /// What the person field shows for the person with id `id` (a link that

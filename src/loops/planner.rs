@@ -194,6 +194,25 @@ pub fn typed_interviewers(
     field: &str,
     typed: &str,
 ) -> Result<Vec<i64>, AppError> {
+    typed_people(conn, field, typed, TypedAmong::Active)
+}
+
+/// Whom a typed field may name: the active team, or anyone who has had an
+/// account (the audit log's people include those who left).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedAmong {
+    Active,
+    Anyone,
+}
+
+/// [`typed_interviewers`], among the people `among` says.
+pub fn typed_people(
+    conn: &mut DbConn,
+    field: &str,
+    typed: &str,
+    among: TypedAmong,
+) -> Result<Vec<i64>, AppError> {
+    use diesel::sql_types::Bool;
     let entries: Vec<String> = typed
         .split([',', '\n', ';'])
         .map(suggested_email)
@@ -205,8 +224,9 @@ pub fn typed_interviewers(
     let wanted: Vec<String> = entries.iter().map(|e| e.to_lowercase()).collect();
     // Emails are stored in lower case; SQLite folds only ASCII, so names
     // are also asked as typed, and compared again below.
+    let anyone = among == TypedAmong::Anyone;
     let found: Vec<(i64, String, String)> = users::table
-        .filter(users::active.eq(true))
+        .filter(users::active.eq(true).or(anyone.into_sql::<Bool>()))
         .filter(
             users::email
                 .eq_any(&wanted)
@@ -250,7 +270,7 @@ pub fn typed_interviewers(
 }
 
 /// One typed entry, trimmed; "Name <email>" (a suggestion) becomes the email.
-pub(crate) fn suggested_email(entry: &str) -> String {
+fn suggested_email(entry: &str) -> String {
     let entry = entry.trim();
     match entry.strip_suffix('>').and_then(|e| e.rsplit_once('<')) {
         Some((_, email)) if email.contains('@') => email.trim().to_owned(),

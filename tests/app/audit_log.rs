@@ -252,6 +252,18 @@ fn the_audit_page_filters_by_a_person_typed_by_email_or_name() {
         "a link by id shows who it is"
     );
 
+    {
+        use diesel::prelude::*;
+        use loopwright::db::schema::users;
+        diesel::update(users::table.find(recruiter.id))
+            .set(users::active.eq(false))
+            .execute(&mut app.conn())
+            .expect("the recruiter leaves");
+    }
+    let left = browser.get(&format!("/audit?actor={}", recruiter.user.email));
+    assert_eq!(left.status, 200, "someone who left is still named");
+    assert!(left.body.contains("<code>sign_in.succeeded</code>"));
+
     let unknown = browser.get("/audit?actor=nobody%40example.com");
     assert_eq!(unknown.status, 400);
     assert!(
