@@ -122,7 +122,7 @@ pub fn create_job(conn: &mut DbConn, actor: &User, new: NewJob) -> Result<i64, A
             {
                 return Err(AppError::field(
                     "hiring_manager_id",
-                    "Choose an active hiring manager.",
+                    "Name an active hiring manager or admin.",
                 ));
             }
         }
@@ -495,13 +495,12 @@ pub fn update_job(
 }
 
 /// The jobs page: a page of the jobs `actor` may see and how many there
-/// are, the tracks a job opens from, and (for admins, who name the manager)
-/// the active hiring managers and admins.
+/// are, and the tracks a job opens from. An admin names a job's manager by
+/// typing (the team is suggested as one types), so no list of managers.
 pub struct JobsOverview {
     pub jobs: Vec<JobSummary>,
     pub total: i64,
     pub tracks: Vec<(i64, String)>,
-    pub managers: Vec<(i64, String)>,
 }
 
 /// See [`JobsOverview`]; `ListJobs`.
@@ -515,21 +514,10 @@ pub fn overview(
         .order(tracks::name)
         .select((tracks::id, tracks::name))
         .load(conn)?;
-    let managers: Vec<(i64, String)> = if actor.role() == Role::Admin {
-        users::table
-            .filter(users::active.eq(true))
-            .filter(users::role.eq_any([Role::HiringManager, Role::Admin]))
-            .order(users::name)
-            .select((users::id, users::name))
-            .load(conn)?
-    } else {
-        Vec::new()
-    };
     Ok(JobsOverview {
         jobs,
         total,
         tracks,
-        managers,
     })
 }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
+use crate::loops::planner::typed_interviewers;
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Paging, SelectOption};
 use crate::web::form::{Pairs, field, options};
@@ -35,7 +36,8 @@ struct JobsPage {
     pagination: Pagination,
     can_create: bool,
     tracks: Vec<SelectOption>,
-    managers: Vec<SelectOption>,
+    /// An admin names the job's manager; a hiring manager manages it.
+    names_manager: bool,
     values: Typed,
     #[serde(flatten)]
     form: FormErrors,
@@ -55,6 +57,7 @@ struct JobRow {
 struct Typed {
     title: String,
     team: String,
+    hiring_manager: String,
     /// Ticked on a fresh form; as sent on a refused one.
     typical_stages: bool,
 }
@@ -96,7 +99,6 @@ impl JobsPage {
             jobs,
             total: _,
             tracks: track_rows,
-            managers,
         } = overview;
         JobsPage {
             jobs: jobs
@@ -119,16 +121,11 @@ impl JobsPage {
                     .collect(),
                 field(typed, "track_id"),
             ),
-            managers: options(
-                managers
-                    .into_iter()
-                    .map(|(id, n)| (id.to_string(), n))
-                    .collect(),
-                field(typed, "hiring_manager_id"),
-            ),
+            names_manager: role == Role::Admin,
             values: Typed {
                 title: field(typed, "title").to_owned(),
                 team: field(typed, "team").to_owned(),
+                hiring_manager: field(typed, "hiring_manager").to_owned(),
                 typical_stages: typed.is_empty() || field(typed, "typical_stages") == "true",
             },
             form,
@@ -144,27 +141,36 @@ pub async fn create_job_form(
 ) -> Result<HttpResponse, AppError> {
     let pairs = form.0;
     let track_id = field(&pairs, "track_id").parse::<i64>().ok();
-    let hiring_manager_id = field(&pairs, "hiring_manager_id").parse::<i64>().ok();
-    let new = NewJob {
+    let mut new = NewJob {
         title: field(&pairs, "title").to_owned(),
         team: field(&pairs, "team").to_owned(),
         track_id,
-        hiring_manager_id,
+        hiring_manager_id: None,
         // An unticked checkbox sends nothing: the form means "empty loop".
         typical_stages: field(&pairs, "typical_stages") == "true",
     };
-    let actor = me.user.clone();
-    match db(&state, move |conn| jobs::create_job(conn, &actor, new)).await {
+    let (actor, manager) = (me.user.clone(), field(&pairs, "hiring_manager").to_owned());
+    let created = db(&state, move |conn| {
+        new.hiring_manager_id = match typed_interviewers(conn, "hiring_manager", &manager)?[..] {
+            [] => None,
+            [id] => Some(id),
+            _ => return Err(AppError::field("hiring_manager", "Name one person.")),
+        };
+        jobs::create_job(conn, &actor, new)
+    });
+    match created.await {
         Ok(id) => Ok(see_other(&format!("/jobs/{id}"))),
         Err(AppError::Validation { fields, .. }) => {
             let errors: Vec<(&str, String)> = fields
                 .into_iter()
                 .map(|(f, m)| {
                     (
-                        ["title", "team", "track_id", "hiring_manager_id"]
-                            .into_iter()
-                            .find(|k| *k == f)
-                            .unwrap_or("title"),
+                        match f.as_str() {
+                            "hiring_manager_id" | "hiring_manager" => "hiring_manager",
+                            "team" => "team",
+                            "track_id" => "track_id",
+                            _ => "title",
+                        },
                         m,
                     )
                 })

@@ -480,3 +480,66 @@ fn the_planner_page_and_its_statements_do_not_grow_with_the_team() {
             .contains("Interviewer Tester <span class=\"muted small\">Interviewer</span>")
     );
 }
+
+/// An admin names a new job's manager by typing, with the team suggested
+/// as one types; no select of every manager comes with the page.
+#[test]
+fn an_admin_names_a_new_jobs_manager_by_typing() {
+    let app = TestApp::spawn();
+    let admin = app.user(Role::Admin);
+    let hm = app.user(Role::HiringManager);
+    let interviewer = app.user(Role::Interviewer);
+    let mut browser = app.signed_in(&admin);
+    let mut script = app.script(&admin);
+    let track = script.get("/api/v1/tracks/backend-developer").json()["track"]["id"].to_string();
+
+    let page = browser.get("/jobs");
+    assert!(page.body.contains("id=\"field-hiring_manager\""));
+    assert!(page.body.contains("data-people-search"));
+    assert!(!page.body.contains(&format!("<option value=\"{}\"", hm.id)));
+
+    let job = |browser: &mut Browser, manager: &str| {
+        post(
+            browser,
+            "/jobs",
+            "/jobs",
+            &[
+                ("title", "Data Engineer"),
+                ("track_id", &track),
+                ("hiring_manager", manager),
+            ],
+        )
+    };
+    let nobody = job(&mut browser, "nobody@example.com");
+    assert_eq!(nobody.status, 422);
+    assert!(
+        nobody.body.contains("id=\"error-hiring_manager\""),
+        "{}",
+        nobody.body
+    );
+    assert!(
+        nobody.body.contains("value=\"nobody@example.com\""),
+        "typed kept"
+    );
+    let not_a_manager = job(&mut browser, &interviewer.email);
+    assert_eq!(not_a_manager.status, 422);
+    assert!(
+        not_a_manager
+            .body
+            .contains("Name an active hiring manager or admin."),
+        "{}",
+        not_a_manager.body
+    );
+
+    let created = job(&mut browser, &hm.email.to_uppercase());
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = created
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let made = script.get(&format!("/api/v1/jobs/{id}")).json();
+    assert_eq!(made["job"]["hiring_manager"]["id"], hm.id, "{made}");
+}
