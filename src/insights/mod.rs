@@ -37,7 +37,7 @@ use crate::domain::agreement;
 use crate::domain::calibration::{
     self, Leniency, QuestionFlag, QuestionUse, Separation, leniency, median, separation, std_dev,
 };
-use crate::domain::{DecisionOutcome, Rating, Recommendation, Role, ScorecardStatus};
+use crate::domain::{DecisionOutcome, JobStatus, Rating, Recommendation, Role, ScorecardStatus};
 use crate::error::AppError;
 
 /// A scorecard is overdue when it came in (or is still missing) this long
@@ -516,12 +516,21 @@ pub fn criteria(
     Ok(out)
 }
 
-/// The jobs a person may pick from on the Insights pages: (id, title).
-pub fn job_choices(conn: &mut DbConn, actor: &User) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(on_backend!(conn, |conn, Backend| {
+/// The jobs a person may pick from on the Insights pages, by title:
+/// `(id, title, open)`. Open jobs, and `chosen` whatever its status: a
+/// company's closed jobs would grow the filter without end, so a closed
+/// job's figures are reached from its page (and stay chosen once there).
+pub fn job_choices(
+    conn: &mut DbConn,
+    actor: &User,
+    chosen: Option<i64>,
+) -> Result<Vec<(i64, String, bool)>, AppError> {
+    let chosen = chosen.unwrap_or(0);
+    let rows: Vec<(i64, String, JobStatus)> = on_backend!(conn, |conn, Backend| {
         let mut query = jobs::table
-            .order(jobs::title)
-            .select((jobs::id, jobs::title))
+            .filter(jobs::status.eq(JobStatus::Open).or(jobs::id.eq(chosen)))
+            .order((jobs::title, jobs::id))
+            .select((jobs::id, jobs::title, jobs::status))
             .into_boxed::<Backend>();
         match actor.role() {
             Role::HiringManager => query = query.filter(jobs::hiring_manager_id.eq(actor.id)),
@@ -536,7 +545,11 @@ pub fn job_choices(conn: &mut DbConn, actor: &User) -> Result<Vec<(i64, String)>
             Role::Admin | Role::Recruiter => {}
         }
         diesel::RunQueryDsl::load(query, conn)
-    })?)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, status)| (id, title, status == JobStatus::Open))
+        .collect())
 }
 
 /// The Insights pages.

@@ -36,7 +36,7 @@ fn frame(
     section: &'static str,
     role: Role,
     query: &InsightsQuery,
-    choices: Vec<(i64, String)>,
+    choices: Vec<(i64, String, bool)>,
 ) -> Frame {
     let chosen = query
         .filter
@@ -44,11 +44,14 @@ fn frame(
         .map(|id| id.to_string())
         .unwrap_or_default();
     let mut rows = vec![(String::new(), "All jobs".to_owned())];
-    rows.extend(
-        choices
-            .into_iter()
-            .map(|(id, title)| (id.to_string(), title)),
-    );
+    rows.extend(choices.into_iter().map(|(id, title, open)| {
+        let label = if open {
+            title
+        } else {
+            format!("{title} (closed)")
+        };
+        (id.to_string(), label)
+    }));
     Frame {
         section,
         sees_all_views: access::role_allows(role, Action::ReadInsights),
@@ -151,7 +154,7 @@ impl CalibrationPage {
         at: NaiveDateTime,
     ) -> Result<Self, AppError> {
         let figures = super::calibration(conn, user, &query.filter, at)?;
-        let choices = super::job_choices(conn, user)?;
+        let choices = super::job_choices(conn, user, query.filter.job_id)?;
         let panel = figures.panel.counts();
         // One scale for every interval so that the small multiples compare.
         let reach = figures
@@ -246,7 +249,7 @@ pub async fn criteria_page(
         "pages/insights_criteria",
         move |conn| {
             let figures = super::criteria(conn, &user, &query.filter)?;
-            let choices = super::job_choices(conn, &user)?;
+            let choices = super::job_choices(conn, &user, query.filter.job_id)?;
             let rows = figures
                 .into_iter()
                 .map(|c| CriterionRow {
@@ -333,7 +336,12 @@ pub async fn questions_page(
         move |conn| {
             let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
             let page = QuestionsPage {
-                frame: frame("questions", role, &query, super::job_choices(conn, &user)?),
+                frame: frame(
+                    "questions",
+                    role,
+                    &query,
+                    super::job_choices(conn, &user, query.filter.job_id)?,
+                ),
                 rows: figures.into_iter().map(question_row).collect(),
                 min_per_group: crate::domain::calibration::MIN_PER_GROUP,
             };
@@ -372,7 +380,12 @@ pub async fn question_page(
         move |conn| {
             let history = super::question_history(conn, &user, &query.filter, id, at)?;
             let page = QuestionPage {
-                frame: frame("questions", role, &query, super::job_choices(conn, &user)?),
+                frame: frame(
+                    "questions",
+                    role,
+                    &query,
+                    super::job_choices(conn, &user, query.filter.job_id)?,
+                ),
                 question_id: history.question_id,
                 prompt: history.prompt,
                 current_version: history.current_version,

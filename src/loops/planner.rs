@@ -60,6 +60,8 @@ pub struct PlannerView {
     /// not grow with the company.
     pub team: Vec<Teammate>,
     pub can_edit: bool,
+    /// May read the job's Insights (agreement and questions).
+    pub sees_figures: bool,
 }
 
 /// See [`PlannerView`]: a fixed number of queries whatever the loop's size;
@@ -67,6 +69,7 @@ pub struct PlannerView {
 pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerView, AppError> {
     let scope = access::ensure(conn, actor, Action::ReadLoop, Target::Loop(loop_id))?;
     let can_edit = access::can(Actor::from(actor), Action::EditLoop, &scope).is_ok();
+    let sees_figures = access::can(Actor::from(actor), Action::ReadInsights, &scope).is_ok();
     let shape = load_loop(conn, loop_id)?;
     let job = job_view(conn, shape.job_id)?;
     let coverage = coverage_for(conn, &shape, job.criteria.clone())?;
@@ -128,6 +131,7 @@ pub fn planner(conn: &mut DbConn, actor: &User, loop_id: i64) -> Result<PlannerV
         formats,
         team,
         can_edit,
+        sees_figures,
     })
 }
 

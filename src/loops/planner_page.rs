@@ -16,6 +16,8 @@ pub struct PlannerPage {
     #[serde(rename = "loop")]
     loop_: LoopHeading,
     can_edit: bool,
+    /// Links to the job's Insights.
+    sees_figures: bool,
     /// The job's own criteria are edited on its template's planner.
     job_criteria_editable: bool,
     criteria: Vec<CriterionRow>,
@@ -249,6 +251,7 @@ impl From<PlannerView> for PlannerPage {
             formats,
             team,
             can_edit,
+            sees_figures,
         } = view;
         let name_of = |choices: &[super::planner::Choice], slug: &str| {
             choices
@@ -399,6 +402,7 @@ impl From<PlannerView> for PlannerPage {
                 candidate_id: shape.candidate_id,
             },
             can_edit,
+            sees_figures,
             job_criteria_editable: can_edit && shape.candidate_id.is_none(),
             criteria: job.criteria.iter().map(CriterionRow::from).collect(),
             new_criterion: CriterionRow {

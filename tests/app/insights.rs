@@ -343,3 +343,54 @@ fn the_demo_command_fills_an_empty_data_dir_once_and_names_its_plants() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty data dir"));
 }
+
+#[test]
+fn closed_jobs_leave_the_job_filter_and_are_reached_from_their_page() {
+    use crate::builders::{Member, Team, job};
+    let app = TestApp::spawn();
+    let mut team = Team::with_interviewers(&app, 0);
+    let open = job("Data Engineer").create(&mut team.manager.api).id;
+    let past = job("Archivist").create(&mut team.manager.api).id;
+    let closed = team.manager.api.patch_json(
+        &format!("/api/v1/jobs/{past}"),
+        serde_json::json!({"status": "closed"}),
+    );
+    assert_eq!(closed.status, 200, "{}", closed.body);
+
+    let option = |id: i64| format!("<option value=\"{id}\"");
+    let mut recruiter = team.recruiter.browser();
+    for path in ["/insights", "/insights/criteria", "/insights/questions"] {
+        let page = recruiter.get(path);
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains(&option(open)), "{path}: the open job");
+        assert!(
+            !page.body.contains(&option(past)),
+            "{path}: a closed job is not offered"
+        );
+    }
+    let chosen = recruiter.get(&format!("/insights/criteria?job_id={past}"));
+    assert_eq!(chosen.status, 200);
+    assert!(
+        chosen.body.contains(&format!(
+            "<option value=\"{past}\" selected>Archivist (closed)</option>"
+        )),
+        "the closed job chosen stays chosen: {}",
+        chosen.body
+    );
+
+    let mut manager = team.manager.browser();
+    let planner = manager.get(&format!("/jobs/{past}"));
+    assert_eq!(planner.status, 200);
+    let link = format!("href=\"/insights?job_id={past}\"");
+    assert!(planner.body.contains(&link), "{}", planner.body);
+    let figures = manager.get(&format!("/insights?job_id={past}"));
+    assert_eq!(figures.status, 200);
+    assert!(figures.body.contains(&option(past)));
+
+    let mut interviewer = Member::new(&app, loopwright::domain::Role::Interviewer).browser();
+    let theirs = interviewer.get(&format!("/jobs/{past}"));
+    assert!(
+        theirs.status != 200 || !theirs.body.contains(&link),
+        "an interviewer is not sent to the job's figures"
+    );
+}
