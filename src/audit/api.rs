@@ -19,7 +19,8 @@ crate::page_body!(EventPage {
 /// subject_id, details, ip}], page, per_page, total}`, newest first. `kind`
 /// is an action or its family (`scorecard` matches `scorecard.submitted`);
 /// `from`/`to` are RFC 3339 instants or dates. 400 naming a parameter that
-/// cannot be used; 403 for anyone but an admin.
+/// cannot be used (`actor`, the page's typed person, among them: a script
+/// names the person by `actor_id`); 403 for anyone but an admin.
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery, Paging), operation_id = "audit_log", summary = "The audit log, newest first (admins)",
     responses((status = 200, description = "One page of events.", body = EventPage)))]
 pub async fn api_list(
@@ -29,6 +30,12 @@ pub async fn api_list(
     q: ApiQuery<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     me.require(crate::access::Action::ReadAudit)?;
+    if !q.0.actor.trim().is_empty() {
+        return Err(AppError::parameter(
+            "actor",
+            "Name the person by actor_id, their id.",
+        ));
+    }
     let filter = q.0.parse().map_err(|errors| {
         let (name, message) = errors.into_iter().next().unwrap_or(("kind", String::new()));
         AppError::parameter(name, message)

@@ -153,6 +153,17 @@ fn an_admin_reads_what_the_team_did_filtered_and_paged() {
         bad.body
     );
     assert_eq!(team.admin.api.get("/api/v1/audit?actor_id=me").status, 400);
+    // The page's typed person is not read by the API: refused, not ignored.
+    let typed = team
+        .admin
+        .api
+        .get("/api/v1/audit?actor=someone%40example.com");
+    assert_eq!(typed.status, 400, "{}", typed.body);
+    assert!(
+        typed.json()["error"]["fields"]["actor"].is_string(),
+        "{}",
+        typed.body
+    );
     assert_eq!(team.admin.api.get("/api/v1/audit?page=0").status, 400);
     assert_eq!(team.manager.api.get("/api/v1/audit").status, 403);
     assert_eq!(team.recruiter.api.get("/api/v1/audit").status, 403);
