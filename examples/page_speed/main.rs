@@ -130,7 +130,10 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let postgres = std::env::var("LOOPWRIGHT_BENCH_POSTGRES").ok();
     let database = match &postgres {
-        Some(server) => DatabaseUrl::Postgres(fresh_postgres_database(server)),
+        Some(server) => DatabaseUrl::Postgres(fresh_postgres_database(
+            server,
+            if big.is_some() { "big" } else { "small" },
+        )),
         None => DatabaseUrl::Sqlite(dir.path().join("bench.db")),
     };
     let config = support::config(dir.path(), database.clone());
@@ -332,11 +335,12 @@ fn storm(app: &AppProcess, kit: &Request, seconds: u64, scratch: &Path) {
 }
 
 /// A new, empty database on the PostgreSQL server `server` (a URL whose
-/// user may create databases): its URL. Named after this process, so runs
-/// never share one; drop it with `dropdb` when done.
-fn fresh_postgres_database(server: &str) -> String {
+/// user may create databases) for the data set `set`: its URL. Named after
+/// this process and the set, so runs and sets never share one; drop it with
+/// `dropdb` when done.
+fn fresh_postgres_database(server: &str, set: &str) -> String {
     use diesel::{Connection, RunQueryDsl};
-    let name = format!("loopwright_bench_{}", std::process::id());
+    let name = format!("loopwright_bench_{}_{set}", std::process::id());
     let mut admin =
         diesel::PgConnection::establish(server).expect("LOOPWRIGHT_BENCH_POSTGRES answers");
     diesel::sql_query(format!("CREATE DATABASE {name}"))

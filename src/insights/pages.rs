@@ -13,7 +13,7 @@ use crate::db::DbConn;
 use crate::db::models::{User, now};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::web::form::{SelectOption, options};
+use crate::web::form::{Pagination, Paging, SelectOption, options};
 use crate::web::{State, render_loaded};
 use chrono::NaiveDateTime;
 
@@ -66,7 +66,8 @@ fn frame(
     }
 }
 
-fn filter_query(filter: &Filter) -> String {
+/// The filter as query-string pairs, for links between the views and pages.
+fn filter_pairs(filter: &Filter) -> Vec<(&'static str, String)> {
     let mut pairs = Vec::new();
     if let Some(id) = filter.job_id {
         pairs.push(("job_id", id.to_string()));
@@ -77,7 +78,31 @@ fn filter_query(filter: &Filter) -> String {
     if let Some(d) = filter.to {
         pairs.push(("to", d.to_string()));
     }
-    serde_urlencoded::to_string(pairs).unwrap_or_default()
+    pairs
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string(filter_pairs(filter)).unwrap_or_default()
+}
+
+/// Where a view's page of rows is, its links keeping the filter (and the
+/// questions' sort).
+fn pagination(path: &str, query: &InsightsQuery, paging: &Paging, total: i64) -> Pagination {
+    let mut pairs = filter_pairs(&query.filter);
+    if path == "/insights/questions" && query.sort == QuestionSort::Use {
+        pairs.push(("sort", "use".to_owned()));
+    }
+    if paging.per_page != Paging::default().per_page {
+        pairs.push(("per_page", paging.per_page.to_string()));
+    }
+    Pagination::new(paging.page, paging.per_page, total, |page| {
+        let mut pairs = pairs.clone();
+        pairs.push(("page", page.to_string()));
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    })
 }
 
 fn fixed(value: Option<f64>, digits: usize) -> Option<String> {
@@ -118,6 +143,7 @@ struct CalibrationPage {
     #[serde(flatten)]
     frame: Frame,
     rows: Vec<InterviewerRow>,
+    pagination: Pagination,
     panel: [usize; 5],
     min_shared: usize,
     own_only: bool,
@@ -128,6 +154,7 @@ pub async fn calibration_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
     let (user, role, at) = (me.user.clone(), me.role, now());
@@ -138,7 +165,7 @@ pub async fn calibration_page(
         StatusCode::OK,
         "pages/insights",
         move |conn| {
-            let page = CalibrationPage::read(conn, &user, role, &query, at)?;
+            let page = CalibrationPage::read(conn, &user, role, &query, &paging, at)?;
             Ok(("Insights: calibration".to_owned(), page))
         },
     )
@@ -151,6 +178,7 @@ impl CalibrationPage {
         user: &User,
         role: Role,
         query: &InsightsQuery,
+        paging: &Paging,
         at: NaiveDateTime,
     ) -> Result<Self, AppError> {
         let figures = super::calibration(conn, user, &query.filter, at)?;
@@ -164,8 +192,8 @@ impl CalibrationPage {
             .map(|l| l.low.abs().max(l.high.abs()))
             .fold(1.0f64, f64::max)
             .min(3.0);
-        let rows = figures
-            .interviewers
+        let (interviewers, total) = paging.slice(figures.interviewers);
+        let rows = interviewers
             .into_iter()
             .map(|i| InterviewerRow {
                 chart: chart::distribution(&i.name, i.distribution.counts(), panel),
@@ -196,6 +224,7 @@ impl CalibrationPage {
         Ok(CalibrationPage {
             frame: frame("calibration", role, query, choices),
             rows,
+            pagination: pagination("/insights", query, paging, total),
             panel,
             min_shared: figures.min_shared_candidates,
             own_only: role == Role::Interviewer,
@@ -218,6 +247,7 @@ struct CriteriaPage {
     #[serde(flatten)]
     frame: Frame,
     rows: Vec<CriterionRow>,
+    pagination: Pagination,
     min_candidates: usize,
 }
 
@@ -238,6 +268,7 @@ pub async fn criteria_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
     let (user, role) = (me.user.clone(), me.role);
@@ -250,6 +281,7 @@ pub async fn criteria_page(
         move |conn| {
             let figures = super::criteria(conn, &user, &query.filter)?;
             let choices = super::job_choices(conn, &user, query.filter.job_id)?;
+            let (figures, total) = paging.slice(figures);
             let rows = figures
                 .into_iter()
                 .map(|c| CriterionRow {
@@ -264,6 +296,7 @@ pub async fn criteria_page(
             let page = CriteriaPage {
                 frame: frame("criteria", role, &query, choices),
                 rows,
+                pagination: pagination("/insights/criteria", &query, &paging, total),
                 min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
             };
             Ok(("Insights: agreement".to_owned(), page))
@@ -316,6 +349,7 @@ struct QuestionsPage {
     #[serde(flatten)]
     frame: Frame,
     rows: Vec<QuestionRow>,
+    pagination: Pagination,
     min_per_group: usize,
 }
 
@@ -324,6 +358,7 @@ pub async fn questions_page(
     state: State,
     req: HttpRequest,
     me: CurrentUser,
+    paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let query = InsightsQuery::parse(req.query_string())?;
     let (user, role, at) = (me.user.clone(), me.role, now());
@@ -335,6 +370,7 @@ pub async fn questions_page(
         "pages/insights_questions",
         move |conn| {
             let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
+            let (figures, total) = paging.slice(figures);
             let page = QuestionsPage {
                 frame: frame(
                     "questions",
@@ -343,6 +379,7 @@ pub async fn questions_page(
                     super::job_choices(conn, &user, query.filter.job_id)?,
                 ),
                 rows: figures.into_iter().map(question_row).collect(),
+                pagination: pagination("/insights/questions", &query, &paging, total),
                 min_per_group: crate::domain::calibration::MIN_PER_GROUP,
             };
             Ok(("Insights: questions".to_owned(), page))

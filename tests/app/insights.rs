@@ -394,3 +394,66 @@ fn closed_jobs_leave_the_job_filter_and_are_reached_from_their_page() {
         "an interviewer is not sent to the job's figures"
     );
 }
+
+#[test]
+fn the_insights_pages_show_a_page_of_rows_at_a_time_keeping_the_filter() {
+    let (app, report) = demo_app(60);
+    let admin = person(&app, &report.admin_email);
+    let mut api = app.script(&admin);
+    let interviewers = get_json(&mut api, "/api/v1/insights/interviewers?per_page=5");
+    let total = interviewers["total"].as_i64().unwrap();
+    assert!(total > 5, "{interviewers}");
+    let pages = (total + 4) / 5;
+
+    let mut browser = app.signed_in(&admin);
+    // Rows of the table's body (its foot is the whole panel).
+    let rows = |body: &str| {
+        let tbody = body.split("<tbody>").nth(1).unwrap_or_default();
+        let tbody = tbody.split("</tbody>").next().unwrap_or_default();
+        tbody.matches("<tr>").count()
+    };
+    let first = browser.get("/insights?per_page=5&from=2000-01-01");
+    assert_eq!(first.status, 200);
+    assert_eq!(rows(&first.body), 5, "five interviewers in the table");
+    assert!(
+        first
+            .body
+            .contains(&format!("Page 1 of {pages} · {total} interviewers")),
+        "{}",
+        first.body
+    );
+    // Handlebars writes `=` in an attribute as `&#x3D;`.
+    let next =
+        "href=\"/insights?from&#x3D;2000-01-01&amp;per_page&#x3D;5&amp;page&#x3D;2\" rel=\"next\"";
+    assert!(first.body.contains(next), "the next page keeps the filter");
+    let last = browser.get(&format!(
+        "/insights?per_page=5&from=2000-01-01&page={pages}"
+    ));
+    assert_eq!(rows(&last.body), (total - 5 * (pages - 1)) as usize);
+    assert!(last.body.contains("rel=\"prev\""));
+    assert!(!last.body.contains("rel=\"next\""));
+    let beyond = browser.get(&format!("/insights?per_page=5&page={}", pages + 1));
+    assert!(
+        beyond.body.contains(&format!(
+            "No interviewers on this page: there are {pages} pages."
+        )),
+        "{}",
+        beyond.body
+    );
+
+    let criteria = get_json(&mut api, "/api/v1/insights/criteria?per_page=2");
+    let page = browser.get("/insights/criteria?per_page=2");
+    assert!(page.body.contains(&format!(
+        "· {} criteria",
+        criteria["total"].as_i64().unwrap()
+    )));
+    let questions = browser.get("/insights/questions?sort=use&per_page=3");
+    assert_eq!(questions.status, 200);
+    assert!(
+        questions.body.contains(
+            "href=\"/insights/questions?sort&#x3D;use&amp;per_page&#x3D;3&amp;page&#x3D;2\""
+        ),
+        "the next page keeps the sort: {}",
+        questions.body
+    );
+}
