@@ -153,6 +153,13 @@ fn measure(big: Option<big::Size>, seconds: u64, only: &str) -> Vec<Row> {
     let app = AppProcess::start(dir.path(), &app::database_arg(&database));
     let base = app.base.clone();
     let world = seed(&base);
+    {
+        // As after any bulk load: PostgreSQL plans without statistics
+        // otherwise (its autovacuum may be off, or not have run yet).
+        let storage = loopwright::open_storage(&config).expect("the database opens");
+        let mut conn = storage.pool.get().expect("connection");
+        loopwright::db::refresh_statistics(&mut conn).expect("statistics gathered");
+    }
     let busiest = busiest_interviewer(&config, &base);
     let minimal = minimal::start(&database);
     let minimal_page = Request {

@@ -10,6 +10,8 @@ pub mod id_list;
 pub mod models;
 pub mod run_query;
 pub mod schema;
+mod statistics;
+pub use statistics::refresh_statistics;
 mod webhook_schema;
 mod write_turn;
 

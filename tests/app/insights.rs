@@ -457,3 +457,34 @@ fn the_insights_pages_show_a_page_of_rows_at_a_time_keeping_the_filter() {
         questions.body
     );
 }
+
+#[test]
+fn the_demo_leaves_postgresql_with_statistics_to_plan_by() {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let (app, _) = demo_app(3);
+    let mut conn = app.conn();
+    let count = |sql: &str, conn: &mut _| {
+        diesel::sql_query(sql)
+            .get_result::<Count>(conn)
+            .expect("a count")
+            .n
+    };
+    if app.db().is_postgres() {
+        let columns = count(
+            "SELECT COUNT(*) AS n FROM pg_stats WHERE tablename = 'scorecards'",
+            &mut conn,
+        );
+        assert!(columns > 0, "ANALYZE ran after the load");
+    } else {
+        // SQLite plans without statistics, as its statements are written for.
+        let tables = count(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            &mut conn,
+        );
+        assert_eq!(tables, 0);
+    }
+}

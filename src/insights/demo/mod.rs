@@ -123,7 +123,9 @@ pub fn generate(
         ));
     }
     let hash = crate::auth::password::hash(PASSWORD).map_err(internal)?;
-    write_transaction(conn, |conn| build(conn, options, now, &hash))
+    let report = write_transaction(conn, |conn| build(conn, options, now, &hash))?;
+    crate::db::refresh_statistics(conn)?;
+    Ok(report)
 }
 
 /// The steps in order; each takes the generator where the last left it.
