@@ -96,6 +96,7 @@ pub struct JobSpec {
     team: Option<String>,
     manager: Option<i64>,
     typical_stages: bool,
+    closed: bool,
 }
 
 pub fn job(title: &str) -> JobSpec {
@@ -105,6 +106,7 @@ pub fn job(title: &str) -> JobSpec {
         team: None,
         manager: None,
         typical_stages: true,
+        closed: false,
     }
 }
 
@@ -117,6 +119,12 @@ impl JobSpec {
     /// An empty template loop instead of the track's typical stages.
     pub fn without_stages(mut self) -> Self {
         self.typical_stages = false;
+        self
+    }
+
+    /// Closed once created (jobs open as they are made): a job of years past.
+    pub fn closed(mut self) -> Self {
+        self.closed = true;
         self
     }
 
@@ -144,7 +152,15 @@ impl JobSpec {
         }
         let res = client.post_json("/api/v1/jobs", body);
         assert_eq!(res.status, 201, "{}", res.body);
-        let json = res.json()["job"].clone();
+        let mut json = res.json()["job"].clone();
+        if self.closed {
+            let closed = client.patch_json(
+                &format!("/api/v1/jobs/{}", json["id"]),
+                json!({"status": "closed"}),
+            );
+            assert_eq!(closed.status, 200, "{}", closed.body);
+            json["status"] = json!("closed");
+        }
         let ids = |red_flags: bool| -> Vec<i64> {
             json["criteria"]
                 .as_array()
