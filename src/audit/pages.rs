@@ -139,18 +139,13 @@ impl AuditPage {
     }
 }
 
-/// The person the audit page's person field names, by email, full name
-/// (any case) or a suggestion "Name <email>", people who left included:
-/// `Ok(None)` for an empty field, the field's message when no one, several
-/// people or more than one entry match.
+/// The person the audit page's person field names (see
+/// [`crate::loops::planner::typed_person`]), people who left included: the field's message when
+/// it names no one, several people or more than one.
 fn person_named(conn: &mut DbConn, typed: &str) -> Result<Result<Option<i64>, String>, AppError> {
-    use crate::loops::planner::{TypedAmong, typed_people};
-    match typed_people(conn, "actor", typed, TypedAmong::Anyone) {
-        Ok(ids) => Ok(match ids.as_slice() {
-            [] => Ok(None),
-            [id] => Ok(Some(*id)),
-            _ => Err("Name one person.".to_owned()),
-        }),
+    use crate::loops::planner::{TypedAmong, typed_person};
+    match typed_person(conn, "actor", typed, TypedAmong::Anyone) {
+        Ok(id) => Ok(Ok(id)),
         Err(AppError::Validation { mut fields, .. }) => {
             Ok(Err(fields.remove("actor").unwrap_or_default()))
         }

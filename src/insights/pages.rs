@@ -85,13 +85,14 @@ fn filter_query(filter: &Filter) -> String {
     serde_urlencoded::to_string(filter_pairs(filter)).unwrap_or_default()
 }
 
-/// Where a view's page of rows is, its links keeping the filter (and the
-/// questions' sort).
-fn pagination(path: &str, query: &InsightsQuery, paging: &Paging, total: i64) -> Pagination {
-    let mut pairs = filter_pairs(&query.filter);
-    if path == "/insights/questions" && query.sort == QuestionSort::Use {
-        pairs.push(("sort", "use".to_owned()));
-    }
+/// Where a view's page of rows is: links to `path` with `pairs` (the
+/// filter, and the questions' sort) and the page.
+fn pagination(
+    path: &str,
+    mut pairs: Vec<(&'static str, String)>,
+    paging: &Paging,
+    total: i64,
+) -> Pagination {
     if paging.per_page != Paging::default().per_page {
         pairs.push(("per_page", paging.per_page.to_string()));
     }
@@ -224,7 +225,7 @@ impl CalibrationPage {
         Ok(CalibrationPage {
             frame: frame("calibration", role, query, choices),
             rows,
-            pagination: pagination("/insights", query, paging, total),
+            pagination: pagination("/insights", filter_pairs(&query.filter), paging, total),
             panel,
             min_shared: figures.min_shared_candidates,
             own_only: role == Role::Interviewer,
@@ -296,7 +297,12 @@ pub async fn criteria_page(
             let page = CriteriaPage {
                 frame: frame("criteria", role, &query, choices),
                 rows,
-                pagination: pagination("/insights/criteria", &query, &paging, total),
+                pagination: pagination(
+                    "/insights/criteria",
+                    filter_pairs(&query.filter),
+                    &paging,
+                    total,
+                ),
                 min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
             };
             Ok(("Insights: agreement".to_owned(), page))
@@ -379,7 +385,13 @@ pub async fn questions_page(
                     super::job_choices(conn, &user, query.filter.job_id)?,
                 ),
                 rows: figures.into_iter().map(question_row).collect(),
-                pagination: pagination("/insights/questions", &query, &paging, total),
+                pagination: {
+                    let mut pairs = filter_pairs(&query.filter);
+                    if query.sort == QuestionSort::Use {
+                        pairs.push(("sort", "use".to_owned()));
+                    }
+                    pagination("/insights/questions", pairs, &paging, total)
+                },
                 min_per_group: crate::domain::calibration::MIN_PER_GROUP,
             };
             Ok(("Insights: questions".to_owned(), page))

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::jobs::{self, NewJob, criteria};
-use crate::loops::planner::typed_interviewers;
+use crate::loops::planner::{TypedAmong, typed_person};
 use crate::web::extract::CsrfForm;
 use crate::web::form::{Pagination, Paging, SelectOption};
 use crate::web::form::{Pairs, field, options};
@@ -151,11 +151,7 @@ pub async fn create_job_form(
     };
     let (actor, manager) = (me.user.clone(), field(&pairs, "hiring_manager").to_owned());
     let created = db(&state, move |conn| {
-        new.hiring_manager_id = match typed_interviewers(conn, "hiring_manager", &manager)?[..] {
-            [] => None,
-            [id] => Some(id),
-            _ => return Err(AppError::field("hiring_manager", "Name one person.")),
-        };
+        new.hiring_manager_id = typed_person(conn, "hiring_manager", &manager, TypedAmong::Active)?;
         jobs::create_job(conn, &actor, new)
     });
     match created.await {

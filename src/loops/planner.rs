@@ -201,6 +201,23 @@ pub fn typed_interviewers(
     typed_people(conn, field, typed, TypedAmong::Active)
 }
 
+/// The one person a typed field names (a job's manager, the audit log's
+/// person), among the people `among` says: `None` when the field is empty;
+/// a field error on `field` when an entry matches no one or several
+/// people, or when more than one person is named.
+pub fn typed_person(
+    conn: &mut DbConn,
+    field: &str,
+    typed: &str,
+    among: TypedAmong,
+) -> Result<Option<i64>, AppError> {
+    match typed_people(conn, field, typed, among)?[..] {
+        [] => Ok(None),
+        [id] => Ok(Some(id)),
+        _ => Err(AppError::field(field, "Name one person.")),
+    }
+}
+
 /// Whom a typed field may name: the active team, or anyone who has had an
 /// account (the audit log's people include those who left).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -435,6 +435,11 @@ fn the_insights_pages_show_a_page_of_rows_at_a_time_keeping_the_filter() {
         "{}",
         beyond.body
     );
+    assert!(
+        beyond
+            .body
+            .contains("href=\"/insights\">The first page</a>")
+    );
 
     let criteria = get_json(&mut api, "/api/v1/insights/criteria?per_page=2");
     let page = browser.get("/insights/criteria?per_page=2");
