@@ -64,6 +64,8 @@ crate::page_body!(QuestionFiguresPage {
 pub struct InsightsQuery {
     pub filter: Filter,
     pub sort: QuestionSort,
+    /// `from` or `to` was in the query, even empty: the days were chosen.
+    pub days_named: bool,
 }
 
 impl InsightsQuery {
@@ -74,6 +76,7 @@ impl InsightsQuery {
                 .map_err(|_| AppError::parameter(name, "Give a day as YYYY-MM-DD."))
         };
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            out.days_named |= matches!(name.as_ref(), "from" | "to");
             let value = value.trim();
             if value.is_empty() {
                 continue;

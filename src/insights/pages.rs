@@ -15,7 +15,65 @@ use crate::domain::Role;
 use crate::error::AppError;
 use crate::web::form::{Pagination, Paging, SelectOption, options};
 use crate::web::{State, render_loaded};
-use chrono::NaiveDateTime;
+use chrono::{Months, NaiveDateTime};
+
+/// With no days chosen the pages cover this many months up to today, so
+/// that a page's figures do not grow with the company's history.
+pub const DEFAULT_PERIOD_MONTHS: u32 = 12;
+
+/// A page's query: the API's, but with no `from` or `to` in it at all the
+/// interviews from [`DEFAULT_PERIOD_MONTHS`] ago (UTC days). Both named and
+/// empty is all time.
+struct PageQuery {
+    asked: InsightsQuery,
+    /// The days are the default period, not the person's choice.
+    default_period: bool,
+}
+
+impl PageQuery {
+    fn parse(req: &HttpRequest, at: NaiveDateTime) -> Result<Self, AppError> {
+        let mut asked = InsightsQuery::parse(req.query_string())?;
+        let default_period = !asked.days_named;
+        if default_period {
+            asked.filter.from = at
+                .date()
+                .checked_sub_months(Months::new(DEFAULT_PERIOD_MONTHS));
+        }
+        Ok(PageQuery {
+            asked,
+            default_period,
+        })
+    }
+
+    fn filter(&self) -> &Filter {
+        &self.asked.filter
+    }
+
+    /// The filter as query-string pairs, for links between the views and
+    /// pages: the default period is left out, all time kept as `from=`.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let filter = self.filter();
+        let mut pairs = Vec::new();
+        if let Some(id) = filter.job_id {
+            pairs.push(("job_id", id.to_string()));
+        }
+        if self.default_period {
+            return pairs;
+        }
+        match (filter.from, filter.to) {
+            (None, None) => pairs.push(("from", String::new())),
+            (from, to) => {
+                if let Some(d) = from {
+                    pairs.push(("from", d.to_string()));
+                }
+                if let Some(d) = to {
+                    pairs.push(("to", d.to_string()));
+                }
+            }
+        }
+        pairs
+    }
+}
 
 /// What every Insights page shows above its figures: where one is, the
 /// other views, and the filter form with what was chosen.
@@ -30,14 +88,20 @@ struct Frame {
     sort: &'static str,
     /// The filter as a query string, for links between the views.
     query: String,
+    /// The days shown are the default period, for the hint that says so.
+    default_period: bool,
+    default_months: u32,
+    /// Some days are chosen, for the words of an empty view.
+    dated: bool,
 }
 
 fn frame(
     section: &'static str,
     role: Role,
-    query: &InsightsQuery,
+    page: &PageQuery,
     choices: Vec<(i64, String, bool)>,
 ) -> Frame {
+    let query = &page.asked;
     let chosen = query
         .filter
         .job_id
@@ -62,27 +126,11 @@ fn frame(
             QuestionSort::Signal => "signal",
             QuestionSort::Use => "use",
         },
-        query: filter_query(&query.filter),
+        query: serde_urlencoded::to_string(page.pairs()).unwrap_or_default(),
+        default_period: page.default_period,
+        default_months: DEFAULT_PERIOD_MONTHS,
+        dated: query.filter.from.is_some() || query.filter.to.is_some(),
     }
-}
-
-/// The filter as query-string pairs, for links between the views and pages.
-fn filter_pairs(filter: &Filter) -> Vec<(&'static str, String)> {
-    let mut pairs = Vec::new();
-    if let Some(id) = filter.job_id {
-        pairs.push(("job_id", id.to_string()));
-    }
-    if let Some(d) = filter.from {
-        pairs.push(("from", d.to_string()));
-    }
-    if let Some(d) = filter.to {
-        pairs.push(("to", d.to_string()));
-    }
-    pairs
-}
-
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string(filter_pairs(filter)).unwrap_or_default()
 }
 
 /// Where a view's page of rows is: links to `path` with `pairs` (the
@@ -157,8 +205,9 @@ pub async fn calibration_page(
     me: CurrentUser,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let query = InsightsQuery::parse(req.query_string())?;
-    let (user, role, at) = (me.user.clone(), me.role, now());
+    let at = now();
+    let query = PageQuery::parse(&req, at)?;
+    let (user, role) = (me.user.clone(), me.role);
     render_loaded(
         &state,
         &req,
@@ -178,12 +227,12 @@ impl CalibrationPage {
         conn: &mut DbConn,
         user: &User,
         role: Role,
-        query: &InsightsQuery,
+        query: &PageQuery,
         paging: &Paging,
         at: NaiveDateTime,
     ) -> Result<Self, AppError> {
-        let figures = super::calibration(conn, user, &query.filter, at)?;
-        let choices = super::job_choices(conn, user, query.filter.job_id)?;
+        let figures = super::calibration(conn, user, query.filter(), at)?;
+        let choices = super::job_choices(conn, user, query.filter().job_id)?;
         let panel = figures.panel.counts();
         // One scale for every interval so that the small multiples compare.
         let reach = figures
@@ -225,7 +274,7 @@ impl CalibrationPage {
         Ok(CalibrationPage {
             frame: frame("calibration", role, query, choices),
             rows,
-            pagination: pagination("/insights", filter_pairs(&query.filter), paging, total),
+            pagination: pagination("/insights", query.pairs(), paging, total),
             panel,
             min_shared: figures.min_shared_candidates,
             own_only: role == Role::Interviewer,
@@ -271,7 +320,7 @@ pub async fn criteria_page(
     me: CurrentUser,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let query = InsightsQuery::parse(req.query_string())?;
+    let query = PageQuery::parse(&req, now())?;
     let (user, role) = (me.user.clone(), me.role);
     render_loaded(
         &state,
@@ -280,8 +329,8 @@ pub async fn criteria_page(
         StatusCode::OK,
         "pages/insights_criteria",
         move |conn| {
-            let figures = super::criteria(conn, &user, &query.filter)?;
-            let choices = super::job_choices(conn, &user, query.filter.job_id)?;
+            let figures = super::criteria(conn, &user, query.filter())?;
+            let choices = super::job_choices(conn, &user, query.filter().job_id)?;
             let (figures, total) = paging.slice(figures);
             let rows = figures
                 .into_iter()
@@ -297,12 +346,7 @@ pub async fn criteria_page(
             let page = CriteriaPage {
                 frame: frame("criteria", role, &query, choices),
                 rows,
-                pagination: pagination(
-                    "/insights/criteria",
-                    filter_pairs(&query.filter),
-                    &paging,
-                    total,
-                ),
+                pagination: pagination("/insights/criteria", query.pairs(), &paging, total),
                 min_candidates: crate::domain::agreement::MIN_ALPHA_CANDIDATES,
             };
             Ok(("Insights: agreement".to_owned(), page))
@@ -366,8 +410,9 @@ pub async fn questions_page(
     me: CurrentUser,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
-    let query = InsightsQuery::parse(req.query_string())?;
-    let (user, role, at) = (me.user.clone(), me.role, now());
+    let at = now();
+    let query = PageQuery::parse(&req, at)?;
+    let (user, role) = (me.user.clone(), me.role);
     render_loaded(
         &state,
         &req,
@@ -375,19 +420,20 @@ pub async fn questions_page(
         StatusCode::OK,
         "pages/insights_questions",
         move |conn| {
-            let figures = super::questions(conn, &user, &query.filter, query.sort, None, at)?;
+            let figures =
+                super::questions(conn, &user, query.filter(), query.asked.sort, None, at)?;
             let (figures, total) = paging.slice(figures);
             let page = QuestionsPage {
                 frame: frame(
                     "questions",
                     role,
                     &query,
-                    super::job_choices(conn, &user, query.filter.job_id)?,
+                    super::job_choices(conn, &user, query.filter().job_id)?,
                 ),
                 rows: figures.into_iter().map(question_row).collect(),
                 pagination: {
-                    let mut pairs = filter_pairs(&query.filter);
-                    if query.sort == QuestionSort::Use {
+                    let mut pairs = query.pairs();
+                    if query.asked.sort == QuestionSort::Use {
                         pairs.push(("sort", "use".to_owned()));
                     }
                     pagination("/insights/questions", pairs, &paging, total)
@@ -418,8 +464,9 @@ pub async fn question_page(
     me: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let query = InsightsQuery::parse(req.query_string())?;
-    let (id, user, role, at) = (id.into_inner(), me.user.clone(), me.role, now());
+    let at = now();
+    let query = PageQuery::parse(&req, at)?;
+    let (id, user, role) = (id.into_inner(), me.user.clone(), me.role);
     render_loaded(
         &state,
         &req,
@@ -427,13 +474,13 @@ pub async fn question_page(
         StatusCode::OK,
         "pages/insights_question",
         move |conn| {
-            let history = super::question_history(conn, &user, &query.filter, id, at)?;
+            let history = super::question_history(conn, &user, query.filter(), id, at)?;
             let page = QuestionPage {
                 frame: frame(
                     "questions",
                     role,
                     &query,
-                    super::job_choices(conn, &user, query.filter.job_id)?,
+                    super::job_choices(conn, &user, query.filter().job_id)?,
                 ),
                 question_id: history.question_id,
                 prompt: history.prompt,

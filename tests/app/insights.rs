@@ -459,6 +459,71 @@ fn the_insights_pages_show_a_page_of_rows_at_a_time_keeping_the_filter() {
 }
 
 #[test]
+fn the_pages_show_the_last_year_unless_other_days_are_chosen() {
+    use loopwright::db::schema::stages;
+    let (app, report) = demo_app(20);
+    let admin = person(&app, &report.admin_email);
+    let mut browser = app.signed_in(&admin);
+    let page = browser.get("/insights");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Interviews of the last 12 months"));
+    let year_ago = (now().date() - chrono::Months::new(12)).to_string();
+    assert!(
+        page.body
+            .contains(&format!("name=\"from\" type=\"date\" value=\"{year_ago}\"")),
+        "the form shows the days the figures cover: {}",
+        page.body
+    );
+    assert!(!page.body.contains("No submitted scorecards"));
+
+    // Every interview two years older: the default period holds none of them.
+    let mut conn = app.conn();
+    let times: Vec<(i64, Option<chrono::NaiveDateTime>)> = stages::table
+        .select((stages::id, stages::starts_at))
+        .load(&mut conn)
+        .unwrap();
+    for (id, starts) in times {
+        diesel::update(stages::table.find(id))
+            .set(stages::starts_at.eq(starts.map(|t| t - chrono::Duration::days(730))))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let recent = browser.get("/insights/criteria");
+    assert!(recent.body.contains("Interviews of the last 12 months"));
+    let all_time = |body: &str| body.contains("Days in UTC, both included.");
+    for path in ["/insights", "/insights/criteria", "/insights/questions"] {
+        let page = browser.get(path);
+        assert_eq!(page.status, 200, "{path}");
+        assert!(!all_time(&page.body), "{path}");
+        // Both days named and empty: all time, kept by the links between views.
+        let page = browser.get(&format!("{path}?from=&to="));
+        assert_eq!(page.status, 200, "{path}");
+        assert!(all_time(&page.body), "{path}");
+        assert!(
+            page.body.contains("href=\"/insights/criteria?from&#x3D;\""),
+            "{path}: {}",
+            page.body
+        );
+    }
+    let whole = browser.get("/insights?from=");
+    assert!(
+        !whole.body.contains("No submitted scorecards"),
+        "{}",
+        whole.body
+    );
+    let last_year = browser.get("/insights");
+    assert!(
+        last_year.body.contains("No submitted scorecards"),
+        "{}",
+        last_year.body
+    );
+    // The API computes over what it is asked for: all time by default.
+    let mut api = app.script(&admin);
+    let body = get_json(&mut api, "/api/v1/insights/interviewers");
+    assert!(body["total"].as_i64().unwrap() > 0, "{body}");
+}
+
+#[test]
 fn the_demo_leaves_postgresql_with_statistics_to_plan_by() {
     #[derive(diesel::QueryableByName)]
     struct Count {
