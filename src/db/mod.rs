@@ -11,7 +11,7 @@ pub mod models;
 pub mod run_query;
 pub mod schema;
 mod statistics;
-pub use statistics::refresh_statistics;
+pub use statistics::{BULK_ROWS, refresh_statistics, refresh_statistics_after};
 mod webhook_schema;
 mod write_turn;
 

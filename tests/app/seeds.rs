@@ -241,3 +241,40 @@ fn a_broken_seed_file_changes_nothing() {
     assert!(err.to_string().contains("juggling"), "{err}");
     assert_eq!(snapshot(&app), before);
 }
+
+#[test]
+fn a_bulk_import_leaves_postgresql_with_statistics_and_a_start_does_not() {
+    #[derive(diesel::QueryableByName)]
+    struct Analyzed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        done: bool,
+    }
+    let app = TestApp::spawn();
+    let analyzed = |app: &TestApp| {
+        diesel::sql_query(
+            "SELECT last_analyze IS NOT NULL AS done FROM pg_stat_user_tables \
+             WHERE relname = 'questions'",
+        )
+        .get_result::<Analyzed>(&mut app.conn())
+        .expect("the table's statistics row")
+        .done
+    };
+    let mut bank = loopwright::bank::BankFile::embedded().expect("the embedded bank");
+    let seeded = bank.question.len();
+    bank.question = (0..loopwright::db::BULK_ROWS)
+        .map(|i| {
+            let mut q = bank.question[i % seeded].clone();
+            q.slug = format!("{}-{i}", q.slug);
+            q.prompt = format!("{} (variant {i})", q.prompt);
+            q
+        })
+        .collect();
+    if app.db().is_postgres() {
+        assert!(!analyzed(&app), "the seed on start is not a bulk load");
+    }
+    let report = loopwright::bank::apply(&mut app.conn(), &bank, None).expect("the import");
+    assert_eq!(report.inserted, loopwright::db::BULK_ROWS);
+    if app.db().is_postgres() {
+        assert!(analyzed(&app), "ANALYZE ran after the import");
+    }
+}

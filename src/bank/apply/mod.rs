@@ -154,7 +154,7 @@ pub fn apply(
     bank: &BankFile,
     actor: Option<i64>,
 ) -> Result<SeedReport, BankError> {
-    crate::db::write_transaction(conn, |conn| {
+    let report = crate::db::write_transaction(conn, |conn| {
         bank.validate_with(&known(conn)?)?;
         let mut report = SeedReport::default();
         let at = now();
@@ -203,8 +203,15 @@ pub fn apply(
                 }
             }
         }
-        Ok(report)
-    })
+        Ok::<_, BankError>(report)
+    })?;
+    // A large import reads better with statistics (`loopwright bank import`).
+    crate::db::refresh_statistics_after(
+        conn,
+        report.inserted + report.updated + report.links_changed,
+        report.updated + report.unchanged,
+    )?;
+    Ok(report)
 }
 
 /// name, description, candidate description, candidate prep, position
