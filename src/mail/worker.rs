@@ -46,11 +46,10 @@ impl Transport {
 
     async fn deliver(&self, message: &OutboxMessage, email: Message) -> Result<(), String> {
         match self {
-            Transport::Smtp(smtp) => smtp
-                .send(email)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp.send(email).await.map(|_| ()).map_err(|e| {
+                tracing::warn!(id = message.id, error = %e, "outbox: SMTP delivery failed");
+                failure_reason(&e)
+            }),
             Transport::Files(dir) => {
                 let path = dir.join(format!("{:08}-{}.eml", message.id, message.kind));
                 let dir = dir.clone();
@@ -64,6 +63,33 @@ impl Transport {
                 .map_err(|e| e.to_string())
             }
         }
+    }
+}
+
+/// What a failed SMTP delivery says to the recruiter (the candidate's page,
+/// the outbox API, the prep pack's webhook): the mail server's own words
+/// when it refused, otherwise what went wrong in a sentence, without the
+/// operating system's error text (that goes to the log).
+pub fn failure_reason(e: &lettre::transport::smtp::Error) -> String {
+    let server_words = || {
+        std::error::Error::source(e)
+            .map(|s| s.to_string().replace(['\r', '\n'], " "))
+            .filter(|s| !s.trim().is_empty())
+    };
+    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+    if e.is_permanent() {
+        match server_words() {
+            Some(words) => format!("The mail server refused it ({code}): {}", words.trim()),
+            None => format!("The mail server refused it ({code})."),
+        }
+    } else if e.is_transient() {
+        format!("The mail server asked to try again later ({code}).")
+    } else if e.is_timeout() {
+        "The mail server did not answer in time.".to_owned()
+    } else if e.is_tls() {
+        "No secure connection to the mail server could be made.".to_owned()
+    } else {
+        "The mail server could not be reached.".to_owned()
     }
 }
 
@@ -167,7 +193,7 @@ impl Worker {
             .await
             .unwrap_or_else(|_| {
                 Err(format!(
-                    "no answer from the mail server within {} s",
+                    "The mail server did not answer within {} s.",
                     self.send_timeout.as_secs()
                 ))
             })

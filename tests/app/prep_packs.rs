@@ -399,6 +399,8 @@ fn with_smtp_down_the_pack_waits_the_page_says_so_and_it_goes_once() {
             .clone();
         if m["attempts"].as_i64().unwrap_or(0) >= 1 && m["last_error"].is_string() {
             assert_ne!(m["status"], "sent");
+            // Said for the recruiter; the operating system's text goes to the log.
+            assert_eq!(m["last_error"], "The mail server could not be reached.");
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{m}");
@@ -409,6 +411,8 @@ fn with_smtp_down_the_pack_waits_the_page_says_so_and_it_goes_once() {
         .browser()
         .get(&format!("/candidates/{}", s.candidate));
     assert!(page.body.contains("Queued"), "the page says it is waiting");
+    assert!(page.body.contains("The mail server could not be reached."));
+    assert!(!page.body.contains("os error"), "{}", page.body);
     let smtp = SmtpServer::start_on(port);
     smtp.wait_for(1);
     std::thread::sleep(std::time::Duration::from_millis(600));
