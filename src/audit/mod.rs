@@ -5,6 +5,7 @@
 
 mod api;
 mod pages;
+mod wording;
 
 use actix_web::web;
 use chrono::{NaiveDate, NaiveDateTime};

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::wording::{self, Detail, Subject};
 use super::{AuditEntry, AuditFilter, AuditQuery, events, kinds};
 use crate::auth::CurrentUser;
 use crate::candidates::erasure::{self, DueForErasure};
@@ -18,8 +19,11 @@ use crate::web::{Chosen, FormErrors, State, render_chosen};
 struct ShownEntry {
     #[serde(flatten)]
     entry: AuditEntry,
-    /// The details as one line of JSON (escaped by the template).
-    details_text: String,
+    /// What happened, in words; the recorded kind is shown beside it.
+    label: String,
+    subject: Subject,
+    /// The recorded details as named values.
+    detail_list: Vec<Detail>,
 }
 
 #[derive(Serialize)]
@@ -118,11 +122,16 @@ impl AuditPage {
             )
         };
         let mut kind_options = vec![(String::new(), "Any kind".to_owned())];
-        kind_options.extend(kind_names.into_iter().map(|k| (k.clone(), k)));
+        kind_options.extend(kind_names.into_iter().map(|k| {
+            let label = format!("{} ({k})", wording::label(&k));
+            (k, label)
+        }));
         let entries = entries
             .into_iter()
             .map(|entry| ShownEntry {
-                details_text: entry.details.to_string(),
+                label: wording::label(&entry.kind).to_owned(),
+                subject: wording::subject(&entry.subject_type, entry.subject_id),
+                detail_list: wording::details(&entry.details),
                 entry,
             })
             .collect();

@@ -144,6 +144,28 @@ fn an_admin_reads_what_the_team_did_filtered_and_paged() {
         .json();
     assert!(until_today["total"].as_i64().unwrap() >= seen.len() as i64 - 1);
 
+    // The page words them: what happened, its details by name, a link to
+    // what has a page.
+    let page = team.admin.browser().get("/audit?kind=scorecard.amended");
+    assert!(
+        page.body.contains("Scorecard amended <code"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<span class=\"muted\">reason:</span> Typo")
+    );
+    let page = team.admin.browser().get("/audit?kind=candidate.created");
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/candidates/{id}\">Candidate {id}</a>",
+            id = grace.id
+        )),
+        "{}",
+        page.body
+    );
+
     // Unusable filters are named; others are not admins.
     let bad = team.admin.api.get("/api/v1/audit?from=last+week");
     assert_eq!(bad.status, 400);
@@ -184,6 +206,12 @@ fn the_audit_page_shows_times_and_escapes_what_people_typed() {
     assert!(page.body.contains("token.created"));
     assert!(!page.body.contains("<img src=x"), "escaped");
     assert!(
+        page.body
+            .contains("<span class=\"muted\">name:</span> &lt;img src"),
+        "the token's name, a named detail: {}",
+        page.body
+    );
+    assert!(
         page.body.contains("<time datetime="),
         "times through the time helper"
     );
@@ -195,9 +223,20 @@ fn the_audit_page_shows_times_and_escapes_what_people_typed() {
 
     let filtered = browser.get(&format!("/audit?kind=token&actor_id={}", admin.id));
     assert_eq!(filtered.status, 200);
-    assert!(filtered.body.contains("<code>token.created</code>"));
-    assert!(!filtered.body.contains("<code>sign_in.succeeded</code>"));
-    assert!(page.body.contains("<code>sign_in.succeeded</code>"));
+    assert!(
+        filtered
+            .body
+            .contains("API token created <code class=\"small muted\">token.created</code>")
+    );
+    assert!(
+        !filtered
+            .body
+            .contains("<code class=\"small muted\">sign_in.succeeded</code>")
+    );
+    assert!(
+        page.body
+            .contains("<code class=\"small muted\">sign_in.succeeded</code>")
+    );
 
     let refused = browser.get("/audit?from=someday");
     assert_eq!(refused.status, 400);
@@ -250,10 +289,19 @@ fn the_audit_page_filters_by_a_person_typed_by_email_or_name() {
             .unwrap();
         let found = browser.get(&format!("/audit?{query}"));
         assert_eq!(found.status, 200, "{typed}: {}", found.body);
-        assert!(found.body.contains("<code>token.created</code>"), "{typed}");
+        assert!(
+            found
+                .body
+                .contains("<code class=\"small muted\">token.created</code>"),
+            "{typed}"
+        );
     }
     let by_someone_else = browser.get(&format!("/audit?kind=token&actor={}", recruiter.user.email));
-    assert!(!by_someone_else.body.contains("<code>token.created</code>"));
+    assert!(
+        !by_someone_else
+            .body
+            .contains("<code class=\"small muted\">token.created</code>")
+    );
 
     let followed = browser.get(&format!("/audit?actor_id={}", admin.id));
     assert!(
@@ -273,7 +321,10 @@ fn the_audit_page_filters_by_a_person_typed_by_email_or_name() {
     }
     let left = browser.get(&format!("/audit?actor={}", recruiter.user.email));
     assert_eq!(left.status, 200, "someone who left is still named");
-    assert!(left.body.contains("<code>sign_in.succeeded</code>"));
+    assert!(
+        left.body
+            .contains("<code class=\"small muted\">sign_in.succeeded</code>")
+    );
 
     let unknown = browser.get("/audit?actor=nobody%40example.com");
     assert_eq!(unknown.status, 400);
